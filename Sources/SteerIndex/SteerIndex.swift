@@ -1,0 +1,1 @@
+// SteerIndex module (being written).

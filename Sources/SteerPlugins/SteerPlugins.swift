@@ -1,0 +1,1 @@
+// SteerPlugins module (being written).

@@ -1,0 +1,1 @@
+// SteerSnapshot module (being written).

@@ -1,0 +1,1 @@
+// SteerWire module (being written).
