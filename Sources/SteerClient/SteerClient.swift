@@ -1,1 +1,0 @@
-// SteerClient module (being written).

@@ -1,0 +1,78 @@
+// Request, error and latency counters per method, rendered for the Stats RPC.
+import Synchronization
+import SteerWire
+
+/// Counters of the running daemon. Cheap to update from any thread.
+public final class DaemonStats: Sendable {
+    private struct MethodCounters {
+        var requests: UInt64 = 0
+        var errors: UInt64 = 0
+        var latencyMicrosTotal: UInt64 = 0
+        var byStatus: [StatusCode: UInt64] = [:]
+    }
+    private struct State {
+        var methods: [Method: MethodCounters] = [:]
+        var unknownMethod: UInt64 = 0
+        var undecodableFrames: UInt64 = 0
+        var oversizedFrames: UInt64 = 0
+        var connections = 0
+        var connectionsTotal: UInt64 = 0
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    func connectionOpened() { state.withLock { $0.connections += 1; $0.connectionsTotal += 1 } }
+    func connectionClosed() { state.withLock { $0.connections -= 1 } }
+    func recordUndecodable() { state.withLock { $0.undecodableFrames += 1 } }
+    func recordOversizedFrame() { state.withLock { $0.oversizedFrames += 1 } }
+    func recordUnknownMethod() { state.withLock { $0.unknownMethod += 1 } }
+
+    func record(_ method: Method, status: StatusCode, micros: UInt64) {
+        state.withLock { s in
+            var c = s.methods[method, default: MethodCounters()]
+            c.requests += 1
+            if status != .ok { c.errors += 1 }
+            c.latencyMicrosTotal += micros
+            c.byStatus[status, default: 0] += 1
+            s.methods[method] = c
+        }
+    }
+
+    /// Totals for the Stats response.
+    public var totals: (requests: UInt64, errors: UInt64, connections: Int) {
+        state.withLock { s in
+            let requests = s.methods.values.reduce(s.unknownMethod) { $0 + $1.requests }
+            let errors = s.methods.values.reduce(s.unknownMethod + s.undecodableFrames + s.oversizedFrames) { $0 + $1.errors }
+            return (requests, errors, s.connections)
+        }
+    }
+
+    /// The counters in the Prometheus text exposition format.
+    public func prometheusText(inFlight: Int) -> String {
+        state.withLock { s in
+            var out = ""
+            out += "# HELP steer_requests_total Requests answered, by method and status.\n"
+            out += "# TYPE steer_requests_total counter\n"
+            for method in Method.allCases {
+                guard let c = s.methods[method] else { continue }
+                for (status, n) in c.byStatus.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                    out += "steer_requests_total{method=\"\(method)\",status=\"\(status)\"} \(n)\n"
+                }
+            }
+            out += "# HELP steer_request_latency_microseconds_sum Total handling time, by method.\n"
+            out += "# TYPE steer_request_latency_microseconds_sum counter\n"
+            for method in Method.allCases {
+                guard let c = s.methods[method] else { continue }
+                out += "steer_request_latency_microseconds_sum{method=\"\(method)\"} \(c.latencyMicrosTotal)\n"
+            }
+            out += "# TYPE steer_unknown_method_total counter\nsteer_unknown_method_total \(s.unknownMethod)\n"
+            out += "# TYPE steer_undecodable_frames_total counter\nsteer_undecodable_frames_total \(s.undecodableFrames)\n"
+            out += "# TYPE steer_oversized_frames_total counter\nsteer_oversized_frames_total \(s.oversizedFrames)\n"
+            out += "# TYPE steer_connections gauge\nsteer_connections \(s.connections)\n"
+            out += "# TYPE steer_connections_total counter\nsteer_connections_total \(s.connectionsTotal)\n"
+            out += "# TYPE steer_requests_in_flight gauge\nsteer_requests_in_flight \(inFlight)\n"
+            return out
+        }
+    }
+}

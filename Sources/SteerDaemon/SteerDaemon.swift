@@ -1,1 +1,0 @@
-// SteerDaemon module (being written).

@@ -1,0 +1,91 @@
+// The daemon's state (item index, backbones) and the dispatch from method to RPC handler.
+import Logging
+import SteerIndex
+import SteerPlugins
+import SteerWire
+import Synchronization
+
+/// Everything the RPCs read and change, safe to use from many requests at once.
+///
+/// The item index and the active backbone are swapped whole under a lock; a request takes a
+/// reference at its start and finishes on that version even if a newer one is loaded meanwhile.
+public final class SteerService: Sendable {
+    public static let version = "0.1.0"
+
+    let configuration: DaemonConfiguration
+    let logger: Logger
+    let startedAt = ContinuousClock.now
+    let plugins: PluginHost
+    let snapshots: SnapshotDirectory
+    private let currentIndex = Mutex<ItemIndex?>(nil)
+    let backbones = Mutex(LoadedBackbones())
+    private let monitors = Mutex<(stats: DaemonStats, gauge: InFlightGauge)?>(nil)
+
+    /// Backbones loaded so far, by name, and which one EncodeHistory uses.
+    struct LoadedBackbones {
+        var byName: [String: Backbone] = [:]
+        var active: String?
+    }
+
+    /// - Throws: when the configured index snapshot cannot be loaded (steerd refuses to start
+    ///   half-configured rather than serve without the index it was asked for).
+    public init(configuration: DaemonConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.plugins = PluginHost(directory: configuration.pluginDirectory)
+        self.snapshots = SnapshotDirectory(path: configuration.snapshotDirectory)
+        if let path = configuration.indexSnapshotPath {
+            let index = try ItemIndex.load(contentsOf: path)
+            currentIndex.withLock { $0 = index }
+            logger.info("item index loaded", metadata: ["path": "\(path)", "items": "\(index.count)", "dim": "\(index.dimension)"])
+        }
+    }
+
+    func attach(stats: DaemonStats, gauge: InFlightGauge) {
+        monitors.withLock { $0 = (stats, gauge) }
+    }
+
+    /// The item index requests should use now, if one is loaded.
+    public var index: ItemIndex? { currentIndex.withLock { $0 } }
+
+    func replaceIndex(_ index: ItemIndex) { currentIndex.withLock { $0 = index } }
+
+    /// Runs one RPC: decodes its request, does the work, encodes its response.
+    /// - Throws: `RPCError` with the status to answer.
+    func serve(_ method: Method, payload: [UInt8]) async throws -> [UInt8] {
+        switch method {
+        case .health: return try health(HealthRequest(decoding: payload)).encoded()
+        case .retrieve: return try retrieve(RetrieveRequest(decoding: payload)).encoded()
+        case .encodeHistory: return try encodeHistory(EncodeHistoryRequest(decoding: payload)).encoded()
+        case .listBackbones: return try listBackbones(ListBackbonesRequest(decoding: payload)).encoded()
+        case .loadBackbone: return try loadBackbone(LoadBackboneRequest(decoding: payload)).encoded()
+        case .saveSnapshot: return try saveSnapshot(SaveSnapshotRequest(decoding: payload)).encoded()
+        case .loadSnapshot: return try loadSnapshot(LoadSnapshotRequest(decoding: payload)).encoded()
+        case .stats: return try stats(StatsRequest(decoding: payload)).encoded()
+        case .embedPrompt, .route, .fuse, .recommend:
+            // Built by later work; answering with made-up data would be worse than no answer.
+            throw RPCError(.unimplemented, "\(method) is not available yet: \(Self.pendingCapability[method] ?? "")")
+        }
+    }
+
+    private static let pendingCapability: [Method: String] = [
+        .embedPrompt: "it needs the native sentence encoder (MiniLM), not built in this version",
+        .route: "it needs the prompt router, not built in this version",
+        .fuse: "it needs trained DPR fusion towers, not built in this version",
+        .recommend: "it needs the prompt encoder, router and fusion towers, not built in this version",
+    ]
+
+    func stats(_ request: StatsRequest) throws -> StatsResponse {
+        guard let (stats, gauge) = monitors.withLock({ $0 }) else {
+            throw RPCError(.unavailable, "statistics are not attached to this service")
+        }
+        var response = StatsResponse()
+        let totals = stats.totals
+        response.requestsTotal = totals.requests
+        response.errorsTotal = totals.errors
+        response.connections = UInt32(max(0, totals.connections))
+        response.inFlight = UInt32(max(0, gauge.count))
+        response.prometheusText = stats.prometheusText(inFlight: gauge.count)
+        return response
+    }
+}

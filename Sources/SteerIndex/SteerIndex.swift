@@ -1,1 +1,0 @@
-// SteerIndex module (being written).

@@ -1,1 +1,0 @@
-// SteerPlugins module (being written).

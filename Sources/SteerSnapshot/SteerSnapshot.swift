@@ -1,1 +1,0 @@
-// SteerSnapshot module (being written).

@@ -1,0 +1,102 @@
+// Request and response envelopes: the outer message of every frame.
+import CSteerProto
+
+/// What a client sends: which RPC, its id, an optional deadline, and the RPC's payload.
+public struct RequestEnvelope: WireMessage, Equatable {
+    public var id: UInt64
+    /// The method number as sent; may name no known method.
+    public var methodNumber: UInt32
+    /// Microseconds since the Unix epoch; 0 means no deadline.
+    public var deadlineUnixMicros: UInt64
+    public var payload: [UInt8]
+
+    /// The method, when the number names one this build knows.
+    public var method: Method? { Method(rawValue: methodNumber) }
+
+    public init(id: UInt64, method: Method, deadlineUnixMicros: UInt64 = 0, payload: [UInt8] = []) {
+        self.init(id: id, methodNumber: method.rawValue, deadlineUnixMicros: deadlineUnixMicros, payload: payload)
+    }
+
+    public init(id: UInt64, methodNumber: UInt32, deadlineUnixMicros: UInt64 = 0, payload: [UInt8] = []) {
+        self.id = id
+        self.methodNumber = methodNumber
+        self.deadlineUnixMicros = deadlineUnixMicros
+        self.payload = payload
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "Request", unpack: steer__v1__request__unpack,
+                                 free: steer__v1__request__free_unpacked) { m in
+            RequestEnvelope(id: m.id, methodNumber: m.method.rawValue,
+                            deadlineUnixMicros: m.deadline_unix_micros, payload: swiftBytes(m.payload))
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        var m = Steer__V1__Request()
+        steer__v1__request__init(&m)
+        m.id = id
+        m.method = Steer__V1__Method(rawValue: methodNumber)
+        m.deadline_unix_micros = deadlineUnixMicros
+        m.payload = arena.bytes(payload)
+        return packMessage(&m)
+    }
+}
+
+/// What the daemon answers: the request's id, a status, and the RPC's payload when OK.
+public struct ResponseEnvelope: WireMessage, Equatable {
+    public var id: UInt64
+    /// The status number as received (a newer daemon may send codes this build does not know).
+    public var statusNumber: UInt32
+    public var message: String
+    public var payload: [UInt8]
+
+    /// The status; unknown numbers read as `.unknown`, as gRPC does.
+    public var status: StatusCode { StatusCode(rawValue: statusNumber) ?? .unknown }
+
+    public init(id: UInt64, status: StatusCode, message: String = "", payload: [UInt8] = []) {
+        self.id = id
+        self.statusNumber = status.rawValue
+        self.message = message
+        self.payload = payload
+    }
+
+    /// A successful response carrying `payload`.
+    public static func ok(id: UInt64, _ payload: some WireMessage) -> ResponseEnvelope {
+        ResponseEnvelope(id: id, status: .ok, payload: payload.encoded())
+    }
+
+    /// A failed response.
+    public static func failure(id: UInt64, _ error: RPCError) -> ResponseEnvelope {
+        ResponseEnvelope(id: id, status: error.status, message: error.message)
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "Response", unpack: steer__v1__response__unpack,
+                                 free: steer__v1__response__free_unpacked) { m in
+            var envelope = ResponseEnvelope(id: m.id, status: .ok, message: swiftString(m.message),
+                                            payload: swiftBytes(m.payload))
+            envelope.statusNumber = m.status.rawValue
+            return envelope
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        var m = Steer__V1__Response()
+        steer__v1__response__init(&m)
+        m.id = id
+        m.status = Steer__V1__StatusCode(rawValue: statusNumber)
+        m.message = arena.string(message)
+        m.payload = arena.bytes(payload)
+        return packMessage(&m)
+    }
+
+    /// The decoded payload, or the response's error.
+    /// - Throws: `RPCError` carrying the status when it is not OK, or when the payload does not parse.
+    public func result<M: WireMessage>(as type: M.Type) throws -> M {
+        guard status == .ok else { throw RPCError(status, message) }
+        return try M(decoding: payload)
+    }
+}

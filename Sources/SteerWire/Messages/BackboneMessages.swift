@@ -1,0 +1,143 @@
+// ListBackbones and LoadBackbone: which backbone plugins are loaded, and loading one.
+import CSteerProto
+
+/// A loaded backbone plugin as the daemon reports it.
+public struct BackboneInfo: Sendable, Equatable, Codable {
+    public var name = ""
+    public var pluginVersion = ""
+    public var abiMajor: UInt32 = 0
+    public var abiMinor: UInt32 = 0
+    /// Hex SHA-256 of the shared library that was loaded.
+    public var sha256 = ""
+    public var dim: UInt32 = 0
+    public var maxLen: UInt32 = 0
+    public var nItems: UInt32 = 0
+    public var trainable = false
+    public var active = false
+
+    public init() {}
+
+    init(_ m: Steer__V1__BackboneInfo) {
+        name = swiftString(m.name)
+        pluginVersion = swiftString(m.plugin_version)
+        abiMajor = m.abi_major
+        abiMinor = m.abi_minor
+        sha256 = swiftString(m.sha256)
+        dim = m.dim
+        maxLen = m.max_len
+        nItems = m.n_items
+        trainable = m.trainable != 0
+        active = m.active != 0
+    }
+
+    func cMessage(_ arena: CArena) -> UnsafeMutablePointer<Steer__V1__BackboneInfo> {
+        var m = Steer__V1__BackboneInfo()
+        steer__v1__backbone_info__init(&m)
+        m.name = arena.string(name)
+        m.plugin_version = arena.string(pluginVersion)
+        m.abi_major = abiMajor
+        m.abi_minor = abiMinor
+        m.sha256 = arena.string(sha256)
+        m.dim = dim
+        m.max_len = maxLen
+        m.n_items = nItems
+        m.trainable = cBool(trainable)
+        m.active = cBool(active)
+        return arena.message(m)
+    }
+}
+
+public struct ListBackbonesRequest: WireMessage, Equatable {
+    public init() {}
+    public init(decoding bytes: [UInt8]) throws {
+        try unpackMessage(bytes, as: "ListBackbonesRequest", unpack: steer__v1__list_backbones_request__unpack,
+                          free: steer__v1__list_backbones_request__free_unpacked) { _ in }
+    }
+    public func encoded() -> [UInt8] {
+        var m = Steer__V1__ListBackbonesRequest()
+        steer__v1__list_backbones_request__init(&m)
+        return packMessage(&m)
+    }
+}
+
+public struct ListBackbonesResponse: WireMessage, Equatable, Codable {
+    public var backbones: [BackboneInfo]
+    /// Plugin names found in the plugin directory, loaded or not.
+    public var available: [String]
+
+    public init(backbones: [BackboneInfo], available: [String]) {
+        self.backbones = backbones
+        self.available = available
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "ListBackbonesResponse", unpack: steer__v1__list_backbones_response__unpack,
+                                 free: steer__v1__list_backbones_response__free_unpacked) { m in
+            ListBackbonesResponse(
+                backbones: swiftMessages(m.backbones, m.n_backbones) { BackboneInfo($0) },
+                available: swiftArray(m.available, m.n_available).map { swiftString($0) })
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        let cBackbones: [UnsafeMutablePointer<Steer__V1__BackboneInfo>?] = backbones.map { $0.cMessage(arena) }
+        let cAvailable: [UnsafeMutablePointer<CChar>?] = available.map { arena.string($0) }
+        var m = Steer__V1__ListBackbonesResponse()
+        steer__v1__list_backbones_response__init(&m)
+        m.n_backbones = cBackbones.count
+        m.backbones = arena.array(cBackbones)
+        m.n_available = cAvailable.count
+        m.available = arena.array(cAvailable)
+        return packMessage(&m)
+    }
+}
+
+public struct LoadBackboneRequest: WireMessage, Equatable {
+    /// A plugin name in the plugin directory; never a path.
+    public var name: String
+    /// A snapshot name in the snapshot directory holding the weights; empty: none.
+    public var checkpoint: String
+
+    public init(name: String, checkpoint: String = "") {
+        self.name = name
+        self.checkpoint = checkpoint
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "LoadBackboneRequest", unpack: steer__v1__load_backbone_request__unpack,
+                                 free: steer__v1__load_backbone_request__free_unpacked) { m in
+            LoadBackboneRequest(name: swiftString(m.name), checkpoint: swiftString(m.checkpoint))
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        var m = Steer__V1__LoadBackboneRequest()
+        steer__v1__load_backbone_request__init(&m)
+        m.name = arena.string(name)
+        m.checkpoint = arena.string(checkpoint)
+        return packMessage(&m)
+    }
+}
+
+public struct LoadBackboneResponse: WireMessage, Equatable, Codable {
+    public var backbone: BackboneInfo
+
+    public init(backbone: BackboneInfo) { self.backbone = backbone }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "LoadBackboneResponse", unpack: steer__v1__load_backbone_response__unpack,
+                                 free: steer__v1__load_backbone_response__free_unpacked) { m in
+            LoadBackboneResponse(backbone: m.backbone.map { BackboneInfo($0.pointee) } ?? BackboneInfo())
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        var m = Steer__V1__LoadBackboneResponse()
+        steer__v1__load_backbone_response__init(&m)
+        m.backbone = backbone.cMessage(arena)
+        return packMessage(&m)
+    }
+}

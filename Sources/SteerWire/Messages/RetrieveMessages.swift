@@ -1,0 +1,110 @@
+// Retrieve: exact top-K inner-product search over the item index, with filters.
+import CSteerProto
+
+/// One query vector and its filters.
+public struct RetrieveQuery: Sendable, Equatable {
+    public var vector: [Float]
+    /// Items never returned (e.g. the user's history).
+    public var excludeItems: [UInt32]
+    /// Keep only items having at least one of these categories; empty keeps all.
+    public var requireCategories: [UInt32]
+    /// Drop items having any of these categories.
+    public var excludeCategories: [UInt32]
+
+    public init(vector: [Float], excludeItems: [UInt32] = [], requireCategories: [UInt32] = [],
+                excludeCategories: [UInt32] = []) {
+        self.vector = vector
+        self.excludeItems = excludeItems
+        self.requireCategories = requireCategories
+        self.excludeCategories = excludeCategories
+    }
+}
+
+public struct RetrieveRequest: WireMessage, Equatable {
+    public var k: UInt32
+    public var queries: [RetrieveQuery]
+
+    public init(k: UInt32, queries: [RetrieveQuery]) {
+        self.k = k
+        self.queries = queries
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "RetrieveRequest", unpack: steer__v1__retrieve_request__unpack,
+                                 free: steer__v1__retrieve_request__free_unpacked) { m in
+            RetrieveRequest(k: m.k, queries: swiftMessages(m.queries, m.n_queries) { q in
+                RetrieveQuery(vector: swiftArray(q.vector, q.n_vector),
+                              excludeItems: swiftArray(q.exclude_items, q.n_exclude_items),
+                              requireCategories: swiftArray(q.require_categories, q.n_require_categories),
+                              excludeCategories: swiftArray(q.exclude_categories, q.n_exclude_categories))
+            })
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        let cQueries: [UnsafeMutablePointer<Steer__V1__RetrieveQuery>?] = queries.map { query in
+            var q = Steer__V1__RetrieveQuery()
+            steer__v1__retrieve_query__init(&q)
+            q.n_vector = query.vector.count
+            q.vector = arena.array(query.vector)
+            q.n_exclude_items = query.excludeItems.count
+            q.exclude_items = arena.array(query.excludeItems)
+            q.n_require_categories = query.requireCategories.count
+            q.require_categories = arena.array(query.requireCategories)
+            q.n_exclude_categories = query.excludeCategories.count
+            q.exclude_categories = arena.array(query.excludeCategories)
+            return arena.message(q)
+        }
+        var m = Steer__V1__RetrieveRequest()
+        steer__v1__retrieve_request__init(&m)
+        m.k = k
+        m.n_queries = cQueries.count
+        m.queries = arena.array(cQueries)
+        return packMessage(&m)
+    }
+}
+
+/// The ranked items for one query: best first, equal scores in ascending item id.
+public struct RetrieveResult: Sendable, Equatable, Codable {
+    public var itemIDs: [UInt32]
+    public var scores: [Float]
+
+    public init(itemIDs: [UInt32], scores: [Float]) {
+        self.itemIDs = itemIDs
+        self.scores = scores
+    }
+}
+
+public struct RetrieveResponse: WireMessage, Equatable, Codable {
+    public var results: [RetrieveResult]
+
+    public init(results: [RetrieveResult]) { self.results = results }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "RetrieveResponse", unpack: steer__v1__retrieve_response__unpack,
+                                 free: steer__v1__retrieve_response__free_unpacked) { m in
+            RetrieveResponse(results: swiftMessages(m.results, m.n_results) { r in
+                RetrieveResult(itemIDs: swiftArray(r.item_ids, r.n_item_ids), scores: swiftArray(r.scores, r.n_scores))
+            })
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        let cResults: [UnsafeMutablePointer<Steer__V1__RetrieveResult>?] = results.map { result in
+            var r = Steer__V1__RetrieveResult()
+            steer__v1__retrieve_result__init(&r)
+            r.n_item_ids = result.itemIDs.count
+            r.item_ids = arena.array(result.itemIDs)
+            r.n_scores = result.scores.count
+            r.scores = arena.array(result.scores)
+            return arena.message(r)
+        }
+        var m = Steer__V1__RetrieveResponse()
+        steer__v1__retrieve_response__init(&m)
+        m.n_results = cResults.count
+        m.results = arena.array(cResults)
+        return packMessage(&m)
+    }
+}

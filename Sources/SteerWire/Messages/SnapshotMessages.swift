@@ -1,0 +1,100 @@
+// SaveSnapshot and LoadSnapshot: the item index to and from the snapshot directory.
+import CSteerProto
+
+public struct SaveSnapshotRequest: WireMessage, Equatable {
+    /// A file name inside the snapshot directory; never a path.
+    public var name: String
+
+    public init(name: String) { self.name = name }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "SaveSnapshotRequest", unpack: steer__v1__save_snapshot_request__unpack,
+                                 free: steer__v1__save_snapshot_request__free_unpacked) { m in
+            SaveSnapshotRequest(name: swiftString(m.name))
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        var m = Steer__V1__SaveSnapshotRequest()
+        steer__v1__save_snapshot_request__init(&m)
+        m.name = arena.string(name)
+        return packMessage(&m)
+    }
+}
+
+public struct SaveSnapshotResponse: WireMessage, Equatable, Codable {
+    public var path: String
+    public var bytes: UInt64
+
+    public init(path: String, bytes: UInt64) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "SaveSnapshotResponse", unpack: steer__v1__save_snapshot_response__unpack,
+                                 free: steer__v1__save_snapshot_response__free_unpacked) { m in
+            SaveSnapshotResponse(path: swiftString(m.path), bytes: m.bytes)
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        var m = Steer__V1__SaveSnapshotResponse()
+        steer__v1__save_snapshot_response__init(&m)
+        m.path = arena.string(path)
+        m.bytes = bytes
+        return packMessage(&m)
+    }
+}
+
+public struct LoadSnapshotRequest: WireMessage, Equatable {
+    /// A file name inside the snapshot directory; never a path.
+    public var name: String
+
+    public init(name: String) { self.name = name }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "LoadSnapshotRequest", unpack: steer__v1__load_snapshot_request__unpack,
+                                 free: steer__v1__load_snapshot_request__free_unpacked) { m in
+            LoadSnapshotRequest(name: swiftString(m.name))
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        var m = Steer__V1__LoadSnapshotRequest()
+        steer__v1__load_snapshot_request__init(&m)
+        m.name = arena.string(name)
+        return packMessage(&m)
+    }
+}
+
+public struct LoadSnapshotResponse: WireMessage, Equatable, Codable {
+    public var nItems: UInt32
+    public var dim: UInt32
+    public var nCategories: UInt32
+
+    public init(nItems: UInt32, dim: UInt32, nCategories: UInt32) {
+        self.nItems = nItems
+        self.dim = dim
+        self.nCategories = nCategories
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "LoadSnapshotResponse", unpack: steer__v1__load_snapshot_response__unpack,
+                                 free: steer__v1__load_snapshot_response__free_unpacked) { m in
+            LoadSnapshotResponse(nItems: m.n_items, dim: m.dim, nCategories: m.n_categories)
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        var m = Steer__V1__LoadSnapshotResponse()
+        steer__v1__load_snapshot_response__init(&m)
+        m.n_items = nItems
+        m.dim = dim
+        m.n_categories = nCategories
+        return packMessage(&m)
+    }
+}

@@ -1,0 +1,100 @@
+// The seam between Swift values and protobuf-c's C structs: packing, unpacking, C memory.
+import CSteerProto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Owns the C memory that a protobuf-c struct points into while it is being packed.
+///
+/// protobuf-c messages hold raw pointers (strings, repeated fields, sub-messages); the arena
+/// keeps every such block alive until the message is packed and frees them together.
+final class CArena {
+    private var blocks: [UnsafeMutableRawPointer] = []
+
+    deinit { for block in blocks { free(block) } }
+
+    /// A NUL-terminated copy of `string`.
+    func string(_ string: String) -> UnsafeMutablePointer<CChar> {
+        let copy = strdup(string)!
+        blocks.append(copy)
+        return copy
+    }
+
+    /// A C array copy of `values` (trivial types only); nil when empty, as protobuf-c expects.
+    func array<T>(_ values: [T]) -> UnsafeMutablePointer<T>? {
+        guard !values.isEmpty else { return nil }
+        let raw = malloc(MemoryLayout<T>.stride * values.count)!
+        blocks.append(raw)
+        let typed = raw.bindMemory(to: T.self, capacity: values.count)
+        _ = UnsafeMutableBufferPointer(start: typed, count: values.count).initialize(from: values)
+        return typed
+    }
+
+    /// protobuf-c's view of a byte string.
+    func bytes(_ values: [UInt8]) -> ProtobufCBinaryData {
+        ProtobufCBinaryData(len: values.count, data: array(values))
+    }
+
+    /// A heap copy of a sub-message, for fields that hold a pointer to it.
+    func message<M>(_ message: M) -> UnsafeMutablePointer<M> {
+        let raw = malloc(MemoryLayout<M>.stride)!
+        blocks.append(raw)
+        let typed = raw.bindMemory(to: M.self, capacity: 1)
+        typed.initialize(to: message)
+        return typed
+    }
+}
+
+/// Serializes a protobuf-c message struct (any generated `Steer__V1__…` type).
+func packMessage<M>(_ message: inout M) -> [UInt8] {
+    withUnsafeMutableBytes(of: &message) { raw in
+        // Every generated message struct begins with its `ProtobufCMessage base`.
+        let base = raw.baseAddress!.assumingMemoryBound(to: ProtobufCMessage.self)
+        let size = protobuf_c_message_get_packed_size(base)
+        guard size > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = protobuf_c_message_pack(base, buffer.baseAddress!)
+        }
+    }
+}
+
+/// Parses `bytes` with a generated `…__unpack` function, reads the result, and frees it.
+/// - Throws: `RPCError(.invalidArgument)` naming the message type when the bytes do not parse.
+func unpackMessage<M, R>(
+    _ bytes: [UInt8],
+    as typeName: String,
+    unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<M>?,
+    free: (UnsafeMutablePointer<M>?, UnsafeMutablePointer<ProtobufCAllocator>?) -> Void,
+    read: (M) throws -> R
+) throws -> R {
+    let parsed = bytes.withUnsafeBufferPointer { unpack(nil, $0.count, $0.baseAddress) }
+    guard let message = parsed else {
+        throw RPCError(.invalidArgument, "payload of \(bytes.count) bytes is not a valid steer.v1.\(typeName)")
+    }
+    defer { free(message, nil) }
+    return try read(message.pointee)
+}
+
+// MARK: Reading C fields into Swift values
+
+func swiftString(_ pointer: UnsafePointer<CChar>?) -> String {
+    guard let pointer else { return "" }
+    return String(cString: pointer)
+}
+
+func swiftArray<T>(_ pointer: UnsafePointer<T>?, _ count: Int) -> [T] {
+    guard let pointer, count > 0 else { return [] }
+    return Array(UnsafeBufferPointer(start: pointer, count: count))
+}
+
+func swiftBytes(_ data: ProtobufCBinaryData) -> [UInt8] {
+    swiftArray(data.data, data.len)
+}
+
+/// Reads a repeated sub-message field (`n` pointers to C structs).
+func swiftMessages<M, R>(_ pointers: UnsafeMutablePointer<UnsafeMutablePointer<M>?>?, _ count: Int, _ read: (M) -> R) -> [R] {
+    guard let pointers, count > 0 else { return [] }
+    return (0..<count).compactMap { pointers[$0].map { read($0.pointee) } }
+}
+
+func cBool(_ value: Bool) -> protobuf_c_boolean { value ? 1 : 0 }

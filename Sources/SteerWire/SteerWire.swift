@@ -1,1 +1,0 @@
-// SteerWire module (being written).

@@ -1,0 +1,64 @@
+// `steer index random`: writes an item-index snapshot of random vectors, for trying the daemon
+// and benchmarking before a model is trained. Its scores mean nothing.
+import ArgumentParser
+import Foundation
+import SteerIndex
+
+struct IndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "index", abstract: "Make item-index snapshots.",
+                                                    subcommands: [RandomIndexCommand.self])
+}
+
+struct RandomIndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "random",
+        abstract: "An index of random unit vectors with random categories (a demo and benchmark fixture, not a model).")
+    @Option(help: "Items.") var items: Int = 3_706
+    @Option(help: "Embedding dimension.") var dim: Int = 64
+    @Option(help: "Categories; each item gets one to three.") var categories: Int = 18
+    @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Option(help: "Output snapshot path.") var out: String
+
+    func run() throws {
+        guard items > 0, dim > 0, categories >= 0 else { throw ValidationError("--items and --dim must be positive") }
+        var rng = SplitMix64(seed: seed)
+        var embeddings = [Float](repeating: 0, count: items * dim)
+        for i in 0..<items {
+            var norm: Float = 0
+            for j in 0..<dim {
+                let v = rng.nextGaussian()
+                embeddings[i * dim + j] = v
+                norm += v * v
+            }
+            let scale = 1 / max(norm.squareRoot(), 1e-12)
+            for j in 0..<dim { embeddings[i * dim + j] *= scale }
+        }
+        let itemCategories: [[UInt32]] = (0..<items).map { _ in
+            categories == 0 ? [] : (0..<(1 + Int(rng.next() % 3))).map { _ in UInt32(rng.next() % UInt64(categories)) }
+        }
+        let index = try ItemIndex(embeddings: embeddings, dimension: dim, itemCategories: itemCategories,
+                                  categoryCount: categories, categoryNames: (0..<categories).map { "category-\($0)" })
+        try index.write(to: out)
+        print("wrote \(out): \(items) random items × \(dim), \(categories) categories")
+    }
+}
+
+/// A small seeded generator (SplitMix64): the same seed gives the same index everywhere.
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A standard normal sample (Box–Muller).
+    mutating func nextGaussian() -> Float {
+        let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-300)
+        let u2 = Double(next() >> 11) / Double(1 << 53)
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
+    }
+}

@@ -1,0 +1,19 @@
+// A seeded generator for reproducible random indexes and queries in tests.
+
+/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and good enough for test data.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A small integer in `range` as a Float: sums of such products are exact in float32, so
+    /// BLAS and the naive loop produce bit-identical scores and ties stay ties.
+    mutating func smallInt(_ range: ClosedRange<Int>) -> Float { Float(Int.random(in: range, using: &self)) }
+}
