@@ -5,24 +5,20 @@
  * It has no trainable parts of its own (the training entry points are NULL), so
  * it is served frozen; it is the baseline and the ABI's reference plugin.
  *
- * Weights blob (all little-endian):
- *   offset 0   uint32 magic  = MP_WEIGHTS_MAGIC (the bytes "SMP1")
- *   offset 4   uint32 n_items (V > 0)
- *   offset 8   uint32 dim     (d > 0)
- *   offset 12  float32[V x d] item embeddings, row-major (row i = item id i), finite
- * n_bytes must be exactly 12 + 4 V d.
+ * Weights blob and config: see include/mean_pool.h.
  *
  * Cold start: an empty history encodes to the zero vector (no evidence, no
  * direction; with a prompt the fusion towers still steer it).
  */
+#include "mean_pool.h"
 #include "mean_pool_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MP_WEIGHTS_MAGIC 0x31504D53u /* "SMP1" read as a little-endian uint32 */
-#define MP_WEIGHTS_HEADER 12u
+#define MP_WEIGHTS_MAGIC MEAN_POOL_WEIGHTS_MAGIC
+#define MP_WEIGHTS_HEADER MEAN_POOL_WEIGHTS_HEADER
 
 struct SteerSEModel {
   uint32_t n_items;  /* V */

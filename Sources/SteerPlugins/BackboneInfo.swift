@@ -6,8 +6,9 @@ public struct BackboneInfo: Hashable, Sendable {
     public let name: String
     /// The plugin's version string from its function table.
     public let pluginVersion: String
-    /// The SequentialEncoder ABI version the plugin was built against.
+    /// The SequentialEncoder ABI major version the plugin was built against (= the host's).
     public let abiMajor: UInt32
+    /// The SequentialEncoder ABI minor version the plugin was built against (≤ the host's).
     public let abiMinor: UInt32
     /// The plugin file that was loaded (its path in the plugin directory).
     public let path: String

@@ -10,6 +10,7 @@ public struct PluginError: Error, CustomStringConvertible, Sendable {
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private let raw: String
         private init(_ raw: String) { self.raw = raw }
+        /// The kind's name, e.g. `incompatibleABI`.
         public var description: String { raw }
 
         /// A plugin name that is not `^[A-Za-z0-9_]+$`.
@@ -69,6 +70,7 @@ public struct PluginError: Error, CustomStringConvertible, Sendable {
         }
     }
 
+    /// A one-line message naming the plugin file, symbol, versions or item at fault.
     public var description: String {
         switch base {
         case .invalidName(let name):

@@ -1,4 +1,6 @@
 // Exact retrieval (BLAS sgemv/sgemm + top-K heap) against the naive reference, filters and errors.
+import Dispatch
+import Synchronization
 import XCTest
 
 @testable import SteerIndex
@@ -129,6 +131,21 @@ final class RetrievalTests: XCTestCase {
         let index = try ItemIndex(embeddings: [1, 2, 3, 4, 5, 6], dimension: 2, itemCategories: [[], [], []], categoryCount: 0)
         XCTAssertEqual(try index.scores(for: [1, -1]), [-1, -1, -1])
         XCTAssertEqual(try index.scores(for: [2, 0]), [2, 6, 10])
+    }
+
+    func testConcurrentRetrievalFromManyThreads() throws {
+        // The daemon shares one index across requests; OpenBLAS calls must not interfere.
+        var rng = SplitMix64(seed: 4)
+        let index = try Self.makeIndex(items: 400, dim: 8, categories: 10, rng: &rng)
+        let batches = (0..<16).map { _ in (0..<5).map { _ in Self.randomQuery(index, rng: &rng, filters: true) } }
+        let expected = try batches.map { try NaiveRetrieval.retrieve($0, k: 7, in: index) }
+        let mismatches = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            let b = i % batches.count
+            let got = i % 2 == 0 ? try? index.retrieve(batches[b], k: 7) : try? batches[b].map { try index.retrieve($0, k: 7) }
+            if got != expected[b] { mismatches.withLock { $0 += 1 } }
+        }
+        XCTAssertEqual(mismatches.withLock { $0 }, 0)
     }
 
     func testEmptyIndex() throws {

@@ -45,7 +45,9 @@ enum FixturePlugins {
             }
             let meanPool = try FileManager.default.contentsOfDirectory(atPath: repoRoot + "/Plugins/MeanPool")
                 .filter { $0.hasSuffix(".c") }.sorted().map { repoRoot + "/Plugins/MeanPool/" + $0 }
-            try compile(meanPool, defines: [], into: "\(output)/libSteerBackboneMeanPool.so")
+            try compile(
+                meanPool, defines: [], includes: [repoRoot + "/Plugins/MeanPool/include"],
+                into: "\(output)/libSteerBackboneMeanPool.so")
             // Not plugins: must not be listed.
             _ = FileManager.default.createFile(atPath: output + "/README.txt", contents: Data())
             _ = FileManager.default.createFile(atPath: output + "/libSteerBackbone.so", contents: Data())
@@ -64,14 +66,16 @@ enum FixturePlugins {
         if case .success(let path) = directory { try? FileManager.default.removeItem(atPath: path) }
     }
 
-    private static func compile(_ sources: [String], defines: [String], into library: String) throws {
+    private static func compile(
+        _ sources: [String], defines: [String], includes: [String] = [], into library: String
+    ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["cc", "-shared", "-fPIC", "-fvisibility=hidden", "-std=c11", "-O1",
                              "-Wall", "-Wextra", "-Werror", "-Wno-unused-function",
                              "-Wno-unused-const-variable",
                              "-I", repoRoot + "/Sources/CSequentialEncoder/include"]
-            + defines.map { "-D" + $0 } + ["-o", library] + sources
+            + includes.flatMap { ["-I", $0] } + defines.map { "-D" + $0 } + ["-o", library] + sources
         let errors = Pipe()
         process.standardError = errors
         try process.run()

@@ -98,8 +98,12 @@ func code(file: StaticString = #filePath, line: UInt = #line, _ body: () throws 
     catchError(file: file, line: line, body)?.code
 }
 
-func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "steer-snapshot-tests-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+extension XCTestCase {
+    /// A fresh directory removed when the test ends.
+    func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "steer-snapshot-tests-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
 }
