@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "SteerClient", dependencies: ["SteerWire"]),
         /// The `steer` command: `steer serve` runs steerd; other subcommands are clients.
         .executableTarget(name: "steer", dependencies: [
-            "SteerDaemon", "SteerClient", "SteerIndex", "SteerWire",
+            "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

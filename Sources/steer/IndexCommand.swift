@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import SteerIndex
+import SteerSnapshot
 
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "index", abstract: "Make item-index snapshots.",
@@ -17,6 +18,8 @@ struct RandomIndexCommand: ParsableCommand {
     @Option(help: "Categories; each item gets one to three.") var categories: Int = 18
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "Output snapshot path.") var out: String
+    @Option(help: "Also write a MeanPool backbone checkpoint over the same item vectors to this path.")
+    var meanpoolCheckpoint: String?
 
     func run() throws {
         guard items > 0, dim > 0, categories >= 0 else { throw ValidationError("--items and --dim must be positive") }
@@ -39,6 +42,23 @@ struct RandomIndexCommand: ParsableCommand {
                                   categoryCount: categories, categoryNames: (0..<categories).map { "category-\($0)" })
         try index.write(to: out)
         print("wrote \(out): \(items) random items × \(dim), \(categories) categories")
+        if let path = meanpoolCheckpoint {
+            try Self.meanPoolCheckpoint(embeddings: embeddings, items: items, dim: dim).write(to: path)
+            print("wrote \(path): MeanPool checkpoint over the same vectors")
+        }
+    }
+
+    /// A "backbone-checkpoint" snapshot for MeanPool: weights in its "SMP1" layout
+    /// (Plugins/MeanPool/include/mean_pool.h), little-endian.
+    static func meanPoolCheckpoint(embeddings: [Float], items: Int, dim: Int) -> Snapshot {
+        var weights: [UInt8] = []
+        weights.reserveCapacity(12 + 4 * embeddings.count)
+        func put(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { weights.append(contentsOf: $0) } }
+        put(0x3150_4D53)  // "SMP1"
+        put(UInt32(items))
+        put(UInt32(dim))
+        for value in embeddings { put(value.bitPattern) }
+        return Snapshot(kind: "backbone-checkpoint", sections: ["config": Array(#"{"max_len": 200}"#.utf8), "weights": weights])
     }
 }
 

@@ -110,12 +110,15 @@ final class MeanPoolTests: XCTestCase {
             prefix + "embedding of item 0, component 1 is not finite")
     }
 
-    /// The SwiftPM-built product, when a directory holding it is given, e.g.
-    /// `STEER_TEST_PLUGIN_DIR=.build/debug swift test --filter MeanPoolTests`.
+    /// The SwiftPM-built product, found next to this test binary (`make test` builds it first);
+    /// `STEER_TEST_PLUGIN_DIR` points elsewhere.
     func testSwiftPMBuiltLibrary() throws {
-        guard let directory = ProcessInfo.processInfo.environment["STEER_TEST_PLUGIN_DIR"] else {
-            throw XCTSkip("set STEER_TEST_PLUGIN_DIR to the directory holding libSteerBackboneMeanPool.so")
-        }
+        let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var products = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
+        if products.lastPathComponent.hasSuffix(".xctest") { products.deleteLastPathComponent() }
+        let directory = ProcessInfo.processInfo.environment["STEER_TEST_PLUGIN_DIR"] ?? products.path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/libSteerBackboneMeanPool.so"),
+                      "no libSteerBackboneMeanPool.so in \(directory): build the package (swift build) before testing")
         let backbone = try PluginHost(directory: directory).load(
             name: "MeanPool", weights: Self.weights(nItems: 4, dim: 2, floats: Self.table))
         XCTAssertEqual(backbone.info.name, "MeanPool")
