@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SteerDaemon
+import SteerIndex
 import SteerWire
 
 struct ServeCommand: AsyncParsableCommand {
@@ -17,6 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Directory for snapshots (default: $STEER_CACHE/snapshots, $STEER_CACHE defaulting to ~/.cache/steer).") var snapshotDir: String?
     @Option(help: "An item-index snapshot to load at start.") var index: String?
     @Option(help: "Seconds to let requests in flight finish at shutdown.") var shutdownGrace: Double = 10
+    @Option(help: "Threads OpenBLAS uses inside one call; 1 suits a daemon serving concurrent requests.")
+    var blasThreads: Int = 1
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
     func run() async throws {
@@ -33,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "steerd")
+        BLASThreads.set(blasThreads)
         let configuration = DaemonConfiguration(
             socketPath: socket, socketMode: mode, maxFrameSize: maxFrameSize,
             pluginDirectory: pluginDir ?? Self.executableDirectory(),
