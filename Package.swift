@@ -34,6 +34,14 @@ let package = Package(
         .target(name: "SteerSnapshot", dependencies: ["CZstd"]),
         /// Item index: embeddings, category bitsets and exact top-K retrieval on OpenBLAS.
         .target(name: "SteerIndex", dependencies: ["COpenBLAS", "SteerSnapshot"]),
+        /// Neural-network kernels on OpenBLAS: forward/backward pairs, optimizer (llm.c style).
+        .target(name: "SteerNN", dependencies: ["COpenBLAS"]),
+        /// Interaction data: RecBole atomic and MovieLens readers, id maps, k-core, splits.
+        .target(name: "SteerData"),
+        /// Full-ranking evaluation: NDCG and Recall at K over all items, batched with sgemm.
+        .target(name: "SteerEvaluation", dependencies: ["SteerData", "COpenBLAS"]),
+        /// Prompt understanding: WordPiece tokenizer, safetensors, native MiniLM / MPNet encoders.
+        .target(name: "SteerText", dependencies: ["COpenBLAS"]),
         /// Loads backbone plugins through the SequentialEncoder ABI.
         .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder"]),
         /// steerd: the Unix-socket server, dispatch and RPC handlers.
@@ -61,6 +69,10 @@ let package = Package(
         .testTarget(name: "SteerWireTests", dependencies: ["SteerWire", "CSteerProto"]),
         .testTarget(name: "SteerSnapshotTests", dependencies: ["SteerSnapshot"]),
         .testTarget(name: "SteerIndexTests", dependencies: ["SteerIndex", "SteerSnapshot"]),
+        .testTarget(name: "SteerNNTests", dependencies: ["SteerNN"]),
+        .testTarget(name: "SteerDataTests", dependencies: ["SteerData"]),
+        .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData"]),
+        .testTarget(name: "SteerTextTests", dependencies: ["SteerText"]),
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),
         .testTarget(name: "SteerDaemonTests", dependencies: [
             "SteerDaemon", "SteerClient", "SteerWire", "SteerIndex",

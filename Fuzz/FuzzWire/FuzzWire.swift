@@ -162,7 +162,7 @@ func roundTrip<M: WireMessage>(_ bytes: [UInt8]) -> M? {
 // MARK: Seeds
 
 func writeSeeds(to directory: String) {
-    let request = { (method: Method, payload: some WireMessage) -> [UInt8] in
+    func request(_ method: Method, _ payload: some WireMessage) -> [UInt8] {
         Framing.frame(RequestEnvelope(id: 7, method: method, deadlineUnixMicros: 0, payload: payload.encoded()).encoded())
     }
     let retrieve = RetrieveRequest(k: 5, queries: [

@@ -1,0 +1,1 @@
+// SteerData module (being written).

@@ -1,0 +1,1 @@
+// SteerEvaluation module (being written).

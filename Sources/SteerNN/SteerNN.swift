@@ -1,0 +1,1 @@
+// SteerNN module (being written).

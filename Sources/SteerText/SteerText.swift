@@ -1,0 +1,1 @@
+// SteerText module (being written).
