@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "SteerEvaluation", dependencies: ["SteerData", "COpenBLAS"]),
         /// Prompt understanding: WordPiece tokenizer, safetensors, native MiniLM / MPNet encoders.
         .target(name: "SteerText", dependencies: ["COpenBLAS"]),
+        /// Turns a Swift backbone model into the SequentialEncoder C table (linked into each Swift plugin).
+        .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder"]),
         /// Loads backbone plugins through the SequentialEncoder ABI.
         .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder"]),
         /// steerd: the Unix-socket server, dispatch and RPC handlers.

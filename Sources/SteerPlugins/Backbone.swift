@@ -14,8 +14,8 @@ public final class Backbone: @unchecked Sendable {
     /// Identity, version, fingerprint and shapes.
     public let info: BackboneInfo
 
-    private let library: PluginLibrary
-    private let model: OpaquePointer
+    let library: PluginLibrary
+    let model: OpaquePointer
     /// `V × d` floats borrowed from the model, valid until `deinit`.
     private let embeddings: UnsafePointer<Float>
 
