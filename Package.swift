@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "SteerClient", targets: ["SteerClient"]),
         // Backbone plugins: shared libraries steerd loads with dlopen (SequentialEncoder ABI).
         .library(name: "SteerBackboneMeanPool", type: .dynamic, targets: ["MeanPool"]),
+        .library(name: "SteerBackboneSASRec", type: .dynamic, targets: ["SASRec"]),
+        .library(name: "SteerBackboneGRU4Rec", type: .dynamic, targets: ["GRU4Rec"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -66,6 +68,10 @@ let package = Package(
         // MARK: Backbone plugins (explicit paths: SwiftPM would take Plugins/ for package plugins)
         /// Mean of the history's item embeddings: the simplest backbone, a C plugin.
         .target(name: "MeanPool", dependencies: ["CSequentialEncoder"], path: "Plugins/MeanPool"),
+        /// SASRec (Kang & McAuley 2018): causal self-attention over the history, in Swift.
+        .target(name: "SASRec", dependencies: ["SteerBackboneKit", "SteerNN", "CSequentialEncoder"], path: "Plugins/SASRec"),
+        /// GRU4Rec (Hidasi et al. 2016): a GRU over the history, in Swift.
+        .target(name: "GRU4Rec", dependencies: ["SteerBackboneKit", "SteerNN", "CSequentialEncoder"], path: "Plugins/GRU4Rec"),
 
         // MARK: Tests
         .testTarget(name: "SteerWireTests", dependencies: ["SteerWire", "CSteerProto"]),
@@ -75,6 +81,7 @@ let package = Package(
         .testTarget(name: "SteerDataTests", dependencies: ["SteerData"]),
         .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData"]),
         .testTarget(name: "SteerTextTests", dependencies: ["SteerText"]),
+        .testTarget(name: "BackbonePluginTests", dependencies: ["SteerPlugins", "SteerNN"]),
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),
         .testTarget(name: "SteerDaemonTests", dependencies: [
             "SteerDaemon", "SteerClient", "SteerWire", "SteerIndex",

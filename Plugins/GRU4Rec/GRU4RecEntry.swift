@@ -1,0 +1,1 @@
+// GRU4Rec plugin (being written).

@@ -1,0 +1,133 @@
+// Next-item training examples: windows of at most T positions covering every target once.
+
+/// The training examples of next-item prediction, cut into windows of at most `maxLength`.
+///
+/// A train sequence `s` of length L has L − 1 targets: `s[t]` predicted from `s[..<t]` for
+/// t = 1..<L (the first item has no history). A causal model reads inputs `s[0..<L-1]` and
+/// predicts targets `s[1..<L]` at every position. When L − 1 > T, the inputs are cut into
+/// consecutive, non-overlapping windows of T positions aligned on the END (the most recent
+/// window is full; the oldest one is shorter), so every target appears in exactly one window:
+/// an epoch over the windows is an epoch over targets, as in RecBole (one prefix per target).
+/// The price: a target early in a window sees only the window's earlier items, not T of them.
+///
+/// Sequences shorter than 2 yield no window.
+public struct NextItemWindows: Sendable {
+    /// One window: inputs are `sequence[start..<end]`, targets `sequence[start+1...end]`.
+    public struct Window: Sendable, Equatable {
+        /// The index of the sequence (the user, for ``DatasetSplit/trainSequences``).
+        public var sequence: Int32
+        /// The first input position.
+        public var start: Int32
+        /// One past the last input position; the last target is at `end`.
+        public var end: Int32
+        /// Positions (and targets) in the window.
+        public var length: Int { Int(end - start) }
+    }
+
+    /// The maximum window length T.
+    public let maxLength: Int
+    /// All windows, in sequence order and, within a sequence, oldest first.
+    public let windows: [Window]
+    private let sequences: [ArraySlice<Int32>]
+
+    /// The number of targets, one per position of every window.
+    public var targetCount: Int { windows.reduce(0) { $0 + $1.length } }
+
+    /// Cuts `sequences` into windows of at most `maxLength` positions.
+    /// - Throws: ``DataError`` (invalid argument) when `maxLength < 1`.
+    public init(sequences: [ArraySlice<Int32>], maxLength: Int) throws {
+        guard maxLength >= 1 else { throw DataError.invalidArgument("the window length must be ≥ 1, got \(maxLength)") }
+        self.maxLength = maxLength
+        self.sequences = sequences
+        var windows: [Window] = []
+        for (index, sequence) in sequences.enumerated() where sequence.count >= 2 {
+            let inputs = sequence.count - 1
+            var cuts: [Int] = []
+            var end = inputs
+            while end > 0 {
+                cuts.append(end)
+                end = max(0, end - maxLength)
+            }
+            for end in cuts.reversed() {
+                windows.append(Window(sequence: Int32(index), start: Int32(max(0, end - maxLength)), end: Int32(end)))
+            }
+        }
+        self.windows = windows
+    }
+
+    /// The batches of one epoch: the windows shuffled with a generator seeded by `seed` and
+    /// `epoch`, cut into batches of `batchSize` (the last one smaller).
+    /// - Throws: ``DataError`` (invalid argument) when `batchSize < 1`.
+    public func batches(size batchSize: Int, seed: UInt64, epoch: Int = 0) throws -> TrainingBatches {
+        guard batchSize >= 1 else { throw DataError.invalidArgument("the batch size must be ≥ 1, got \(batchSize)") }
+        var random = SeededRandom(seed: seed ^ (UInt64(truncatingIfNeeded: epoch) &* 0x9E37_79B9_7F4A_7C15))
+        var order = Array(windows.indices)
+        order.shuffle(using: &random)
+        return TrainingBatches(windows: self, order: order, batchSize: batchSize)
+    }
+
+    /// Writes window `window` as one left-padded row of T inputs and T targets.
+    func fill(_ window: Window, inputs: inout [Int32], targets: inout [Int32], row: Int) {
+        let sequence = sequences[Int(window.sequence)]
+        let base = sequence.startIndex
+        let offset = row * maxLength + (maxLength - window.length)
+        for position in 0..<window.length {
+            inputs[offset + position] = sequence[base + Int(window.start) + position]
+            targets[offset + position] = sequence[base + Int(window.start) + position + 1]
+        }
+    }
+}
+
+/// One training batch, left-padded. Legend: B batch, T maximum length.
+///
+/// Row b holds `lengths[b]` real positions at its END (positions T − lengths[b] ..< T); the
+/// padding before them has input id 0 — a valid item id, so it must be ignored by length, as
+/// the backbone ABI does — and target −1. Position t's target is the item following input t.
+public struct TrainingBatch: Sendable, Equatable {
+    /// B, the rows in this batch (the last batch of an epoch may be smaller).
+    public var batchSize: Int
+    /// T, the row length.
+    public var maxLength: Int
+    /// [B, T] input item ids, row-major, 0 in padding.
+    public var inputs: [Int32]
+    /// [B, T] target item ids, row-major, −1 in padding.
+    public var targets: [Int32]
+    /// [B] real positions per row.
+    public var lengths: [Int32]
+    /// [B] the sequence (user) of each row.
+    public var sequences: [Int32]
+}
+
+/// The batches of one epoch (see ``NextItemWindows/batches(size:seed:epoch:)``).
+public struct TrainingBatches: Sequence, IteratorProtocol, Sendable {
+    private let windows: NextItemWindows
+    private let order: [Int]
+    private let batchSize: Int
+    private var position = 0
+
+    init(windows: NextItemWindows, order: [Int], batchSize: Int) {
+        self.windows = windows
+        self.order = order
+        self.batchSize = batchSize
+    }
+
+    /// The number of batches in the epoch.
+    public var count: Int { (order.count + batchSize - 1) / batchSize }
+
+    public mutating func next() -> TrainingBatch? {
+        guard position < order.count else { return nil }
+        let rows = Swift.min(batchSize, order.count - position)
+        let width = windows.maxLength
+        var batch = TrainingBatch(
+            batchSize: rows, maxLength: width, inputs: [Int32](repeating: 0, count: rows * width),
+            targets: [Int32](repeating: -1, count: rows * width), lengths: [], sequences: [])
+        for row in 0..<rows {
+            let window = windows.windows[order[position + row]]
+            windows.fill(window, inputs: &batch.inputs, targets: &batch.targets, row: row)
+            batch.lengths.append(Int32(window.length))
+            batch.sequences.append(window.sequence)
+        }
+        position += rows
+        return batch
+    }
+}

@@ -1,1 +1,0 @@
-// SteerData module (being written).

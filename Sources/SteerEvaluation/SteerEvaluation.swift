@@ -1,1 +1,0 @@
-// SteerEvaluation module (being written).

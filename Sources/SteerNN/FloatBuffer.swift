@@ -1,0 +1,47 @@
+// FloatBuffer: an owned, zero-filled block of floats that ops read and write through raw pointers.
+
+/// A fixed-size, zero-filled, heap-allocated array of `Float` that frees itself.
+///
+/// Ops in this module take raw pointers so they never allocate or bounds-check in hot loops;
+/// `FloatBuffer` is the owner those pointers come from (parameters, gradients, activations,
+/// scratch). It is a class so views of it (`ptr`, `ptr + offset`) stay valid while it lives.
+/// Not thread-safe: share it across threads only with external synchronisation.
+public final class FloatBuffer {
+    /// First element; valid for ``count`` floats until the buffer is deinitialised.
+    public let ptr: UnsafeMutablePointer<Float>
+    /// Number of floats.
+    public let count: Int
+
+    /// Allocates `count` floats, all zero.
+    public init(count: Int) {
+        precondition(count >= 0, "FloatBuffer count must be non-negative, got \(count)")
+        self.count = count
+        ptr = .allocate(capacity: max(count, 1))
+        ptr.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    /// Allocates a buffer holding a copy of `values`.
+    public convenience init(_ values: [Float]) {
+        self.init(count: values.count)
+        values.withUnsafeBufferPointer { src in
+            if let base = src.baseAddress { ptr.update(from: base, count: values.count) }
+        }
+    }
+
+    deinit { ptr.deallocate() }
+
+    /// The floats as a buffer pointer (same lifetime rule as ``ptr``).
+    public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: ptr, count: count) }
+
+    /// Bounds-checked element access, for tests and cold code only.
+    public subscript(i: Int) -> Float {
+        get { precondition(i >= 0 && i < count); return ptr[i] }
+        set { precondition(i >= 0 && i < count); ptr[i] = newValue }
+    }
+
+    /// Sets every element to zero.
+    public func zero() { ptr.update(repeating: 0, count: count) }
+
+    /// A copy of the contents as an array.
+    public var array: [Float] { Array(buffer) }
+}

@@ -1,1 +1,0 @@
-// SteerNN module (being written).

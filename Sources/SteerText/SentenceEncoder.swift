@@ -1,0 +1,31 @@
+// The sentence-encoder abstraction the daemon embeds prompts through.
+
+/// A frozen text encoder: texts in, one unit-length vector of ``dimension`` Floats per text out.
+///
+/// Implementations are safe to call from several threads at once.
+public protocol SentenceEncoder: Sendable {
+    /// A short model name, e.g. `"all-MiniLM-L6-v2"`.
+    var name: String { get }
+    /// The embedding width (384 for MiniLM, 768 for MPNet).
+    var dimension: Int { get }
+    /// The tokenizer, exposed so callers can inspect or count tokens.
+    var tokenizer: WordPieceTokenizer { get }
+
+    /// Embeds `texts` into one flat row-major buffer.
+    /// - Returns: `texts.count × dimension` Floats; row `i` is the L2-normalised embedding of `texts[i]`.
+    /// - Complexity: linear in the total number of tokens per layer, plus attention that is
+    ///   quadratic in each text's token count (capped by the tokenizer's `maxLength`).
+    /// - Throws: whatever the implementation cannot embed (the native encoders never throw).
+    func embedFlat(_ texts: [String]) throws -> [Float]
+}
+
+extension SentenceEncoder {
+    /// Embeds `texts`, one vector per text (see ``embedFlat(_:)``).
+    public func embed(_ texts: [String]) throws -> [[Float]] {
+        let flat = try embedFlat(texts)
+        return (0..<texts.count).map { Array(flat[($0 * dimension)..<(($0 + 1) * dimension)]) }
+    }
+
+    /// Embeds one text.
+    public func embed(_ text: String) throws -> [Float] { try embedFlat([text]) }
+}

@@ -1,1 +1,0 @@
-// SteerText module (being written).

@@ -1,0 +1,80 @@
+// The shared forward pass of the BERT-family sentence encoders: embeddings, post-LN
+// transformer layers, mean pooling and L2 normalisation over packed, unpadded sequences.
+
+/// A loaded encoder network; MiniLM and MPNet differ only in their weights, the position-id
+/// offset, token-type embeddings and MPNet's relative attention bias.
+///
+/// Sequences are packed back to back into N = Σ Tᵦ rows instead of padded to the longest:
+/// every op except attention is row-wise, and attention runs per sequence over exactly its own
+/// rows, so no mask is needed and no work is spent on padding.
+struct TransformerModel: Sendable {
+    let config: TransformerConfig
+    let weights: TransformerWeights
+    /// Position id of the first token: 0 for BERT, padding_idx + 1 for MPNet (RoBERTa style).
+    let positionOffset: Int
+    let relativeBias: RelativePositionBias?
+
+    /// Writes the unit-length mean-pooled embedding of each sequence into out[B, C].
+    /// - Precondition: every sequence is non-empty, its ids are < vocab size and its length
+    ///   fits the position table (the tokenizer guarantees all three).
+    func forward(_ sequences: [[Int32]], workspace ws: Workspace, out: UnsafeMutablePointer<Float>) {
+        let c = config.hidden
+        let rows = sequences.reduce(0) { $0 + $1.count }
+        let longest = sequences.map(\.count).max() ?? 0
+        ws.reserve(rows: rows, longest: longest, config)
+        let x = ws.x.pointer, qkv = ws.qkv.pointer, ctx = ws.context.pointer
+        let projected = ws.projected.pointer, hidden = ws.hidden.pointer
+
+        // x[N, C] = LayerNorm(word[id] + position[t + offset] + tokenType[0])
+        var row = 0
+        for ids in sequences {
+            for (t, id) in ids.enumerated() {
+                let dst = x + (row + t) * c
+                let word = weights.wordEmbeddings.pointer + Int(id) * c
+                let position = weights.positionEmbeddings.pointer + (t + positionOffset) * c
+                for i in 0..<c { dst[i] = word[i] + position[i] }
+                if let tokenType = weights.tokenTypeEmbedding?.pointer {
+                    for i in 0..<c { dst[i] += tokenType[i] }
+                }
+            }
+            row += ids.count
+        }
+        Kernels.residualLayerNorm(x, nil, rows: rows, channels: c, weights.embeddingNorm, eps: config.layerNormEps)
+
+        for layer in weights.layers {
+            Kernels.linear(qkv, x, rows: rows, layer.qkv)
+            var start = 0
+            for ids in sequences {
+                Kernels.attention(ctx: ctx + start * c, qkv: qkv + start * 3 * c, length: ids.count, channels: c,
+                                  heads: config.heads, scores: ws.scores.pointer, bias: relativeBias)
+                start += ids.count
+            }
+            Kernels.linear(projected, ctx, rows: rows, layer.attentionOutput)
+            Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.attentionNorm, eps: config.layerNormEps)
+            Kernels.linear(hidden, x, rows: rows, layer.intermediate)
+            Kernels.gelu(hidden, count: rows * config.intermediate)
+            Kernels.linear(projected, hidden, rows: rows, layer.output)
+            Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.outputNorm, eps: config.layerNormEps)
+        }
+
+        // out[b] = normalize(mean over the sequence's rows); F.normalize's eps guards all-zero.
+        var start = 0
+        for (b, ids) in sequences.enumerated() {
+            let dst = out + b * c
+            dst.update(repeating: 0, count: c)
+            for t in start..<(start + ids.count) {
+                let src = x + t * c
+                for i in 0..<c { dst[i] += src[i] }
+            }
+            let inv = 1 / Float(ids.count)
+            var norm: Float = 0
+            for i in 0..<c {
+                dst[i] *= inv
+                norm += dst[i] * dst[i]
+            }
+            let scale = 1 / max(norm.squareRoot(), 1e-12)
+            for i in 0..<c { dst[i] *= scale }
+            start += ids.count
+        }
+    }
+}

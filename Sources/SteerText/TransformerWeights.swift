@@ -1,0 +1,99 @@
+// The weights of a post-LayerNorm transformer encoder (BERT, MPNet), loaded from safetensors
+// by name with every shape checked.
+
+/// A PyTorch `nn.Linear`, `y = x · Wᵀ + b`, with `W` kept transposed as `Wᵀ [in, out]`.
+///
+/// Why transposed: `x[N, in] · Wᵀ[in, out]` is a row-major NoTrans × NoTrans product with
+/// alpha 1 and beta 0, the one form OpenBLAS sends to its AVX-512 "direct" sgemm for small N.
+/// That kernel skips packing the weight matrix, which otherwise costs more than the
+/// arithmetic when a prompt has a dozen tokens.
+struct Linear: Sendable {
+    let weightT: FloatBuffer  // [in, out]
+    let bias: FloatBuffer     // [out]
+    let inFeatures: Int
+    let outFeatures: Int
+
+    /// From PyTorch's `[out, in]` layout.
+    init(weight: [Float], bias: [Float], inFeatures: Int, outFeatures: Int) {
+        var transposed = [Float](repeating: 0, count: weight.count)
+        for o in 0..<outFeatures {
+            for i in 0..<inFeatures { transposed[i * outFeatures + o] = weight[o * inFeatures + i] }
+        }
+        self.weightT = FloatBuffer(transposed)
+        self.bias = FloatBuffer(bias)
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+    }
+}
+
+/// A LayerNorm's scale and shift.
+struct Norm: Sendable {
+    let gamma: FloatBuffer
+    let beta: FloatBuffer
+}
+
+/// One encoder layer: self-attention then feed-forward, each followed by residual + LayerNorm.
+struct TransformerLayer: Sendable {
+    /// Query, key and value projections stacked into one `[3C, C]` matrix, so one sgemm
+    /// computes all three.
+    let qkv: Linear
+    let attentionOutput: Linear
+    let attentionNorm: Norm
+    let intermediate: Linear
+    let output: Linear
+    let outputNorm: Norm
+}
+
+/// Everything the forward pass reads.
+struct TransformerWeights: Sendable {
+    let wordEmbeddings: FloatBuffer      // [V, C]
+    let positionEmbeddings: FloatBuffer  // [P, C]
+    /// Row 0 of BERT's token-type table (single-segment input); nil for MPNet.
+    let tokenTypeEmbedding: FloatBuffer?
+    let embeddingNorm: Norm
+    let layers: [TransformerLayer]
+    /// MPNet's relative-attention bias table `[buckets, heads]`; nil for BERT.
+    let relativeAttentionBias: FloatBuffer?
+}
+
+/// Reads tensors from a safetensors file, checking each shape against the config.
+struct WeightLoader {
+    let file: SafeTensorsFile
+    /// Prepended to every name: "" for sentence-transformers exports, "bert." or "mpnet." for
+    /// checkpoints saved from a task model.
+    let prefix: String
+
+    /// Picks the prefix under which `probe` exists.
+    init(file: SafeTensorsFile, probe: String, candidatePrefixes: [String]) throws {
+        self.file = file
+        guard let prefix = candidatePrefixes.first(where: { file.entries[$0 + probe] != nil }) else {
+            throw SteerTextError.missingTensor(file.path, candidatePrefixes.map { $0 + probe }.joined(separator: "\" or \""))
+        }
+        self.prefix = prefix
+    }
+
+    func tensor(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
+        FloatBuffer(try file.floats(prefix + name, shape: shape))
+    }
+
+    func linear(_ name: String, out: Int, in inFeatures: Int) throws -> Linear {
+        Linear(weight: try file.floats(prefix + name + ".weight", shape: [out, inFeatures]),
+               bias: try file.floats(prefix + name + ".bias", shape: [out]), inFeatures: inFeatures, outFeatures: out)
+    }
+
+    /// Several linears with the same input stacked along the output dimension.
+    func stacked(_ names: [String], out: Int, in inFeatures: Int) throws -> Linear {
+        var weight: [Float] = []
+        var bias: [Float] = []
+        weight.reserveCapacity(names.count * out * inFeatures)
+        for name in names {
+            weight += try file.floats(prefix + name + ".weight", shape: [out, inFeatures])
+            bias += try file.floats(prefix + name + ".bias", shape: [out])
+        }
+        return Linear(weight: weight, bias: bias, inFeatures: inFeatures, outFeatures: names.count * out)
+    }
+
+    func norm(_ name: String, _ size: Int) throws -> Norm {
+        Norm(gamma: try tensor(name + ".weight", [size]), beta: try tensor(name + ".bias", [size]))
+    }
+}

@@ -1,0 +1,41 @@
+// Scratch memory for one forward pass, and the pool that lets several threads embed at once
+// without allocating activations on every call.
+import Foundation
+
+/// The activations of one forward pass over N packed token rows. Buffers grow to the largest
+/// batch seen and are reused afterwards.
+final class Workspace: @unchecked Sendable {
+    let x = FloatBuffer(count: 0)        // [N, C]  hidden states
+    let qkv = FloatBuffer(count: 0)      // [N, 3C]
+    let context = FloatBuffer(count: 0)  // [N, C]  attention output before projection
+    let projected = FloatBuffer(count: 0)  // [N, C]
+    let hidden = FloatBuffer(count: 0)   // [N, I]  feed-forward activations
+    let scores = FloatBuffer(count: 0)   // [T, T]  one head's attention matrix
+
+    func reserve(rows: Int, longest: Int, _ config: TransformerConfig) {
+        x.reserve(rows * config.hidden)
+        qkv.reserve(rows * 3 * config.hidden)
+        context.reserve(rows * config.hidden)
+        projected.reserve(rows * config.hidden)
+        hidden.reserve(rows * config.intermediate)
+        scores.reserve(longest * longest)
+    }
+}
+
+/// Hands each caller a workspace nobody else is using: encoders are safe to call from many
+/// threads, and a serving thread reuses its buffers from call to call.
+final class WorkspacePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [Workspace] = []
+    /// Workspaces kept when returned; more concurrent callers still work, their extra
+    /// workspaces are freed afterwards.
+    private let keep: Int
+
+    init(keep: Int = 4) { self.keep = keep }
+
+    func withWorkspace<R>(_ body: (Workspace) throws -> R) rethrows -> R {
+        let workspace = lock.withLock { idle.popLast() } ?? Workspace()
+        defer { lock.withLock { if idle.count < keep { idle.append(workspace) } } }
+        return try body(workspace)
+    }
+}
