@@ -48,6 +48,8 @@ let package = Package(
         .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder"]),
         /// Loads backbone plugins through the SequentialEncoder ABI.
         .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder"]),
+        /// Training and evaluation of backbones through their plugins (stage 1).
+        .target(name: "SteerTraining", dependencies: ["SteerPlugins", "SteerNN", "SteerData", "SteerEvaluation", "SteerSnapshot"]),
         /// steerd: the Unix-socket server, dispatch and RPC handlers.
         .target(name: "SteerDaemon", dependencies: [
             "SteerWire", "SteerIndex", "SteerPlugins", "SteerSnapshot",
@@ -60,7 +62,8 @@ let package = Package(
         .target(name: "SteerClient", dependencies: ["SteerWire"]),
         /// The `steer` command: `steer serve` runs steerd; other subcommands are clients.
         .executableTarget(name: "steer", dependencies: [
-            "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerWire",
+            "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerWire", "SteerTraining", "SteerData",
+            "SteerEvaluation", "SteerPlugins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

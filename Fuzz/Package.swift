@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // libFuzzer targets for Steer's decoders. Not part of the main build: run them with Scripts/fuzz,
-// which builds this package with `--sanitize=fuzzer --sanitize=address` into .build-fuzz.
+// which builds this package with -sanitize=fuzzer,address (release) into .build-fuzz.
 //
 //   FuzzWire       bytes of a connection → FrameDecoder (as steerd's pipeline) → RequestEnvelope →
 //                  the method's request message; the same bytes as a client's ResponseEnvelope

@@ -7,6 +7,8 @@ struct EncoderRuntime: Sendable {
     let tokenizer: WordPieceTokenizer
     let model: TransformerModel
     let pool = WorkspacePool()
+    /// Cores each linear layer is split over (see ``Kernels/linear(_:_:rows:_:threads:)``).
+    let threads: Int
     /// Rows per forward pass: bounds scratch memory (≈ 20 KB per row for MiniLM) however many
     /// texts one call brings, while keeping the matrices tall enough for sgemm to run well.
     static let rowsPerPass = 4096
@@ -27,7 +29,7 @@ struct EncoderRuntime: Sendable {
                         last += 1
                     }
                     model.forward(Array(sequences[first..<last]), workspace: workspace,
-                                  out: buffer.baseAddress! + first * dimension)
+                                  out: buffer.baseAddress! + first * dimension, threads: threads)
                     first = last
                 }
             }

@@ -18,7 +18,7 @@ public final class MPNetEncoder: SentenceEncoder {
 
     /// Loads the model in `directory`.
     /// - Throws: ``SteerTextError`` naming the file (and tensor) that is missing or malformed.
-    public init(directory: URL) throws {
+    public init(directory: URL, threads: Int = 1) throws {
         let folder = ModelDirectory(url: directory)
         let config = try folder.transformerConfig(modelType: "mpnet")
         try folder.checkMeanPooling()
@@ -50,7 +50,8 @@ public final class MPNetEncoder: SentenceEncoder {
         name = directory.lastPathComponent
         runtime = EncoderRuntime(
             tokenizer: tokenizer,
-            model: TransformerModel(config: config, weights: weights, positionOffset: positionOffset, relativeBias: bias))
+            model: TransformerModel(config: config, weights: weights, positionOffset: positionOffset, relativeBias: bias),
+            threads: max(1, threads))
     }
 
     /// Embeds `texts`; see ``SentenceEncoder/embedFlat(_:)``.

@@ -17,7 +17,7 @@ public final class MiniLMEncoder: SentenceEncoder {
     /// - Parameter directory: a folder holding `config.json`, `vocab.txt`, `model.safetensors`
     ///   and optionally `tokenizer_config.json`, `sentence_bert_config.json`, `1_Pooling/`.
     /// - Throws: ``SteerTextError`` naming the file (and tensor) that is missing or malformed.
-    public init(directory: URL) throws {
+    public init(directory: URL, threads: Int = 1) throws {
         let folder = ModelDirectory(url: directory)
         let config = try folder.transformerConfig(modelType: "bert")
         try folder.checkMeanPooling()
@@ -49,7 +49,8 @@ public final class MiniLMEncoder: SentenceEncoder {
         name = directory.lastPathComponent
         runtime = EncoderRuntime(
             tokenizer: tokenizer,
-            model: TransformerModel(config: config, weights: weights, positionOffset: 0, relativeBias: nil))
+            model: TransformerModel(config: config, weights: weights, positionOffset: 0, relativeBias: nil),
+            threads: max(1, threads))
     }
 
     /// Embeds `texts`; see ``SentenceEncoder/embedFlat(_:)``.

@@ -14,10 +14,11 @@ struct TransformerModel: Sendable {
     let positionOffset: Int
     let relativeBias: RelativePositionBias?
 
-    /// Writes the unit-length mean-pooled embedding of each sequence into out[B, C].
+    /// Writes the unit-length mean-pooled embedding of each sequence into out[B, C], splitting
+    /// each linear layer over `threads` cores.
     /// - Precondition: every sequence is non-empty, its ids are < vocab size and its length
     ///   fits the position table (the tokenizer guarantees all three).
-    func forward(_ sequences: [[Int32]], workspace ws: Workspace, out: UnsafeMutablePointer<Float>) {
+    func forward(_ sequences: [[Int32]], workspace ws: Workspace, out: UnsafeMutablePointer<Float>, threads: Int = 1) {
         let c = config.hidden
         let rows = sequences.reduce(0) { $0 + $1.count }
         let longest = sequences.map(\.count).max() ?? 0
@@ -42,18 +43,18 @@ struct TransformerModel: Sendable {
         Kernels.residualLayerNorm(x, nil, rows: rows, channels: c, weights.embeddingNorm, eps: config.layerNormEps)
 
         for layer in weights.layers {
-            Kernels.linear(qkv, x, rows: rows, layer.qkv)
+            Kernels.linear(qkv, x, rows: rows, layer.qkv, threads: threads)
             var start = 0
             for ids in sequences {
                 Kernels.attention(ctx: ctx + start * c, qkv: qkv + start * 3 * c, length: ids.count, channels: c,
                                   heads: config.heads, scores: ws.scores.pointer, bias: relativeBias)
                 start += ids.count
             }
-            Kernels.linear(projected, ctx, rows: rows, layer.attentionOutput)
+            Kernels.linear(projected, ctx, rows: rows, layer.attentionOutput, threads: threads)
             Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.attentionNorm, eps: config.layerNormEps)
-            Kernels.linear(hidden, x, rows: rows, layer.intermediate)
+            Kernels.linear(hidden, x, rows: rows, layer.intermediate, threads: threads)
             Kernels.gelu(hidden, count: rows * config.intermediate)
-            Kernels.linear(projected, hidden, rows: rows, layer.output)
+            Kernels.linear(projected, hidden, rows: rows, layer.output, threads: threads)
             Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.outputNorm, eps: config.layerNormEps)
         }
 

@@ -11,6 +11,7 @@ struct SteerCommand: AsyncParsableCommand {
             HealthCommand.self, RetrieveCommand.self, EncodeCommand.self,
             ListBackbonesCommand.self, LoadBackboneCommand.self,
             SaveSnapshotCommand.self, LoadSnapshotCommand.self, StatsCommand.self,
+            TrainCommand.self, EvalCommand.self,
             IndexCommand.self, BenchCommand.self,
         ])
 }

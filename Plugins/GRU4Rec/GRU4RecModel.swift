@@ -1,0 +1,182 @@
+// GRU4Rec: a GRU over the item history (Hidasi et al., "Session-based Recommendations with Recurrent Neural Networks", ICLR 2016), RecBole's layout.
+//
+//   x = dropout(E[ids]);  h = GRU_L(…GRU_1(x));  y = h · Wᵀ + b   (dense H → E)
+//   user vector = y at the last real position; scores = y · Eᵀ (the item table is shared, d = E).
+// A GRU carries order in its state, so no position table: the hidden at aligned position t
+// depends on ids 0...t only, and encode(prefix) equals forward_train's hidden at the prefix's end.
+// Cold start (empty history): the GRU state stays 0, so the user vector is dense(0) = dense.bias.
+import Foundation
+import SteerBackboneKit
+import SteerNN
+
+final class GRU4RecModel: BackboneModel {
+    static let name = "GRU4Rec"
+    static let version = "1.0.0"
+
+    let config: GRU4RecConfig
+    let store: ParameterStore
+    private var training = false
+    private var rng: RNG
+    /// Activations of the last forwardTrain, kept for backward.
+    private var saved: GRU4RecPass?
+
+    var dim: Int { config.embedding }
+    var maxLen: Int { config.maxLen }
+    var nItems: Int { config.nItems }
+    var itemEmbeddings: UnsafeMutablePointer<Float> { store.value("item_embedding") }
+    var itemEmbeddingGrad: UnsafeMutablePointer<Float> { store.grad("item_embedding") }
+    var parameters: [NamedParameter] { store.parameters }
+
+    init(configJSON: String, weights: UnsafeRawBufferPointer) throws {
+        if weights.isEmpty {
+            config = try GRU4RecConfig(json: configJSON)
+            store = Self.makeStore(config)
+            var init_ = RNG(seed: UInt64(config.seed))
+            Self.initialise(store, config, &init_)
+        } else {
+            let (savedConfig, tensors) = try TensorArchive.decode(weights, model: "GRU4Rec")
+            let base = try GRU4RecConfig(json: savedConfig)
+            let merged = try GRU4RecConfig(json: configJSON, defaults: base)
+            // Only keys that leave every tensor's shape alone may differ from the checkpoint's.
+            guard merged.shapeOnly(like: base) == base else {
+                throw BackboneError("GRU4Rec config may only change \(GRU4RecConfig.nonShapeKeys.sorted().joined(separator: ", ")) of a saved model")
+            }
+            config = merged
+            store = Self.makeStore(config)
+            try store.load(tensors, model: "GRU4Rec")
+        }
+        rng = RNG(seed: UInt64(config.seed) &+ 1)
+    }
+
+    /// PyTorch's names (nn.GRU's weight_ih_l0 …, nn.Linear's weight/bias), so a RecBole
+    /// checkpoint maps tensor for tensor.
+    static func makeStore(_ c: GRU4RecConfig) -> ParameterStore {
+        let e = c.embedding, h = c.hidden
+        var tensors: [(String, Int, Bool)] = [("item_embedding", c.nItems * e, false)]
+        for l in 0..<c.layers {
+            tensors += [("gru.weight_ih_l\(l)", 3 * h * (l == 0 ? e : h), true), ("gru.weight_hh_l\(l)", 3 * h * h, true)]
+            if c.gruBias { tensors += [("gru.bias_ih_l\(l)", 3 * h, false), ("gru.bias_hh_l\(l)", 3 * h, false)] }
+        }
+        tensors += [("dense.weight", e * h, true), ("dense.bias", e, false)]
+        return ParameterStore(tensors.map { (name: $0.0, count: $0.1, decays: $0.2) })
+    }
+
+    /// RecBole's `_init_weights` touches only nn.Embedding (xavier_normal) and nn.GRU weights
+    /// (xavier_uniform); everything else keeps PyTorch's default U(±1/√fan_in).
+    static func initialise(_ s: ParameterStore, _ c: GRU4RecConfig, _ rng: inout RNG) {
+        let e = c.embedding, h = c.hidden
+        let recbole = c.initScheme == "recbole"
+        let gruBound = Float(1 / Double(h).squareRoot())
+        if recbole {
+            rng.fillXavierNormal(s.value("item_embedding"), fanOut: c.nItems, fanIn: e)
+        } else {
+            rng.fillNormal(s.value("item_embedding"), count: c.nItems * e, std: 1)
+        }
+        for l in 0..<c.layers {
+            let inSize = l == 0 ? e : h
+            if recbole {
+                rng.fillXavierUniform(s.value("gru.weight_ih_l\(l)"), fanOut: 3 * h, fanIn: inSize)
+                rng.fillXavierUniform(s.value("gru.weight_hh_l\(l)"), fanOut: 3 * h, fanIn: h)
+            } else {
+                rng.fillUniform(s.value("gru.weight_ih_l\(l)"), count: 3 * h * inSize, lo: -gruBound, hi: gruBound)
+                rng.fillUniform(s.value("gru.weight_hh_l\(l)"), count: 3 * h * h, lo: -gruBound, hi: gruBound)
+            }
+            if c.gruBias {
+                rng.fillUniform(s.value("gru.bias_ih_l\(l)"), count: 3 * h, lo: -gruBound, hi: gruBound)
+                rng.fillUniform(s.value("gru.bias_hh_l\(l)"), count: 3 * h, lo: -gruBound, hi: gruBound)
+            }
+        }
+        // nn.Linear(H, E): kaiming_uniform(a=√5) on the weight is U(±1/√H), and the bias U(±1/√H).
+        rng.fillUniform(s.value("dense.weight"), count: e * h, lo: -gruBound, hi: gruBound)
+        rng.fillUniform(s.value("dense.bias"), count: e, lo: -gruBound, hi: gruBound)
+    }
+
+    func setTraining(_ training: Bool) { self.training = training }
+    func zeroGrad() { store.zeroGrad() }
+
+    func save() throws -> [UInt8] {
+        TensorArchive(config: config.json, tensors: store.tensors).encoded()
+    }
+
+    // MARK: Serving
+
+    func encode(itemIDs: UnsafeBufferPointer<UInt32>, lengths: UnsafeBufferPointer<UInt32>,
+                into out: UnsafeMutableBufferPointer<Float>) throws {
+        let b = lengths.count, d = config.embedding
+        // Only as many steps as the longest kept history: the GRU's cost is linear in T.
+        let time = max(1, min(config.maxLen, lengths.map { Int($0) }.max() ?? 1))
+        // Left-pad each history's most recent `time` items so every last state sits at T − 1.
+        var ids = [Int32](repeating: -1, count: b * time)
+        var lens = [Int32](repeating: 0, count: b)
+        var start = 0
+        for row in 0..<b {
+            let length = Int(lengths[row])
+            let kept = min(length, time)
+            for j in 0..<kept {
+                let id = itemIDs[start + length - kept + j]
+                guard Int(id) < config.nItems else {
+                    throw BackboneError("GRU4Rec encode: item id \(id) in history \(row) is out of range (n_items \(config.nItems))")
+                }
+                ids[row * time + time - kept + j] = Int32(id)
+            }
+            lens[row] = Int32(kept)
+            start += length
+        }
+        // A fresh pass per call: concurrent encodes share only the (read-only) parameters.
+        let pass = GRU4RecPass(config: config, batch: b, time: time, keepForBackward: false)
+        var noRNG = RNG(seed: 0)
+        ids.withUnsafeBufferPointer { idp in
+            lens.withUnsafeBufferPointer { lp in
+                pass.forward(store: store, ids: idp.baseAddress!, lengths: lp.baseAddress!, dropout: false,
+                             zeroPadding: false, rng: &noRNG)
+            }
+        }
+        // The user vector is the output at the last position (dense.bias for an empty history).
+        for row in 0..<b {
+            (out.baseAddress! + row * d).update(from: pass.output + ((row + 1) * time - 1) * d, count: d)
+        }
+    }
+
+    // MARK: Training
+
+    func forwardTrain(itemIDs: UnsafeBufferPointer<UInt32>, lengths: UnsafeBufferPointer<UInt32>,
+                      batch b: Int, time t: Int, into out: UnsafeMutablePointer<Float>) throws {
+        guard t >= 1, t <= config.maxLen else { throw BackboneError("GRU4Rec forward_train: time \(t) must be in 1...\(config.maxLen)") }
+        let d = config.embedding
+        // A failed forward must not leave stale activations for backward.
+        let previous = saved
+        saved = nil
+        // The ABI's rows are left-aligned; the GRU kernel wants them left-padded.
+        var ids = [Int32](repeating: -1, count: b * t)
+        var lens = [Int32](repeating: 0, count: b)
+        for row in 0..<b {
+            let length = Int(lengths[row])
+            guard length <= t else { throw BackboneError("GRU4Rec forward_train: length \(length) of row \(row) exceeds time \(t)") }
+            for j in 0..<length {
+                let id = itemIDs[row * t + j]
+                guard Int(id) < config.nItems else {
+                    throw BackboneError("GRU4Rec forward_train: item id \(id) at row \(row), position \(j) is out of range (n_items \(config.nItems))")
+                }
+                ids[row * t + t - length + j] = Int32(id)
+            }
+            lens[row] = Int32(length)
+        }
+        // Reuse the last pass's buffers when the shape repeats (the common case in training).
+        let pass = (previous?.fits(batch: b, time: t) ?? false) ? previous! : GRU4RecPass(config: config, batch: b, time: t, keepForBackward: true)
+        pass.setInputs(ids: ids, lengths: lens)
+        pass.forward(store: store, ids: pass.ids, lengths: pass.lengths, dropout: training, zeroPadding: true, rng: &rng)
+        saved = pass
+        // Back to left-aligned rows; padded positions written as 0.
+        for row in 0..<b {
+            let length = Int(lens[row])
+            let dst = out + row * t * d
+            dst.update(from: pass.output + (row * t + t - length) * d, count: length * d)
+            (dst + length * d).update(repeating: 0, count: (t - length) * d)
+        }
+    }
+
+    func backward(dHidden: UnsafePointer<Float>) throws {
+        guard let pass = saved else { throw BackboneError("GRU4Rec backward called before forward_train") }
+        pass.backward(store: store, dHiddenLeftAligned: dHidden)
+    }
+}
