@@ -16,11 +16,13 @@ build: setup
 demo: build
 	./Scripts/demo
 
-## The whole test suite (what .ci/run runs).
+## The whole test suite (what .ci/run runs): unit and end-to-end tests, the generated-code
+## check, and a short bounded libFuzzer run of every decoder (Scripts/fuzz).
 test: setup
 	swift build $(SWIFT_BUILD_FLAGS)
 	swift test $(SWIFT_BUILD_FLAGS)
 	$(MAKE) proto-check
+	./Scripts/fuzz --runs 20000
 
 ## Regenerate the committed protobuf-c code from Protos/.
 proto:

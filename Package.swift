@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .executable(name: "steer", targets: ["steer"]),
         .library(name: "SteerClient", targets: ["SteerClient"]),
+        // The decoders, for the libFuzzer targets in Fuzz/ (a separate package; see Scripts/fuzz).
+        .library(name: "SteerFuzzable", targets: ["SteerWire", "SteerSnapshot", "SteerIndex", "SteerDaemon"]),
         // Backbone plugins: shared libraries steerd loads with dlopen (SequentialEncoder ABI).
         .library(name: "SteerBackboneMeanPool", type: .dynamic, targets: ["MeanPool"]),
         .library(name: "SteerBackboneSASRec", type: .dynamic, targets: ["SASRec"]),

@@ -21,6 +21,7 @@ struct GRU4RecConfig: Codable, Equatable {
     /// as RecBole's nn.GRU gets no inter-layer dropout.
     var dropout = 0.3
     /// Whether the GRU has biases b_ih, b_hh. RecBole builds nn.GRU(bias=False), so off by default.
+    /// Written 0 or 1 in JSON: BackboneConfig has no boolean reader.
     var gruBias = false
     /// "recbole": xavier_normal embeddings, xavier_uniform GRU weights, PyTorch's default
     /// U(±1/√H) for the dense layer and GRU biases (RecBole re-initialises only embeddings and
@@ -53,18 +54,13 @@ struct GRU4RecConfig: Codable, Equatable {
 
     init(nItems: Int) { self.nItems = nItems }
 
-    /// The same config with the keys that do not touch shapes reset to `other`'s, for comparing shapes.
-    func shapeOnly(like other: GRU4RecConfig) -> GRU4RecConfig {
-        var s = self
-        s.maxLen = other.maxLen; s.dropout = other.dropout; s.initScheme = other.initScheme; s.seed = other.seed
-        return s
+    /// Every key with its value as JSON text, in `keys` order.
+    var fields: [(key: String, json: String)] {
+        [("n_items", "\(nItems)"), ("max_len", "\(maxLen)"), ("embedding", "\(embedding)"), ("hidden", "\(hidden)"),
+         ("layers", "\(layers)"), ("dropout", "\(dropout)"), ("gru_bias", gruBias ? "1" : "0"), ("init", "\"\(initScheme)\""),
+         ("seed", "\(seed)")]
     }
 
     /// The config as JSON with snake_case keys, for saving next to the weights.
-    var json: String {
-        let fields: [(String, String)] = [("n_items", "\(nItems)"), ("max_len", "\(maxLen)"), ("embedding", "\(embedding)"),
-                                          ("hidden", "\(hidden)"), ("layers", "\(layers)"), ("dropout", "\(dropout)"),
-                                          ("gru_bias", gruBias ? "1" : "0"), ("init", "\"\(initScheme)\""), ("seed", "\(seed)")]
-        return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
-    }
+    var json: String { "{" + fields.map { "\"\($0.key)\": \($0.json)" }.joined(separator: ", ") + "}" }
 }

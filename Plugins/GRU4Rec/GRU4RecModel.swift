@@ -38,8 +38,10 @@ final class GRU4RecModel: BackboneModel {
             let base = try GRU4RecConfig(json: savedConfig)
             let merged = try GRU4RecConfig(json: configJSON, defaults: base)
             // Only keys that leave every tensor's shape alone may differ from the checkpoint's.
-            guard merged.shapeOnly(like: base) == base else {
-                throw BackboneError("GRU4Rec config may only change \(GRU4RecConfig.nonShapeKeys.sorted().joined(separator: ", ")) of a saved model")
+            let changed = zip(merged.fields, base.fields).filter { $0.0.json != $0.1.json && !GRU4RecConfig.nonShapeKeys.contains($0.0.key) }
+            guard changed.isEmpty else {
+                let list = changed.map { "\"\($0.0.key)\" (\($0.0.json), saved \($0.1.json))" }.joined(separator: ", ")
+                throw BackboneError("GRU4Rec config changes \(list) of a saved model; only \(GRU4RecConfig.nonShapeKeys.sorted().joined(separator: ", ")) may change")
             }
             config = merged
             store = Self.makeStore(config)

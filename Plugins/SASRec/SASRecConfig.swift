@@ -53,12 +53,14 @@ struct SASRecConfig: Codable, Equatable {
 
     init(nItems: Int) { self.nItems = nItems }
 
-    /// The config as JSON with snake_case keys, for saving next to the weights.
-    var json: String {
-        let fields: [(String, Any)] = [("n_items", nItems), ("max_len", maxLen), ("hidden", hidden), ("layers", layers),
-                                       ("heads", heads), ("inner", inner), ("dropout", dropout),
-                                       ("attention_dropout", attentionDropout), ("layer_norm_eps", layerNormEps),
-                                       ("init_std", initStd), ("seed", seed)]
-        return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+    /// Every key with its value as JSON text, in `keys` order.
+    var fields: [(key: String, json: String)] {
+        [("n_items", "\(nItems)"), ("max_len", "\(maxLen)"), ("hidden", "\(hidden)"), ("layers", "\(layers)"),
+         ("heads", "\(heads)"), ("inner", "\(inner)"), ("dropout", "\(dropout)"),
+         ("attention_dropout", "\(attentionDropout)"), ("layer_norm_eps", "\(layerNormEps)"),
+         ("init_std", "\(initStd)"), ("seed", "\(seed)")]
     }
+
+    /// The config as JSON with snake_case keys, for saving next to the weights.
+    var json: String { "{" + fields.map { "\"\($0.key)\": \($0.json)" }.joined(separator: ", ") + "}" }
 }

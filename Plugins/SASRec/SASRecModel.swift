@@ -39,10 +39,11 @@ final class SASRecModel: BackboneModel {
             let (savedConfig, tensors) = try TensorArchive.decode(weights, model: "SASRec")
             let base = try SASRecConfig(json: savedConfig)
             let merged = try SASRecConfig(json: configJSON, defaults: base)
-            var shapeOnly = merged
-            shapeOnly.dropout = base.dropout; shapeOnly.attentionDropout = base.attentionDropout; shapeOnly.seed = base.seed
-            guard shapeOnly == base else {
-                throw BackboneError("SASRec config may only change \(SASRecConfig.trainingOnlyKeys.sorted().joined(separator: ", ")) of a saved model")
+            // Name the refused keys (the ABI wants config errors to name the key).
+            let changed = zip(merged.fields, base.fields).filter { $0.0.json != $0.1.json && !SASRecConfig.trainingOnlyKeys.contains($0.0.key) }
+            guard changed.isEmpty else {
+                let list = changed.map { "\"\($0.0.key)\" (\($0.0.json), saved \($0.1.json))" }.joined(separator: ", ")
+                throw BackboneError("SASRec config changes \(list) of a saved model; only \(SASRecConfig.trainingOnlyKeys.sorted().joined(separator: ", ")) may change")
             }
             config = merged
             store = Self.makeStore(config)

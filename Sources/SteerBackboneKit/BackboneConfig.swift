@@ -24,11 +24,18 @@ public struct BackboneConfig {
         values = object
     }
 
+    /// JSON true/false: on Linux `raw is Bool` also holds for the numbers 0 and 1, so look at
+    /// the NSNumber's type code instead (booleans are char-typed).
+    private static func isBoolean(_ raw: Any) -> Bool {
+        guard let number = raw as? NSNumber else { return false }
+        return String(cString: number.objCType) == "c"
+    }
+
     /// An integer in `range`, or `defaultValue` when absent.
     public mutating func int(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
         consumed.insert(key)
         guard let raw = values[key] else { return defaultValue }
-        guard let number = raw as? NSNumber, !(raw is Bool), number.doubleValue.rounded() == number.doubleValue,
+        guard let number = raw as? NSNumber, !Self.isBoolean(raw), number.doubleValue.rounded() == number.doubleValue,
               abs(number.doubleValue) < 1e15 else {
             throw BackboneError("\(model) config key \"\(key)\" must be an integer, got \(raw)")
         }
@@ -43,7 +50,7 @@ public struct BackboneConfig {
     public mutating func double(_ key: String, default defaultValue: Double, in range: ClosedRange<Double>) throws -> Double {
         consumed.insert(key)
         guard let raw = values[key] else { return defaultValue }
-        guard let number = raw as? NSNumber, !(raw is Bool) else {
+        guard let number = raw as? NSNumber, !Self.isBoolean(raw) else {
             throw BackboneError("\(model) config key \"\(key)\" must be a number, got \(raw)")
         }
         guard range.contains(number.doubleValue) else {

@@ -16,15 +16,16 @@ internal import COpenBLAS
 public struct FullRankingEvaluator: Sendable {
     /// The cutoffs K, ascending (default 10 and 20).
     public let cutoffs: [Int]
-    /// The maximum number of scores held at once (users per chunk × items); default 2^24
-    /// floats, 64 MiB.
+    /// The maximum number of scores held at once (users per chunk × items); default 2^20
+    /// floats, 4 MiB: large enough for sgemm to run at full speed (≈ 280 ML-1M users per
+    /// call), small enough to stay in cache and avoid page-faulting a fresh buffer.
     public let maxChunkScores: Int
 
     /// - Parameters:
     ///   - cutoffs: the K of NDCG@K and Recall@K, each ≥ 1.
     ///   - maxChunkScores: the scores buffer's bound in floats (at least one row is used).
     /// - Throws: ``EvaluationError`` (invalid setting) for empty or non-positive cutoffs.
-    public init(cutoffs: [Int] = [10, 20], maxChunkScores: Int = 1 << 24) throws {
+    public init(cutoffs: [Int] = [10, 20], maxChunkScores: Int = 1 << 20) throws {
         guard !cutoffs.isEmpty, cutoffs.allSatisfy({ $0 >= 1 }) else {
             throw EvaluationError.invalidSetting("cutoffs must be ≥ 1 and not empty, got \(cutoffs)")
         }
@@ -77,6 +78,10 @@ public struct FullRankingEvaluator: Sendable {
             throw EvaluationError.shapeMismatch("\(users.count) user and \(items.count) item floats are not multiples of d = \(d)")
         }
         let (userCount, itemCount) = (users.count / d, items.count / d)
+        // Concrete arrays once: generic collections from another module are not specialized,
+        // and the per-item loops below would pay for it a million times.
+        let excluded = excluded.map { Array($0) }
+        let targets = targets.map { Array($0) }
         try validate(userCount: userCount, itemCount: itemCount, itemBias: itemBias, excluded: excluded, targets: targets, candidates: candidates)
         guard users.allSatisfy(\.isFinite) else { throw EvaluationError.nonFinite("the user vectors") }
         guard items.allSatisfy(\.isFinite) else { throw EvaluationError.nonFinite("the item embeddings") }
@@ -115,28 +120,28 @@ public struct FullRankingEvaluator: Sendable {
     }
 
     /// Masks one row's exclusions (sparing targets) and returns its top K, best first.
-    private func select<E: Collection, T: Collection>(
-        _ row: UnsafeMutableBufferPointer<Float>, bias: [Float]?, excluded: E, targets: T,
+    private func select(
+        _ row: UnsafeMutableBufferPointer<Float>, bias: [Float]?, excluded: [Int32], targets: [Int32],
         candidates: ItemBitset?, heap: inout TopKHeap
-    ) -> [Int32] where E.Element == Int32, T.Element == Int32 {
+    ) -> [Int32] {
         if let bias { for item in row.indices { row[item] += bias[item] } }
-        // NaN marks "not a candidate": no finite score is NaN, and the scan skips it cheaply.
+        // NaN marks "not a candidate": no finite score is NaN, and NaN fails every comparison.
         for item in excluded where !targets.contains(item) { row[Int(item)] = .nan }
         heap.removeAll()
-        for item in row.indices {
-            let score = row[item]
-            // Rows are scanned by ascending id, so an equal score never beats a kept pair;
-            // NaN (masked) fails every comparison.
-            guard score > heap.threshold else { continue }
+        // Below `threshold` nothing can enter the heap. Rows are scanned by ascending id, so a
+        // score equal to the heap's worst never beats it either: a strict test suffices.
+        var threshold = -Float.infinity
+        for item in row.indices where row[item] > threshold {
             if let candidates, !candidates.contains(Int32(item)) { continue }
-            heap.push(score, Int32(item))
+            heap.push(row[item], Int32(item))
+            if heap.isFull { threshold = heap.worstScore }
         }
         return heap.sorted()
     }
 
-    private func validate<E: Collection, T: Collection>(
-        userCount: Int, itemCount: Int, itemBias: [Float]?, excluded: [E], targets: [T], candidates: [ItemBitset?]?
-    ) throws where E.Element == Int32, T.Element == Int32 {
+    private func validate(
+        userCount: Int, itemCount: Int, itemBias: [Float]?, excluded: [[Int32]], targets: [[Int32]], candidates: [ItemBitset?]?
+    ) throws {
         guard itemCount >= 1 else { throw EvaluationError.shapeMismatch("there are no items") }
         guard excluded.count == userCount, targets.count == userCount else {
             throw EvaluationError.shapeMismatch(

@@ -26,8 +26,10 @@ struct TopKHeap {
         items.removeAll(keepingCapacity: true)
     }
 
-    /// The lowest score that can still enter: anything strictly below it is rejected at once.
-    var threshold: Float { scores.count < k ? -.infinity : scores[0] }
+    /// Whether K pairs are kept, so that a new pair must beat ``worstScore``.
+    var isFull: Bool { scores.count == k }
+    /// The worst kept score (the root); meaningful when not empty.
+    var worstScore: Float { scores[0] }
 
     @inline(__always) mutating func push(_ score: Float, _ item: Int32) {
         if scores.count < k {
@@ -62,9 +64,10 @@ struct TopKHeap {
         let count = scores.count
         while true {
             var worst = parent
-            for child in [2 * parent + 1, 2 * parent + 2] where child < count {
-                if Self.worse(scores[child], items[child], than: scores[worst], items[worst]) { worst = child }
-            }
+            let left = 2 * parent + 1
+            let right = left + 1
+            if left < count, Self.worse(scores[left], items[left], than: scores[worst], items[worst]) { worst = left }
+            if right < count, Self.worse(scores[right], items[right], than: scores[worst], items[worst]) { worst = right }
             guard worst != parent else { return }
             scores.swapAt(worst, parent)
             items.swapAt(worst, parent)

@@ -120,7 +120,9 @@ enum SnapshotFormat {
             guard !o1, !o2, u <= limits.maxTotalBytes else {
                 throw .sizeLimitExceeded(what: "total uncompressed size", size: o2 ? .max : u, limit: limits.maxTotalBytes)
             }
-            guard entry.uncompressed <= (entry.compressed / 4 + 1) * maxExpansionPerFourBytes else {
+            // A forged compressed size near 2^64 must not overflow the bound (found by FuzzSnapshot).
+            let (cap, capOverflow) = (entry.compressed / 4 + 1).multipliedReportingOverflow(by: maxExpansionPerFourBytes)
+            guard capOverflow || entry.uncompressed <= cap else {
                 throw .malformed("section \"\(name)\" claims \(entry.uncompressed) bytes from only \(entry.compressed) compressed")
             }
             totalCompressed = c

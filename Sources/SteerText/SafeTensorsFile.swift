@@ -94,7 +94,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
         case .f32:
             return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
                 UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
+                #if _endian(big)
                 for i in 0..<count { buffer[i] = Float(bitPattern: UInt32(littleEndian: buffer[i].bitPattern)) }
+                #endif
                 initialized = count
             }
         case .f16:

@@ -27,24 +27,14 @@ enum Kernels {
         var chunk = smallMatrixLimit / max(1, rows * k) / 16 * 16
         if chunk < 16 { chunk = (o + threads - 1) / threads }  // tall input: packing pays off, one call per thread
         let chunks = (o + chunk - 1) / chunk
-        let weight = layer.weightT.pointer, bias = layer.bias.pointer
-        func run(_ chunkRange: Range<Int>) {
-            for c in chunkRange {
-                let first = c * chunk, width = min(chunk, o - first)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(width), Int32(k),
-                            1, inp, Int32(k), weight + first, Int32(o), 0, out + first, Int32(o))
-                for r in 0..<rows {
-                    let row = out + r * o + first, b = bias + first
-                    for j in 0..<width { row[j] += b[j] }
-                }
-            }
-        }
+        let job = LinearColumns(out: out, inp: inp, weight: layer.weightT.pointer, bias: layer.bias.pointer,
+                                rows: rows, inFeatures: k, outFeatures: o, chunk: chunk)
         let parts = min(threads, chunks)
         if parts <= 1 {
-            run(0..<chunks)
+            job.run(0..<chunks)
         } else {
             DispatchQueue.concurrentPerform(iterations: parts) { part in
-                run((chunks * part / parts)..<(chunks * (part + 1) / parts))
+                job.run((chunks * part / parts)..<(chunks * (part + 1) / parts))
             }
         }
     }
@@ -152,6 +142,30 @@ enum Kernels {
             // ctx_h[T, D] = scores[T, T] · V_h[T, D]
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(d), Int32(t),
                         1, scores, Int32(t), v, ld, 0, ctx + h * d, Int32(c))
+        }
+    }
+}
+
+/// One linear layer's output split into column chunks; parts of it run on different threads.
+/// `@unchecked Sendable`: concurrent parts write disjoint columns of `out` and only read the rest.
+private struct LinearColumns: @unchecked Sendable {
+    let out: UnsafeMutablePointer<Float>
+    let inp: UnsafePointer<Float>
+    let weight: UnsafePointer<Float>
+    let bias: UnsafePointer<Float>
+    let rows: Int, inFeatures: Int, outFeatures: Int, chunk: Int
+
+    /// out[:, chunk c] = inp · Wᵀ[:, chunk c] + b[chunk c] for each c in `chunks`.
+    func run(_ chunks: Range<Int>) {
+        let (o, k) = (outFeatures, inFeatures)
+        for c in chunks {
+            let first = c * chunk, width = min(chunk, o - first)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(width), Int32(k),
+                        1, inp, Int32(k), weight + first, Int32(o), 0, out + first, Int32(o))
+            for r in 0..<rows {
+                let row = out + r * o + first, b = bias + first
+                for j in 0..<width { row[j] += b[j] }
+            }
         }
     }
 }

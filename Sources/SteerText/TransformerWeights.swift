@@ -1,5 +1,6 @@
 // The weights of a post-LayerNorm transformer encoder (BERT, MPNet), loaded from safetensors
 // by name with every shape checked.
+internal import COpenBLAS
 
 /// A PyTorch `nn.Linear`, `y = x · Wᵀ + b`, with `W` kept transposed as `Wᵀ [in, out]`.
 ///
@@ -15,11 +16,11 @@ struct Linear: Sendable {
 
     /// From PyTorch's `[out, in]` layout.
     init(weight: [Float], bias: [Float], inFeatures: Int, outFeatures: Int) {
-        var transposed = [Float](repeating: 0, count: weight.count)
-        for o in 0..<outFeatures {
-            for i in 0..<inFeatures { transposed[i * outFeatures + o] = weight[o * inFeatures + i] }
-        }
-        self.weightT = FloatBuffer(transposed)
+        let transposed = FloatBuffer(count: weight.count)
+        // B[in, out] = A[out, in]ᵀ
+        cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(outFeatures), Int32(inFeatures), 1,
+                        weight, Int32(inFeatures), transposed.pointer, Int32(outFeatures))
+        self.weightT = transposed
         self.bias = FloatBuffer(bias)
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures

@@ -103,7 +103,8 @@ struct TrainCommand: ParsableCommand {
         trainer.onEpoch = { r in
             if let line = try? encoder.encode(r) { logHandle.write(line + Data("\n".utf8)) }
             let valid = r.validNDCG10.map { String(format: "valid NDCG@10 %.4f Recall@10 %.4f", $0, r.validRecall10 ?? 0) } ?? ""
-            print(String(format: "epoch %3d  loss %.4f  %.1f s  %.0f targets/s  ", r.epoch, r.trainLoss, r.seconds, r.targetsPerSecond) + valid + (r.best ? "  *" : ""))
+            // Unbuffered: long runs are often redirected to a file; show each epoch as it ends.
+            FileHandle.standardOutput.write(Data((String(format: "epoch %3d  loss %.4f  %.1f s  %.0f targets/s  ", r.epoch, r.trainLoss, r.seconds, r.targetsPerSecond) + valid + (r.best ? "  *" : "") + "\n").utf8))
         }
         let started = Date()
         let result = try trainer.run()

@@ -29,7 +29,7 @@ struct ABIChecks: Sendable {
         assertPluginError(try Plugins.load(name, config: #"{"n_items": 7, "hiden": 3}"#), kind: .createFailed,
                           mentions: [file, "code 2", #""hiden""#])
         assertPluginError(try Plugins.load(name, config: "{\"n_items\": 7, \(spec.badValue.json)}"), kind: .createFailed,
-                          mentions: [file, "\"\(spec.badValue.key)\""])
+                          mentions: [file, spec.badValue.key])
         assertPluginError(try Plugins.load(name, config: #"{"n_items": 7, "max_len": 0}"#), kind: .createFailed, mentions: [#""max_len""#])
         assertPluginError(try Plugins.load(name, config: #"{"n_items": "7"}"#), kind: .createFailed, mentions: [#""n_items""#])
         assertPluginError(try Plugins.load(name, config: ""), kind: .createFailed, mentions: [#""n_items""#])
@@ -37,6 +37,15 @@ struct ABIChecks: Sendable {
         assertPluginError(try Plugins.load(name, config: "[1]"), kind: .createFailed, mentions: ["JSON object"])
         assertPluginError(try Plugins.load(name, config: #"{"n_items": 7}"#, weights: [1, 2, 3, 4, 5]), kind: .createFailed,
                           mentions: ["STA1"])
+    }
+
+    /// JSON 0 and 1 are numbers, true/false are not (Linux Foundation bridges every NSNumber equal to
+    /// 0 or 1 to Bool, so a config reader testing `is Bool` refuses "layers": 1 and "dropout": 0).
+    func zeroAndOneAreNumbers(_ config: String) throws {
+        let backbone = try Plugins.load(name, config: config)
+        XCTAssertEqual(backbone.info.nItems, 7)
+        assertPluginError(try Plugins.load(name, config: #"{"n_items": 7, "seed": true}"#), kind: .createFailed, mentions: [#""seed""#])
+        assertPluginError(try Plugins.load(name, config: #"{"n_items": 7, "dropout": false}"#), kind: .createFailed, mentions: [#""dropout""#])
     }
 
     // MARK: Serving
@@ -99,10 +108,10 @@ struct ABIChecks: Sendable {
         let hidden = try trainable.forward(batch)
         for b in 0..<batch.batch {
             let length = Int(batch.lengths[b])
-            let row = hidden[(b * 5 * 8)..<((b + 1) * 5 * 8)]
+            let row = Array(hidden[(b * 5 * 8)..<((b + 1) * 5 * 8)])
             XCTAssertTrue(row[(length * 8)...].allSatisfy { $0 == 0 }, "row \(b): padded positions are 0")
             guard length > 0 else { continue }
-            let last = Array(row[(row.startIndex + (length - 1) * 8)..<(row.startIndex + length * 8)])
+            let last = Array(row[((length - 1) * 8)..<(length * 8)])
             assertClose(try trainable.backbone.encode(histories: [batch.history(b)]), last, "row \(b): encode = last hidden")
         }
         var repadded = batch
@@ -188,7 +197,7 @@ struct ABIChecks: Sendable {
 
     /// Backward's gradient of every parameter tensor against central differences of
     /// L = Σ hidden · R, through the C ABI only (dropout 0 so the loss is a function).
-    func gradientCheck(config: String, file: StaticString = #filePath, line: UInt = #line) throws -> Double {
+    func gradientCheck(config: String, eps: Float = 3e-3, file: StaticString = #filePath, line: UInt = #line) throws -> Double {
         let trainable = try Plugins.trainable(name, config: config, file: file, line: line)
         try trainable.setTraining(true)
         var rng = RNG(seed: 21)
@@ -211,7 +220,7 @@ struct ABIChecks: Sendable {
             var largest = 0.0
             for i in coordinates.sorted() {
                 let original = p.value[i]
-                let up = original + 1e-2, down = original - 1e-2
+                let up = original + eps, down = original - eps
                 p.value[i] = up
                 let lp = try loss()
                 p.value[i] = down
@@ -238,7 +247,7 @@ struct ABIChecks: Sendable {
         let backbone = try Plugins.load(name, config: config)
         var rng = RNG(seed: 31)
         let batches: [[[UInt32]]] = (0..<8).map { _ in
-            (0..<16).map { _ in (0..<(1 + rng.below(60))).map { _ in UInt32(rng.below(backbone.info.nItems)) } }
+            (0..<8).map { _ in (0..<(1 + rng.below(40))).map { _ in UInt32(rng.below(backbone.info.nItems)) } }
         }
         let sequential = try batches.map { try backbone.encode(histories: $0) }
         let results = ResultSlots()
@@ -249,7 +258,7 @@ struct ABIChecks: Sendable {
                 defer { group.leave() }
                 do {
                     // Repeat so the calls overlap in time.
-                    for _ in 0..<5 {
+                    for _ in 0..<3 {
                         let out = try backbone.encode(histories: histories)
                         if out != sequential[i] { results.fail("thread \(i): result differs from the sequential one") }
                         results.set(i, out)

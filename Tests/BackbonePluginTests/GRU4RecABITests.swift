@@ -18,6 +18,9 @@ final class GRU4RecABITests: XCTestCase {
 
     func testInfo() throws { try Self.checks.info() }
     func testConfigErrorsNameTheKey() { Self.checks.configErrorsNameTheKey() }
+    func testZeroAndOneAreNumbers() throws {
+        try Self.checks.zeroAndOneAreNumbers(#"{"n_items": 7, "layers": 1, "gru_bias": 1, "dropout": 0, "seed": 0}"#)
+    }
     func testEncode() throws { try Self.checks.encode() }
     func testLongHistoriesKeepTheLastMaxLenItems() throws { try Self.checks.longHistoriesKeepTheLastMaxLenItems() }
     func testEmptyHistoryIsTheDenseBias() throws { try Self.checks.emptyHistory() }

@@ -19,6 +19,9 @@ final class SASRecABITests: XCTestCase {
 
     func testInfo() throws { try Self.checks.info() }
     func testConfigErrorsNameTheKey() { Self.checks.configErrorsNameTheKey() }
+    func testZeroAndOneAreNumbers() throws {
+        try Self.checks.zeroAndOneAreNumbers(#"{"n_items": 7, "layers": 1, "heads": 1, "dropout": 0, "attention_dropout": 1e-1, "seed": 1}"#)
+    }
     func testEncode() throws { try Self.checks.encode() }
     func testLongHistoriesKeepTheLastMaxLenItems() throws { try Self.checks.longHistoriesKeepTheLastMaxLenItems() }
     func testEmptyHistoryIsZero() throws { try Self.checks.emptyHistory() }

@@ -49,6 +49,21 @@ final class MiniLMParityTests: XCTestCase {
         print("MiniLM parity over \(cases.count) cases: max cosine deficit \(1 - worstCosine), max abs diff \(worstDiff)")
     }
 
+    func testTwoThreadEncoderMatchesReference() throws {
+        guard let folder = modelFolder("all-MiniLM-L6-v2") else { return XCTFail("all-MiniLM-L6-v2 not found") }
+        let encoder = try MiniLMEncoder(directory: folder, threads: 2)
+        let cases = try loadReference("minilm_reference.json").cases
+        // 24 texts: split by texts across both cores; one text: each linear split by columns.
+        let batched = try encoder.embed(cases.map(\.text))
+        for (index, reference) in cases.enumerated() {
+            for vector in [batched[index], try encoder.embed(reference.text)] {
+                let (cosine, diff) = compare(vector, reference.embedding)
+                XCTAssertGreaterThanOrEqual(cosine, 0.9999, reference.text)
+                XCTAssertLessThanOrEqual(diff, 1e-4, reference.text)
+            }
+        }
+    }
+
     func testEmbeddingIsUnitLengthForEdgeInputs() throws {
         let encoder = try encoder()
         let prompts = ["", String(repeating: "tonight something light, ", count: 4200), "🎬🍿", "\u{0}\u{7}"]
@@ -57,7 +72,7 @@ final class MiniLMParityTests: XCTestCase {
             let norm = vector.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
             XCTAssertEqual(norm, 1, accuracy: 1e-4, "prompt of \(prompt.utf8.count) bytes")
         }
-        XCTAssertEqual(try encoder.embedFlat([]).count, 0)
+        XCTAssertEqual(encoder.embedFlat([]).count, 0)
     }
 
     func testConcurrentCallersGetTheSameVectors() throws {

@@ -142,7 +142,10 @@ typedef struct SteerSequentialEncoder {
   SteerSEError *(*set_training)(SteerSEModel *model, int training);
   /* Hidden states at every position: item_ids B x T (left-aligned rows, see the
    * top of this file), lengths B, out_hidden B x T x d; out_hidden row (b, t)
-   * depends on item_ids[b, 0..t] only; padded positions are written as 0.
+   * depends on item_ids[b, 0..t] and lengths[b] only (never on later items; a plugin
+   * may count positions from the end of the row, as SASRec's left padding does, so
+   * that the most recent item always has the same position in training and serving);
+   * padded positions are written as 0.
    * Keeps the activations backward needs until the next forward_train. */
   SteerSEError *(*forward_train)(SteerSEModel *model, const uint32_t *item_ids,
                                  const uint32_t *lengths, size_t batch, size_t time,

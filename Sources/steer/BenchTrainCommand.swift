@@ -1,0 +1,56 @@
+// `steer bench train`: seconds per epoch and training targets per second of stage 1.
+import ArgumentParser
+import Foundation
+import SteerData
+import SteerIndex
+import SteerPlugins
+import SteerTraining
+
+struct BenchTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train",
+        abstract: "Time stage-1 epochs (an epoch covers every training target once, as in RecBole).")
+    @OptionGroup var model: ModelOptions
+    @Option(help: "Epochs to time (after one warm-up batch).") var epochs = 2
+    @Option(help: "Windows per batch.") var batchSize = 128
+    @Option(help: "OpenBLAS threads.") var threads = 2
+    @Flag(help: "Print JSON.") var json = false
+
+    struct Figures: Codable {
+        var dataset: String, backbone: String, split: String, config: String
+        var targetsPerEpoch: Int
+        var secondsPerEpoch: [Double]
+        var medianSecondsPerEpoch: Double
+        var targetsPerSecond: Double
+    }
+
+    func run() throws {
+        BLASThreads.set(threads)
+        let split = try model.loadSplit()
+        let config = model.configJSON(nItems: split.dataset.itemCount)
+        let backbone = try PluginHost(directory: model.pluginDirectory).load(name: model.backbone.plugin, config: config, weights: [])
+        var options = TrainingOptions()
+        options.batchSize = batchSize
+        let trainer = try StageOneTrainer(model: try TrainableBackbone(backbone), split: split, options: options)
+        trainer.showProgress = false
+        var seconds: [Double] = []
+        for epoch in 1...max(1, epochs) {
+            let started = Date()
+            _ = try trainer.trainEpoch(epoch)
+            seconds.append(Date().timeIntervalSince(started))
+        }
+        let median = seconds.sorted()[seconds.count / 2]
+        let figures = Figures(dataset: model.dataset, backbone: model.backbone.plugin, split: "\(split.scheme)", config: config,
+                              targetsPerEpoch: trainer.targetsPerEpoch, secondsPerEpoch: seconds, medianSecondsPerEpoch: median,
+                              targetsPerSecond: Double(trainer.targetsPerEpoch) / median)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+        } else {
+            print("stage-1 training, \(figures.backbone) on \(figures.dataset) (\(figures.split)), batch \(batchSize), \(threads) BLAS threads")
+            print("| targets/epoch | s/epoch (median of \(seconds.count)) | targets/s |")
+            print("|---|---|---|")
+            print("| \(figures.targetsPerEpoch) | \(String(format: "%.2f", median)) | \(String(format: "%.0f", figures.targetsPerSecond)) |")
+        }
+    }
+}
