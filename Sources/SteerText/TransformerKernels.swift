@@ -10,31 +10,22 @@ import Darwin
 #endif
 
 enum Kernels {
-    /// OpenBLAS (0.3.x, AVX-512 builds) runs products with M·N·K ≤ 10⁶ in an unpacked "small
-    /// matrix" kernel; bigger ones first copy (pack) the weight panel, which for a prompt of a
-    /// dozen tokens costs more than the multiply itself. A short input therefore goes through
-    /// in column chunks small enough for the unpacked kernel (2–3× faster at 10 rows).
-    static let smallMatrixLimit = 1_000_000
-
-    /// out[N, O] = inp[N, I] · Wᵀ[I, O] + b
+    /// out[N, O] = inp[N, I] · Wᵀ[I, O] + b, one sgemm per column block of `Wᵀ`
+    /// (see ``Linear`` for why blocks).
     ///
-    /// With `threads` > 1 the output columns are split into that many contiguous parts computed
-    /// concurrently (each part's sgemm single-threaded): a prompt's forward pass is bound by
-    /// streaming ~40 MB of weights, and two cores stream nearly twice as fast as one.
+    /// With `threads` > 1 the blocks are split into that many contiguous groups computed
+    /// concurrently (each sgemm single-threaded): two cores stream weights nearly twice as fast.
     static func linear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int, _ layer: Linear,
                        threads: Int = 1) {
-        let o = layer.outFeatures, k = layer.inFeatures
-        var chunk = smallMatrixLimit / max(1, rows * k) / 16 * 16
-        if chunk < 16 { chunk = (o + threads - 1) / threads }  // tall input: packing pays off, one call per thread
-        let chunks = (o + chunk - 1) / chunk
-        let job = LinearColumns(out: out, inp: inp, weight: layer.weightT.pointer, bias: layer.bias.pointer,
-                                rows: rows, inFeatures: k, outFeatures: o, chunk: chunk)
-        let parts = min(threads, chunks)
+        let blocks = (layer.outFeatures + Linear.blockWidth - 1) / Linear.blockWidth
+        let job = LinearBlocks(out: out, inp: inp, weight: layer.blocks.pointer, bias: layer.bias.pointer,
+                               rows: rows, inFeatures: layer.inFeatures, outFeatures: layer.outFeatures)
+        let parts = min(threads, blocks)
         if parts <= 1 {
-            job.run(0..<chunks)
+            job.run(0..<blocks)
         } else {
             DispatchQueue.concurrentPerform(iterations: parts) { part in
-                job.run((chunks * part / parts)..<(chunks * (part + 1) / parts))
+                job.run((blocks * part / parts)..<(blocks * (part + 1) / parts))
             }
         }
     }
@@ -146,25 +137,26 @@ enum Kernels {
     }
 }
 
-/// One linear layer's output split into column chunks; parts of it run on different threads.
-/// `@unchecked Sendable`: concurrent parts write disjoint columns of `out` and only read the rest.
-private struct LinearColumns: @unchecked Sendable {
+/// One linear layer's output by column blocks; groups of blocks may run on different threads.
+/// `@unchecked Sendable`: concurrent groups write disjoint columns of `out` and only read the rest.
+private struct LinearBlocks: @unchecked Sendable {
     let out: UnsafeMutablePointer<Float>
     let inp: UnsafePointer<Float>
     let weight: UnsafePointer<Float>
     let bias: UnsafePointer<Float>
-    let rows: Int, inFeatures: Int, outFeatures: Int, chunk: Int
+    let rows: Int, inFeatures: Int, outFeatures: Int
 
-    /// out[:, chunk c] = inp · Wᵀ[:, chunk c] + b[chunk c] for each c in `chunks`.
-    func run(_ chunks: Range<Int>) {
+    /// out[:, block b] = inp · block_b + b[block b] for each b in `blocks`.
+    func run(_ blocks: Range<Int>) {
         let (o, k) = (outFeatures, inFeatures)
-        for c in chunks {
-            let first = c * chunk, width = min(chunk, o - first)
+        for b in blocks {
+            let first = b * Linear.blockWidth, width = min(Linear.blockWidth, o - first)
+            // alpha 1, beta 0, NoTrans × NoTrans, small M·N·K: OpenBLAS's unpacked small kernel.
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(width), Int32(k),
-                        1, inp, Int32(k), weight + first, Int32(o), 0, out + first, Int32(o))
+                        1, inp, Int32(k), weight + first * k, Int32(width), 0, out + first, Int32(o))
             for r in 0..<rows {
-                let row = out + r * o + first, b = bias + first
-                for j in 0..<width { row[j] += b[j] }
+                let row = out + r * o + first, bias = bias + first
+                for j in 0..<width { row[j] += bias[j] }
             }
         }
     }

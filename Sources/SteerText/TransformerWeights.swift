@@ -2,25 +2,36 @@
 // by name with every shape checked.
 internal import COpenBLAS
 
-/// A PyTorch `nn.Linear`, `y = x · Wᵀ + b`, with `W` kept transposed as `Wᵀ [in, out]`.
+/// A PyTorch `nn.Linear`, `y = x · Wᵀ + b`, with `Wᵀ` stored as column blocks.
 ///
-/// Why transposed: `x[N, in] · Wᵀ[in, out]` is a row-major NoTrans × NoTrans product with
-/// alpha 1 and beta 0, the one form OpenBLAS sends to its AVX-512 "direct" sgemm for small N.
-/// That kernel skips packing the weight matrix, which otherwise costs more than the
-/// arithmetic when a prompt has a dozen tokens.
+/// Why blocks: a prompt is a dozen rows, so a linear layer is bound by streaming its weights
+/// from memory, and OpenBLAS's unpacked small-matrix kernel reads the weight operand in
+/// place. Cutting `Wᵀ [in, out]` into blocks of ``blockWidth`` output columns, each stored
+/// contiguously as `[in, width]`, turns every small sgemm's weight reads into one sequential
+/// stream: 2× faster at 10 rows than a strided `Wᵀ` (and ~15% slower for 300-row batches).
 struct Linear: Sendable {
-    let weightT: FloatBuffer  // [in, out]
+    static let blockWidth = 32
+    /// Block b (columns b·w ..< b·w + width) is `[in, width]` row-major at offset b·w·in.
+    let blocks: FloatBuffer
     let bias: FloatBuffer     // [out]
     let inFeatures: Int
     let outFeatures: Int
 
     /// From PyTorch's `[out, in]` layout.
     init(weight: [Float], bias: [Float], inFeatures: Int, outFeatures: Int) {
-        let transposed = FloatBuffer(count: weight.count)
-        // B[in, out] = A[out, in]ᵀ
-        cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(outFeatures), Int32(inFeatures), 1,
-                        weight, Int32(inFeatures), transposed.pointer, Int32(outFeatures))
-        self.weightT = transposed
+        let blocks = FloatBuffer(count: weight.count)
+        weight.withUnsafeBufferPointer { w in
+            var first = 0
+            while first < outFeatures {
+                let width = min(Self.blockWidth, outFeatures - first)
+                // block[in, width] = W[first ..< first + width, :]ᵀ
+                cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(width), Int32(inFeatures), 1,
+                                w.baseAddress! + first * inFeatures, Int32(inFeatures),
+                                blocks.pointer + first * inFeatures, Int32(width))
+                first += width
+            }
+        }
+        self.blocks = blocks
         self.bias = FloatBuffer(bias)
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures

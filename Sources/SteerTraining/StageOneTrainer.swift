@@ -22,6 +22,8 @@ public final class StageOneTrainer {
     public var onEpoch: ((EpochRecord) -> Void)?
     /// Whether to draw a progress bar on standard error.
     public var showProgress = true
+    /// Seconds spent per phase since creation (for `steer bench train`).
+    public private(set) var phaseSeconds: [String: Double] = [:]
 
     /// - Parameters:
     ///   - model: a backbone whose plugin has training entry points.
@@ -100,22 +102,32 @@ public final class StageOneTrainer {
                 hidden = [Float](repeating: 0, count: count)
                 dHidden = [Float](repeating: 0, count: count)
             }
+            var clock = Date()
+            func lap(_ phase: String) {
+                let now = Date()
+                phaseSeconds[phase, default: 0] += now.timeIntervalSince(clock)
+                clock = now
+            }
             try aligned.ids.withUnsafeBufferPointer { ids in
                 try aligned.lengths.withUnsafeBufferPointer { lengths in
                     try model.forward(itemIDs: ids.baseAddress!, lengths: lengths.baseAddress!, batch: aligned.rows,
                                       time: aligned.time, into: &hidden)
                 }
             }
+            lap("backbone forward")
             for i in dHidden.indices { dHidden[i] = 0 }
             let result = aligned.targets.withUnsafeBufferPointer { targets in
                 softmaxCrossEntropy(hidden: hidden, dHidden: &dHidden, table: table, dTable: tableGrad, bias: nil, dBias: nil,
                                     targets: targets.baseAddress!, rows: aligned.rows * aligned.time, items: model.nItems,
                                     channels: d, workspace: workspace)
             }
+            lap("softmax cross-entropy")
             try model.backward(dHidden: dHidden)
+            lap("backbone backward")
             if options.maxGradNorm > 0 { _ = clipGradNorm(parameters, maxNorm: options.maxGradNorm) }
             optimizer.update()
             try model.zeroGrad()
+            lap("optimizer")
             lossSum += Double(result.loss) * Double(result.rows)
             targetSum += result.rows
             done += 1

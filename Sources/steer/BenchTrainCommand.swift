@@ -12,6 +12,7 @@ struct BenchTrainCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @Option(help: "Epochs to time (after one warm-up batch).") var epochs = 2
     @Option(help: "Windows per batch.") var batchSize = 128
+    @Option(help: "Rows of logits per cross-entropy chunk.") var ceChunkRows = 2048
     @Option(help: "OpenBLAS threads.") var threads = 2
     @Flag(help: "Print JSON.") var json = false
 
@@ -30,6 +31,7 @@ struct BenchTrainCommand: ParsableCommand {
         let backbone = try PluginHost(directory: model.pluginDirectory).load(name: model.backbone.plugin, config: config, weights: [])
         var options = TrainingOptions()
         options.batchSize = batchSize
+        options.crossEntropyChunkRows = ceChunkRows
         let trainer = try StageOneTrainer(model: try TrainableBackbone(backbone), split: split, options: options)
         trainer.showProgress = false
         var seconds: [Double] = []
@@ -51,6 +53,9 @@ struct BenchTrainCommand: ParsableCommand {
             print("| targets/epoch | s/epoch (median of \(seconds.count)) | targets/s |")
             print("|---|---|---|")
             print("| \(figures.targetsPerEpoch) | \(String(format: "%.2f", median)) | \(String(format: "%.0f", figures.targetsPerSecond)) |")
+            let total = trainer.phaseSeconds.values.reduce(0, +)
+            print("\nwhere the time goes: " + trainer.phaseSeconds.sorted { $0.value > $1.value }
+                .map { "\($0.key) \(String(format: "%.0f%%", 100 * $0.value / max(total, 1e-9)))" }.joined(separator: ", "))
         }
     }
 }

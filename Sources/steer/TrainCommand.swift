@@ -64,11 +64,13 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Evaluate every this many epochs.") var evalEvery = 1
     @Option(help: "Seed of the batch order.") var seed: UInt64 = 2020
     @Option(help: "OpenBLAS threads.") var threads = 2
+    @Option(help: "Rows of logits per cross-entropy chunk (memory and cache use).") var ceChunkRows = 2048
 
     var options: TrainingOptions {
         var o = TrainingOptions()
         o.epochs = epochs; o.batchSize = batchSize; o.learningRate = lr; o.weightDecay = weightDecay
         o.maxGradNorm = clip; o.patience = patience; o.evaluateEvery = evalEvery; o.seed = seed
+        o.crossEntropyChunkRows = ceChunkRows
         return o
     }
 }
