@@ -48,6 +48,8 @@ let package = Package(
         .target(name: "SteerText", dependencies: ["COpenBLAS"]),
         /// Turns a Swift backbone model into the SequentialEncoder C table (linked into each Swift plugin).
         .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder"]),
+        /// Prompt handling for steerd: polarity router and the prompt-embedding cache.
+        .target(name: "SteerPrompt", dependencies: ["SteerText"], resources: [.copy("Resources")]),
         /// Loads backbone plugins through the SequentialEncoder ABI.
         .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder"]),
         /// Training and evaluation of backbones through their plugins (stage 1).
@@ -86,6 +88,7 @@ let package = Package(
         .testTarget(name: "SteerDataTests", dependencies: ["SteerData"]),
         .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData"]),
         .testTarget(name: "SteerTextTests", dependencies: ["SteerText"]),
+        .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText"]),
         .testTarget(name: "BackbonePluginTests", dependencies: ["SteerPlugins", "SteerNN"]),
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),
         .testTarget(name: "SteerDaemonTests", dependencies: [

@@ -57,12 +57,27 @@ public struct NextItemWindows: Sendable {
 
     /// The batches of one epoch: the windows shuffled with a generator seeded by `seed` and
     /// `epoch`, cut into batches of `batchSize` (the last one smaller).
+    ///
+    /// With `similarLengths`, each run of `batchSize × 32` shuffled windows is sorted by length
+    /// before it is cut, and the batches are then shuffled again: a batch holds windows of
+    /// similar lengths, so a consumer that trims a batch to its longest row computes little
+    /// padding, while the epoch stays a random order of every window.
     /// - Throws: ``DataError`` (invalid argument) when `batchSize < 1`.
-    public func batches(size batchSize: Int, seed: UInt64, epoch: Int = 0) throws -> TrainingBatches {
+    public func batches(size batchSize: Int, seed: UInt64, epoch: Int = 0, similarLengths: Bool = false) throws -> TrainingBatches {
         guard batchSize >= 1 else { throw DataError.invalidArgument("the batch size must be ≥ 1, got \(batchSize)") }
         var random = SeededRandom(seed: seed ^ (UInt64(truncatingIfNeeded: epoch) &* 0x9E37_79B9_7F4A_7C15))
         var order = Array(windows.indices)
         order.shuffle(using: &random)
+        if similarLengths {
+            let run = batchSize * 32
+            var batches: [ArraySlice<Int>] = []
+            for start in stride(from: 0, to: order.count, by: run) {
+                let sorted = order[start..<min(order.count, start + run)].sorted { windows[$0].length > windows[$1].length }
+                for b in stride(from: 0, to: sorted.count, by: batchSize) { batches.append(sorted[b..<min(sorted.count, b + batchSize)]) }
+            }
+            batches.shuffle(using: &random)
+            order = batches.flatMap { $0 }
+        }
         return TrainingBatches(windows: self, order: order, batchSize: batchSize)
     }
 

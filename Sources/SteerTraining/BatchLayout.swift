@@ -3,6 +3,7 @@ import SteerData
 
 /// A training batch as the SequentialEncoder ABI takes it: row b holds `lengths[b]` ids at
 /// positions `0..<lengths[b]` (left-aligned), targets in the same places, −1 elsewhere.
+/// The batch is trimmed to its longest row: with length-sorted batches most padding goes.
 struct AlignedBatch {
     var rows: Int
     var time: Int
@@ -12,13 +13,13 @@ struct AlignedBatch {
 
     init(_ batch: TrainingBatch) {
         rows = batch.batchSize
-        time = batch.maxLength
+        time = max(1, Int(batch.lengths.max() ?? 1))
         ids = [UInt32](repeating: 0, count: rows * time)
         targets = [Int32](repeating: -1, count: rows * time)
         lengths = batch.lengths.map { UInt32($0) }
         for row in 0..<rows {
             let length = Int(batch.lengths[row])
-            let from = row * time + time - length, to = row * time
+            let from = row * batch.maxLength + batch.maxLength - length, to = row * time
             for j in 0..<length {
                 ids[to + j] = UInt32(batch.inputs[from + j])
                 targets[to + j] = batch.targets[from + j]

@@ -88,7 +88,7 @@ public final class StageOneTrainer {
     /// One pass over every training target; returns the mean loss per target.
     public func trainEpoch(_ epoch: Int) throws -> Double {
         try model.setTraining(true)
-        var batches = try windows.batches(size: options.batchSize, seed: options.seed, epoch: epoch)
+        var batches = try windows.batches(size: options.batchSize, seed: options.seed, epoch: epoch, similarLengths: true)
         let progress = showProgress ? ProgressBar(total: batches.count, label: "epoch \(epoch)") : nil
         let (table, tableGrad) = try model.itemTable()
         let d = model.dim

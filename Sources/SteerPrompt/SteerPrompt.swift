@@ -1,0 +1,1 @@
+// SteerPrompt (being written).
