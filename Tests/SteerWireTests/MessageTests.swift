@@ -50,6 +50,14 @@ final class MessageTests: XCTestCase {
         roundTrip(s)
     }
 
+    func testPrompts() {
+        roundTrip(EmbedPromptRequest(prompts: ["I want a comedy", "", "no horror ✓"], encoder: "all-MiniLM-L6-v2"))
+        roundTrip(EmbedPromptResponse(dim: 2, embeddings: [0.6, 0.8, 1, 0], cacheHits: [true, false]))
+        roundTrip(RouteRequest(prompts: ["no horror tonight"]))
+        roundTrip(RouteResponse(results: [RouteResult(polarity: .negative, confidence: 0.97),
+                                          RouteResult(polarity: .positive, confidence: 0.5)]))
+    }
+
     func testUnicodeStrings() {
         roundTrip(LoadBackboneRequest(name: "Ünïcødé ✓ 映画", checkpoint: ""))
     }

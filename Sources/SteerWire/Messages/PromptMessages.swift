@@ -1,0 +1,144 @@
+// EmbedPrompt and Route: the prompt's sentence embedding and its polarity.
+import CSteerProto
+
+/// Whether a prompt asks for something or rules something out.
+public enum Polarity: UInt32, Sendable, Codable, CustomStringConvertible {
+    case unspecified = 0
+    case positive = 1
+    case negative = 2
+
+    public var description: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .positive: "positive"
+        case .negative: "negative"
+        }
+    }
+}
+
+public struct EmbedPromptRequest: WireMessage, Equatable {
+    public var prompts: [String]
+    /// Empty: the daemon's configured encoder.
+    public var encoder: String
+
+    public init(prompts: [String], encoder: String = "") {
+        self.prompts = prompts
+        self.encoder = encoder
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "EmbedPromptRequest", unpack: steer__v1__embed_prompt_request__unpack,
+                                 free: steer__v1__embed_prompt_request__free_unpacked) { m in
+            EmbedPromptRequest(prompts: swiftArray(m.prompts, m.n_prompts).map { swiftString($0) }, encoder: swiftString(m.encoder))
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        let cPrompts: [UnsafeMutablePointer<CChar>?] = prompts.map { arena.string($0) }
+        var m = Steer__V1__EmbedPromptRequest()
+        steer__v1__embed_prompt_request__init(&m)
+        m.n_prompts = cPrompts.count
+        m.prompts = arena.array(cPrompts)
+        m.encoder = arena.string(encoder)
+        return packMessage(&m)
+    }
+}
+
+public struct EmbedPromptResponse: WireMessage, Equatable, Codable {
+    public var dim: UInt32
+    /// prompts × dim, row-major, unit length.
+    public var embeddings: [Float]
+    public var cacheHits: [Bool]
+
+    public init(dim: UInt32, embeddings: [Float], cacheHits: [Bool]) {
+        self.dim = dim
+        self.embeddings = embeddings
+        self.cacheHits = cacheHits
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "EmbedPromptResponse", unpack: steer__v1__embed_prompt_response__unpack,
+                                 free: steer__v1__embed_prompt_response__free_unpacked) { m in
+            EmbedPromptResponse(dim: m.dim, embeddings: swiftArray(m.embeddings, m.n_embeddings),
+                                cacheHits: swiftArray(m.cache_hits, m.n_cache_hits).map { $0 != 0 })
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        var m = Steer__V1__EmbedPromptResponse()
+        steer__v1__embed_prompt_response__init(&m)
+        m.dim = dim
+        m.n_embeddings = embeddings.count
+        m.embeddings = arena.array(embeddings)
+        m.n_cache_hits = cacheHits.count
+        m.cache_hits = arena.array(cacheHits.map { cBool($0) })
+        return packMessage(&m)
+    }
+}
+
+public struct RouteRequest: WireMessage, Equatable {
+    public var prompts: [String]
+
+    public init(prompts: [String]) { self.prompts = prompts }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "RouteRequest", unpack: steer__v1__route_request__unpack,
+                                 free: steer__v1__route_request__free_unpacked) { m in
+            RouteRequest(prompts: swiftArray(m.prompts, m.n_prompts).map { swiftString($0) })
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        let cPrompts: [UnsafeMutablePointer<CChar>?] = prompts.map { arena.string($0) }
+        var m = Steer__V1__RouteRequest()
+        steer__v1__route_request__init(&m)
+        m.n_prompts = cPrompts.count
+        m.prompts = arena.array(cPrompts)
+        return packMessage(&m)
+    }
+}
+
+public struct RouteResult: Sendable, Equatable, Codable {
+    public var polarity: Polarity
+    /// Probability of the chosen polarity, 0.5 … 1.
+    public var confidence: Float
+
+    public init(polarity: Polarity, confidence: Float) {
+        self.polarity = polarity
+        self.confidence = confidence
+    }
+}
+
+public struct RouteResponse: WireMessage, Equatable, Codable {
+    public var results: [RouteResult]
+
+    public init(results: [RouteResult]) { self.results = results }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "RouteResponse", unpack: steer__v1__route_response__unpack,
+                                 free: steer__v1__route_response__free_unpacked) { m in
+            RouteResponse(results: swiftMessages(m.results, m.n_results) { r in
+                RouteResult(polarity: Polarity(rawValue: r.polarity.rawValue) ?? .unspecified, confidence: r.confidence)
+            })
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        let cResults: [UnsafeMutablePointer<Steer__V1__RouteResult>?] = results.map { result in
+            var r = Steer__V1__RouteResult()
+            steer__v1__route_result__init(&r)
+            r.polarity = Steer__V1__Polarity(rawValue: result.polarity.rawValue)
+            r.confidence = result.confidence
+            return arena.message(r)
+        }
+        var m = Steer__V1__RouteResponse()
+        steer__v1__route_response__init(&m)
+        m.n_results = cResults.count
+        m.results = arena.array(cResults)
+        return packMessage(&m)
+    }
+}
