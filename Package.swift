@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "SteerSnapshot", dependencies: ["CZstd"]),
         /// Item index: embeddings, category bitsets and exact top-K retrieval on OpenBLAS.
         .target(name: "SteerIndex", dependencies: ["COpenBLAS", "SteerSnapshot"]),
+        /// OpenBLAS settings shared by every module that calls BLAS (its thread pool is process-wide).
+        .target(name: "SteerBLAS", dependencies: ["COpenBLAS"]),
         /// Neural-network kernels on OpenBLAS: forward/backward pairs, optimizer (llm.c style).
         .target(name: "SteerNN", dependencies: ["COpenBLAS"]),
         /// Interaction data: RecBole atomic and MovieLens readers, id maps, k-core, splits.
@@ -45,7 +47,7 @@ let package = Package(
         /// Full-ranking evaluation: NDCG and Recall at K over all items, batched with sgemm.
         .target(name: "SteerEvaluation", dependencies: ["SteerData", "COpenBLAS"]),
         /// Prompt understanding: WordPiece tokenizer, safetensors, native MiniLM / MPNet encoders.
-        .target(name: "SteerText", dependencies: ["COpenBLAS"]),
+        .target(name: "SteerText", dependencies: ["COpenBLAS", "SteerBLAS"]),
         /// Turns a Swift backbone model into the SequentialEncoder C table (linked into each Swift plugin).
         .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder"]),
         /// Prompt handling for steerd: polarity router and the prompt-embedding cache.
@@ -67,7 +69,7 @@ let package = Package(
         /// The `steer` command: `steer serve` runs steerd; other subcommands are clients.
         .executableTarget(name: "steer", dependencies: [
             "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerWire", "SteerTraining", "SteerData",
-            "SteerEvaluation", "SteerPlugins",
+            "SteerEvaluation", "SteerPlugins", "SteerText", "SteerPrompt", "SteerBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -87,7 +89,7 @@ let package = Package(
         .testTarget(name: "SteerNNTests", dependencies: ["SteerNN"]),
         .testTarget(name: "SteerDataTests", dependencies: ["SteerData"]),
         .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData"]),
-        .testTarget(name: "SteerTextTests", dependencies: ["SteerText"]),
+        .testTarget(name: "SteerTextTests", dependencies: ["SteerText", "SteerBLAS"]),
         .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText"]),
         .testTarget(name: "BackbonePluginTests", dependencies: ["SteerPlugins", "SteerNN"]),
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),

@@ -30,4 +30,4 @@ func saxpy(_ n: Int, _ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutab
 }
 
 /// Sets the threads OpenBLAS uses inside one call (training on 2 cores wants 2).
-public func setBLASThreads(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
+

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import SteerData
+import SteerBLAS
 import SteerIndex
 import SteerPlugins
 import SteerTraining

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import SteerData
 import SteerEvaluation
+import SteerBLAS
 import SteerIndex
 import SteerPlugins
 import SteerTraining

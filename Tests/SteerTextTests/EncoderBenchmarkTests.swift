@@ -3,6 +3,7 @@
 //   STEER_TEXT_BENCH=1 swift test -c release --filter EncoderBenchmarkTests
 import Foundation
 import XCTest
+import SteerBLAS
 import SteerText
 
 final class EncoderBenchmarkTests: XCTestCase {

@@ -1,4 +1,4 @@
-// OpenBLAS's own thread pool: the daemon wants one thread per request, not two per call.
+// OpenBLAS's own thread pool, a process-wide setting shared by every module that calls BLAS.
 internal import COpenBLAS
 
 public enum BLASThreads {
@@ -13,5 +13,5 @@ public enum BLASThreads {
     }
 
     /// The threads OpenBLAS currently uses per call.
-    public static var current: Int { Int(openblas_get_num_threads()) }
+    public static var count: Int { Int(openblas_get_num_threads()) }
 }

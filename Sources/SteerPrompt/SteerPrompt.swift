@@ -1,1 +1,0 @@
-// SteerPrompt (being written).
