@@ -1,0 +1,116 @@
+// The word lists behind the router's negation-cue features: negators, double-negative partners,
+// restrictions, ask phrases and the topic words that make an ask concrete.
+
+/// The router's lexicon. Phrases are written in the token form ``CueTokens`` produces
+/// (lower case, contractions expanded: "don't" → "do not", "can't" → "can not").
+///
+/// Changing any list changes the features, so ``RouterModel`` stores ``fingerprint`` and
+/// refuses a model file trained against a different lexicon.
+enum CueLexicon {
+    /// Cues that mark what follows as something to avoid.
+    static let negators: [String] = [
+        "no", "not", "never", "nothing", "none", "nobody", "without", "nah", "nope", "ugh", "zero",
+        "neither", "nor", "minus", "sans", "except", "avoid", "avoiding", "avoids", "skip", "skipping",
+        "skips", "hate", "hates", "hated", "dislike", "dislikes", "detest", "loathe", "exclude",
+        "excluding", "ditch", "ban", "stop", "less", "fewer", "spare me", "sick of", "tired of",
+        "bored of", "bored with", "fed up", "enough of", "enough with", "enough already", "had it with",
+        "done with", "rather not", "away from", "stay away", "keep away", "steer clear", "pass on",
+        "hard pass", "will pass", "hold the", "leave out", "leave off", "cut out", "cut the",
+        "drop the", "lose the", "say no", "over it", "am over", "so over", "allergic to", "last thing",
+        "free of", "to a minimum", "go easy on", "tone down", "get rid of", "none of", "no thanks",
+        "no way", "count me out", "other than", "apart from", "aside from",
+    ]
+
+    /// Words that only negate; a following partner from ``cancellable`` turns the pair into a
+    /// double negative ("would not mind", "never get tired of", "no shortage of").
+    static let cancellingNegators: Set<String> = ["no", "not", "never", "nothing"]
+
+    /// Partners that a preceding negator (within ``cancelWindow`` tokens, same clause) flips
+    /// to a wish. Some are negators themselves ("not without", "never skip").
+    static let cancellable: [String] = [
+        "mind", "miss", "missing", "resist", "wait", "shortage", "lack", "object", "complain",
+        "against", "opposed", "averse", "refuse", "hold back", "say no", "turn down", "pass up",
+        "enough", "without", "hate", "dislike", "skip", "avoid", "stop", "sick of", "tired of",
+        "bored of", "problem with", "objection", "shy away", "get enough", "enough of",
+    ]
+
+    /// How far a double-negative partner may follow its negator ("do not want to miss": 3).
+    static let cancelWindow = 3
+
+    /// "anything but X": an exclusion, unless a negator precedes it in the clause
+    /// ("not in the mood for anything but X" asks for X).
+    static let anythingBut: [String] = [
+        "anything but", "anything except", "anything other than", "anything besides", "anything apart from",
+        "anything aside from", "anything save", "everything but", "everything except", "whatever but",
+        "anything that is not", "anything that isnt", "something that is not", "anything which is not",
+    ]
+
+    /// Restrictions that ask for exactly one thing ("nothing but westerns", "only comedies").
+    static let restrictions: [String] = [
+        "nothing but", "nothing except", "nothing other than", "nothing besides", "nothing apart from",
+        "none but", "only", "exclusively", "strictly", "why not", "yes to", "bring on",
+    ]
+
+    /// Ways to ask for something.
+    static let asks: [String] = [
+        "want", "wanna", "give me", "show me", "recommend", "suggest", "looking for", "look for",
+        "in the mood for", "go for", "feel like", "craving", "crave", "fancy", "find me", "hook me up",
+        "up for", "down for", "how about", "what about", "into", "love", "like", "need", "let us",
+        "surprise me", "pick", "play", "put on", "would be", "sounds good", "could use",
+        "prefer", "hit the spot", "any good", "got any", "sucker for", "more",
+    ]
+
+    /// Words and phrases that end one clause and start the next; a negator's scope stops here.
+    static let clauseBreaks: [String] = [
+        ",", "but", "though", "although", "however", "just", "so", "because", "as long as",
+        "provided", "yet", "whereas", "while", "instead",
+    ]
+
+    /// Negators that attach an exclusion to a concrete ask inside one clause
+    /// ("an action movie without gore"); elsewhere a negator leads its clause.
+    static let refinementConnectors: Set<String> = [
+        "without", "minus", "sans", "except", "other than", "apart from", "aside from", "less", "fewer",
+    ]
+
+    /// Content words that make an ask concrete: genres, moods, themes, formats (singular forms;
+    /// ``CueTokens/singular(_:)`` maps plurals onto them). An ask made only of "something", "anything",
+    /// "a movie" is generic, and an exclusion next to it decides the prompt.
+    static let topics: Set<String> = [
+        "comedy", "funny", "laugh", "horror", "scary", "scare", "thriller", "romance", "romantic",
+        "rom", "com", "drama", "action", "sci", "fi", "science", "fiction", "documentary", "docu",
+        "anime", "animated", "animation", "cartoon", "western", "musical", "mystery", "crime",
+        "heist", "war", "zombie", "vampire", "superhero", "fantasy", "adventure", "family",
+        "noir", "classic", "indie", "foreign", "korean", "french", "japanese", "italian", "bollywood",
+        "spy", "detective", "courtroom", "disaster", "sport", "biopic", "period", "historical", "epic",
+        "dark", "sad", "tearjerker", "gore", "gory", "violence", "violent", "bloody",
+        "explosion", "dog", "cat", "animal", "space", "travel", "robot", "alien", "dinosaur",
+        "pirate", "ghost", "witch", "monster", "shark", "clown", "christmas", "holiday", "teen",
+        "slasher", "psychological", "dystopian", "cyberpunk", "martial", "kung", "fu", "samurai",
+        "cowboy", "gangster", "mafia", "political", "satire", "parody", "mockumentary", "silent",
+        "subtitle", "subtitled", "dubbed", "long", "short", "slow", "burn", "twist", "ending", "happy",
+        "cozy", "cosy", "wholesome", "mindless", "cheesy", "campy", "quirky", "weird", "surreal", "artsy",
+        "oscar", "blockbuster", "cult", "remake", "sequel", "trilogy", "friendship", "heartwarming",
+        "uplifting", "tragedy", "suspense", "tense", "nature", "history", "music", "dance", "cooking",
+        "murder", "serial", "killer", "jump", "nudity", "swearing", "politics", "religion", "depressing",
+        "tear", "cry", "costume", "medieval", "magic", "wizard", "dragon", "fairy", "princess",
+        "superpower", "hero", "heroine", "noir", "thrilling", "romcom", "scifi", "feelgood", "standup",
+    ]
+
+    /// Fillers skipped when deciding whether a prompt opens with a negator ("hey, no horror").
+    static let openers: Set<String> = [
+        "hey", "hi", "ok", "okay", "so", "hmm", "um", "uh", "well", "honestly", "please", "and", "oh",
+        "yeah", "right", "listen", "look", "alright",
+    ]
+
+    /// A digest of every list, stored in the model file.
+    static var fingerprint: String {
+        let parts = [negators, cancellingNegators.sorted(), cancellable, anythingBut, restrictions, asks,
+                     clauseBreaks, refinementConnectors.sorted(), topics.sorted(), openers.sorted(),
+                     CueTokens.rewriteFingerprint, ["window=\(cancelWindow)"]]
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a: stable across runs, unlike Hasher.
+        for byte in parts.map { $0.joined(separator: "|") }.joined(separator: "#").utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}
