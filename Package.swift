@@ -69,7 +69,7 @@ let package = Package(
         /// The `steer` command: `steer serve` runs steerd; other subcommands are clients.
         .executableTarget(name: "steer", dependencies: [
             "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerWire", "SteerTraining", "SteerData",
-            "SteerEvaluation", "SteerPlugins", "SteerText", "SteerPrompt", "SteerBLAS",
+            "SteerEvaluation", "SteerPlugins", "SteerText", "SteerBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

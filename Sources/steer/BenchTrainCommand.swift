@@ -15,6 +15,8 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Windows per batch.") var batchSize = 128
     @Option(help: "Rows of logits per cross-entropy chunk.") var ceChunkRows = 2048
     @Option(help: "OpenBLAS threads.") var threads = 2
+    @Flag(help: "Also time RecBole 1.2.1 (PyTorch) with the same settings on ML-100k (Scripts/peers-setup installs it).")
+    var peer = false
     @Flag(help: "Print JSON.") var json = false
 
     struct Figures: Codable {
@@ -23,6 +25,8 @@ struct BenchTrainCommand: ParsableCommand {
         var secondsPerEpoch: [Double]
         var medianSecondsPerEpoch: Double
         var targetsPerSecond: Double
+        var peerMedianSecondsPerEpoch: Double?
+        var peerSecondsPerEpoch: [Double]?
     }
 
     func run() throws {
@@ -42,9 +46,18 @@ struct BenchTrainCommand: ParsableCommand {
             seconds.append(Date().timeIntervalSince(started))
         }
         let median = seconds.sorted()[seconds.count / 2]
-        let figures = Figures(dataset: model.dataset, backbone: model.backbone.plugin, split: "\(split.scheme)", config: config,
+        var figures = Figures(dataset: model.dataset, backbone: model.backbone.plugin, split: "\(split.scheme)", config: config,
                               targetsPerEpoch: trainer.targetsPerEpoch, secondsPerEpoch: seconds, medianSecondsPerEpoch: median,
                               targetsPerSecond: Double(trainer.targetsPerEpoch) / median)
+        if peer {
+            guard model.dataset == "ml-100k", model.split == .loo else {
+                throw ValidationError("the RecBole peer runs ML-100k with leave-one-out: use --dataset ml-100k --split loo")
+            }
+            let output = try PeerScript.run("recbole_train_peer.py", ["--model", model.backbone.plugin, "--epochs", "\(epochs)",
+                                                                     "--threads", "\(threads)", "--max-len", "\(model.maxLen)"])
+            figures.peerMedianSecondsPerEpoch = output["median_seconds_per_epoch"] as? Double
+            figures.peerSecondsPerEpoch = output["seconds_per_epoch"] as? [Double]
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -54,6 +67,10 @@ struct BenchTrainCommand: ParsableCommand {
             print("| targets/epoch | s/epoch (median of \(seconds.count)) | targets/s |")
             print("|---|---|---|")
             print("| \(figures.targetsPerEpoch) | \(String(format: "%.2f", median)) | \(String(format: "%.0f", figures.targetsPerSecond)) |")
+            if let peer = figures.peerMedianSecondsPerEpoch {
+                print(String(format: "\nRecBole 1.2.1 (PyTorch CPU), same settings, same run: %.2f s/epoch (median of %d); Steer takes %.3f of RecBole's time",
+                             peer, figures.peerSecondsPerEpoch?.count ?? 0, median / peer))
+            }
             let total = trainer.phaseSeconds.values.reduce(0, +)
             print("\nwhere the time goes: " + trainer.phaseSeconds.sorted { $0.value > $1.value }
                 .map { "\($0.key) \(String(format: "%.0f%%", 100 * $0.value / max(total, 1e-9)))" }.joined(separator: ", "))

@@ -1,0 +1,127 @@
+// The generator's raw material: prompt templates per kind of phrasing, topics and adjectives.
+// `{t}` and `{u}` are two different topics, `{a}` an adjective.
+
+/// Template lists for ``TrainingPhrasings``. Written from general English usage, not from the
+/// held-out fixture (Tests/Fixtures/router/heldout.tsv), which a test keeps disjoint.
+enum TrainingTemplates {
+    /// Plain and indirect wishes.
+    static let wishes = [
+        "i want {t}", "i want something {a}", "i'd like {t}", "i would love some {t}", "give me {t}", "gimme {t}",
+        "gimme something {a}", "show me {t}", "show me something {a}", "recommend {t}", "recommend me something {a}",
+        "can you recommend {t}", "suggest some {t}", "looking for {t}", "i'm looking for something {a}",
+        "in the mood for {t}", "i'm in the mood for something {a}", "i could go for {t}",
+        "could go for some {t} right now", "what about some {t}?", "how about {t}?", "maybe {t}?", "feel like {t}",
+        "i feel like watching something {a}", "craving {t}", "i'm craving something {a}", "fancy some {t}",
+        "find me {t}", "hook me up with {t}", "hook me up with something {a}", "up for {t}", "down for some {t}",
+        "let's watch {t}", "let's do {t} this evening", "put on some {t}", "play {t}", "{t} please", "{t}, please",
+        "{t}!", "{t}", "some {t}", "something {a}", "something {a} please", "more {t}", "more {t} like last time",
+        "i love {t}", "i'm into {t}", "big fan of {t}", "i really enjoy {t}", "{t} would be great",
+        "{t} sounds good", "{t} would be perfect", "definitely {t}", "{t} all the way", "yes please, {t}",
+        "any {t}?", "got any {t}?", "do you have {t}?", "is there any good {t}?", "what's some good {t}?",
+        "need {t}", "i need something {a}", "surprise me with {t}", "pick {t} for me", "i'm after {t}",
+        "tonight calls for {t}", "something {a} with {t}", "{t} with {u}", "{t} or {u}", "{t} and {u}",
+        "i'd be happy with {t}", "{t} is fine", "i'm good with {t}", "throw some {t} at me", "lemme see {t}",
+        "i wanna see {t}", "wanna watch {t}", "i'm keen on {t}", "keen for {t}", "i'd enjoy {t}",
+        "i'm in a {a} mood", "in a {a} mood, {t} maybe", "we're watching {t} tonight", "time for {t}",
+        "my kids want {t}", "a {a} one please", "i'd go with {t}", "it has to be {t}",
+    ]
+
+    /// Double negatives and restrictions: negation words, positive meaning.
+    static let doubleNegatives = [
+        "i wouldn't say no to {t}", "wouldn't say no to some {t}", "i'd never say no to {t}", "i wouldn't mind {t}",
+        "wouldn't mind something {a}", "i don't mind {t}", "can't wait to watch {t}", "i can't wait for {t}",
+        "don't want to miss {t}", "i don't wanna miss out on {t}", "i can't get enough of {t}",
+        "can't get enough {t}", "i never get tired of {t}", "never tired of {t}", "i'm never sick of {t}",
+        "give me something with no shortage of {t}", "not without {t}", "never without {t}",
+        "i'm not against {t}", "wouldn't be opposed to {t}", "i'm not averse to {t}", "i'd never skip {t}",
+        "i can't resist {t}", "couldn't resist some {t}", "don't hold back on the {t}", "no objection to {t}",
+        "i'd never pass up {t}", "wouldn't turn down {t}", "why not {t}?", "why not some {t}", "i don't hate {t}",
+        "not in the mood for anything except {t}", "not in the mood for anything but {t}",
+        "i don't want anything but {t}", "i don't want anything except {t}", "don't show me anything other than {t}",
+        "nothing but {t}", "nothing but {t} this evening", "nothing except {t}", "only {t}", "only {t} please",
+        "just {t}, nothing else", "{t} only", "exclusively {t}", "i want nothing but {t}",
+        "don't give me anything that isn't {t}", "no movies except {t}", "nothing other than {t}", "yes to {t}",
+        "bring on the {t}", "i never skip {t}", "can't say no to {t}",
+    ]
+
+    /// Exclusions, with and without "not".
+    static let avoidances = [
+        "no {t}", "no {t} please", "please no {t}", "not {t}", "not {t} again", "nothing {a}", "nothing too {a}",
+        "nothing with {t}", "i don't want {t}", "i do not want {t}", "don't want anything {a}",
+        "i don't feel like {t}", "not in the mood for {t}", "i'm not in the mood for anything {a}",
+        "i'm not feeling {t}", "not feeling {t} today", "avoid {t}", "please avoid {t}", "avoid anything with {t}",
+        "skip {t}", "skip the {t}", "let's skip {t}", "spare me the {t}", "spare me {t}", "enough with the {t}",
+        "enough {t} already", "enough of {t}", "no more {t}", "hold the {t}", "nah to {t}", "nah, no {t}",
+        "pass on {t}", "i'll pass on {t}", "hard pass on {t}", "i hate {t}", "i really dislike {t}", "sick of {t}",
+        "i'm sick of {t}", "so sick and tired of {t}", "tired of {t}", "i'm tired of {t}", "fed up with {t}",
+        "i've had enough of {t}", "had it with {t}", "done with {t}", "anything but {t}", "anything except {t}",
+        "anything other than {t}", "anything besides {t}", "i'd rather not watch {t}", "rather not {t}",
+        "i can't stand {t}", "can't handle {t}", "keep {t} away from me", "keep the {t} away", "stay away from {t}",
+        "steer clear of {t}", "without {t}", "without {t} please", "never {t}", "never show me {t}",
+        "don't show me {t}", "don't recommend {t}", "please don't suggest {t}", "exclude {t}", "excluding {t}",
+        "no {t} at all", "zero {t}", "ditch the {t}", "cut the {t}", "drop the {t}", "leave out the {t}",
+        "minus the {t}", "free of {t}", "keep it free of {t}", "i'm over {t}", "so over {t}", "allergic to {t}",
+        "the last thing i want is {t}", "keep {t} to a minimum", "go easy on the {t}", "tone down the {t}",
+        "get rid of the {t}", "none of that {t}", "{t}? no thanks", "{t}? nope", "{t}? no way", "{t} is a no for me",
+        "{t} is a hard no", "not a fan of {t}", "not into {t}", "don't like {t}", "i don't do {t}", "ugh, no {t}",
+        "count me out of {t}", "stop showing me {t}", "less {t}", "fewer {t}", "let's not do {t}",
+        "let's not watch {t}", "can we not do {t}", "i refuse to watch {t}", "please, nothing {a}",
+        "i'm not up for {t}", "{t} makes me want to leave, so no", "we've seen too much {t}, skip it",
+        "i would hate {t}", "no {a} stuff", "nothing {a} or {a2}",
+    ]
+
+    /// An exclusion beside a generic ask: the exclusion is the main intent (negative).
+    static let genericExclusions = [
+        "anything that isn't {t}", "something that's not {t}", "got anything that isn't {t}?",
+        "whatever, just no {t}", "anything, just not {t}", "something to watch, minus the {t}",
+        "a movie, but not {t}", "any film as long as it's not {t}", "whatever you pick, but no {t}",
+        "surprise me, but no {t}", "something, anything, but not {t}", "i don't care what, just no {t}",
+        "something without {t}", "something, but without {t}", "a movie without {t}", "anything without {t}",
+        "find me something with no {t}", "any movie is fine except {t}", "show me whatever, no {t}",
+        "give me something, but nothing {a}", "recommend a film that doesn't have {t}",
+    ]
+
+    /// A concrete ask refined by an exclusion: the ask is the main intent (positive).
+    static let refinedWishes = [
+        "{t}, but no {u}", "{t} but without {u}", "{t} without {u}", "{t} with no {u}", "i want {t}, just not {u}",
+        "{t} please, skip the {u}", "{t}, nothing with {u}", "give me {t} but not {u}",
+        "in the mood for {t}, no {u} though", "no {u}, but {t} would be great", "not {u}, more like {t}",
+        "skip the {u}, give me {t}", "{t} minus the {u}", "{t} that isn't {u}", "some {t}, hold the {u}",
+        "i'd love {t}, but spare me the {u}", "{t} except {u}", "{t} - no {u}", "something {a}, but not {u}",
+        "avoid {u}; i want {t}", "i hate {u}, show me {t}", "{t}, just nothing too {a}",
+        "i'm craving {t}, not {u}", "not {u} tonight, i want {t}", "{t} that's not too {a}",
+    ]
+
+    /// Topics: noun phrases that read naturally after "no", "want" and "avoid".
+    static let topics = [
+        "comedy", "comedies", "horror", "horror movies", "romance", "sci-fi", "science fiction", "documentaries",
+        "movies with dogs", "long films", "subtitles", "violence", "sad endings", "westerns", "musicals",
+        "war movies", "jump scares", "gore", "anime", "superhero movies", "rom-coms", "true crime", "period dramas",
+        "heist films", "zombie flicks", "cartoons", "thrillers", "murder mysteries", "black and white films",
+        "kung fu movies", "space operas", "courtroom dramas", "spy films", "slow burners", "feel-good films",
+        "tearjerkers", "found footage", "slashers", "christmas movies", "foreign films", "dubbed movies",
+        "sequels", "remakes", "romantic comedies", "psychological horror", "french cinema", "80s action",
+        "disaster movies", "sports films", "biopics", "cheesy stuff", "dark stuff", "animated films",
+        "vampire films", "nudity", "swearing", "political films", "films about war", "tom hanks movies",
+        "nolan films", "movies set in paris", "stuff with robots", "films with talking animals", "musicals",
+        "teen dramas", "mafia movies", "kids' films", "bollywood", "korean thrillers", "silent films",
+        "three-hour epics", "mindless action", "cult classics", "oscar winners", "low-budget indies",
+        "movies about cooking", "space movies", "alien invasions", "time travel", "ghost stories",
+        "fantasy adventures", "family movies", "road trip movies", "dance movies", "monster movies",
+        "shark movies", "creepy clowns", "spiders", "needles", "blood", "car chases", "explosions",
+        "love triangles", "dream sequences", "twist endings", "cliffhangers", "anything political",
+    ]
+
+    /// Adjectives for "something {a}" and "nothing too {a}".
+    static let adjectives = [
+        "scary", "funny", "romantic", "sad", "violent", "long", "dark", "gory", "depressing", "cheesy", "silly",
+        "slow", "light", "heavy", "intense", "weird", "uplifting", "wholesome", "bloody", "creepy", "upbeat",
+        "short", "old", "animated", "tense", "gritty", "cute", "mindless", "epic", "quirky",
+    ]
+
+    /// Fillers put before and after a template.
+    static let prefixes = ["", "", "", "", "hey ", "ok ", "hmm, ", "honestly ", "um ", "so ", "yo ", "well, ",
+                           "ok so ", "right, ", "alright "]
+    static let suffixes = ["", "", "", "", " please", " tonight", " thanks", " tbh", " lol", "!", ".", " pls",
+                           " for movie night", " with my friends", " this weekend", " today", " for date night"]
+}
