@@ -50,6 +50,10 @@ let package = Package(
         .target(name: "SteerText", dependencies: ["COpenBLAS", "SteerBLAS"]),
         /// Turns a Swift backbone model into the SequentialEncoder C table (linked into each Swift plugin).
         .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder"]),
+        /// Controllable tasks (paper §4.1.1): POS/NEG task construction, prompt templates, Filter baselines.
+        .target(name: "SteerTasks", dependencies: ["SteerData", "SteerEvaluation"], resources: [.copy("Resources")]),
+        /// The DPR head: prompt projector, positive and negative fusion towers, forward and backward.
+        .target(name: "SteerDPR", dependencies: ["SteerNN"]),
         /// Prompt handling for steerd: polarity router and the prompt-embedding cache.
         .target(name: "SteerPrompt", dependencies: ["SteerText"], resources: [.copy("Resources")]),
         /// Loads backbone plugins through the SequentialEncoder ABI.
@@ -90,6 +94,8 @@ let package = Package(
         .testTarget(name: "SteerDataTests", dependencies: ["SteerData"]),
         .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData"]),
         .testTarget(name: "SteerTextTests", dependencies: ["SteerText", "SteerBLAS"]),
+        .testTarget(name: "SteerTasksTests", dependencies: ["SteerTasks", "SteerData", "SteerEvaluation"]),
+        .testTarget(name: "SteerDPRTests", dependencies: ["SteerDPR", "SteerNN"]),
         .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText"]),
         .testTarget(name: "BackbonePluginTests", dependencies: ["SteerPlugins", "SteerNN"]),
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),

@@ -109,7 +109,7 @@ enum TrainingTemplates {
         "movies about cooking", "space movies", "alien invasions", "time travel", "ghost stories",
         "fantasy adventures", "family movies", "road trip movies", "dance movies", "monster movies",
         "shark movies", "creepy clowns", "spiders", "needles", "blood", "car chases", "explosions",
-        "love triangles", "dream sequences", "twist endings", "cliffhangers", "anything political",
+        "love triangles", "dream sequences", "twist endings", "cliffhangers", "political stuff",
     ]
 
     /// Adjectives for "something {a}" and "nothing too {a}".

@@ -1,0 +1,1 @@
+// SteerDPR (being written).

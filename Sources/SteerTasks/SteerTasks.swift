@@ -1,0 +1,1 @@
+// SteerTasks (being written).
