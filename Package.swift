@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "SteerTraining", dependencies: ["SteerPlugins", "SteerNN", "SteerData", "SteerEvaluation", "SteerSnapshot"]),
         /// steerd: the Unix-socket server, dispatch and RPC handlers.
         .target(name: "SteerDaemon", dependencies: [
-            "SteerWire", "SteerIndex", "SteerPlugins", "SteerSnapshot",
+            "SteerWire", "SteerIndex", "SteerPlugins", "SteerSnapshot", "SteerText", "SteerPrompt",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -16,6 +16,12 @@ public struct DaemonConfiguration: Sendable {
     public var snapshotDirectory: String
     /// An item-index snapshot loaded at start, if any.
     public var indexSnapshotPath: String?
+    /// The sentence encoder's model folder (all-MiniLM-L6-v2); nil: EmbedPrompt and Route are unavailable.
+    public var encoderDirectory: String?
+    /// Whether a failure to load the encoder stops the start (true when the user named a folder).
+    public var encoderRequired: Bool
+    /// Bytes the prompt-embedding cache may hold.
+    public var promptCacheBytes: Int
     /// Longest wait for requests in flight at shutdown before connections are closed anyway.
     public var shutdownGracePeriodSeconds: Double
 
@@ -26,6 +32,9 @@ public struct DaemonConfiguration: Sendable {
     ///   - pluginDirectory: where backbone plugins are found.
     ///   - snapshotDirectory: where snapshot names resolve.
     ///   - indexSnapshotPath: an item index to load at start.
+    ///   - encoderDirectory: the MiniLM model folder; nil leaves EmbedPrompt and Route unavailable.
+    ///   - encoderRequired: fail the start when the encoder does not load.
+    ///   - promptCacheBytes: bound of the prompt-embedding cache, default 32 MiB.
     ///   - shutdownGracePeriodSeconds: default 10 s.
     public init(socketPath: String = DaemonConfiguration.defaultSocketPath,
                 socketMode: UInt16 = 0o660,
@@ -33,6 +42,9 @@ public struct DaemonConfiguration: Sendable {
                 pluginDirectory: String,
                 snapshotDirectory: String,
                 indexSnapshotPath: String? = nil,
+                encoderDirectory: String? = nil,
+                encoderRequired: Bool = false,
+                promptCacheBytes: Int = 32 << 20,
                 shutdownGracePeriodSeconds: Double = 10) {
         self.socketPath = socketPath
         self.socketMode = socketMode
@@ -40,6 +52,9 @@ public struct DaemonConfiguration: Sendable {
         self.pluginDirectory = pluginDirectory
         self.snapshotDirectory = snapshotDirectory
         self.indexSnapshotPath = indexSnapshotPath
+        self.encoderDirectory = encoderDirectory
+        self.encoderRequired = encoderRequired
+        self.promptCacheBytes = promptCacheBytes
         self.shutdownGracePeriodSeconds = shutdownGracePeriodSeconds
     }
 

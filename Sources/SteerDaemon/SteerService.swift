@@ -1,7 +1,9 @@
 // The daemon's state (item index, backbones) and the dispatch from method to RPC handler.
+import Foundation
 import Logging
 import SteerIndex
 import SteerPlugins
+import SteerText
 import SteerWire
 import Synchronization
 
@@ -20,6 +22,10 @@ public final class SteerService: Sendable {
     private let currentIndex = Mutex<ItemIndex?>(nil)
     let backbones = Mutex(LoadedBackbones())
     private let monitors = Mutex<(stats: DaemonStats, gauge: InFlightGauge)?>(nil)
+    /// The sentence encoder, cache and router; nil when no encoder could be loaded.
+    let prompts: PromptServices?
+    /// Why `prompts` is nil, for error messages.
+    let promptProblem: String?
 
     /// Backbones loaded so far, by name, and which one EncodeHistory uses.
     struct LoadedBackbones {
@@ -34,6 +40,22 @@ public final class SteerService: Sendable {
         self.logger = logger
         self.plugins = PluginHost(directory: configuration.pluginDirectory)
         self.snapshots = SnapshotDirectory(path: configuration.snapshotDirectory)
+        if let directory = configuration.encoderDirectory {
+            do {
+                let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: directory))
+                prompts = PromptServices(encoder: encoder, cacheBytes: configuration.promptCacheBytes, logger: logger)
+                promptProblem = nil
+                logger.info("sentence encoder loaded", metadata: ["name": "\(encoder.name)", "dim": "\(encoder.dimension)"])
+            } catch {
+                guard !configuration.encoderRequired else { throw error }
+                prompts = nil
+                promptProblem = "the encoder at \(directory) did not load (\(error)); run `make setup` or pass --encoder DIR"
+                logger.warning("EmbedPrompt and Route unavailable", metadata: ["reason": "\(promptProblem!)"])
+            }
+        } else {
+            prompts = nil
+            promptProblem = "no --encoder directory was configured"
+        }
         if let path = configuration.indexSnapshotPath {
             let index = try ItemIndex.load(contentsOf: path)
             currentIndex.withLock { $0 = index }
@@ -62,15 +84,15 @@ public final class SteerService: Sendable {
         case .saveSnapshot: return try saveSnapshot(SaveSnapshotRequest(decoding: payload)).encoded()
         case .loadSnapshot: return try loadSnapshot(LoadSnapshotRequest(decoding: payload)).encoded()
         case .stats: return try stats(StatsRequest(decoding: payload)).encoded()
-        case .embedPrompt, .route, .fuse, .recommend:
+        case .embedPrompt: return try embedPrompt(EmbedPromptRequest(decoding: payload)).encoded()
+        case .route: return try route(RouteRequest(decoding: payload)).encoded()
+        case .fuse, .recommend:
             // Built by later work; answering with made-up data would be worse than no answer.
             throw RPCError(.unimplemented, "\(method) is not available yet: \(Self.pendingCapability[method] ?? "")")
         }
     }
 
     private static let pendingCapability: [Method: String] = [
-        .embedPrompt: "it needs the native sentence encoder (MiniLM), not built in this version",
-        .route: "it needs the prompt router, not built in this version",
         .fuse: "it needs trained DPR fusion towers, not built in this version",
         .recommend: "it needs the prompt encoder, router and fusion towers, not built in this version",
     ]
@@ -86,6 +108,18 @@ public final class SteerService: Sendable {
         response.connections = UInt32(max(0, totals.connections))
         response.inFlight = UInt32(max(0, gauge.count))
         response.prometheusText = stats.prometheusText(inFlight: gauge.count)
+        if let cache = prompts?.cache.stats {
+            response.prometheusText += """
+            # TYPE steer_prompt_cache_hits_total counter
+            steer_prompt_cache_hits_total \(cache.hits)
+            # TYPE steer_prompt_cache_misses_total counter
+            steer_prompt_cache_misses_total \(cache.misses)
+            # TYPE steer_prompt_cache_evictions_total counter
+            steer_prompt_cache_evictions_total \(cache.evictions)
+            # TYPE steer_prompt_cache_bytes gauge
+            steer_prompt_cache_bytes \(cache.bytes)\n
+            """
+        }
         return response
     }
 }

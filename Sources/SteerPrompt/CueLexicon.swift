@@ -108,7 +108,7 @@ enum CueLexicon {
                      clauseBreaks, refinementConnectors.sorted(), topics.sorted(), openers.sorted(),
                      CueTokens.rewriteFingerprint, ["window=\(cancelWindow)"]]
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a: stable across runs, unlike Hasher.
-        for byte in parts.map { $0.joined(separator: "|") }.joined(separator: "#").utf8 {
+        for byte in parts.map({ $0.joined(separator: "|") }).joined(separator: "#").utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
         return String(hash, radix: 16)

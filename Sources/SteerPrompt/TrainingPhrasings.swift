@@ -111,7 +111,7 @@ extension String {
     func replacingAll(_ target: String, _ replacement: String) -> String {
         guard !target.isEmpty else { return self }
         var out = "", rest = self[...]
-        while let r = rest.range(of: target) {
+        while let r = rest.firstRange(of: target) {
             out += rest[..<r.lowerBound] + replacement
             rest = rest[r.upperBound...]
         }

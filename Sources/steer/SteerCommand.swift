@@ -8,7 +8,7 @@ struct SteerCommand: AsyncParsableCommand {
         abstract: "Steer: a promptable sequential recommender, served over a Unix socket.",
         subcommands: [
             ServeCommand.self,
-            HealthCommand.self, RetrieveCommand.self, EncodeCommand.self,
+            HealthCommand.self, EmbedCommand.self, RouteCommand.self, RetrieveCommand.self, EncodeCommand.self,
             ListBackbonesCommand.self, LoadBackboneCommand.self,
             SaveSnapshotCommand.self, LoadSnapshotCommand.self, StatsCommand.self,
             TrainCommand.self, EvalCommand.self,

@@ -1,1 +1,0 @@
-// SteerDPR (being written).

@@ -1,0 +1,41 @@
+// EmbedPrompt and Route: sentence embeddings of prompts (cached) and their polarity.
+import SteerPrompt
+import SteerWire
+
+extension SteerService {
+    private func promptServices() throws -> PromptServices {
+        guard let prompts else {
+            throw RPCError(.failedPrecondition, "no sentence encoder is loaded: \(promptProblem ?? "start steerd with --encoder DIR")")
+        }
+        return prompts
+    }
+
+    func embedPrompt(_ request: EmbedPromptRequest) throws -> EmbedPromptResponse {
+        let services = try promptServices()
+        guard request.encoder.isEmpty || request.encoder == services.encoder.name else {
+            throw RPCError(.notFound, "encoder \"\(request.encoder.prefix(64))\" is not loaded; this steerd serves \(services.encoder.name)")
+        }
+        try services.validate(request.prompts)
+        let (embeddings, hits) = services.embed(request.prompts)
+        guard embeddings.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
+        return EmbedPromptResponse(dim: UInt32(services.encoder.dimension), embeddings: embeddings, cacheHits: hits)
+    }
+
+    func route(_ request: RouteRequest) throws -> RouteResponse {
+        let services = try promptServices()
+        guard let router = services.router else {
+            throw RPCError(.failedPrecondition, "Route is unavailable: \(services.routerProblem ?? "no router")")
+        }
+        try services.validate(request.prompts)
+        let (embeddings, _) = services.embed(request.prompts)
+        let d = services.encoder.dimension
+        return RouteResponse(results: try request.prompts.enumerated().map { i, text in
+            do {
+                let decision = try router.route(embedding: Array(embeddings[(i * d)..<((i + 1) * d)]), text: text)
+                return RouteResult(polarity: decision.polarity == .positive ? .positive : .negative, confidence: Float(decision.confidence))
+            } catch let error as PromptError {
+                throw RPCError(.invalidArgument, "prompt \(i): \(error)")
+            }
+        })
+    }
+}

@@ -1,0 +1,71 @@
+// The prompt side of steerd: the native sentence encoder, its embedding cache and the router.
+import Foundation
+import Logging
+import SteerPrompt
+import SteerText
+import SteerWire
+
+/// What EmbedPrompt and Route need, loaded once at start.
+final class PromptServices: Sendable {
+    let encoder: any SentenceEncoder
+    let cache: PromptCache
+    /// nil when the bundled router was trained for another encoder.
+    let router: PromptRouter?
+    let routerProblem: String?
+
+    /// Request bounds: nothing a client sends may make the daemon work or allocate without limit.
+    static let maxPromptsPerRequest = 256
+
+    init(encoder: any SentenceEncoder, cacheBytes: Int, logger: Logger) {
+        self.encoder = encoder
+        cache = PromptCache(capacityBytes: cacheBytes)
+        do {
+            let router = try PromptRouter.load()
+            if router.encoderName == encoder.name && router.dimension == encoder.dimension {
+                self.router = router
+                routerProblem = nil
+            } else {
+                self.router = nil
+                routerProblem = "the bundled router was trained on \(router.encoderName), but the encoder is \(encoder.name)"
+            }
+        } catch {
+            router = nil
+            routerProblem = "the bundled router did not load: \(error)"
+        }
+        if let routerProblem { logger.warning("Route unavailable", metadata: ["reason": "\(routerProblem)"]) }
+    }
+
+    /// Checks count and each prompt's size before any work.
+    func validate(_ prompts: [String]) throws {
+        guard !prompts.isEmpty, prompts.count <= Self.maxPromptsPerRequest else {
+            throw RPCError(.invalidArgument, "\(prompts.count) prompts; send 1 to \(Self.maxPromptsPerRequest)")
+        }
+        for (i, prompt) in prompts.enumerated() {
+            do {
+                try PromptText.validate(prompt)
+            } catch let error as PromptError {
+                throw RPCError(.invalidArgument, "prompt \(i): \(error)")
+            }
+        }
+    }
+
+    /// Embeddings (prompts × dimension) through the cache; misses are embedded as one batch.
+    func embed(_ prompts: [String]) -> (embeddings: [Float], hits: [Bool]) {
+        let d = encoder.dimension
+        var rows = prompts.map { cache.get(encoder: encoder.name, text: $0) }
+        let hits = rows.map { $0 != nil }
+        // Each distinct missing prompt is embedded once, all in one batch.
+        var firstIndex: [String: Int] = [:]
+        let missing = rows.indices.filter { rows[$0] == nil && firstIndex.updateValue($0, forKey: prompts[$0]) == nil }
+        if !missing.isEmpty {
+            let flat = (try? encoder.embedFlat(missing.map { prompts[$0] })) ?? []
+            for (k, i) in missing.enumerated() where flat.count == missing.count * d {
+                let vector = Array(flat[(k * d)..<((k + 1) * d)])
+                rows[i] = vector
+                cache.put(encoder: encoder.name, text: prompts[i], embedding: vector)
+            }
+            for i in rows.indices where rows[i] == nil { rows[i] = firstIndex[prompts[i]].flatMap { rows[$0] } }
+        }
+        return (rows.flatMap { $0 ?? [Float](repeating: .nan, count: d) }, hits)
+    }
+}

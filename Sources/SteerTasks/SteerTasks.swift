@@ -1,1 +1,0 @@
-// SteerTasks (being written).

@@ -1,0 +1,114 @@
+// Base and Filter rankings of controllable tasks, given any backbone's user and item vectors.
+
+public import SteerData
+public import SteerEvaluation
+
+/// How a task's ranking is formed from the backbone's scores.
+public enum RankingMethod: String, Sendable, Codable, CaseIterable {
+    /// The plain ranking, history masked: the prompt is ignored (the paper's Base).
+    case base
+    /// The Base ranking restricted to items with the genre (POS) or stripped of them (NEG):
+    /// the paper's Filter, a post-hoc rule that knows the genre exactly.
+    case filter
+}
+
+/// The vectors a ranking uses as queries.
+public enum QueryVectors: Sendable {
+    /// [U, d]: one vector per dataset user, gathered by ``SteeringTask/user`` (Base and
+    /// Filter: the backbone's state over the history, the same for every task of a user).
+    case perUser([Float])
+    /// [T, d]: one vector per task, in task order (a prompt-conditioned model such as DPR).
+    case perTask([Float])
+}
+
+/// Evaluates controllable tasks with full ranking (DESIGN §3): every item is scored, the
+/// task's history is excluded (MovieLens has no repeats), targets are never excluded, and
+/// Filter restricts candidates with genre bitsets. Metrics are those of ``RankingMetrics``:
+/// NEG has several targets, Recall = hits / |targets|, NDCG with binary gains over ideal DCG.
+///
+/// Base+f and Filter+f are the same computations over fine-tuned vectors: pass those.
+public struct TaskRanking: Sendable {
+    /// The full-ranking evaluator (cutoffs 10 and 20 by default).
+    public let evaluator: FullRankingEvaluator
+    /// `withGenre[g]`: the items having category g.
+    private let withGenre: [ItemBitset]
+    private let withoutGenre: [ItemBitset]
+
+    /// A ranking harness over `dataset`'s items and categories.
+    public init(dataset: SequenceDataset, evaluator: FullRankingEvaluator) {
+        self.evaluator = evaluator
+        let categories = dataset.itemCategories
+        // One shared bitset per genre and side (copy-on-write), not one per task.
+        withGenre = (0..<dataset.categoryCount).map { g in
+            ItemBitset(itemCount: dataset.itemCount) { categories[$0].contains(Int32(g)) }
+        }
+        withoutGenre = withGenre.map(\.complement)
+    }
+
+    /// The candidate set of `task` under `method`: nil (all items) for Base; for Filter the
+    /// items with the genre (POS) or without it (NEG).
+    public func candidates(for task: SteeringTask, method: RankingMethod) -> ItemBitset? {
+        guard method == .filter else { return nil }
+        return task.polarity == .positive ? withGenre[Int(task.genre)] : withoutGenre[Int(task.genre)]
+    }
+
+    /// Per-task metrics of `tasks` ranked with `method`.
+    /// - Parameters:
+    ///   - tasks: the tasks (any mix of POS and NEG).
+    ///   - method: Base or Filter.
+    ///   - queries: per-user [U, d] or per-task [T, d] vectors.
+    ///   - items: [V, d] item embeddings.
+    ///   - dimension: d.
+    ///   - itemBias: optional [V] added to every score.
+    /// - Throws: ``TasksError`` when the query vectors do not match the tasks; otherwise
+    ///   ``EvaluationError`` from the evaluator.
+    public func evaluate(
+        _ tasks: [SteeringTask], method: RankingMethod, queries: QueryVectors, items: [Float], dimension: Int,
+        itemBias: [Float]? = nil
+    ) throws -> PerUserMetrics {
+        let vectors = try gather(tasks, queries: queries, dimension: dimension)
+        return try evaluator.evaluate(
+            users: vectors, items: items, dimension: dimension, itemBias: itemBias,
+            excluded: tasks.map(\.history), targets: tasks.map(\.targets),
+            candidates: method == .base ? nil : tasks.map { candidates(for: $0, method: method) })
+    }
+
+    /// The top-K items of each task (K = the largest cutoff), best first: for inspection.
+    /// - Throws: as ``evaluate(_:method:queries:items:dimension:itemBias:)``.
+    public func rank(
+        _ tasks: [SteeringTask], method: RankingMethod, queries: QueryVectors, items: [Float], dimension: Int,
+        itemBias: [Float]? = nil
+    ) throws -> [[Int32]] {
+        let vectors = try gather(tasks, queries: queries, dimension: dimension)
+        return try evaluator.rank(
+            users: vectors, items: items, dimension: dimension, itemBias: itemBias,
+            excluded: tasks.map(\.history), targets: tasks.map(\.targets),
+            candidates: method == .base ? nil : tasks.map { candidates(for: $0, method: method) })
+    }
+
+    /// The [T, d] query rows of `tasks`.
+    private func gather(_ tasks: [SteeringTask], queries: QueryVectors, dimension d: Int) throws -> [Float] {
+        guard d >= 1 else { throw TasksError.shapeMismatch("dimension must be ≥ 1, got \(d)") }
+        switch queries {
+        case .perTask(let vectors):
+            guard vectors.count == tasks.count * d else {
+                throw TasksError.shapeMismatch("\(vectors.count) query floats for \(tasks.count) tasks × d = \(d)")
+            }
+            return vectors
+        case .perUser(let vectors):
+            guard vectors.count % d == 0 else {
+                throw TasksError.shapeMismatch("\(vectors.count) user floats are not a multiple of d = \(d)")
+            }
+            let users = vectors.count / d
+            var rows = [Float]()
+            rows.reserveCapacity(tasks.count * d)
+            for task in tasks {
+                guard task.user < users else {
+                    throw TasksError.shapeMismatch("task of user \(task.user) but only \(users) user vectors")
+                }
+                rows.append(contentsOf: vectors[(task.user * d)..<((task.user + 1) * d)])
+            }
+            return rows
+        }
+    }
+}

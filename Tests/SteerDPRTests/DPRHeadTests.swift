@@ -1,0 +1,168 @@
+// DPRHead as a whole: gradients over mixed-polarity batches, routing, identity at init, save/load.
+import SteerNN
+import XCTest
+@testable import SteerDPR
+
+final class DPRHeadTests: XCTestCase {
+    /// A small head with perturbed gates/biases/gains so every path carries gradient.
+    private func makeHead(_ cfg: DPRConfig, seed: UInt64) throws -> DPRHead {
+        let head = try DPRHead(config: cfg, seed: seed)
+        var rng = RNG(seed: seed &+ 100)
+        for slot in head.table.slots where slot.count <= max(cfg.dim, cfg.ffnDim, cfg.projectorHidden) {
+            let x = head.table.values.ptr + slot.offset
+            for i in 0..<slot.count { x[i] += 0.3 * rng.normal() }
+        }
+        return head
+    }
+
+    /// Checks every tensor of the head and dUser for one batch.
+    private func checkHead(_ cfg: DPRConfig, keys lk: Int, lengths: [Int32]?, polarities: [PromptPolarity], seed: UInt64) throws -> GradCheckResult {
+        let head = try makeHead(cfg, seed: seed)
+        let b = polarities.count, d = cfg.dim
+        var rng = RNG(seed: seed &+ 7)
+        let user = randomBuffer(b * d, rng: &rng), prompt = randomBuffer(b * lk * cfg.encoderDim, std: 0.5, rng: &rng)
+        let r = randomBuffer(b * d, rng: &rng), z = FloatBuffer(count: b * d)
+        func loss() -> Double {
+            head.forward(out: z.ptr, user: user.ptr, prompt: prompt.ptr, promptLength: lk, lengths: lengths, polarities: polarities, batch: b)
+            return dotLoss(z.ptr, r.ptr, count: b * d)
+        }
+        _ = loss()
+        head.zeroGrad()
+        let dUser = FloatBuffer(count: b * d)
+        head.backward(dZ: r.ptr, dUser: dUser.ptr)
+        var result = GradCheckResult()
+        for slot in head.table.slots {
+            result.merge(gradCheck(value: head.table.values.ptr + slot.offset, grad: head.table.grads.ptr + slot.offset,
+                                   count: slot.count, samples: 12, rng: &rng, loss: loss))
+        }
+        result.merge(gradCheck(value: user.ptr, grad: dUser.ptr, count: b * d, samples: 1000, rng: &rng, loss: loss))
+        return result
+    }
+
+    func testFullHeadGradientsMixedPolaritiesTokens() throws {
+        let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, keyValue: .tokens, dropout: 0)
+        let r = try checkHead(cfg, keys: 4, lengths: [4, 2, 3, 1, 4], polarities: [.positive, .negative, .negative, .positive, .negative], seed: 11)
+        assertGradients(r, "head tokens, two towers, mixed polarities")
+    }
+
+    func testFullHeadGradientsMixedPolaritiesPooled() throws {
+        let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, keyValue: .pooled, dropout: 0)
+        let r = try checkHead(cfg, keys: 1, lengths: nil, polarities: [.negative, .positive, .positive, .negative], seed: 12)
+        assertGradients(r, "head pooled, two towers, mixed polarities")
+    }
+
+    func testSingleTowerGradients() throws {
+        let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, towers: .single, keyValue: .tokens,
+                            norm: .none, gate: .none, dropout: 0)
+        let r = try checkHead(cfg, keys: 3, lengths: [3, 1, 2], polarities: [.positive, .negative, .positive], seed: 13)
+        assertGradients(r, "head tokens, single tower, paper-literal (no LN, no gate)")
+        XCTAssertFalse(try DPRHead(config: cfg).table.slots.contains { $0.name.hasPrefix("pos.") || $0.name.hasPrefix("neg.") })
+    }
+
+    func testIdentityAtInit() throws {
+        var rng = RNG(seed: 21)
+        let b = 6, d = 16, lk = 5
+        let user = randomBuffer(b * d, rng: &rng), prompt = randomBuffer(b * lk * 384, std: 0.1, rng: &rng)
+        let pol: [PromptPolarity] = [.positive, .negative, .positive, .negative, .positive, .negative]
+        for (gate, bound) in [(ResidualGate.layerScale(initial: 0.01), 0.05), (.layerScale(initial: 0), 0.0)] {
+            let head = try DPRHead(config: DPRConfig(dim: d, gate: gate), seed: 3)
+            let z = FloatBuffer(count: b * d)
+            head.forward(out: z.ptr, user: user.ptr, prompt: prompt.ptr, promptLength: lk, lengths: [5, 4, 3, 2, 1, 5], polarities: pol, batch: b)
+            for row in 0..<b {
+                var diff = 0.0, norm = 0.0
+                for i in 0..<d {
+                    let u = Double(user[row * d + i])
+                    diff += (Double(z[row * d + i]) - u) * (Double(z[row * d + i]) - u)
+                    norm += u * u
+                }
+                XCTAssertLessThanOrEqual((diff / norm).squareRoot(), bound, "row \(row) with \(gate) moved too far from h_u at init")
+            }
+        }
+    }
+
+    func testPolarityRoutingTouchesOnlyItsTower() throws {
+        let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, dropout: 0)
+        let head = try makeHead(cfg, seed: 31)
+        var rng = RNG(seed: 32)
+        let b = 3, lk = 2
+        let user = randomBuffer(b * cfg.dim, rng: &rng), prompt = randomBuffer(b * lk * cfg.encoderDim, rng: &rng)
+        let z = FloatBuffer(count: b * cfg.dim), dz = randomBuffer(b * cfg.dim, rng: &rng)
+        for (polarity, touched, untouched) in [(PromptPolarity.positive, "pos.", "neg."), (.negative, "neg.", "pos.")] {
+            head.zeroGrad()
+            head.forward(out: z.ptr, user: user.ptr, prompt: prompt.ptr, promptLength: lk, lengths: nil,
+                         polarities: Array(repeating: polarity, count: b), batch: b)
+            head.backward(dZ: dz.ptr, dUser: nil)
+            for slot in head.table.slots {
+                let g = UnsafeBufferPointer(start: head.table.grads.ptr + slot.offset, count: slot.count)
+                if slot.name.hasPrefix(untouched) { XCTAssertTrue(g.allSatisfy { $0 == 0 }, "\(polarity) rows touched \(slot.name)") }
+                if slot.name.hasPrefix(touched) || slot.name.hasPrefix("proj.") {
+                    XCTAssertTrue(g.contains { $0 != 0 }, "\(polarity) rows left \(slot.name) without gradient")
+                }
+            }
+        }
+    }
+
+    func testRowsAreIndependentOfBatchComposition() throws {
+        let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, dropout: 0)
+        let head = try makeHead(cfg, seed: 41)
+        var rng = RNG(seed: 42)
+        let b = 4, lk = 3, d = cfg.dim, e = cfg.encoderDim
+        let user = randomBuffer(b * d, rng: &rng), prompt = randomBuffer(b * lk * e, rng: &rng)
+        let lengths: [Int32] = [3, 1, 2, 3]
+        let pol: [PromptPolarity] = [.negative, .positive, .negative, .positive]
+        let z = FloatBuffer(count: b * d)
+        head.forward(out: z.ptr, user: user.ptr, prompt: prompt.ptr, promptLength: lk, lengths: lengths, polarities: pol, batch: b)
+        for row in 0..<b {
+            // Alone, with garbage in its padded slots: identical output.
+            var p = Array(prompt.buffer[(row * lk * e)..<((row + 1) * lk * e)])
+            for j in (Int(lengths[row]) * e)..<(lk * e) { p[j] = 1e30 }
+            let one = FloatBuffer(count: d)
+            head.forward(out: one.ptr, user: user.ptr + row * d, prompt: p, promptLength: lk, lengths: [lengths[row]],
+                         polarities: [pol[row]], batch: 1, workspace: DPRWorkspace(config: cfg))
+            for i in 0..<d { XCTAssertEqual(one[i], z[row * d + i], accuracy: 1e-5) }
+        }
+    }
+
+    func testSaveLoadRoundTrip() throws {
+        let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, gate: .layerScale(initial: 0.2))
+        let head = try makeHead(cfg, seed: 51)
+        let bytes = head.archived()
+        let copy = try DPRHead(archive: bytes)
+        XCTAssertEqual(copy.config, cfg)
+        XCTAssertEqual(copy.table.slots.map(\.name), head.table.slots.map(\.name))
+        XCTAssertEqual(copy.table.values.array, head.table.values.array)
+        XCTAssertEqual(copy.archived(), bytes)
+        let user: [Float] = (0..<8).map { Float($0) / 8 }, prompt: [Float] = (0..<20).map { Float($0 % 7) / 7 - 0.4 }
+        XCTAssertEqual(copy.fuse(user: user, prompt: prompt, polarity: .negative), head.fuse(user: user, prompt: prompt, polarity: .negative))
+
+        // load(archive:) into a fresh head of the same config; refusal leaves weights untouched.
+        let fresh = try DPRHead(config: cfg, seed: 999)
+        try fresh.load(archive: bytes)
+        XCTAssertEqual(fresh.table.values.array, head.table.values.array)
+        let other = try DPRHead(config: DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, keyValue: .pooled))
+        let before = other.table.values.array
+        XCTAssertThrowsError(try other.load(archive: bytes))
+        XCTAssertEqual(other.table.values.array, before)
+
+        // Damaged archives are refused with a message.
+        XCTAssertThrowsError(try DPRHead(archive: Array(bytes.dropLast(3)))) { XCTAssertTrue("\($0)".contains("truncated")) }
+        var badMagic = bytes; badMagic[0] = 0x41
+        XCTAssertThrowsError(try DPRHead(archive: badMagic)) { XCTAssertTrue("\($0)".contains("magic")) }
+        XCTAssertThrowsError(try DPRHead(archive: bytes + [0])) { XCTAssertTrue("\($0)".contains("trailing")) }
+    }
+
+    func testConfigValidation() {
+        XCTAssertThrowsError(try DPRHead(config: DPRConfig(dim: 10, heads: 3))) { XCTAssertTrue("\($0)".contains("heads")) }
+        XCTAssertThrowsError(try DPRHead(config: DPRConfig(dim: 8, dropout: 1))) { XCTAssertTrue("\($0)".contains("dropout")) }
+    }
+
+    func testDropoutOnlyWhileTraining() throws {
+        let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, gate: .layerScale(initial: 1), dropout: 0.5)
+        let head = try DPRHead(config: cfg, seed: 61)
+        let user: [Float] = (0..<8).map { Float($0) }, prompt: [Float] = (0..<10).map { Float($0) / 10 }
+        let a = head.fuse(user: user, prompt: prompt, polarity: .positive)
+        XCTAssertEqual(a, head.fuse(user: user, prompt: prompt, polarity: .positive))
+        head.isTraining = true
+        XCTAssertNotEqual(a, head.fuse(user: user, prompt: prompt, polarity: .positive))
+    }
+}

@@ -1,0 +1,61 @@
+// Finite-difference gradient checking shared by the SteerDPR tests.
+import SteerNN
+import XCTest
+
+/// Result of comparing analytic gradients with central differences.
+struct GradCheckResult {
+    var maxAbs: Double = 0
+    var maxRel: Double = 0
+    var checked = 0
+
+    mutating func merge(_ o: GradCheckResult) {
+        maxAbs = max(maxAbs, o.maxAbs); maxRel = max(maxRel, o.maxRel); checked += o.checked
+    }
+}
+
+/// Compares `grad[i]` with `(loss(x + ε e_i) − loss(x − ε e_i)) / 2ε` for up to `samples` indices of
+/// `value` (all when fewer), restoring every value. Relative error uses a floor of 1e-3 on the scale,
+/// since float32 forwards cannot resolve differences of tinier gradients.
+func gradCheck(
+    value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int, samples: Int = 24, eps: Float = 5e-3,
+    rng: inout RNG, loss: () -> Double
+) -> GradCheckResult {
+    var result = GradCheckResult()
+    let indices: [Int] = count <= samples ? Array(0..<count) : (0..<samples).map { _ in rng.below(count) }
+    for i in indices {
+        let x = value[i]
+        value[i] = x + eps
+        let lp = loss()
+        value[i] = x - eps
+        let lm = loss()
+        value[i] = x
+        let num = (lp - lm) / Double(2 * eps)
+        let ana = Double(grad[i])
+        let abs = Swift.abs(num - ana)
+        result.maxAbs = max(result.maxAbs, abs)
+        result.maxRel = max(result.maxRel, abs / max(1e-3, Swift.abs(num) + Swift.abs(ana)))
+        result.checked += 1
+    }
+    return result
+}
+
+/// Σ x[i]·r[i] in double: a loss whose gradient with respect to x is exactly r.
+func dotLoss(_ x: UnsafePointer<Float>, _ r: UnsafePointer<Float>, count: Int) -> Double {
+    var s = 0.0
+    for i in 0..<count { s += Double(x[i]) * Double(r[i]) }
+    return s
+}
+
+/// A buffer of N(0, std²) values.
+func randomBuffer(_ count: Int, std: Float = 1, rng: inout RNG) -> FloatBuffer {
+    let b = FloatBuffer(count: count)
+    rng.fillNormal(b.ptr, count: count, std: std)
+    return b
+}
+
+/// Prints the result and fails when the relative error exceeds `tolerance`.
+func assertGradients(_ r: GradCheckResult, _ what: String, tolerance: Double = 2e-2, file: StaticString = #filePath, line: UInt = #line) {
+    print("gradcheck \(what): \(r.checked) entries, max abs err \(r.maxAbs), max rel err \(r.maxRel)")
+    XCTAssertGreaterThan(r.checked, 0, what, file: file, line: line)
+    XCTAssertLessThan(r.maxRel, tolerance, "\(what): max relative error \(r.maxRel)", file: file, line: line)
+}

@@ -1,0 +1,70 @@
+// The negation-cue features: tokens, scope, double negatives, "anything but" versus "nothing but".
+import XCTest
+@testable import SteerPrompt
+
+final class CueFeatureTests: XCTestCase {
+    private func feature(_ text: String, _ name: String) -> Float {
+        CueFeatures(text: text).values[CueFeatures.names.firstIndex(of: name)!]
+    }
+
+    func testTokensExpandContractionsAndSlang() {
+        XCTAssertEqual(CueTokens.tokens("I don’t want HORROR, gimme rom-coms!"),
+                       ["i", "do", "not", "want", "horror", ",", "give", "me", "rom", "coms", ","])
+        XCTAssertEqual(CueTokens.tokens("cant stand it w/o subs"), ["can", "not", "stand", "it", "without", "subs"])
+        XCTAssertEqual(CueTokens.tokens("i dnt want smth sad"), ["i", "do", "not", "want", "something", "sad"])
+        XCTAssertEqual(CueTokens.repair("withot"), "without")
+        XCTAssertEqual(CueTokens.repair("fever"), "fever")
+        XCTAssertEqual(CueTokens.repair("expect"), "expect")
+    }
+
+    func testPlainNegationAndWish() {
+        XCTAssertEqual(feature("no horror tonight", "exclusionOnly"), 1)
+        XCTAssertEqual(feature("no horror tonight", "leadingNegation"), 1)
+        XCTAssertEqual(feature("I want a comedy", "noCues"), 1)
+        XCTAssertEqual(feature("I want a comedy", "concreteAsk"), 1)
+        XCTAssertEqual(feature("I want a comedy", "askOutsideScope"), 1)
+        XCTAssertEqual(feature("spare me the musicals", "exclusionOnly"), 1)
+    }
+
+    func testDoubleNegativesCancel() {
+        for text in ["I wouldn't say no to a western", "wouldn't mind a thriller", "can't wait for the new one",
+                     "I don't want to miss the classics", "never get tired of anime", "no shortage of explosions"] {
+            XCTAssertEqual(feature(text, "doubleNegatives"), 0.5, text)
+            XCTAssertEqual(feature(text, "exclusionOnly"), 0, text)
+            XCTAssertEqual(feature(text, "lexicalPositive"), 1, text)
+        }
+    }
+
+    func testAnythingButVersusNothingBut() {
+        XCTAssertEqual(feature("anything but horror", "exclusionOnly"), 1)
+        XCTAssertEqual(feature("nothing but horror", "restrictions"), 0.5)
+        XCTAssertEqual(feature("nothing but horror", "exclusionOnly"), 0)
+        XCTAssertEqual(feature("not in the mood for anything except comedy", "restrictions"), 0.5)
+        XCTAssertEqual(feature("not in the mood for anything except comedy", "negationCues"), 0)
+    }
+
+    func testExclusionRefiningAConcreteAskIsPositiveEvidence() {
+        XCTAssertEqual(feature("a thriller, but no gore", "refinement"), 1)
+        XCTAssertEqual(feature("an action movie without romance", "refinement"), 1)
+        XCTAssertEqual(feature("something without subtitles", "exclusionOnly"), 1, "a generic ask")
+        XCTAssertEqual(feature("horror is a hard no", "exclusionOnly"), 1, "a topic then a plain negator")
+    }
+
+    /// Scope ends at a clause break: "no horror, a comedy please" has a concrete un-negated ask.
+    func testScopeEndsAtClauseBreak() {
+        XCTAssertEqual(feature("no horror, a comedy please", "concreteAsk"), 1)
+        XCTAssertEqual(feature("no horror or comedy", "concreteAsk"), 0)
+    }
+
+    /// Only the first ``PromptText/cueWindow`` characters are read.
+    func testCueWindow() {
+        let padding = String(repeating: "x", count: PromptText.cueWindow)
+        XCTAssertEqual(feature(padding + " no horror", "noCues"), 1)
+        XCTAssertEqual(feature("no horror " + padding, "noCues"), 0)
+    }
+
+    func testFeatureVectorShape() {
+        XCTAssertEqual(CueFeatures(text: "anything").values.count, CueFeatures.names.count)
+        for v in CueFeatures(text: "no no no no never not nothing but only only").values { XCTAssert((0...1).contains(v)) }
+    }
+}

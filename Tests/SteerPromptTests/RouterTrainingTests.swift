@@ -1,0 +1,93 @@
+// Training the router: the bundled model's provenance, determinism, and the retraining entry point.
+import Foundation
+import XCTest
+@testable import SteerPrompt
+import SteerText
+
+final class RouterTrainingTests: XCTestCase {
+    /// Retrains the bundled router and rewrites Sources/SteerPrompt/Resources/router.json.
+    /// Runs only with STEER_RETRAIN_ROUTER=1 (it takes a while and changes a source file):
+    /// `STEER_RETRAIN_ROUTER=1 swift test --filter RouterTrainingTests/testRetrainBundledRouter`.
+    func testRetrainBundledRouter() throws {
+        guard ProcessInfo.processInfo.environment["STEER_RETRAIN_ROUTER"] == "1" else {
+            throw XCTSkip("set STEER_RETRAIN_ROUTER=1 to retrain Resources/router.json")
+        }
+        let encoder = try miniLM()
+        let (seed, count) = (TrainingPhrasings.defaultSeed, TrainingPhrasings.defaultCount)
+        let start = Date()
+        let router = try PromptRouter.train(encoder: encoder, examples: TrainingPhrasings.generate(seed: seed, count: count),
+                                            seed: seed, provenance: TrainingPhrasings.provenance(seed: seed, count: count))
+        print("trained on \(router.trainingExamples) in \(Date().timeIntervalSince(start)) s: training accuracy "
+              + "\(router.trainingAccuracy), validation \(router.validationAccuracy)")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/SteerPrompt/Resources/router.json")
+        try router.write(to: url)
+    }
+
+    /// The bundled model matches this build: encoder, sizes, seed, and it fits its training set.
+    func testBundledRouterProvenance() throws {
+        let router = try PromptRouter.load()
+        XCTAssertEqual(router.encoderName, "all-MiniLM-L6-v2")
+        XCTAssertEqual(router.dimension, 384)
+        XCTAssertEqual(router.model.seed, TrainingPhrasings.defaultSeed)
+        XCTAssertEqual(router.trainingExamples, TrainingPhrasings.defaultCount)
+        XCTAssertGreaterThanOrEqual(router.trainingAccuracy, 0.97)
+        XCTAssertGreaterThanOrEqual(router.validationAccuracy, 0.95)
+        XCTAssertFalse(router.model.provenance.isEmpty)
+    }
+
+    /// Same examples and seed, same weights; the write/load round trip keeps decisions.
+    func testTrainingIsDeterministicAndRoundTrips() throws {
+        let encoder = try miniLM()
+        let examples = TrainingPhrasings.generate(seed: 7, count: 200)
+        let settings = LogisticRegression.Settings(epochs: 60)
+        let a = try PromptRouter.train(encoder: encoder, examples: examples, seed: 7, settings: settings, provenance: [])
+        let b = try PromptRouter.train(encoder: encoder, examples: examples, seed: 7, settings: settings, provenance: [])
+        XCTAssertEqual(a.model, b.model)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("router-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try a.write(to: url)
+        let loaded = try PromptRouter.load(from: url)
+        let probes = ["no horror", "a comedy please", "I wouldn't mind a western"]
+        XCTAssertEqual(try loaded.route(texts: probes, encoder: encoder).map(\.polarity),
+                       try a.route(texts: probes, encoder: encoder).map(\.polarity))
+    }
+
+    func testTrainingRefusesOnePolarity() throws {
+        let error = promptError {
+            _ = try PromptRouter.train(encoder: try miniLM(), examples: [TrainingExample(text: "no horror", polarity: .negative)], seed: 1)
+        }
+        XCTAssertEqual(error?.code, .badTrainingSet)
+    }
+
+    /// A model file from another lexicon or with the wrong number of weights is refused, by name.
+    func testMalformedModelFilesAreRefused() throws {
+        let good = try PromptRouter.load().model
+        let dir = FileManager.default.temporaryDirectory
+        func refused(_ model: RouterModel) throws -> PromptError? {
+            let url = dir.appendingPathComponent("router-\(UUID().uuidString).json")
+            defer { try? FileManager.default.removeItem(at: url) }
+            try model.encoded().write(to: url)
+            return promptError { _ = try PromptRouter.load(from: url) }
+        }
+        var stale = good
+        stale.cueLexiconFingerprint = "0"
+        XCTAssertEqual(try refused(stale)?.code, .malformedModel)
+        var short = good
+        short.weights.removeLast()
+        XCTAssertEqual(try refused(short)?.code, .malformedModel)
+        let missing = promptError { _ = try PromptRouter.load(from: dir.appendingPathComponent("absent-router.json")) }
+        XCTAssertEqual(missing?.code, .malformedModel)
+    }
+
+    /// The generator is deterministic, distinct after normalisation and covers both polarities.
+    func testGeneratorIsDeterministicAndBalanced() {
+        let a = TrainingPhrasings.generate(seed: 3, count: 500), b = TrainingPhrasings.generate(seed: 3, count: 500)
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(a.count, 500)
+        XCTAssertEqual(Set(a.map { PromptText.normalize($0.text) }).count, 500)
+        let positives = a.filter { $0.polarity == .positive }.count
+        XCTAssert((200...300).contains(positives), "\(positives) positives of 500")
+        XCTAssertNotEqual(TrainingPhrasings.generate(seed: 4, count: 50), Array(a.prefix(50)))
+    }
+}
