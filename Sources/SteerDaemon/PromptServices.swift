@@ -56,7 +56,11 @@ final class PromptServices: Sendable {
         let hits = rows.map { $0 != nil }
         // Each distinct missing prompt is embedded once, all in one batch.
         var firstIndex: [String: Int] = [:]
-        let missing = rows.indices.filter { rows[$0] == nil && firstIndex.updateValue($0, forKey: prompts[$0]) == nil }
+        var missing: [Int] = []
+        for i in rows.indices where rows[i] == nil && firstIndex[prompts[i]] == nil {
+            firstIndex[prompts[i]] = i
+            missing.append(i)
+        }
         if !missing.isEmpty {
             let flat = (try? encoder.embedFlat(missing.map { prompts[$0] })) ?? []
             for (k, i) in missing.enumerated() where flat.count == missing.count * d {
