@@ -20,6 +20,9 @@ public final class StageOneTrainer {
     private let parameters: [Parameter]
     /// Called after every epoch (for the metrics log).
     public var onEpoch: ((EpochRecord) -> Void)?
+    /// Called with the weights whenever validation improves, so a checkpoint can be written
+    /// at once: an interrupted run keeps its best model.
+    public var onImprovement: ((_ weights: [UInt8], _ epoch: Int, _ validation: RankingMetrics) throws -> Void)?
     /// Whether to draw a progress bar on standard error.
     public var showProgress = true
     /// Seconds spent per phase since creation (for `steer bench train`).
@@ -72,6 +75,7 @@ public final class StageOneTrainer {
                 record.validRecall10 = metrics.recall[0]
                 if metrics.ndcg[0] > best.ndcg {
                     best = (metrics.ndcg[0], epoch, try model.save(), metrics)
+                    try onImprovement?(best.weights, epoch, metrics)
                     record.best = true
                     sinceBest = 0
                 } else {

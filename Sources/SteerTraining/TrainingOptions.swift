@@ -10,8 +10,8 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var learningRate: Float = 0.001
     /// Decoupled weight decay on weight matrices (RecBole's default 0).
     public var weightDecay: Float = 0
-    /// Global gradient-norm clip; 0 disables it.
-    public var maxGradNorm: Float = 5
+    /// Global gradient-norm clip; 0 (RecBole's default) disables it.
+    public var maxGradNorm: Float = 0
     /// Seed of batch order (the model's own seed is in its config).
     public var seed: UInt64 = 2020
     /// Stop after this many evaluations without a better validation NDCG@10.

@@ -60,7 +60,7 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Windows per batch.") var batchSize = 128
     @Option(help: "AdamW learning rate.") var lr: Float = 0.001
     @Option(help: "AdamW weight decay (weight matrices only).") var weightDecay: Float = 0
-    @Option(help: "Gradient-norm clip (0: off).") var clip: Float = 5
+    @Option(help: "Gradient-norm clip (0: off).") var clip: Float = 0
     @Option(help: "Stop after this many evaluations without a better validation NDCG@10.") var patience = 10
     @Option(help: "Evaluate every this many epochs.") var evalEvery = 1
     @Option(help: "Seed of the batch order.") var seed: UInt64 = 2020
@@ -109,7 +109,20 @@ struct TrainCommand: ParsableCommand {
             // Unbuffered: long runs are often redirected to a file; show each epoch as it ends.
             FileHandle.standardOutput.write(Data((String(format: "epoch %3d  loss %.4f  %.1f s  %.0f targets/s  ", r.epoch, r.trainLoss, r.seconds, r.targetsPerSecond) + valid + (r.best ? "  *" : "") + "\n").utf8))
         }
+        let split_ = split
+        func checkpoint(_ weights: [UInt8], summary: TrainingSummary) throws {
+            let trainingJSON = String(decoding: try encoder.encode(summary), as: UTF8.self)
+            try BackboneCheckpoint(plugin: model.backbone.plugin, weights: weights, itemTokens: split_.dataset.itemTokens,
+                                   itemTitles: split_.dataset.itemTitles, categoryNames: split_.dataset.categoryNames,
+                                   itemCategories: split_.dataset.itemCategories, trainingJSON: trainingJSON).write(to: outPath)
+        }
         let started = Date()
+        // Every improvement is written at once (atomically): an interrupted run keeps its best model.
+        trainer.onImprovement = { weights, epoch, validation in
+            try checkpoint(weights, summary: TrainingSummary(
+                dataset: model.dataset, split: "\(split_.scheme)", config: config, options: training.options, bestEpoch: epoch,
+                wallSeconds: Date().timeIntervalSince(started), validation: validation, test: nil))
+        }
         let result = try trainer.run()
         try logHandle.close()
         let wall = Date().timeIntervalSince(started)
@@ -124,13 +137,9 @@ struct TrainCommand: ParsableCommand {
         try report.json().write(to: URL(fileURLWithPath: outPath + ".test.json"))
         try CurveChart.svg(history: result.history, title: "\(model.backbone.plugin) on \(model.dataset)")
             .write(toFile: plot ?? outPath + ".curves.svg", atomically: true, encoding: .utf8)
-
-        let trainingJSON = String(decoding: try encoder.encode(TrainingSummary(
+        try checkpoint(result.bestWeights, summary: TrainingSummary(
             dataset: model.dataset, split: "\(split.scheme)", config: config, options: training.options,
-            bestEpoch: result.bestEpoch, wallSeconds: wall, test: test)), as: UTF8.self)
-        try BackboneCheckpoint(plugin: model.backbone.plugin, weights: result.bestWeights, itemTokens: data.itemTokens,
-                               itemTitles: data.itemTitles, categoryNames: data.categoryNames,
-                               itemCategories: data.itemCategories, trainingJSON: trainingJSON).write(to: outPath)
+            bestEpoch: result.bestEpoch, wallSeconds: wall, validation: result.bestValidation, test: test))
         print("wrote \(outPath), \(logPath), \(plot ?? outPath + ".curves.svg"), \(outPath).test.json")
     }
 }
@@ -142,5 +151,6 @@ struct TrainingSummary: Codable {
     var options: TrainingOptions
     var bestEpoch: Int
     var wallSeconds: Double
-    var test: RankingMetrics
+    var validation: RankingMetrics?
+    var test: RankingMetrics?
 }

@@ -7,8 +7,11 @@ struct GradCheckResult {
     var maxAbs: Double = 0
     var maxRel: Double = 0
     var checked = 0
+    /// The worst pair (numeric, analytic), for diagnosis.
+    var worst: (numeric: Double, analytic: Double) = (0, 0)
 
     mutating func merge(_ o: GradCheckResult) {
+        if o.maxRel > maxRel { worst = o.worst }
         maxAbs = max(maxAbs, o.maxAbs); maxRel = max(maxRel, o.maxRel); checked += o.checked
     }
 }
@@ -33,7 +36,9 @@ func gradCheck(
         let ana = Double(grad[i])
         let abs = Swift.abs(num - ana)
         result.maxAbs = max(result.maxAbs, abs)
-        result.maxRel = max(result.maxRel, abs / max(1e-3, Swift.abs(num) + Swift.abs(ana)))
+        let rel = abs / max(1e-3, Swift.abs(num) + Swift.abs(ana))
+        if rel > result.maxRel { result.worst = (num, ana) }
+        result.maxRel = max(result.maxRel, rel)
         result.checked += 1
     }
     return result
@@ -55,7 +60,7 @@ func randomBuffer(_ count: Int, std: Float = 1, rng: inout RNG) -> FloatBuffer {
 
 /// Prints the result and fails when the relative error exceeds `tolerance`.
 func assertGradients(_ r: GradCheckResult, _ what: String, tolerance: Double = 2e-2, file: StaticString = #filePath, line: UInt = #line) {
-    print("gradcheck \(what): \(r.checked) entries, max abs err \(r.maxAbs), max rel err \(r.maxRel)")
+    print("gradcheck \(what): \(r.checked) entries, max abs err \(r.maxAbs), max rel err \(r.maxRel) (worst numeric \(r.worst.numeric) vs analytic \(r.worst.analytic))")
     XCTAssertGreaterThan(r.checked, 0, what, file: file, line: line)
     XCTAssertLessThan(r.maxRel, tolerance, "\(what): max relative error \(r.maxRel)", file: file, line: line)
 }

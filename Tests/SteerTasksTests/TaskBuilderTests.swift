@@ -21,9 +21,9 @@ final class TaskBuilderTests: XCTestCase {
     ///       NEG: g = A (i0's only genre), targets [i1].
     /// - uB: window i0 i8 i10, all A: no POS, no NEG.
     /// - uC: window i9{C,D,H} i1{C} i3{D}: nothing outside i9's genres: no POS. NEG: g drawn
-    ///       among {C, D, H}; the seed draws D, so the targets are the items without D: [i1].
+    ///       among {C, D, H}; the seed draws C, so the targets are the items without C: [i3].
     /// - uD: window i3{D} i9{C,D,H} i7{D}: POS target forced i9, genre drawn among {C, H}
-    ///       (the seed draws H), compliance = window items with H = [i9]. NEG: g = D, every
+    ///       (the seed draws C), compliance = window items with C = [i9]. NEG: g = D, every
     ///       window item has D: none.
     /// - uE: window i12{} i12{} i1{C}: POS target i1, genre C, compliance [i1]. NEG: the first
     ///       item has no genre: none.
@@ -33,13 +33,13 @@ final class TaskBuilderTests: XCTestCase {
         XCTAssertEqual(set.window, 3)
         assertTasks(set.positive, [
             ("uA", C, ["i1"], ["i1"]),
-            ("uD", H, ["i9"], ["i9"]),
+            ("uD", C, ["i9"], ["i9"]),
             ("uE", C, ["i1"], ["i1"]),
             ("uF", C, ["i1"], ["i1"]),
         ])
         assertTasks(set.negative, [
             ("uA", A, ["i1"], ["i1"]),
-            ("uC", Dr, ["i1"], ["i1"]),
+            ("uC", C, ["i3"], ["i3"]),
             ("uF", A, ["i1"], ["i1"]),
         ])
         let uF = set.positive.last!
@@ -48,14 +48,14 @@ final class TaskBuilderTests: XCTestCase {
         XCTAssertTrue((set.positive + set.negative).allSatisfy { $0.pool == .evaluation && $0.window == 3 })
     }
 
-    /// N = 5, by hand (NEG genres are drawn per user, not per N, so uC still avoids D):
+    /// N = 5, by hand (NEG genres are drawn per user, not per N, so uC still avoids C):
     /// - uA: window i0 i8 i1 i10 i11: POS forced i1 / C / [i1]; NEG A, targets [i1].
     /// - uB: window i0{A} i8{A} i10{A} i1{C} i3{D}: POS target drawn among [i1, i3] (the seed
     ///       draws i3), so genre D, compliance [i3]. NEG: g = A, targets [i1, i3].
-    /// - uC: window i9 i1 i3 i4 i6, all within {C, D, H}: no POS. NEG: D, targets [i1, i4, i6].
+    /// - uC: window i9 i1 i3 i4 i6, all within {C, D, H}: no POS. NEG: C, targets [i3, i4].
     /// - uD: window i3{D} i9{C,D,H} i7{D} i2{A,C} i5{A,D}: POS target drawn among [i9, i2,
-    ///       i5] (the seed draws i2), genre drawn among its {A, C} (the seed draws A),
-    ///       compliance = items with A = [i2, i5]. NEG: D, targets [i2].
+    ///       i5] (the seed draws i5), so genre A (its only genre i3 lacks), compliance =
+    ///       window items with A = [i2, i5]. NEG: D, targets [i2].
     /// - uE: window i12 i12 i1 i12 i12: POS i1 / C / [i1]; no NEG.
     /// - uF: as at N = 3.
     func testGoldenWindow5() throws {
@@ -63,14 +63,14 @@ final class TaskBuilderTests: XCTestCase {
         assertTasks(set.positive, [
             ("uA", C, ["i1"], ["i1"]),
             ("uB", Dr, ["i3"], ["i3"]),
-            ("uD", A, ["i2"], ["i2", "i5"]),
+            ("uD", A, ["i5"], ["i2", "i5"]),
             ("uE", C, ["i1"], ["i1"]),
             ("uF", C, ["i1"], ["i1"]),
         ])
         assertTasks(set.negative, [
             ("uA", A, ["i1"], ["i1"]),
             ("uB", A, ["i1", "i3"], ["i1", "i3"]),
-            ("uC", Dr, ["i1", "i4", "i6"], ["i1", "i4", "i6"]),
+            ("uC", C, ["i3", "i4"], ["i3", "i4"]),
             ("uD", Dr, ["i2"], ["i2"]),
             ("uF", A, ["i1"], ["i1"]),
         ])
