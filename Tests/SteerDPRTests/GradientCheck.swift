@@ -17,27 +17,43 @@ struct GradCheckResult {
 }
 
 /// Compares `grad[i]` with `(loss(x + ε e_i) − loss(x − ε e_i)) / 2ε` for up to `samples` indices of
-/// `value` (all when fewer), restoring every value. Relative error uses a floor of 1e-3 on the scale,
-/// since float32 forwards cannot resolve differences of tinier gradients.
+/// `value` (all when fewer), restoring every value.
+///
+/// Float32 forwards put noise of about 1e-4 on a numeric gradient at ε = 5e-3 (the loss is O(1), its
+/// last bits move by ~1e-6), so an entry that misses the tolerance is re-measured at 4ε, where the
+/// noise is four times smaller and the O(ε²) truncation still negligible; the better of the two
+/// counts. A wrong analytic gradient disagrees at both step sizes. Relative error uses a floor of
+/// 1e-3 on the scale |numeric| + |analytic|.
 func gradCheck(
     value: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, count: Int, samples: Int = 24, eps: Float = 5e-3,
-    rng: inout RNG, loss: () -> Double
+    tolerance: Double = 2e-2, rng: inout RNG, loss: () -> Double
 ) -> GradCheckResult {
     var result = GradCheckResult()
     let indices: [Int] = count <= samples ? Array(0..<count) : (0..<samples).map { _ in rng.below(count) }
-    for i in indices {
+    func numeric(_ i: Int, _ h: Float) -> Double {
         let x = value[i]
-        value[i] = x + eps
+        value[i] = x + h
         let lp = loss()
-        value[i] = x - eps
+        value[i] = x - h
         let lm = loss()
         value[i] = x
-        let num = (lp - lm) / Double(2 * eps)
+        return (lp - lm) / Double(2 * h)
+    }
+    for i in indices {
         let ana = Double(grad[i])
-        let abs = Swift.abs(num - ana)
-        result.maxAbs = max(result.maxAbs, abs)
-        let rel = abs / max(1e-3, Swift.abs(num) + Swift.abs(ana))
+        func errors(_ num: Double) -> (abs: Double, rel: Double) {
+            let a = Swift.abs(num - ana)
+            return (a, a / max(1e-3, Swift.abs(num) + Swift.abs(ana)))
+        }
+        var num = numeric(i, eps)
+        var (abs, rel) = errors(num)
+        if rel >= tolerance {
+            let wide = numeric(i, 4 * eps)
+            let e = errors(wide)
+            if e.rel < rel { (num, abs, rel) = (wide, e.abs, e.rel) }
+        }
         if rel > result.maxRel { result.worst = (num, ana) }
+        result.maxAbs = max(result.maxAbs, abs)
         result.maxRel = max(result.maxRel, rel)
         result.checked += 1
     }
