@@ -95,7 +95,7 @@ public final class DPRHead: @unchecked Sendable {
     ///   - prompt: [B, L, E] sentence-encoder output (copied): L = 1 pooled embedding per row for
     ///     `.pooled`, token states for `.tokens`, RIGHT-padded (slot j of row b is real iff j < lengths[b]).
     ///   - promptLength: L (must be 1 for `.pooled`).
-    ///   - lengths: [B] real slots per row (`.tokens` only; nil = all L). A row with 0 slots gets no
+    ///   - lengths: [B] real slots per row (`.tokens` only, ignored for `.pooled`; nil = all L). A row with 0 slots gets no
     ///     attention update (only the biases act).
     ///   - polarities: [B] routing of each row (ignored with a single tower).
     ///   - batch: B.
@@ -110,6 +110,7 @@ public final class DPRHead: @unchecked Sendable {
         precondition(ws.config == config, "workspace was made for another config")
         precondition(polarities.count == b, "polarities has \(polarities.count) entries for a batch of \(b)")
         precondition(lk >= 1 && (config.keyValue == .tokens || lk == 1), "promptLength must be 1 for pooled prompts, ≥ 1 for tokens; got \(lk)")
+        let lengths = config.keyValue == .tokens ? lengths : nil   // a pooled prompt is always one real slot
         ws.reserve(batch: b, keys: lk)
         ws.batch = b
         ws.keys = lk
@@ -131,7 +132,13 @@ public final class DPRHead: @unchecked Sendable {
                 (acts.mem.ptr + i * lk * d).update(from: e + r * lk * d, count: lk * d)
                 acts.lens[i] = Int32(length(r))
             }
-            towerForward(towers[t].value, acts, rows: rows.count, keys: lk, config: config, dropout: p, rng: &rng)
+            if p > 0 {
+                towerForward(towers[t].value, acts, rows: rows.count, keys: lk, config: config, dropout: p, rng: &rng)
+            } else {
+                // Inference never touches the head's RNG, so forwards on distinct workspaces can run concurrently.
+                var unused = RNG(seed: 0)
+                towerForward(towers[t].value, acts, rows: rows.count, keys: lk, config: config, dropout: 0, rng: &unused)
+            }
             for (i, r) in rows.enumerated() { (out + r * d).update(from: acts.z.ptr + i * d, count: d) }
         }
     }

@@ -7,7 +7,7 @@ final class LearningSanityTests: XCTestCase {
     /// Synthetic world: K item clusters; prompt k is a fixed random sentence embedding (pooled) or
     /// a few token states of which one carries the cluster word (tokens). Positive prompt k: target
     /// a random item of cluster k. Negative prompt k: targets are all items outside cluster k.
-    private func trainAndEvaluate(keyValue: KeyValueMode) throws -> (positiveTop1: Double, negativeClean: Double) {
+    private func trainAndEvaluate(keyValue: KeyValueMode) throws -> (positiveTop1: Double, negativeLeak: Double) {
         let clusters = 4, perCluster = 6, v = clusters * perCluster, d = 16, e = 24, users = 64
         let lk = keyValue == .tokens ? 3 : 1
         var rng = RNG(seed: 81)
@@ -20,7 +20,7 @@ final class LearningSanityTests: XCTestCase {
         let fillers = randomBuffer(5 * e, std: 1, rng: &rng)            // "I'm in the mood for", "tonight", ...
         let cfg = DPRConfig(dim: d, encoderDim: e, projectorHidden: 32, heads: 2, ffnDim: 32, keyValue: keyValue, dropout: 0)
         let head = try DPRHead(config: cfg, seed: 82)
-        let opt = AdamW(parameters: head.parameters, learningRate: 1e-2, weightDecay: 0)
+        let opt = AdamW(parameters: head.parameters, learningRate: 2e-2, weightDecay: 0)
         let ws = CrossEntropyWorkspace(items: v, channels: d, chunkRows: 64)
         let b = 32
 
@@ -51,7 +51,7 @@ final class LearningSanityTests: XCTestCase {
         let dZ = FloatBuffer(count: b * d)
         var lengths = [Int32](repeating: Int32(lk), count: b)
         head.isTraining = true
-        for _ in 0..<250 {
+        for _ in 0..<150 {
             let (ks, pols) = batch(user, prompt, &lengths, rng: &rng)
             head.forward(out: z.ptr, user: user.ptr, prompt: prompt.ptr, promptLength: lk, lengths: lengths, polarities: pols, batch: b)
             var targets = TargetSets()
@@ -70,7 +70,7 @@ final class LearningSanityTests: XCTestCase {
         head.isTraining = false
 
         // Evaluate on fresh batches.
-        var posHits = 0, posRows = 0, negClean = 0, negRows = 0
+        var posHits = 0, posRows = 0, negLeak = 0, negRows = 0
         let scores = FloatBuffer(count: b * v)
         for _ in 0..<4 {
             let (ks, pols) = batch(user, prompt, &lengths, rng: &rng)
@@ -82,26 +82,26 @@ final class LearningSanityTests: XCTestCase {
                     posRows += 1
                     if ranked[0] / perCluster == ks[row] { posHits += 1 }
                 } else {
-                    // Clean: no item of the avoided cluster in the top half of the catalogue.
+                    // Leak: avoided-cluster items among the top quarter (chance level 1/4 of the slots).
                     negRows += 1
-                    if !ranked.prefix(v / 2).contains(where: { $0 / perCluster == ks[row] }) { negClean += 1 }
+                    negLeak += ranked.prefix(perCluster).filter { $0 / perCluster == ks[row] }.count
                 }
             }
         }
-        return (Double(posHits) / Double(posRows), Double(negClean) / Double(negRows))
+        return (Double(posHits) / Double(posRows), Double(negLeak) / Double(negRows * perCluster))
     }
 
     func testHeadLearnsToSteerPooled() throws {
         let (pos, neg) = try trainAndEvaluate(keyValue: .pooled)
-        print("learning sanity (pooled): positive top-1 in cluster \(pos), negative cluster kept out of top half \(neg)")
+        print("learning sanity (pooled): positive top-1 in cluster \(pos); avoided-cluster share of the top 6 \(neg) (chance 0.25)")
         XCTAssertGreaterThan(pos, 0.8)
-        XCTAssertGreaterThan(neg, 0.8)
+        XCTAssertLessThan(neg, 0.1)
     }
 
     func testHeadLearnsToSteerTokens() throws {
         let (pos, neg) = try trainAndEvaluate(keyValue: .tokens)
-        print("learning sanity (tokens): positive top-1 in cluster \(pos), negative cluster kept out of top half \(neg)")
+        print("learning sanity (tokens): positive top-1 in cluster \(pos); avoided-cluster share of the top 6 \(neg) (chance 0.25)")
         XCTAssertGreaterThan(pos, 0.8)
-        XCTAssertGreaterThan(neg, 0.8)
+        XCTAssertLessThan(neg, 0.1)
     }
 }

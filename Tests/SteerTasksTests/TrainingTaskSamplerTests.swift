@@ -43,7 +43,6 @@ final class TrainingTaskSamplerTests: XCTestCase {
             seen.insert(cuts)
         }
         XCTAssertGreaterThan(seen.count, 10, "cuts should vary across epochs")
-        let train = Array(D.split.train(user))
         for epoch in 0..<5 {
             for task in sampler.tasks(epoch: epoch) {
                 let train = Array(D.split.train(task.user))
@@ -53,7 +52,6 @@ final class TrainingTaskSamplerTests: XCTestCase {
                 XCTAssertTrue([3, 5, 10].contains(task.window))
             }
         }
-        _ = train
     }
 
     /// The POS target is re-drawn from the compliance list each epoch; NEG keeps all of it.
