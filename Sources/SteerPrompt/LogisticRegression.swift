@@ -14,59 +14,63 @@ struct LogisticRegression: Sendable, Equatable {
     }
 
     /// Training settings. Embedding weights get a stronger L2 penalty than the cue weights: the
-    /// embedding should break ties, not learn the templates' wording (see DESIGN notes in
-    /// Resources/README.md).
+    /// embedding should break ties, not learn the templates' wording.
     struct Settings: Sendable, Equatable, Codable {
-        var epochs = 300
-        var learningRate: Float = 0.05
+        var epochs = 30
+        var batchSize = 32
+        var learningRate: Float = 0.03
         var l2Embedding: Float = 3e-3
         var l2Cues: Float = 1e-4
     }
 
     /// Fits `rows` (each of `embeddingWidth` embedding values then the cue features) to
-    /// `labels` (true = positive), starting from zero weights: deterministic for given inputs.
-    static func fit(rows: [[Float]], labels: [Bool], embeddingWidth: Int, settings: Settings) -> LogisticRegression {
+    /// `labels` (true = positive) with mini-batch Adam, the learning rate decaying linearly to
+    /// zero. Starts from zero weights and shuffles with `seed`: deterministic for given inputs.
+    /// Mini-batches rather than full-batch steps because tests retrain in debug builds, where
+    /// every multiply-add is slow: 30 epochs of mini-batches converge where full-batch needs hundreds.
+    static func fit(rows: [[Float]], labels: [Bool], embeddingWidth: Int, settings: Settings, seed: UInt64) -> LogisticRegression {
         let width = rows.first?.count ?? 0
-        var w = [Double](repeating: 0, count: width), b = 0.0
-        var m = [Double](repeating: 0, count: width + 1), v = [Double](repeating: 0, count: width + 1)
+        var w = [Double](repeating: 0, count: width + 1)   // the last slot is the bias
+        var m = w, v = w, grad = w
         let (beta1, beta2, eps) = (0.9, 0.999, 1e-8)
-        let n = Double(rows.count)
         // Balance the classes so the bias is not pulled toward whichever polarity the generator
         // happened to produce more of.
-        let positives = Double(labels.filter { $0 }.count)
-        let weightPos = n / (2 * max(positives, 1)), weightNeg = n / (2 * max(n - positives, 1))
-        // Flat row-major copy and raw pointers: this loop runs in debug builds (tests retrain).
+        let n = Double(rows.count), positives = Double(labels.filter { $0 }.count)
+        let classWeights = labels.map { $0 ? n / (2 * max(positives, 1)) : n / (2 * max(n - positives, 1)) }
         let flat = rows.flatMap { $0.map(Double.init) }
-        let targets = labels.map { $0 ? 1.0 : 0.0 }, classWeights = labels.map { ($0 ? weightPos : weightNeg) / n }
-        var grad = [Double](repeating: 0, count: width + 1)
-        for step in 1...settings.epochs {
-            flat.withUnsafeBufferPointer { X in
-                w.withUnsafeBufferPointer { W in
-                    grad.withUnsafeMutableBufferPointer { G in
-                        for i in 0...width { G[i] = 0 }
-                        for r in 0..<rows.count {
-                            let row = X.baseAddress! + r * width
-                            var z = b
-                            for i in 0..<width { z += W[i] * row[i] }
-                            let g = (1 / (1 + exp(-z)) - targets[r]) * classWeights[r]
-                            for i in 0..<width { G[i] += g * row[i] }
-                            G[width] += g
-                        }
+        let targets = labels.map { $0 ? 1.0 : 0.0 }
+        let l2 = (0..<width).map { Double($0 < embeddingWidth ? settings.l2Embedding : settings.l2Cues) }
+        var rng = SplitMix64(seed: seed)
+        var order = Array(rows.indices)
+        let batchesPerEpoch = (rows.count + settings.batchSize - 1) / settings.batchSize
+        let totalSteps = Double(settings.epochs * batchesPerEpoch)
+        var step = 0
+        for _ in 0..<settings.epochs {
+            order.shuffle(using: &rng)
+            for batchStart in stride(from: 0, to: order.count, by: settings.batchSize) {
+                let batch = order[batchStart..<min(batchStart + settings.batchSize, order.count)]
+                for i in grad.indices { grad[i] = 0 }
+                flat.withUnsafeBufferPointer { X in
+                    for r in batch {
+                        let row = X.baseAddress! + r * width
+                        var z = w[width]
+                        for i in 0..<width { z += w[i] * row[i] }
+                        let g = (1 / (1 + exp(-z)) - targets[r]) * classWeights[r] / Double(batch.count)
+                        for i in 0..<width { grad[i] += g * row[i] }
+                        grad[width] += g
                     }
                 }
-            }
-            for i in 0..<width {
-                grad[i] += Double(i < embeddingWidth ? settings.l2Embedding : settings.l2Cues) * w[i]
-            }
-            let lr = Double(settings.learningRate)
-            let c1 = 1 - pow(beta1, Double(step)), c2 = 1 - pow(beta2, Double(step))
-            for i in 0...width {
-                m[i] = beta1 * m[i] + (1 - beta1) * grad[i]
-                v[i] = beta2 * v[i] + (1 - beta2) * grad[i] * grad[i]
-                let delta = lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
-                if i < width { w[i] -= delta } else { b -= delta }
+                step += 1
+                let lr = Double(settings.learningRate) * (1 - Double(step - 1) / totalSteps)
+                let c1 = 1 - pow(beta1, Double(step)), c2 = 1 - pow(beta2, Double(step))
+                for i in 0...width {
+                    let gi = grad[i] + (i < width ? l2[i] * w[i] : 0)
+                    m[i] = beta1 * m[i] + (1 - beta1) * gi
+                    v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
+                    w[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+                }
             }
         }
-        return LogisticRegression(weights: w.map(Float.init), bias: Float(b))
+        return LogisticRegression(weights: w.prefix(width).map(Float.init), bias: Float(w[width]))
     }
 }

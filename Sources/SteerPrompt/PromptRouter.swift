@@ -122,9 +122,9 @@ public struct PromptRouter: Sendable {
         let validation = Set(order.prefix(max(1, rows.count / 10)))
         let fitIndices = rows.indices.filter { !validation.contains($0) }
         let first = LogisticRegression.fit(rows: fitIndices.map { rows[$0] }, labels: fitIndices.map { labels[$0] },
-                                           embeddingWidth: width, settings: settings)
+                                           embeddingWidth: width, settings: settings, seed: seed)
         let validationAccuracy = accuracy(first, validation.sorted().map { (rows[$0], labels[$0]) })
-        let final = LogisticRegression.fit(rows: rows, labels: labels, embeddingWidth: width, settings: settings)
+        let final = LogisticRegression.fit(rows: rows, labels: labels, embeddingWidth: width, settings: settings, seed: seed)
 
         let model = RouterModel(
             format: RouterModel.currentFormat, provenance: provenance, encoder: encoder.name, dimension: width,

@@ -17,8 +17,9 @@ public enum TrainingPhrasings {
             "beside a generic ask 10% (negative); random fillers, casing (lower/upper/capitalised/title),",
             "apostrophe variants (don't/dont/don’t/do not) and one-letter typos (10%); duplicates after",
             "PromptText.normalize removed. Trained by PromptRouter.train: logistic regression over",
-            "[embedding ; CueFeatures], full-batch Adam from zero weights, class-balanced, L2 stronger on the",
-            "embedding. Retrain: STEER_RETRAIN_ROUTER=1 swift test --filter RouterTrainingTests/testRetrainBundledRouter",
+            "[embedding ; CueFeatures], mini-batch Adam from zero weights shuffled with the same seed,",
+            "class-balanced, L2 stronger on the embedding; validation accuracy from a first fit on a seeded 90%.",
+            "Retrain: STEER_RETRAIN_ROUTER=1 swift test --filter RouterTrainingTests/testRetrainBundledRouter",
         ]
     }
 

@@ -5,8 +5,8 @@ extension TaskRanking {
     /// and NEG tasks of every set in `taskSets`, recording each window's means in `report`.
     /// - Parameters:
     ///   - taskSets: from ``TaskBuilder/taskSets(windows:part:)``.
-    ///   - queries: per-user vectors (Base, Filter) or per-task vectors in the order POS then
-    ///     NEG of each set, sets in order (a prompt-conditioned model).
+    ///   - queries: per-user or per-case vectors (Base, Filter), or per-task vectors in the
+    ///     order POS then NEG of each set, sets in order (a prompt-conditioned model).
     ///   - items: [V, d] item embeddings; `dimension` d; `itemBias` optional [V].
     /// - Throws: as ``evaluate(_:method:queries:items:dimension:itemBias:)``.
     public func evaluate(
@@ -19,7 +19,7 @@ extension TaskRanking {
                 let tasks = set.tasks(polarity)
                 let slice: QueryVectors
                 switch queries {
-                case .perUser: slice = queries
+                case .perUser, .perCase: slice = queries
                 case .perTask(let vectors):
                     let end = offset + tasks.count * dimension
                     guard end <= vectors.count else {

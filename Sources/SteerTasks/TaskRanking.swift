@@ -17,6 +17,10 @@ public enum QueryVectors: Sendable {
     /// [U, d]: one vector per dataset user, gathered by ``SteeringTask/user`` (Base and
     /// Filter: the backbone's state over the history, the same for every task of a user).
     case perUser([Float])
+    /// [C, d]: one vector per evaluation case, row r belonging to user `users[r]`: what
+    /// encoding `split.cases(part)` in order gives (pass `cases.map(\.user)`); robust to users
+    /// without a held-out part, whom `cases` skips.
+    case perCase([Float], users: [Int])
     /// [T, d]: one vector per task, in task order (a prompt-conditioned model such as DPR).
     case perTask([Float])
 }
@@ -100,15 +104,26 @@ public struct TaskRanking: Sendable {
                 throw TasksError.shapeMismatch("\(vectors.count) user floats are not a multiple of d = \(d)")
             }
             let users = vectors.count / d
-            var rows = [Float]()
-            rows.reserveCapacity(tasks.count * d)
-            for task in tasks {
-                guard task.user < users else {
-                    throw TasksError.shapeMismatch("task of user \(task.user) but only \(users) user vectors")
-                }
-                rows.append(contentsOf: vectors[(task.user * d)..<((task.user + 1) * d)])
+            return try gather(tasks, vectors: vectors, dimension: d) { $0 < users ? $0 : nil }
+        case let .perCase(vectors, users):
+            guard vectors.count == users.count * d else {
+                throw TasksError.shapeMismatch("\(vectors.count) case floats for \(users.count) cases × d = \(d)")
             }
-            return rows
+            let row = Dictionary(users.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            return try gather(tasks, vectors: vectors, dimension: d) { row[$0] }
         }
+    }
+
+    /// The rows `row(task.user)` of `vectors`, one per task.
+    private func gather(
+        _ tasks: [SteeringTask], vectors: [Float], dimension d: Int, row: (Int) -> Int?
+    ) throws -> [Float] {
+        var rows = [Float]()
+        rows.reserveCapacity(tasks.count * d)
+        for task in tasks {
+            guard let r = row(task.user) else { throw TasksError.shapeMismatch("no query vector for user \(task.user)") }
+            rows.append(contentsOf: vectors[(r * d)..<((r + 1) * d)])
+        }
+        return rows
     }
 }

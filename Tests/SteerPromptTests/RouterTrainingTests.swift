@@ -15,13 +15,17 @@ final class RouterTrainingTests: XCTestCase {
         let encoder = try miniLM()
         let (seed, count) = (TrainingPhrasings.defaultSeed, TrainingPhrasings.defaultCount)
         let start = Date()
-        let router = try PromptRouter.train(encoder: encoder, examples: TrainingPhrasings.generate(seed: seed, count: count),
+        let examples = TrainingPhrasings.generate(seed: seed, count: count)
+        let router = try PromptRouter.train(encoder: encoder, examples: examples,
                                             seed: seed, provenance: TrainingPhrasings.provenance(seed: seed, count: count))
         print("trained on \(router.trainingExamples) in \(Date().timeIntervalSince(start)) s: training accuracy "
               + "\(router.trainingAccuracy), validation \(router.validationAccuracy)")
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources/SteerPrompt/Resources/router.json")
         try router.write(to: url)
+        let decisions = try router.route(texts: examples.map(\.text), encoder: encoder)
+        let wrong = zip(examples, decisions).filter { $0.polarity != $1.polarity }
+        print("training examples misclassified (\(wrong.count)):\n" + wrong.prefix(60).map { "  \($0.polarity) \($1): \($0.text)" }.joined(separator: "\n"))
     }
 
     /// The bundled model matches this build: encoder, sizes, seed, and it fits its training set.
@@ -40,7 +44,7 @@ final class RouterTrainingTests: XCTestCase {
     func testTrainingIsDeterministicAndRoundTrips() throws {
         let encoder = try miniLM()
         let examples = TrainingPhrasings.generate(seed: 7, count: 200)
-        let settings = LogisticRegression.Settings(epochs: 60)
+        let settings = LogisticRegression.Settings(epochs: 5)
         let a = try PromptRouter.train(encoder: encoder, examples: examples, seed: 7, settings: settings, provenance: [])
         let b = try PromptRouter.train(encoder: encoder, examples: examples, seed: 7, settings: settings, provenance: [])
         XCTAssertEqual(a.model, b.model)

@@ -72,6 +72,13 @@ final class TaskRankingTests: XCTestCase {
             [Self.pos, Self.neg], method: .base, queries: .perTask(Self.user + Self.user), items: Self.items, dimension: 2)
         let perUser = try ranking.evaluate([Self.pos, Self.neg], method: .base, queries: .perUser(Self.user), items: Self.items, dimension: 2)
         XCTAssertEqual(perTask, perUser)
+        // Case rows for users 0 and (absent) 7, in another order.
+        let perCase = try ranking.evaluate(
+            [Self.pos, Self.neg], method: .base, queries: .perCase([0, 9] + Self.user, users: [7, 0]), items: Self.items, dimension: 2)
+        XCTAssertEqual(perCase, perUser)
+        XCTAssertThrowsError(try ranking.evaluate([Self.pos], method: .base, queries: .perCase([0, 9], users: [7]), items: Self.items, dimension: 2)) {
+            XCTAssertEqual(($0 as? TasksError)?.code, .shapeMismatch)
+        }
         XCTAssertThrowsError(try ranking.evaluate([Self.pos], method: .base, queries: .perTask([1, 0, 1]), items: Self.items, dimension: 2)) {
             XCTAssertEqual(($0 as? TasksError)?.code, .shapeMismatch)
         }
