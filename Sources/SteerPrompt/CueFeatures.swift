@@ -56,15 +56,20 @@ struct CueFeatures: Sendable {
         let events = Self.events(tokens)
         var negations = 0, doubles = 0, restrictions = 0
         var concrete = false, ask = false
-        for var clause in Self.clauses(events) {
-            Self.resolveScopes(&clause)
-            let negs = clause.filter { !$0.consumed && ($0.roles.contains(.negator) || $0.roles.contains(.anythingBut)) }
+        let clauses = Self.clauses(events, tokens)
+        for (k, var clause) in clauses.enumerated() {
+            Self.resolveScopes(&clause.events)
+            let negs = clause.events.filter { !$0.consumed && ($0.roles.contains(.negator) || $0.roles.contains(.anythingBut)) }
             negations += negs.count
-            doubles += clause.filter { $0.consumed && $0.roles.contains(.cancellable) }.count
-            restrictions += clause.filter { $0.roles.contains(.restriction) && !$0.roles.contains(.negator) }.count
+            doubles += clause.events.filter { $0.consumed && $0.roles.contains(.cancellable) }.count
+            restrictions += clause.events.filter { $0.roles.contains(.restriction) && !$0.roles.contains(.negator) }.count
             let firstNeg = negs.first?.start ?? Int.max
-            if clause.contains(where: { $0.roles.contains(.ask) && $0.start < firstNeg }) { ask = true }
-            let topicBefore = clause.contains { $0.roles == [.topic] && $0.start < firstNeg }
+            if clause.events.contains(where: { $0.roles.contains(.ask) && $0.start < firstNeg }) { ask = true }
+            let topicBefore = clause.events.contains { $0.roles == [.topic] && $0.start < firstNeg }
+                || Self.namesAKind(tokens, clause.range.lowerBound..<min(firstNeg, clause.range.upperBound))
+            // "horror? no thanks": a bare refusal right after the clause takes its ask back.
+            let refused = k + 1 < clauses.count && clauses[k + 1].range.allSatisfy { CueLexicon.refusalWords.contains(tokens[$0]) }
+            if refused { continue }
             if let first = negs.first {
                 if topicBefore && Self.attaches(first, tokens) { concrete = true }
             } else if topicBefore {
@@ -115,13 +120,32 @@ struct CueFeatures: Sendable {
         return events
     }
 
-    /// Events split at clause breaks (a negator's scope ends at "," or "but").
-    private static func clauses(_ events: [Event]) -> [[Event]] {
-        var out: [[Event]] = [[]]
+    /// Events split at clause breaks (a negator's scope ends at "," or "but"), with each
+    /// clause's token range.
+    private static func clauses(_ events: [Event], _ tokens: [String]) -> [(events: [Event], range: Range<Int>)] {
+        var out: [(events: [Event], range: Range<Int>)] = []
+        var current: [Event] = [], start = 0
         for event in events {
-            if event.roles.contains(.clauseBreak) { out.append([]) } else { out[out.count - 1].append(event) }
+            if event.roles.contains(.clauseBreak) {
+                out.append((current, start..<event.start))
+                current = []
+                start = event.end
+            } else {
+                current.append(event)
+            }
         }
-        return out.filter { !$0.isEmpty }
+        out.append((current, start..<tokens.count))
+        return out.filter { !$0.range.isEmpty }
+    }
+
+    /// Whether `range` holds a content word followed by a media noun ("road trip movies").
+    private static func namesAKind(_ tokens: [String], _ range: Range<Int>) -> Bool {
+        guard range.count >= 2 else { return false }
+        for i in (range.lowerBound + 1)..<range.upperBound where CueLexicon.mediaNouns.contains(tokens[i]) {
+            let before = tokens[i - 1]
+            if !CueLexicon.genericWords.contains(before) && !CueLexicon.mediaNouns.contains(before) && before != "," { return true }
+        }
+        return false
     }
 
     /// Pairs double negatives and turns "not … anything but X" into a restriction, marking the

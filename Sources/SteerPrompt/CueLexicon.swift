@@ -18,7 +18,7 @@ enum CueLexicon {
         "hard pass", "will pass", "hold the", "leave out", "leave off", "cut out", "cut the",
         "drop the", "lose the", "say no", "over it", "am over", "so over", "allergic to", "last thing",
         "free of", "to a minimum", "go easy on", "tone down", "get rid of", "none of", "no thanks",
-        "no way", "count me out", "other than", "apart from", "aside from",
+        "no way", "count me out", "refuse", "refusing", "enough", "too much", "too many", "away", "other than", "apart from", "aside from",
     ]
 
     /// Words that only negate; a following partner from ``cancellable`` turns the pair into a
@@ -48,7 +48,7 @@ enum CueLexicon {
     /// Restrictions that ask for exactly one thing ("nothing but westerns", "only comedies").
     static let restrictions: [String] = [
         "nothing but", "nothing except", "nothing other than", "nothing besides", "nothing apart from",
-        "none but", "only", "exclusively", "strictly", "why not", "yes to", "bring on",
+        "none but", "only", "exclusively", "strictly", "nothing else", "why not", "yes to", "bring on",
     ]
 
     /// Ways to ask for something.
@@ -94,6 +94,30 @@ enum CueLexicon {
         "murder", "serial", "killer", "jump", "nudity", "swearing", "politics", "religion", "depressing",
         "tear", "cry", "costume", "medieval", "magic", "wizard", "dragon", "fairy", "princess",
         "superpower", "hero", "heroine", "noir", "thrilling", "romcom", "scifi", "feelgood", "standup",
+        "black", "white", "light", "heavy", "silly", "intense", "creepy", "upbeat", "gritty", "cute", "old",
+        "blood", "spider", "needle", "chase", "footage", "triangle", "kid", "children", "fun", "lighthearted",
+    ]
+
+    /// Nouns for "a kind of film": with a content word before them ("tom hanks movies",
+    /// "road trip films") they make an ask concrete even when the words are not ``topics``.
+    static let mediaNouns: Set<String> = ["movie", "movies", "film", "films", "flick", "flicks",
+                                          "cinema", "ones", "stuff", "classics", "picture", "pictures"]
+
+    /// Words that do not make an ask concrete before a media noun ("a good movie", "any film").
+    static let genericWords: Set<String> = [
+        "a", "an", "the", "some", "any", "good", "great", "nice", "other", "another", "this", "that", "these",
+        "those", "my", "your", "our", "of", "with", "for", "to", "me", "i", "you", "we", "and", "or", "watch",
+        "see", "few", "couple", "more", "decent", "random", "whatever", "something", "anything", "one", "is",
+        "it", "am", "are", "do", "have", "like", "want", "give", "show", "recommend", "find", "please", "just",
+    ]
+
+    /// A clause made only of these is a bare refusal ("horror? no thanks", "we've seen too much
+    /// of that, skip it"): it negates the clause before it instead of refining it.
+    static let refusalWords: Set<String> = [
+        "no", "thanks", "thank", "you", "nope", "way", "nah", "hard", "pass", "i", "will", "ugh", "not",
+        "for", "me", "please", "lol", "tbh", "never", "this", "weekend", "tonight", "today", "again",
+        "skip", "it", "seriously", "hell", "sorry", "that", "one", "definitely", "oh", "with", "my", "friends",
+        "date", "night", "movie", "evening", "so", "thx", "really", "just", "ok", "okay", "haha",
     ]
 
     /// Fillers skipped when deciding whether a prompt opens with a negator ("hey, no horror").
@@ -106,6 +130,7 @@ enum CueLexicon {
     static var fingerprint: String {
         let parts = [negators, cancellingNegators.sorted(), cancellable, anythingBut, restrictions, asks,
                      clauseBreaks, refinementConnectors.sorted(), topics.sorted(), openers.sorted(),
+                     mediaNouns.sorted(), genericWords.sorted(), refusalWords.sorted(),
                      CueTokens.rewriteFingerprint, ["window=\(cancelWindow)"]]
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a: stable across runs, unlike Hasher.
         for byte in parts.map({ $0.joined(separator: "|") }).joined(separator: "#").utf8 {

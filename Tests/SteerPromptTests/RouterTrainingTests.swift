@@ -12,7 +12,9 @@ final class RouterTrainingTests: XCTestCase {
         guard ProcessInfo.processInfo.environment["STEER_RETRAIN_ROUTER"] == "1" else {
             throw XCTSkip("set STEER_RETRAIN_ROUTER=1 to retrain Resources/router.json")
         }
-        let encoder = try miniLM()
+        let encoder = FileCachedEncoder(base: try miniLM(), url: FileManager.default.temporaryDirectory
+            .appendingPathComponent("steer-router-embeddings-\(try miniLM().name).json"))
+        defer { try? encoder.save() }
         let (seed, count) = (TrainingPhrasings.defaultSeed, TrainingPhrasings.defaultCount)
         let start = Date()
         let examples = TrainingPhrasings.generate(seed: seed, count: count)

@@ -68,3 +68,41 @@ func promptError(file: StaticString = #filePath, line: UInt = #line, _ body: () 
     }
     return nil
 }
+
+/// An encoder that remembers embeddings in a file between runs, so retraining after a change
+/// to the generator or the cue lexicon only embeds new phrasings (a debug-build MiniLM embeds
+/// about 15 prompts a second). Keyed by the exact text: embeddings are exact, never approximate.
+final class FileCachedEncoder: SentenceEncoder, @unchecked Sendable {
+    let base: MiniLMEncoder
+    let url: URL
+    private var table: [String: [Float]] = [:]
+    private let lock = NSLock()
+    var name: String { base.name }
+    var dimension: Int { base.dimension }
+    var tokenizer: WordPieceTokenizer { base.tokenizer }
+
+    init(base: MiniLMEncoder, url: URL) {
+        self.base = base
+        self.url = url
+        if let data = try? Data(contentsOf: url), let decoded = try? JSONDecoder().decode([String: [Float]].self, from: data) {
+            table = decoded
+        }
+    }
+
+    func embedFlat(_ texts: [String]) throws -> [Float] {
+        lock.lock()
+        let missing = Array(Set(texts.filter { table[$0] == nil }))
+        lock.unlock()
+        let fresh = try base.embed(missing)
+        lock.lock()
+        defer { lock.unlock() }
+        for (t, v) in zip(missing, fresh) { table[t] = v }
+        return texts.flatMap { table[$0]! }
+    }
+
+    func save() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try JSONEncoder().encode(table).write(to: url)
+    }
+}
