@@ -14,6 +14,20 @@ public enum Polarity: UInt32, Sendable, Codable, CustomStringConvertible {
         case .negative: "negative"
         }
     }
+
+    // JSON carries the name ("positive"), not the wire number.
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let value = [Polarity.unspecified, .positive, .negative].first(where: { $0.description == name }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown polarity \(name)"))
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }
 
 public struct EmbedPromptRequest: WireMessage, Equatable {
