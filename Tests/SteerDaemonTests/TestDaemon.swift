@@ -16,7 +16,8 @@ final class TestDaemon: @unchecked Sendable {
     static let quietLogger = Logger(label: "steerd-test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// - Parameter index: written to the snapshot directory as `index.snap` and loaded at start.
-    init(index: ItemIndex? = nil, maxFrameSize: Int = 4 << 20, pluginDirectory: String? = nil) async throws {
+    init(index: ItemIndex? = nil, maxFrameSize: Int = 4 << 20, pluginDirectory: String? = nil,
+         encoderDirectory: String? = nil) async throws {
         directory = NSTemporaryDirectory() + "steerd-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory + "/snapshots", withIntermediateDirectories: true)
         socketPath = directory + "/steerd.sock"
@@ -28,7 +29,8 @@ final class TestDaemon: @unchecked Sendable {
         let configuration = DaemonConfiguration(
             socketPath: socketPath, maxFrameSize: maxFrameSize,
             pluginDirectory: pluginDirectory ?? directory + "/plugins", snapshotDirectory: directory + "/snapshots",
-            indexSnapshotPath: indexPath, shutdownGracePeriodSeconds: 5)
+            indexSnapshotPath: indexPath, encoderDirectory: encoderDirectory, encoderRequired: encoderDirectory != nil,
+            shutdownGracePeriodSeconds: 5)
         server = try SteerServer(configuration: configuration, logger: Self.quietLogger)
         group = ServiceGroup(configuration: .init(services: [server], logger: Self.quietLogger))
         let group = self.group
@@ -52,4 +54,10 @@ func smallIndex(count: Int = 12) throws -> ItemIndex {
     for i in 0..<count { embeddings += [Float(i), 1] }
     return try ItemIndex(embeddings: embeddings, dimension: 2, itemCategories: (0..<count).map { [UInt32($0 % 3)] },
                          categoryCount: 3, categoryNames: ["a", "b", "c"])
+}
+
+/// The MiniLM folder the set-up unpacks ($STEER_CACHE, default ~/.cache/steer); `make test` runs the set-up first.
+var miniLMDirectory: String {
+    let cache = ProcessInfo.processInfo.environment["STEER_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/steer"
+    return cache + "/models/all-MiniLM-L6-v2"
 }
