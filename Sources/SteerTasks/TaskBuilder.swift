@@ -7,9 +7,9 @@ public struct TaskSet: Sendable {
     /// The window N.
     public let window: Int
     /// POS tasks, in user order.
-    public let positive: [SteeringTask]
+    public var positive: [SteeringTask]
     /// NEG tasks, in user order.
-    public let negative: [SteeringTask]
+    public var negative: [SteeringTask]
 
     /// The tasks of `polarity`.
     public func tasks(_ polarity: TaskPolarity) -> [SteeringTask] { polarity == .positive ? positive : negative }
