@@ -73,7 +73,7 @@ let package = Package(
         /// The `steer` command: `steer serve` runs steerd; other subcommands are clients.
         .executableTarget(name: "steer", dependencies: [
             "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerWire", "SteerTraining", "SteerData",
-            "SteerEvaluation", "SteerPlugins", "SteerText", "SteerBLAS", "SteerTasks",
+            "SteerEvaluation", "SteerPlugins", "SteerText", "SteerBLAS", "SteerTasks", "SteerPrompt",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

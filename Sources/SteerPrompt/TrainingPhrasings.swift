@@ -19,7 +19,7 @@ public enum TrainingPhrasings {
             "PromptText.normalize removed. Trained by PromptRouter.train: logistic regression over",
             "[embedding ; CueFeatures], mini-batch Adam from zero weights shuffled with the same seed,",
             "class-balanced, L2 stronger on the embedding; validation accuracy from a first fit on a seeded 90%.",
-            "Retrain: STEER_RETRAIN_ROUTER=1 swift test --filter RouterTrainingTests/testRetrainBundledRouter",
+            "Retrain: swift build -c release && .build/release/steer router train",
         ]
     }
 

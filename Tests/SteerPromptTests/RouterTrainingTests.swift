@@ -5,31 +5,6 @@ import XCTest
 import SteerText
 
 final class RouterTrainingTests: XCTestCase {
-    /// Retrains the bundled router and rewrites Sources/SteerPrompt/Resources/router.json.
-    /// Runs only with STEER_RETRAIN_ROUTER=1 (it takes a while and changes a source file):
-    /// `STEER_RETRAIN_ROUTER=1 swift test --filter RouterTrainingTests/testRetrainBundledRouter`.
-    func testRetrainBundledRouter() throws {
-        guard ProcessInfo.processInfo.environment["STEER_RETRAIN_ROUTER"] == "1" else {
-            throw XCTSkip("set STEER_RETRAIN_ROUTER=1 to retrain Resources/router.json")
-        }
-        let encoder = FileCachedEncoder(base: try miniLM(), url: FileManager.default.temporaryDirectory
-            .appendingPathComponent("steer-router-embeddings-\(try miniLM().name).json"))
-        defer { try? encoder.save() }
-        let (seed, count) = (TrainingPhrasings.defaultSeed, TrainingPhrasings.defaultCount)
-        let start = Date()
-        let examples = TrainingPhrasings.generate(seed: seed, count: count)
-        let router = try PromptRouter.train(encoder: encoder, examples: examples,
-                                            seed: seed, provenance: TrainingPhrasings.provenance(seed: seed, count: count))
-        print("trained on \(router.trainingExamples) in \(Date().timeIntervalSince(start)) s: training accuracy "
-              + "\(router.trainingAccuracy), validation \(router.validationAccuracy)")
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/SteerPrompt/Resources/router.json")
-        try router.write(to: url)
-        let decisions = try router.route(texts: examples.map(\.text), encoder: encoder)
-        let wrong = zip(examples, decisions).filter { $0.polarity != $1.polarity }
-        print("training examples misclassified (\(wrong.count)):\n" + wrong.prefix(60).map { "  \($0.polarity) \($1): \($0.text)" }.joined(separator: "\n"))
-    }
-
     /// The bundled model matches this build: encoder, sizes, seed, and it fits its training set.
     func testBundledRouterProvenance() throws {
         let router = try PromptRouter.load()
