@@ -94,6 +94,7 @@ let package = Package(
         .testTarget(name: "SteerDataTests", dependencies: ["SteerData"]),
         .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData"]),
         .testTarget(name: "SteerTextTests", dependencies: ["SteerText", "SteerBLAS"]),
+        .testTarget(name: "SteerTrainingTests", dependencies: ["SteerTraining", "SteerPlugins", "SteerData"]),
         .testTarget(name: "SteerTasksTests", dependencies: ["SteerTasks", "SteerData", "SteerEvaluation"]),
         .testTarget(name: "SteerDPRTests", dependencies: ["SteerDPR", "SteerNN"]),
         .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText"]),
