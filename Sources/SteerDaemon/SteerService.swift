@@ -42,7 +42,7 @@ public final class SteerService: Sendable {
         self.snapshots = SnapshotDirectory(path: configuration.snapshotDirectory)
         if let directory = configuration.encoderDirectory {
             do {
-                let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: directory))
+                let encoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: directory))
                 prompts = PromptServices(encoder: encoder, cacheBytes: configuration.promptCacheBytes, logger: logger)
                 promptProblem = nil
                 logger.info("sentence encoder loaded", metadata: ["name": "\(encoder.name)", "dim": "\(encoder.dimension)"])

@@ -18,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Directory of backbone plugins (default: the directory of this executable).") var pluginDir: String?
     @Option(help: "Directory for snapshots (default: $STEER_CACHE/snapshots, $STEER_CACHE defaulting to ~/.cache/steer).") var snapshotDir: String?
     @Option(help: "An item-index snapshot to load at start.") var index: String?
-    @Option(help: "Sentence-encoder model folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2 when present).") var encoder: String?
+    @Option(help: "Sentence-encoder model folder, MiniLM (bert) or MPNet (mpnet) by its config.json (default: $STEER_CACHE/models/all-MiniLM-L6-v2 when present).") var encoder: String?
     @Option(help: "Prompt-embedding cache size, MiB.") var promptCacheMb = 32
     @Option(help: "Seconds to let requests in flight finish at shutdown.") var shutdownGrace: Double = 10
     @Option(help: "Threads OpenBLAS uses inside one call; 1 suits a daemon serving concurrent requests.")
