@@ -7,7 +7,7 @@ import SteerSnapshot
 
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "index", abstract: "Make item-index snapshots.",
-                                                    subcommands: [RandomIndexCommand.self])
+                                                    subcommands: [RandomIndexCommand.self, CheckpointIndexCommand.self])
 }
 
 struct RandomIndexCommand: ParsableCommand {
