@@ -97,11 +97,7 @@ final class GRU4RecPass {
         // Without GRU biases the kernel still accumulates their gradient: into these sinks, dropped.
         let sinkIH = work.take(3 * h), sinkHH = work.take(3 * h)
         // Left-aligned → left-padded; padded rows stay zero (their outputs were written as 0).
-        dOut.update(repeating: 0, count: n * e)
-        for row in 0..<b {
-            let length = Int(lengths[row])
-            (dOut + (row * t + t - length) * e).update(from: dAligned + row * t * e, count: length * e)
-        }
+        LeftPaddedBatch.pad(dAligned, into: dOut, lengths: lengths, batch: b, time: t, channels: e)
         // y = h · Wᵀ + b
         var dH = dA, dBelow = dB
         dH.update(repeating: 0, count: n * h)

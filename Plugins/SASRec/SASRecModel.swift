@@ -97,36 +97,19 @@ final class SASRecModel: BackboneModel {
 
     func encode(itemIDs: UnsafeBufferPointer<UInt32>, lengths: UnsafeBufferPointer<UInt32>,
                 into out: UnsafeMutableBufferPointer<Float>) throws {
-        let b = lengths.count, d = config.hidden
-        let time = max(1, min(config.maxLen, lengths.map { Int($0) }.max() ?? 1))
-        // Left-pad each history's most recent `time` items.
-        var ids = [Int32](repeating: -1, count: b * time)
-        var lens = [Int32](repeating: 0, count: b)
-        var start = 0
-        for row in 0..<b {
-            let length = Int(lengths[row])
-            let kept = min(length, time)
-            for j in 0..<kept {
-                let id = itemIDs[start + length - kept + j]
-                guard Int(id) < config.nItems else {
-                    throw BackboneError("item id \(id) in history \(row) is out of range (n_items \(config.nItems))")
-                }
-                ids[row * time + time - kept + j] = Int32(id)
-            }
-            lens[row] = Int32(kept)
-            start += length
-        }
-        let pass = SASRecPass(config: config, batch: b, time: time, keepForBackward: false)
+        // Only as many positions as the longest kept history: the cost grows with T.
+        let rows = try LeftPaddedBatch(packed: itemIDs, lengths: lengths, maxTime: config.maxLen, nItems: config.nItems,
+                                       context: "SASRec encode")
+        // A fresh pass per call: concurrent encodes share only the (read-only) parameters.
+        let pass = SASRecPass(config: config, batch: rows.batch, time: rows.time, keepForBackward: false)
         var noRNG = RNG(seed: 0)
-        ids.withUnsafeBufferPointer { idp in
-            lens.withUnsafeBufferPointer { lp in
+        rows.ids.withUnsafeBufferPointer { idp in
+            rows.lengths.withUnsafeBufferPointer { lp in
                 pass.forward(store: store, ids: idp.baseAddress!, lengths: lp.baseAddress!, dropout: false, rng: &noRNG)
             }
         }
-        // The user vector is the state at the last position (zero for an empty history).
-        for row in 0..<b {
-            (out.baseAddress! + row * d).update(from: pass.output + ((row + 1) * time - 1) * d, count: d)
-        }
+        // The user vector is the output at the last position.
+        LeftPaddedBatch.lastPositions(pass.output, into: out.baseAddress!, batch: rows.batch, time: rows.time, channels: config.hidden)
     }
 
     // MARK: Training
@@ -135,30 +118,14 @@ final class SASRecModel: BackboneModel {
                       batch b: Int, time t: Int, into out: UnsafeMutablePointer<Float>) throws {
         guard t >= 1, t <= config.maxLen else { throw BackboneError("forward_train: time \(t) must be in 1...\(config.maxLen)") }
         let d = config.hidden
-        // The ABI's rows are left-aligned; SASRec's kernels want them left-padded.
-        var ids = [Int32](repeating: -1, count: b * t)
-        var lens = [Int32](repeating: 0, count: b)
-        for row in 0..<b {
-            let length = Int(lengths[row])
-            guard length <= t else { throw BackboneError("forward_train: length \(length) of row \(row) exceeds time \(t)") }
-            for j in 0..<length {
-                let id = itemIDs[row * t + j]
-                guard Int(id) < config.nItems else { throw BackboneError("item id \(id) at row \(row), position \(j) is out of range (n_items \(config.nItems))") }
-                ids[row * t + t - length + j] = Int32(id)
-            }
-            lens[row] = Int32(length)
-        }
+        // The ABI's rows are left-aligned; the kernels want them left-padded.
+        let rows = try LeftPaddedBatch(aligned: itemIDs, lengths: lengths, batch: b, time: t, nItems: config.nItems,
+                                       context: "SASRec forward_train")
         let pass = (saved?.fits(batch: b, time: t) ?? false) ? saved! : SASRecPass(config: config, batch: b, time: t, keepForBackward: true)
-        pass.setInputs(ids: ids, lengths: lens)
+        pass.setInputs(ids: rows.ids, lengths: rows.lengths)
         pass.forward(store: store, ids: pass.ids, lengths: pass.lengths, dropout: training, rng: &rng)
         saved = pass
-        // Back to left-aligned rows; padded positions written as 0.
-        for row in 0..<b {
-            let length = Int(lens[row])
-            let dst = out + row * t * d
-            dst.update(from: pass.output + (row * t + t - length) * d, count: length * d)
-            (dst + length * d).update(repeating: 0, count: (t - length) * d)
-        }
+        LeftPaddedBatch.align(pass.output, into: out, lengths: pass.lengths, batch: b, time: t, channels: d)
     }
 
     func backward(dHidden: UnsafePointer<Float>) throws {

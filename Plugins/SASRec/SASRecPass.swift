@@ -93,12 +93,8 @@ final class SASRecPass {
         work.reset(total: ScratchArena.size([n * d, n * d, 3 * n * d, n * d, n * d, n * f, n * f, t * t, n * d]))
         let dOut = work.take(n * d), dIn = work.take(n * d), dqkv = work.take(3 * n * d), da = work.take(n * d)
         let dr = work.take(n * d), df1 = work.take(n * f), dg = work.take(n * f), scratch = work.take(t * t), dh1 = work.take(n * d)
-        // Left-aligned → left-padded, padded rows zero.
-        dOut.update(repeating: 0, count: n * d)
-        for row in 0..<b {
-            let length = Int(lengths[row])
-            (dOut + (row * t + t - length) * d).update(from: dAligned + row * t * d, count: length * d)
-        }
+        // Left-aligned → left-padded; padded rows stay zero (their outputs were written as 0).
+        LeftPaddedBatch.pad(dAligned, into: dOut, lengths: lengths, batch: b, time: t, channels: d)
         for (l, k) in blocks.enumerated().reversed() {
             let w = { (name: String) in UnsafePointer(s.value("block\(l).\(name)")) }
             let g = { (name: String) in s.grad("block\(l).\(name)") }
