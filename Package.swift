@@ -60,6 +60,11 @@ let package = Package(
         .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder"]),
         /// Training and evaluation of backbones through their plugins (stage 1).
         .target(name: "SteerTraining", dependencies: ["SteerPlugins", "SteerNN", "SteerData", "SteerEvaluation", "SteerSnapshot"]),
+        /// Stages 2–3 of DPR and its evaluation: prompt bank, tags, trainer, steered queries.
+        .target(name: "SteerDPRTraining", dependencies: [
+            "SteerDPR", "SteerTraining", "SteerTasks", "SteerText", "SteerPrompt", "SteerPlugins", "SteerData", "SteerNN",
+            "SteerEvaluation",
+        ]),
         /// steerd: the Unix-socket server, dispatch and RPC handlers.
         .target(name: "SteerDaemon", dependencies: [
             "SteerWire", "SteerIndex", "SteerPlugins", "SteerSnapshot", "SteerText", "SteerPrompt",
@@ -73,7 +78,7 @@ let package = Package(
         /// The `steer` command: `steer serve` runs steerd; other subcommands are clients.
         .executableTarget(name: "steer", dependencies: [
             "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerWire", "SteerTraining", "SteerData",
-            "SteerEvaluation", "SteerPlugins", "SteerText", "SteerBLAS", "SteerTasks", "SteerPrompt",
+            "SteerEvaluation", "SteerPlugins", "SteerText", "SteerBLAS", "SteerTasks", "SteerPrompt", "SteerDPR", "SteerDPRTraining",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -95,6 +95,8 @@ public struct ControllableReport: Sendable, Equatable, Codable {
         lines += table(tasks: Task.allCases.filter { t in entries.contains { $0.task == t } }, cutoffs: cutoffs) {
             averaged(model: $0, task: $1)
         }
+        let gains = relativeGains()
+        if !gains.isEmpty { lines += [""] + gains.map { "- " + $0 } }
         for window in windows {
             lines += ["", "#### N = \(window)"]
             lines += table(tasks: [.pos, .neg].filter { t in entries.contains { $0.task == t && $0.window == window } },
@@ -103,6 +105,24 @@ public struct ControllableReport: Sendable, Equatable, Codable {
         if !notes.isEmpty { lines.append("") }
         lines += notes.map { "- \($0)" }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// For each steered model (a name containing `DPR`) and POS/NEG, its NDCG@10 averaged over
+    /// N relative to the best Filter row (any name containing `Filter`, fine-tuned or not).
+    public func relativeGains(cutoff: Int = 10) -> [String] {
+        var lines: [String] = []
+        for model in models where model.contains("DPR") {
+            for task in [Task.pos, .neg] {
+                guard let mine = averaged(model: model, task: task)?.ndcg(at: cutoff) else { continue }
+                let filters = models.filter { $0.contains("Filter") }.compactMap { f in
+                    averaged(model: f, task: task)?.ndcg(at: cutoff).map { (f, $0) }
+                }
+                guard let best = filters.max(by: { $0.1 < $1.1 }), best.1 > 0 else { continue }
+                lines.append(String(format: "%@ %@ NDCG@%d %.4f vs best Filter (%@) %.4f: %+.1f%%", model, task.rawValue, cutoff,
+                                    mine, best.0, best.1, (mine - best.1) / best.1 * 100))
+            }
+        }
+        return lines
     }
 
     private func table(tasks: [Task], cutoffs: [Int], cell: (String, Task) -> RankingMetrics?) -> [String] {

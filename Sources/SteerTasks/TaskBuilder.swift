@@ -53,7 +53,7 @@ public struct TaskBuilder: Sendable {
         for evaluationCase in split.cases(part) {
             let (pos, neg) = Self.build(
                 user: evaluationCase.user, history: evaluationCase.history, future: evaluationCase.future,
-                window: window, categories: categories, pool: .evaluation,
+                window: window, categories: categories, pool: Self.pool(for: part),
                 positiveGenerator: TaskRandom.generator(seed: seed, TaskRandom.Purpose.positive.rawValue, UInt64(evaluationCase.user)),
                 negativeGenerator: TaskRandom.generator(seed: seed, TaskRandom.Purpose.negative.rawValue, UInt64(evaluationCase.user)))
             if let pos { positive.append(pos) }
@@ -61,6 +61,11 @@ public struct TaskBuilder: Sendable {
         }
         return TaskSet(window: window, positive: positive, negative: negative)
     }
+
+    /// The template pool of tasks built on `part`: the test part draws the held-out phrasings;
+    /// the validation part, which selects models during training, draws the training ones, so
+    /// evaluation phrasings never influence a trained model.
+    public static func pool(for part: EvaluationPart) -> TemplatePool { part == .test ? .evaluation : .training }
 
     /// The task sets of every window in `windows` (default N ∈ {3, 5, 10}), in that order.
     /// - Throws: ``TasksError`` as ``tasks(window:part:)``.

@@ -38,6 +38,25 @@ struct EncoderRuntime: Sendable {
         }
     }
 
+    /// The last layer's token states of each text, one text per pass (single-threaded: this
+    /// path precomputes prompt banks for training, not the serving hot path).
+    func tokenStates(_ texts: [String]) -> [TokenStates] {
+        let dimension = dimension
+        return pool.withWorkspace { workspace in
+            texts.map { text in
+                let ids = tokenizer.encode(text)
+                var pooled = [Float](repeating: 0, count: dimension)
+                var states = [Float](repeating: 0, count: ids.count * dimension)
+                pooled.withUnsafeMutableBufferPointer { p in
+                    states.withUnsafeMutableBufferPointer { s in
+                        model.forward([ids], workspace: workspace, out: p.baseAddress!, tokenStates: s.baseAddress!, threads: threads)
+                    }
+                }
+                return TokenStates(count: ids.count, dimension: dimension, values: states, pooled: pooled)
+            }
+        }
+    }
+
     /// Embeds sequences[range] pass by pass in one pooled workspace.
     private func run(_ sequences: [[Int32]], _ range: Range<Int>, into out: OutputRows, threads: Int) {
         pool.withWorkspace { workspace in

@@ -55,4 +55,7 @@ public final class MiniLMEncoder: SentenceEncoder {
 
     /// Embeds `texts`; see ``SentenceEncoder/embedFlat(_:)``.
     public func embedFlat(_ texts: [String]) -> [Float] { runtime.embedFlat(texts) }
+
+    /// The last layer's token states of each text; see ``SentenceEncoder/tokenStates(_:)``.
+    public func tokenStates(_ texts: [String]) -> [TokenStates] { runtime.tokenStates(texts) }
 }

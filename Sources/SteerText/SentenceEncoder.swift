@@ -17,6 +17,32 @@ public protocol SentenceEncoder: Sendable {
     ///   quadratic in each text's token count (capped by the tokenizer's `maxLength`).
     /// - Throws: whatever the implementation cannot embed (the native encoders never throw).
     func embedFlat(_ texts: [String]) throws -> [Float]
+
+    /// The last transformer layer's output for every token of each text ([CLS] and [SEP]
+    /// included, as mean pooling includes them), with the pooled embedding alongside: the
+    /// token-level key/value memory of a DPR fusion tower.
+    func tokenStates(_ texts: [String]) throws -> [TokenStates]
+}
+
+/// One text's last-layer token states: ``count`` rows of ``dimension`` Floats, un-normalised,
+/// plus its unit-length pooled embedding (what ``SentenceEncoder/embedFlat(_:)`` returns).
+public struct TokenStates: Sendable, Equatable {
+    /// Tokens, special tokens included.
+    public let count: Int
+    /// Floats per token.
+    public let dimension: Int
+    /// [count, dimension], row-major.
+    public let values: [Float]
+    /// The unit-length mean-pooled embedding, dimension Floats.
+    public let pooled: [Float]
+
+    public init(count: Int, dimension: Int, values: [Float], pooled: [Float]) {
+        precondition(values.count == count * dimension && pooled.count == dimension, "token states do not match their shape")
+        self.count = count
+        self.dimension = dimension
+        self.values = values
+        self.pooled = pooled
+    }
 }
 
 extension SentenceEncoder {

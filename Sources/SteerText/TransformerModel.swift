@@ -15,10 +15,12 @@ struct TransformerModel: Sendable {
     let relativeBias: RelativePositionBias?
 
     /// Writes the unit-length mean-pooled embedding of each sequence into out[B, C], splitting
-    /// each linear layer over `threads` cores.
+    /// each linear layer over `threads` cores; when `tokenStates` is given, also the last layer's
+    /// token states (before pooling) packed back to back into it, Σ Tᵦ rows of C.
     /// - Precondition: every sequence is non-empty, its ids are < vocab size and its length
     ///   fits the position table (the tokenizer guarantees all three).
-    func forward(_ sequences: [[Int32]], workspace ws: Workspace, out: UnsafeMutablePointer<Float>, threads: Int = 1) {
+    func forward(_ sequences: [[Int32]], workspace ws: Workspace, out: UnsafeMutablePointer<Float>,
+                 tokenStates: UnsafeMutablePointer<Float>? = nil, threads: Int = 1) {
         let c = config.hidden
         let rows = sequences.reduce(0) { $0 + $1.count }
         let longest = sequences.map(\.count).max() ?? 0
@@ -58,6 +60,7 @@ struct TransformerModel: Sendable {
             Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.outputNorm, eps: config.layerNormEps)
         }
 
+        tokenStates?.update(from: x, count: rows * c)
         // out[b] = normalize(mean over the sequence's rows); F.normalize's eps guards all-zero.
         var start = 0
         for (b, ids) in sequences.enumerated() {

@@ -7,6 +7,9 @@ import SteerSnapshot
 /// (the plugin's `save` output), `item_tokens`, `item_titles`, `category_names`,
 /// `item_category_offsets` + `item_category_ids` (CSR), `training` (JSON: options and metrics).
 /// steerd's LoadBackbone reads `config` and `weights`; the rest maps ids back to items.
+/// A DPR model (stages 2–3) is the same file plus `dpr_head` (the head's archive) and
+/// `dpr_training` (JSON: encoder, stages, options, validation): one file carries the whole
+/// promptable model, and a plain backbone reader still loads its fine-tuned backbone.
 public struct BackboneCheckpoint {
     public static let kind = "backbone-checkpoint"
     public var plugin: String
@@ -16,6 +19,10 @@ public struct BackboneCheckpoint {
     public var categoryNames: [String]
     public var itemCategories: [[Int32]]
     public var trainingJSON: String
+    /// The DPR head's archive (`DPRHead.archived()`), when the file holds a promptable model.
+    public var dprHead: [UInt8]?
+    /// How the DPR head was trained (JSON), alongside ``dprHead``.
+    public var dprTrainingJSON: String?
 
     public init(plugin: String, weights: [UInt8], itemTokens: [String], itemTitles: [String], categoryNames: [String],
                 itemCategories: [[Int32]], trainingJSON: String) {
@@ -32,6 +39,10 @@ public struct BackboneCheckpoint {
         var s = Snapshot(kind: Self.kind, sections: [
             "plugin": Array(plugin.utf8), "config": [], "weights": weights, "training": Array(trainingJSON.utf8),
         ])
+        if let dprHead {
+            s.sections["dpr_head"] = dprHead
+            s.sections["dpr_training"] = Array((dprTrainingJSON ?? "{}").utf8)
+        }
         s.put(strings: itemTokens, as: "item_tokens")
         s.put(strings: itemTitles, as: "item_titles")
         s.put(strings: categoryNames, as: "category_names")
@@ -59,6 +70,8 @@ public struct BackboneCheckpoint {
               zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
             throw SnapshotError.malformed("item category offsets do not fit \(itemTokens.count) items and \(ids.count) ids")
         }
+        dprHead = s.sections["dpr_head"]
+        dprTrainingJSON = s.sections["dpr_training"].map { String(decoding: $0, as: UTF8.self) }
         itemCategories = (0..<itemTokens.count).map { i in ids[Int(offsets[i])..<Int(offsets[i + 1])].map { Int32($0) } }
     }
 

@@ -1,0 +1,94 @@
+// Stage-3 knowledge: the per-movie semantic tags of Data/ml-1m-tags.tsv, keyed by dense item id.
+import Foundation
+import SteerData
+
+/// The three tag facets of paper §3.3.3 (appendix B.2).
+public enum TagFacet: String, Sendable, Codable, CaseIterable {
+    /// Plot and conflict.
+    case narrative
+    /// Tone and style.
+    case atmosphere
+    /// Who it suits and why.
+    case appeal
+}
+
+/// Which wording of a tag: the training tag or its lexically different paraphrase (B.3), which
+/// is for evaluation only.
+public enum TagWording: String, Sendable, Codable {
+    case training
+    case evaluation
+}
+
+/// Tags per item: for a tagged item, one training tag and one evaluation paraphrase per facet.
+///
+/// Rows whose item is not in the dataset (e.g. dropped by the split) are skipped and counted;
+/// items without a row have no tags, and stage 3 falls back to genre prompts for them.
+public struct ItemTags: Sendable {
+    /// `tags[item]`: nil, or the six strings in `TagFacet` order, training then evaluation.
+    private let tags: [[String]?]
+    /// Rows of the file whose item the dataset does not hold.
+    public let unknownRows: Int
+    /// Items with tags.
+    public let taggedItems: Int
+
+    /// Parses `path` (tab-separated; `#` comment lines; a header line starting `item_id`) for
+    /// `dataset`'s item vocabulary.
+    /// - Throws: ``ItemTagsError`` naming the file and line of a malformed row or a duplicate.
+    public init(contentsOf path: String, dataset: SequenceDataset) throws {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ItemTagsError("\(path): cannot read: \(error.localizedDescription)")
+        }
+        try self.init(text: text, source: path, itemTokens: dataset.itemTokens)
+    }
+
+    /// Parses tag rows for the item vocabulary `itemTokens` (index = dense item id).
+    public init(text: String, source: String, itemTokens: [String]) throws {
+        let index = Dictionary(itemTokens.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var tags = [[String]?](repeating: nil, count: itemTokens.count)
+        var unknown = 0, tagged = 0, sawHeader = false
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map {
+                String($0).trimmingCharacters(in: .whitespaces)
+            }
+            if !sawHeader {
+                guard fields.first == "item_id" else { throw ItemTagsError("\(source):\(n + 1): expected the header line item_id\\tnarrative\\t…") }
+                sawHeader = true
+                continue
+            }
+            guard fields.count == 7 else { throw ItemTagsError("\(source):\(n + 1): \(fields.count) fields, expected 7") }
+            guard fields.allSatisfy({ !$0.isEmpty }) else { throw ItemTagsError("\(source):\(n + 1): an empty field") }
+            guard let item = index[fields[0]] else { unknown += 1; continue }
+            guard tags[item] == nil else { throw ItemTagsError("\(source):\(n + 1): \(fields[0]) appears twice") }
+            tags[item] = Array(fields[1...])
+            tagged += 1
+        }
+        guard sawHeader else { throw ItemTagsError("\(source): no header line") }
+        self.tags = tags
+        unknownRows = unknown
+        taggedItems = tagged
+    }
+
+    /// The tag of `item` in `facet` and `wording`, or nil when the item has no tags.
+    public func tag(_ item: Int32, _ facet: TagFacet, _ wording: TagWording) -> String? {
+        guard item >= 0, Int(item) < tags.count, let row = tags[Int(item)] else { return nil }
+        let column = TagFacet.allCases.firstIndex(of: facet)! + (wording == .training ? 0 : 3)
+        return row[column]
+    }
+
+    /// Whether `item` has tags.
+    public func hasTags(_ item: Int32) -> Bool { item >= 0 && Int(item) < tags.count && tags[Int(item)] != nil }
+
+    /// The repository's tag file: `Data/ml-1m-tags.tsv` under `root`.
+    public static func defaultPath(root: String = FileManager.default.currentDirectoryPath) -> String {
+        root + "/Data/ml-1m-tags.tsv"
+    }
+}
+
+/// A tag file that cannot be used, with file and line.
+public struct ItemTagsError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

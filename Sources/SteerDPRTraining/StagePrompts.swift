@@ -1,0 +1,60 @@
+// What each training task is prompted with in stage 2 (genre phrasings) and stage 3 (semantic tags).
+import SteerData
+import SteerTasks
+
+/// The DPR fine-tuning stages after next-item pre-training (paper §3.3.3).
+public enum TrainingStage: String, Sendable, Codable, CaseIterable {
+    /// Stage 2: coarse genre prompts from the training template pool.
+    case genre
+    /// Stage 3: fine-grained semantic prompts from the items' training tags.
+    case tags
+}
+
+/// Renders a training task's prompt text for a stage.
+///
+/// **Stage 2** renders the task's genre with a training template (``PromptTemplates``).
+/// **Stage 3** prompts a POS task with one training tag of its target (facet drawn per epoch);
+/// with probability ``tagShare`` only, the other POS tasks keeping their genre prompt, so the
+/// coarse alignment of stage 2 is rehearsed instead of forgotten. NEG tasks keep genre prompts
+/// in both stages: a tag names one film, so "avoid <tag>" defines no item set to rank against.
+/// Targets without tags fall back to the genre prompt.
+public struct StagePrompts: Sendable {
+    public let templates: PromptTemplates
+    public let categoryNames: [String]
+    public let tags: ItemTags?
+    /// Share of stage-3 POS tasks (with a tagged target) prompted with a tag.
+    public let tagShare: Double
+
+    public init(templates: PromptTemplates, categoryNames: [String], tags: ItemTags?, tagShare: Double = 0.5) {
+        self.templates = templates
+        self.categoryNames = categoryNames
+        self.tags = tags
+        self.tagShare = tagShare
+    }
+
+    /// The prompt of `task` in `stage` and `epoch`, whose trained targets are `targets`.
+    public func text(for task: SteeringTask, targets: [Int32], stage: TrainingStage, epoch: Int, seed: UInt64) -> String {
+        if stage == .tags, task.polarity == .positive, let tags, let target = targets.first, tags.hasTags(target) {
+            var generator = SeededRandom(seed: seed ^ 0x7A65_5F54_4147 &+ UInt64(epoch) &* 0x9E37_79B9
+                                         &+ UInt64(task.user) &* 0x85EB_CA6B &+ UInt64(task.history.count))
+            let draw = Double(generator.next() >> 11) / Double(1 << 53)
+            if draw < tagShare {
+                let facet = TagFacet.allCases[Int(generator.next() % 3)]
+                return tags.tag(target, facet, .training)!
+            }
+        }
+        return templates.prompt(for: task, genreName: categoryNames[Int(task.genre)], seed: seed &+ UInt64(epoch))
+    }
+
+    /// Every text stage 2 and 3 can produce for `dataset`'s items: the training templates for
+    /// every genre, and every training tag (for the prompt bank).
+    public func allTrainingTexts() -> [String] {
+        var texts: [String] = []
+        for polarity in TaskPolarity.allCases {
+            for template in templates.templates(polarity, .training) {
+                for name in categoryNames { texts.append(templates.render(template, genreName: name)) }
+            }
+        }
+        return texts
+    }
+}

@@ -1,0 +1,117 @@
+// The prompt-steered query vectors of a set of tasks: user vector + prompt → DPR head → z.
+import SteerData
+import SteerDPR
+import SteerEvaluation
+import SteerPlugins
+import SteerPrompt
+import SteerTasks
+import SteerTraining
+
+/// Renders, embeds, routes and fuses evaluation tasks into per-task query vectors, the way
+/// steerd's Recommend does it for one request: polarity comes from the router (when given)
+/// not from the task, so routing mistakes count against DPR as they would in production.
+public struct SteeringQueries {
+    public let head: DPRHead
+    public let bank: PromptBank
+    public let router: PromptRouter?
+
+    public init(head: DPRHead, bank: PromptBank, router: PromptRouter?) {
+        self.head = head
+        self.bank = bank
+        self.router = router
+    }
+
+    /// Polarity of each text: the router's decision, or `fallback` without a router.
+    public func polarities(_ texts: [String], fallback: [TaskPolarity]) throws -> [PromptPolarity] {
+        guard let router else { return fallback.map { $0 == .positive ? .positive : .negative } }
+        var decided: [String: PromptPolarity] = [:]
+        for text in Set(texts) {
+            let embedding = bank.pooled(bank.id(text))
+            let decision = try router.route(embedding: embedding, text: text)
+            decided[text] = decision.polarity == .positive ? .positive : .negative
+        }
+        return texts.map { decided[$0]! }
+    }
+
+    /// z [T, d] for `tasks` whose user vectors are rows `userRow(task)` of `users` [*, d] and
+    /// whose prompts are `texts` (one per task, already in the bank), `batch` tasks per head call.
+    public func fuse(
+        tasks: [SteeringTask], texts: [String], users: [Float], userRow: (SteeringTask) -> Int, batch: Int = 512
+    ) throws -> [Float] {
+        let d = head.config.dim
+        let polarity = try polarities(texts, fallback: tasks.map(\.polarity))
+        var out = [Float](repeating: 0, count: tasks.count * d)
+        var start = 0
+        while start < tasks.count {
+            let end = min(tasks.count, start + batch)
+            var h = [Float](repeating: 0, count: (end - start) * d)
+            for t in start..<end {
+                let r = userRow(tasks[t])
+                h.replaceSubrange(((t - start) * d)..<((t - start + 1) * d), with: users[(r * d)..<((r + 1) * d)])
+            }
+            let prompt = bank.gather(texts[start..<end].map(bank.id), mode: head.config.keyValue)
+            out.withUnsafeMutableBufferPointer { o in
+                head.forward(out: o.baseAddress! + start * d, user: h, prompt: prompt.values, promptLength: prompt.keys,
+                             lengths: prompt.lengths, polarities: Array(polarity[start..<end]), batch: end - start)
+            }
+            start = end
+        }
+        return out
+    }
+}
+
+/// Measures a DPR model (backbone + head) on SEQ, POS and NEG tasks of one part into a report.
+public struct SteeringEvaluation {
+    public let split: DatasetSplit
+    public let templates: PromptTemplates
+    public let windows: [Int]
+    public let part: EvaluationPart
+    public let seed: UInt64
+    private let taskSets: [TaskSet]
+    private let cases: [EvaluationCase]
+    private let ranking: TaskRanking
+
+    public init(split: DatasetSplit, templates: PromptTemplates, windows: [Int], part: EvaluationPart,
+                seed: UInt64 = TaskBuilder.defaultSeed) throws {
+        self.split = split
+        self.templates = templates
+        self.windows = windows
+        self.part = part
+        self.seed = seed
+        taskSets = try TaskBuilder(split: split, seed: seed).taskSets(windows: windows, part: part)
+        cases = split.cases(part)
+        ranking = TaskRanking(dataset: split.dataset, evaluator: try FullRankingEvaluator(cutoffs: [10, 20]))
+    }
+
+    /// The task sets measured (POS then NEG of each window).
+    public var sets: [TaskSet] { taskSets }
+
+    /// Records `name` rows: SEQ with the backbone alone (no prompt), and, when `queries` is given,
+    /// POS/NEG with steered vectors; without `queries`, Base and Filter rows of the backbone.
+    /// Baseline rows are labelled `"<name> Base<suffix>"` and `"<name> Filter<suffix>"` (suffix `+f`
+    /// for a fine-tuned backbone), the steered rows `name` itself.
+    public func evaluate(backbone: Backbone, queries: SteeringQueries?, name: String, baselines: Bool, suffix: String = "",
+                         into report: inout ControllableReport) throws {
+        let users = try SequentialEvaluation.userVectors(backbone, cases: cases)
+        let items = backbone.itemEmbeddings, d = backbone.info.dim
+        let seq = try ranking.evaluator.evaluate(users: users, items: items, dimension: d, excluded: cases.map(\.history),
+                                                 targets: cases.map { [$0.target] }).mean
+        let caseRow = Dictionary(cases.enumerated().map { ($1.user, $0) }, uniquingKeysWith: { first, _ in first })
+        if baselines {
+            report.append(model: "\(name) Base\(suffix)", task: .seq, window: nil, metrics: seq)
+            for method in RankingMethod.allCases {
+                try ranking.evaluate(model: "\(name) \(method == .base ? "Base" : "Filter")\(suffix)", method: method, taskSets: taskSets,
+                                     queries: .perCase(users, users: cases.map(\.user)), items: items, dimension: d, into: &report)
+            }
+        }
+        if let queries {
+            report.append(model: name, task: .seq, window: nil, metrics: seq)
+            let tasks = taskSets.flatMap { $0.positive + $0.negative }
+            let texts = tasks.map { templates.prompt(for: $0, in: split.dataset, seed: seed) }
+            try queries.bank.add(texts)
+            let z = try queries.fuse(tasks: tasks, texts: texts, users: users, userRow: { caseRow[$0.user]! })
+            try ranking.evaluate(model: name, method: .base, taskSets: taskSets, queries: .perTask(z), items: items,
+                                 dimension: d, into: &report)
+        }
+    }
+}

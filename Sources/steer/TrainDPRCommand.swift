@@ -1,0 +1,188 @@
+// `steer train-dpr`: DPR stages 2 (genre prompts) and 3 (semantic tags) on top of a stage-1
+// backbone checkpoint, then the Table-1 evaluation on the test part.
+import ArgumentParser
+import Foundation
+import SteerBLAS
+import SteerData
+import SteerDPR
+import SteerDPRTraining
+import SteerPlugins
+import SteerPrompt
+import SteerTasks
+import SteerText
+import SteerTraining
+
+enum StageList: String, ExpressibleByArgument, CaseIterable {
+    /// The paper's three stages (stage 1 is the input checkpoint).
+    case all = "genre,tags"
+    /// Genre prompts only.
+    case genre
+    /// The two-stage ablation: tags straight after stage 1, no genre stage.
+    case tags
+    var stages: [TrainingStage] { rawValue.split(separator: ",").map { TrainingStage(rawValue: String($0))! } }
+}
+
+extension TowerLayout: ExpressibleByArgument {}
+extension KeyValueMode: ExpressibleByArgument {}
+
+struct TrainDPRCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train-dpr",
+        abstract: "DPR stages 2–3: train the prompt head (and fine-tune the backbone) from a stage-1 checkpoint, then evaluate on the test part.")
+    @Option(help: "Stage-1 checkpoint written by `steer train`.") var checkpoint: String
+    @Option(help: "Checkpoint to write (backbone + DPR head).") var out: String
+    @Option(help: "Dataset the checkpoint was trained on.") var dataset = "ml-1m"
+    @Option(help: "Stages to run: genre,tags (the paper's 2 and 3), genre, or tags (the 2-stage ablation).") var stages: StageList = .all
+    @Option(help: "Fusion towers: two (one per polarity) or single.") var towers: TowerLayout = .two
+    @Option(help: "Cross-attention key/value: tokens (prompt token states) or pooled (one sentence vector).") var keyValue: KeyValueMode = .tokens
+    @Option(help: "Maximum epochs of the genre stage.") var genreEpochs = 6
+    @Option(help: "Maximum epochs of the tags stage.") var tagEpochs = 3
+    @Option(help: "Head learning rate.") var headLr: Float = 1e-3
+    @Option(help: "Backbone learning rate (0: frozen backbone).") var backboneLr: Float = 1e-4
+    @Option(help: "λ, weight of the prompt loss.") var promptWeight: Float = 1
+    @Option(help: "Weight of the next-item loss.") var sequenceWeight: Float = 1
+    @Option(help: "Temperature τ of the prompt softmax.") var temperature: Float = 1
+    @Option(help: "Training cut points per user and epoch.") var tasksPerUser = 4
+    @Option(help: "Cut points per batch.") var batchSize = 128
+    @Option(help: "Epochs without a better validation score before a stage stops.") var patience = 2
+    @Option(help: "Stage 3: share of POS tasks prompted with a tag of their target.") var tagShare = 0.5
+    @Option(help: "Seed of tasks, prompts, batches and the head's initialisation.") var seed: UInt64 = 2020
+    @Option(help: "Tag file (default: Data/ml-1m-tags.tsv for ml-1m; 'none' for genre fallback only).") var tags: String?
+    @Option(help: "Sentence encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var encoder: String?
+    @Option(help: "OpenBLAS threads.") var threads = 1
+    @Option(help: "Directory of backbone plugins (default: next to this executable).") var pluginDir: String?
+    @Flag(help: "Skip the test evaluation at the end.") var noEval = false
+
+    func run() throws {
+        let started = Date()
+        BLASThreads.set(threads)
+        let saved = try BackboneCheckpoint.load(contentsOf: checkpoint)
+        let split = try DatasetSplit(try DatasetLocator.load(dataset), scheme: .paper)
+        guard split.dataset.itemTokens == saved.itemTokens else {
+            throw ValidationError("the checkpoint's item vocabulary (\(saved.itemTokens.count) items) does not match \(dataset) with the paper split (\(split.dataset.itemCount) items)")
+        }
+        let host = PluginHost(directory: pluginDir ?? ServeCommand.executableDirectory())
+        let encoderPath = encoder ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"
+        let sentenceEncoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: encoderPath))
+        let router = sentenceEncoder.name == "all-MiniLM-L6-v2" ? try PromptRouter.load() : nil
+        let tagPath = tags ?? (URL(fileURLWithPath: dataset).lastPathComponent == "ml-1m" ? ItemTags.defaultPath() : "none")
+        let itemTags = tagPath == "none" ? nil : try ItemTags(contentsOf: tagPath, dataset: split.dataset)
+        if let itemTags { print("tags: \(itemTags.taggedItems) items tagged from \(tagPath)\(itemTags.unknownRows > 0 ? " (\(itemTags.unknownRows) rows for items not in the split)" : "")") }
+        let templates = try PromptTemplates.bundled()
+        let prompts = StagePrompts(templates: templates, categoryNames: split.dataset.categoryNames, tags: itemTags, tagShare: tagShare)
+        let bank = PromptBank(encoder: sentenceEncoder)
+        var texts = prompts.allTrainingTexts()
+        if let itemTags, stages.stages.contains(.tags) {
+            for item in 0..<split.dataset.itemCount {
+                for facet in TagFacet.allCases { if let t = itemTags.tag(Int32(item), facet, .training) { texts.append(t) } }
+            }
+        }
+        let encodeStart = Date()
+        try bank.add(texts)
+        print(String(format: "prompt bank: %d distinct training prompts encoded with %@ in %.1f s", bank.count, sentenceEncoder.name, Date().timeIntervalSince(encodeStart)))
+
+        var backbone = try host.load(name: saved.plugin, weights: saved.weights)
+        let config = DPRConfig(dim: backbone.info.dim, encoderDim: sentenceEncoder.dimension, towers: towers, keyValue: keyValue)
+        let head = try DPRHead(config: config, seed: seed)
+        print("DPR head: \(head.parameterCount) parameters; towers \(towers.rawValue), key/value \(keyValue.rawValue); backbone \(saved.plugin) \(backboneLr > 0 ? "fine-tuned at lr \(backboneLr)" : "frozen")")
+        let validation = try SteeringEvaluation(split: split, templates: templates, windows: TaskBuilder.paperWindows, part: .validation)
+        let queries = SteeringQueries(head: head, bank: bank, router: router)
+
+        let logPath = out + ".metrics.jsonl"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        let json = JSONEncoder()
+        json.outputFormatting = .sortedKeys
+        var summary = DPRSummary(stage1: checkpoint, encoder: sentenceEncoder.name, stages: stages.stages.map(\.rawValue),
+                                 head: config, options: [:], records: [], wallSeconds: 0)
+        var currentWeights = saved.weights
+        func write(backbone weights: [UInt8], head archive: [UInt8]) throws {
+            var file = saved
+            file.weights = weights
+            file.dprHead = archive
+            file.dprTrainingJSON = String(decoding: try json.encode(summary), as: UTF8.self)
+            try file.write(to: out)
+        }
+        var offset = 0
+        for stage in stages.stages {
+            var options = DPRTrainingOptions()
+            options.epochs = stage == .genre ? genreEpochs : tagEpochs
+            options.batchSize = batchSize
+            options.headLearningRate = headLr
+            options.backboneLearningRate = backboneLr
+            options.promptWeight = promptWeight
+            options.sequenceWeight = sequenceWeight
+            options.temperature = temperature
+            options.tasksPerUser = tasksPerUser
+            options.patience = patience
+            options.seed = seed
+            options.tagShare = tagShare
+            summary.options[stage.rawValue] = options
+            let trainable = try TrainableBackbone(backbone)
+            let trainer = try DPRTrainer(model: trainable, head: head, split: split, stage: stage, prompts: prompts, bank: bank,
+                                         validation: validation, queries: queries, options: options)
+            trainer.epochOffset = offset
+            offset += 1000
+            trainer.onEpoch = { r in
+                if let line = try? json.encode(r) { logHandle.write(line + Data("\n".utf8)) }
+                FileHandle.standardOutput.write(Data(String(
+                    format: "%@ epoch %2d  seq %.4f  prompt %.4f  %d tasks  %.1f s  valid N@10 SEQ %.4f POS %.4f NEG %.4f%@\n",
+                    r.stage, r.epoch, r.sequenceLoss, r.promptLoss, r.tasks, r.seconds, r.validSEQ ?? 0, r.validPOS ?? 0,
+                    r.validNEG ?? 0, r.best ? "  *" : "").utf8))
+            }
+            trainer.onImprovement = { weights, archive, record in
+                summary.records.append(record)
+                summary.wallSeconds = Date().timeIntervalSince(started)
+                try write(backbone: weights, head: archive)
+            }
+            let result = try trainer.run()
+            summary.records = summary.records.filter { $0.best }
+            currentWeights = result.bestBackbone
+            try head.load(archive: result.bestHead)
+            // The next stage starts from this stage's best backbone (a fresh instance: the plugin's
+            // weights are read at create time).
+            backbone = try host.load(name: saved.plugin, weights: currentWeights)
+        }
+        try logHandle.close()
+        summary.wallSeconds = Date().timeIntervalSince(started)
+        try write(backbone: currentWeights, head: head.archived())
+        print(String(format: "stages %@ trained in %.1f min; wrote %@ and %@", stages.rawValue, summary.wallSeconds / 60, out, logPath))
+        guard !noEval else { return }
+        let stage1 = try host.load(name: saved.plugin, weights: saved.weights)
+        let report = try DPRReport.measure(split: split, templates: templates, name: saved.plugin, dataset: dataset,
+                                           stage1: stage1, finetuned: backbone, queries: queries, windows: TaskBuilder.paperWindows)
+        try DPRReport.write(report, to: out + ".test", print: true)
+    }
+}
+
+/// What `dpr_training` holds.
+struct DPRSummary: Codable {
+    var stage1: String
+    var encoder: String
+    var stages: [String]
+    var head: DPRConfig
+    var options: [String: DPRTrainingOptions]
+    var records: [DPREpochRecord]
+    var wallSeconds: Double
+}
+
+/// The Table-1 evaluation shared by `steer train-dpr` and `steer eval`.
+enum DPRReport {
+    static func measure(split: DatasetSplit, templates: PromptTemplates, name: String, dataset: String, stage1: Backbone?,
+                        finetuned: Backbone, queries: SteeringQueries, windows: [Int]) throws -> ControllableReport {
+        let evaluation = try SteeringEvaluation(split: split, templates: templates, windows: windows, part: .test)
+        var report = ControllableReport(title: "\(name) on \(dataset), \(split.scheme) split, test (prompts from the evaluation templates, polarity from the router)")
+        if let stage1 { try evaluation.evaluate(backbone: stage1, queries: nil, name: name, baselines: true, into: &report) }
+        try evaluation.evaluate(backbone: finetuned, queries: queries, name: "\(name) DPR", baselines: false, into: &report)
+        try evaluation.evaluate(backbone: finetuned, queries: nil, name: name, baselines: true, suffix: "+f", into: &report)
+        return report
+    }
+
+    static func write(_ report: ControllableReport, to prefix: String, print show: Bool) throws {
+        if show { print(report.markdown()) }
+        try report.json().write(to: URL(fileURLWithPath: prefix + ".json"))
+        try report.csv().write(toFile: prefix + ".csv", atomically: true, encoding: .utf8)
+        try report.markdown().write(toFile: prefix + ".md", atomically: true, encoding: .utf8)
+        try ReportChart.svg(report).write(toFile: prefix + ".svg", atomically: true, encoding: .utf8)
+        if show { print("wrote \(prefix).{md,json,csv,svg}") }
+    }
+}
