@@ -67,7 +67,7 @@ let package = Package(
         ]),
         /// steerd: the Unix-socket server, dispatch and RPC handlers.
         .target(name: "SteerDaemon", dependencies: [
-            "SteerWire", "SteerIndex", "SteerPlugins", "SteerSnapshot", "SteerText", "SteerPrompt",
+            "SteerWire", "SteerIndex", "SteerPlugins", "SteerSnapshot", "SteerText", "SteerPrompt", "SteerDPR",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -102,11 +102,14 @@ let package = Package(
         .testTarget(name: "SteerTrainingTests", dependencies: ["SteerTraining", "SteerPlugins", "SteerData"]),
         .testTarget(name: "SteerTasksTests", dependencies: ["SteerTasks", "SteerData", "SteerEvaluation"]),
         .testTarget(name: "SteerDPRTests", dependencies: ["SteerDPR", "SteerNN"]),
+        .testTarget(name: "SteerDPRTrainingTests", dependencies: [
+            "SteerDPRTraining", "SteerDPR", "SteerTraining", "SteerTasks", "SteerText", "SteerPlugins", "SteerData", "SteerEvaluation",
+        ]),
         .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText"]),
         .testTarget(name: "BackbonePluginTests", dependencies: ["SteerPlugins", "SteerNN"]),
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),
         .testTarget(name: "SteerDaemonTests", dependencies: [
-            "SteerDaemon", "SteerClient", "SteerWire", "SteerIndex",
+            "SteerDaemon", "SteerClient", "SteerWire", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerText",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOTestUtils", package: "swift-nio"),

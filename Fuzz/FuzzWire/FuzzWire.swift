@@ -107,7 +107,10 @@ func serverSide(_ body: [UInt8]) {
     case .saveSnapshot: _ = roundTrip(payload) as SaveSnapshotRequest?
     case .loadSnapshot: _ = roundTrip(payload) as LoadSnapshotRequest?
     case .stats: _ = roundTrip(payload) as StatsRequest?
-    case .embedPrompt, .route, .fuse, .recommend: break  // UNIMPLEMENTED, payload not read
+    case .embedPrompt: _ = roundTrip(payload) as EmbedPromptRequest?
+    case .route: _ = roundTrip(payload) as RouteRequest?
+    case .fuse: _ = roundTrip(payload) as FuseRequest?
+    case .recommend: _ = roundTrip(payload) as RecommendRequest?
     }
 }
 
@@ -143,6 +146,10 @@ func clientSide(_ bytes: [UInt8]) {
     _ = roundTrip(p) as SaveSnapshotResponse?
     _ = roundTrip(p) as LoadSnapshotResponse?
     _ = roundTrip(p) as StatsResponse?
+    _ = roundTrip(p) as EmbedPromptResponse?
+    _ = roundTrip(p) as RouteResponse?
+    _ = roundTrip(p) as FuseResponse?
+    _ = roundTrip(p) as RecommendResponse?
 }
 
 // MARK: Invariant
@@ -178,6 +185,13 @@ func writeSeeds(to directory: String) {
         "save-snapshot": request(.saveSnapshot, SaveSnapshotRequest(name: "items.snap")),
         "load-snapshot": request(.loadSnapshot, LoadSnapshotRequest(name: "items.snap")),
         "stats": request(.stats, StatsRequest()),
+        "embed-prompt": request(.embedPrompt, EmbedPromptRequest(prompts: ["I want a comedy", "no horror"])),
+        "route": request(.route, RouteRequest(prompts: ["no horror tonight"])),
+        "fuse": request(.fuse, FuseRequest(dim: 2, userVectors: [0.5, -1, 2, 0.25], polarities: [.positive, .negative],
+                                           prompts: ["a comedy", "no horror"])),
+        "fuse-embeddings": request(.fuse, FuseRequest(dim: 1, userVectors: [1], promptEmbeddings: [0.6, 0.8], polarities: [.negative])),
+        "recommend": request(.recommend, RecommendRequest(history: [1, 2, 3], prompt: "something light", polarity: .positive,
+                                                          k: 10, includeHistory: true)),
         "unknown-method": Framing.frame(RequestEnvelope(id: 9, methodNumber: 99, deadlineUnixMicros: 1, payload: [1, 2]).encoded()),
         "oversized": [0x7F, 0xFF, 0xFF, 0xFF, 0x0A],
     ]
@@ -202,6 +216,11 @@ func writeSeeds(to directory: String) {
         "response-save-snapshot": SaveSnapshotResponse(path: "/tmp/items.snap", bytes: 4096),
         "response-load-snapshot": LoadSnapshotResponse(nItems: 3706, dim: 64, nCategories: 18),
         "response-stats": stats,
+        "response-embed-prompt": EmbedPromptResponse(dim: 2, embeddings: [0.6, 0.8], cacheHits: [true]),
+        "response-route": RouteResponse(results: [RouteResult(polarity: .negative, confidence: 0.9)]),
+        "response-fuse": FuseResponse(dim: 2, fused: [0.1, 0.2]),
+        "response-recommend": RecommendResponse(itemIDs: [3, 1], scores: [2.5, 1], polarity: .positive, routeConfidence: 0.8,
+                                                titles: ["Alien (1979)", "Heat (1995)"], categories: ["Horror|Sci-Fi", "Action"]),
     ]
     for (name, message) in responses {
         seeds[name] = ResponseEnvelope(id: 7, status: .ok, payload: message.encoded()).encoded()

@@ -1,4 +1,7 @@
 // ListBackbones, LoadBackbone and EncodeHistory: backbone plugins loaded through the C ABI.
+import Logging
+import SteerDPR
+import SteerIndex
 import SteerPlugins
 import SteerSnapshot
 import SteerWire
@@ -19,40 +22,72 @@ extension SteerService {
         return ListBackbonesResponse(backbones: infos, available: plugins.availablePlugins())
     }
 
-    /// Loads a plugin (and optionally a checkpoint snapshot of kind "backbone-checkpoint" with
-    /// sections "config" and "weights") and makes it the active backbone. A failed load leaves
-    /// the previous backbone active.
+    /// Loads a plugin (and optionally a checkpoint snapshot of kind "backbone-checkpoint") and
+    /// makes it the active backbone. From the checkpoint it takes "config" and "weights"; its DPR
+    /// head ("dpr_head", written by `steer train-dpr`), which makes Fuse and Recommend steerable;
+    /// and its item titles and categories, from which it installs an item index of the loaded
+    /// backbone's own item embeddings, so Retrieve and Recommend rank with the table the model was
+    /// trained with. A failed load changes nothing: the previous backbone, head and index stay.
     func loadBackbone(_ request: LoadBackboneRequest) throws -> LoadBackboneResponse {
-        var config = ""
-        var weights: [UInt8] = []
+        var checkpoint: ServedCheckpoint?
         if !request.checkpoint.isEmpty {
             let path = try snapshots.file(named: request.checkpoint)
             guard access(path, F_OK) == 0 else {
                 throw RPCError(.notFound, "no checkpoint named \"\(request.checkpoint)\" in \(snapshots.path)")
             }
             do {
-                let snapshot = try Snapshot.read(contentsOf: path)
-                try snapshot.requireKind("backbone-checkpoint")
-                config = String(decoding: try snapshot.section("config"), as: UTF8.self)
-                weights = try snapshot.section("weights")
+                checkpoint = try ServedCheckpoint(Snapshot.read(contentsOf: path))
             } catch let error as SnapshotError {
                 throw RPCError(.dataLoss, "checkpoint \(request.checkpoint) refused: \(error)")
+            } catch let error as DPRError {
+                throw RPCError(.dataLoss, "checkpoint \(request.checkpoint) refused: its DPR head does not load: \(error)")
             }
         }
         let backbone: Backbone
         do {
-            backbone = try plugins.load(name: request.name, config: config, weights: weights)
+            backbone = try plugins.load(name: request.name, config: checkpoint?.config ?? "", weights: checkpoint?.weights ?? [])
         } catch let error as PluginError {
             throw RPCError(Self.status(for: error), error.description)
         }
-        backbones.withLock { state in
-            state.byName[backbone.info.name] = backbone
-            state.active = backbone.info.name
-        }
-        logger.info("backbone loaded", metadata: [
+        let head = checkpoint?.head
+        if let head { try checkFits(head, backbone: backbone, checkpoint: request.checkpoint) }
+        let index = try checkpoint?.items.map { try itemIndex(of: backbone, items: $0, checkpoint: request.checkpoint) }
+        install(backbone, head: head, index: index)
+        var metadata: Logger.Metadata = [
             "name": "\(backbone.info.name)", "sha256": "\(backbone.info.sha256)", "dim": "\(backbone.info.dim)",
-        ])
+        ]
+        if let head { metadata["dpr_head"] = "\(head.config.keyValue), \(head.config.towers) towers, \(head.parameterCount) parameters" }
+        if let index { metadata["index_items"] = "\(index.count)" }
+        logger.info("backbone loaded", metadata: metadata)
         return LoadBackboneResponse(backbone: wireInfo(backbone.info, active: true))
+    }
+
+    /// A head serves a backbone only when it fuses vectors of the backbone's width and reads
+    /// prompts of the loaded encoder's width.
+    private func checkFits(_ head: DPRHead, backbone: Backbone, checkpoint: String) throws {
+        guard head.config.dim == backbone.info.dim else {
+            throw RPCError(.failedPrecondition, "checkpoint \(checkpoint): its DPR head fuses \(head.config.dim)-d vectors "
+                + "but backbone \(backbone.info.name) gives \(backbone.info.dim)-d ones; nothing was changed")
+        }
+        if let encoder = prompts?.encoder, head.config.encoderDim != encoder.dimension {
+            throw RPCError(.failedPrecondition, "checkpoint \(checkpoint): its DPR head reads \(head.config.encoderDim)-d prompt "
+                + "embeddings but this steerd's encoder \(encoder.name) gives \(encoder.dimension)-d ones; start steerd with the "
+                + "encoder the head was trained with (--encoder DIR); nothing was changed")
+        }
+    }
+
+    /// The backbone's item table with the checkpoint's titles and categories.
+    private func itemIndex(of backbone: Backbone, items: ServedCheckpoint.Items, checkpoint: String) throws -> ItemIndex {
+        guard items.titles.count == backbone.info.nItems else {
+            throw RPCError(.dataLoss, "checkpoint \(checkpoint): \(items.titles.count) items in its vocabulary but backbone "
+                + "\(backbone.info.name) has \(backbone.info.nItems); nothing was changed")
+        }
+        do {
+            return try ItemIndex(embeddings: backbone.itemEmbeddings, dimension: backbone.info.dim, itemCategories: items.itemCategories,
+                                 categoryCount: items.categoryNames.count, categoryNames: items.categoryNames, titles: items.titles)
+        } catch let error as ItemIndexError {
+            throw RPCError(.dataLoss, "checkpoint \(checkpoint): its item index does not build: \(error); nothing was changed")
+        }
     }
 
     func encodeHistory(_ request: EncodeHistoryRequest) throws -> EncodeHistoryResponse {

@@ -49,6 +49,41 @@ final class PromptServices: Sendable {
         }
     }
 
+    /// Checks one prompt of a larger batch (Fuse): its size and content, named by position.
+    func validate(_ prompt: String, at i: Int) throws {
+        do {
+            try PromptText.validate(prompt)
+        } catch let error as PromptError {
+            throw RPCError(.invalidArgument, "prompt \(i): \(error)")
+        }
+    }
+
+    /// The cache name token states are kept under, beside the same encoder's pooled embeddings.
+    var tokenCacheName: String { encoder.name + "#tokens" }
+
+    /// One prompt's last-layer token states (`tokens × dimension`, [CLS] and [SEP] included) and
+    /// its pooled embedding, through the cache: a repeated prompt costs no encoder pass.
+    /// - Throws: `RPCError(.internal)` when the encoder fails or gives non-finite values.
+    func tokenStates(_ text: String) throws -> (states: [Float], tokens: Int, pooled: [Float]) {
+        let d = encoder.dimension
+        if let states = cache.get(encoder: tokenCacheName, text: text), let pooled = cache.get(encoder: encoder.name, text: text) {
+            return (states, states.count / d, pooled)
+        }
+        let computed: TokenStates
+        do {
+            guard let first = try encoder.tokenStates([text]).first else { throw RPCError(.internal, "no token states") }
+            computed = first
+        } catch {
+            throw RPCError(.internal, "the encoder failed on a prompt: \(error)")
+        }
+        guard computed.count > 0, computed.dimension == d, computed.values.allSatisfy(\.isFinite), computed.pooled.allSatisfy(\.isFinite) else {
+            throw RPCError(.internal, "the encoder produced no usable token states for a prompt")
+        }
+        cache.put(encoder: tokenCacheName, text: text, embedding: computed.values)
+        cache.put(encoder: encoder.name, text: text, embedding: computed.pooled)
+        return (computed.values, computed.count, computed.pooled)
+    }
+
     /// Embeddings (prompts × dimension) through the cache; misses are embedded as one batch.
     func embed(_ prompts: [String]) -> (embeddings: [Float], hits: [Bool]) {
         let d = encoder.dimension

@@ -1,6 +1,7 @@
 // The daemon's state (item index, backbones) and the dispatch from method to RPC handler.
 import Foundation
 import Logging
+import SteerDPR
 import SteerIndex
 import SteerPlugins
 import SteerText
@@ -31,6 +32,15 @@ public final class SteerService: Sendable {
     struct LoadedBackbones {
         var byName: [String: Backbone] = [:]
         var active: String?
+        /// DPR heads that came in a backbone's checkpoint, by backbone name.
+        var heads: [String: DPRHead] = [:]
+    }
+
+    /// What one Fuse or Recommend request works with from start to finish, whatever is loaded meanwhile.
+    struct ServingModel {
+        var backbone: Backbone?
+        var head: DPRHead?
+        var index: ItemIndex?
     }
 
     /// - Throws: when the configured index snapshot cannot be loaded (steerd refuses to start
@@ -72,6 +82,29 @@ public final class SteerService: Sendable {
 
     func replaceIndex(_ index: ItemIndex) { currentIndex.withLock { $0 = index } }
 
+    /// The active backbone, its head and the item index, read together.
+    ///
+    /// LoadBackbone swaps a backbone and the index of its checkpoint while holding the backbones
+    /// lock, so reading the index under that lock never pairs a new backbone with an old index
+    /// (lock order: backbones, then index; nothing takes them the other way round).
+    func servingModel() -> ServingModel {
+        backbones.withLock { state in
+            let name = state.active
+            return ServingModel(backbone: name.flatMap { state.byName[$0] }, head: name.flatMap { state.heads[$0] },
+                                index: currentIndex.withLock { $0 })
+        }
+    }
+
+    /// Makes `backbone` active with `head` (nil: not promptable) and, when given, `index` as the item index, in one step.
+    func install(_ backbone: Backbone, head: DPRHead?, index: ItemIndex?) {
+        backbones.withLock { state in
+            state.byName[backbone.info.name] = backbone
+            state.heads[backbone.info.name] = head
+            state.active = backbone.info.name
+            if let index { currentIndex.withLock { $0 = index } }
+        }
+    }
+
     /// Runs one RPC: decodes its request, does the work, encodes its response.
     /// - Throws: `RPCError` with the status to answer.
     func serve(_ method: Method, payload: [UInt8]) async throws -> [UInt8] {
@@ -86,16 +119,10 @@ public final class SteerService: Sendable {
         case .stats: return try stats(StatsRequest(decoding: payload)).encoded()
         case .embedPrompt: return try embedPrompt(EmbedPromptRequest(decoding: payload)).encoded()
         case .route: return try route(RouteRequest(decoding: payload)).encoded()
-        case .fuse, .recommend:
-            // Built by later work; answering with made-up data would be worse than no answer.
-            throw RPCError(.unimplemented, "\(method) is not available yet: \(Self.pendingCapability[method] ?? "")")
+        case .fuse: return try fuse(FuseRequest(decoding: payload)).encoded()
+        case .recommend: return try recommend(RecommendRequest(decoding: payload)).encoded()
         }
     }
-
-    private static let pendingCapability: [Method: String] = [
-        .fuse: "it needs trained DPR fusion towers, not built in this version",
-        .recommend: "it needs the prompt encoder, router and fusion towers, not built in this version",
-    ]
 
     func stats(_ request: StatsRequest) throws -> StatsResponse {
         guard let (stats, gauge) = monitors.withLock({ $0 }) else {

@@ -2,6 +2,10 @@
 import ArgumentParser
 import Foundation
 import SteerData
+import SteerDPR
+import SteerDPRTraining
+import SteerPrompt
+import SteerText
 import SteerEvaluation
 import SteerPlugins
 import SteerTasks
@@ -19,6 +23,10 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Write the pos/neg table as CSV here.") var csv: String?
     @Option(help: "Directory of backbone plugins (default: next to this executable).") var pluginDir: String?
     @Option(help: "Write the report as JSON here.") var json: String?
+    @Option(help: "With a DPR checkpoint: the stage-1 checkpoint it started from, for the Base and Filter rows (its own backbone gives Base+f and Filter+f).")
+    var base: String?
+    @Option(help: "With a DPR checkpoint: write <prefix>.{md,json,csv,svg} (table, data and chart).") var report: String?
+    @Option(help: "Sentence encoder folder for DPR prompts (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var encoder: String?
 
     func run() throws {
         let wanted = Set(tasks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -31,7 +39,28 @@ struct EvalCommand: ParsableCommand {
         guard parts.dataset.itemTokens == saved.itemTokens else {
             throw ValidationError("the checkpoint's item vocabulary (\(saved.itemTokens.count) items) does not match \(dataset) with the \(split.rawValue) split (\(parts.dataset.itemCount) items)")
         }
-        let backbone = try PluginHost(directory: pluginDir ?? ServeCommand.executableDirectory()).load(name: saved.plugin, weights: saved.weights)
+        let host = PluginHost(directory: pluginDir ?? ServeCommand.executableDirectory())
+        let backbone = try host.load(name: saved.plugin, weights: saved.weights)
+        if let archive = saved.dprHead {
+            // A promptable model: the Table-1 rows of DPR beside the baselines.
+            guard split == .paper else { throw ValidationError("DPR tasks are defined on the paper split") }
+            let head = try DPRHead(archive: archive)
+            let sentenceEncoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: encoder ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
+            let router = sentenceEncoder.name == "all-MiniLM-L6-v2" ? try PromptRouter.load() : nil
+            let queries = SteeringQueries(head: head, bank: PromptBank(encoder: sentenceEncoder), router: router)
+            let stage1 = try base.map { path -> Backbone in
+                let original = try BackboneCheckpoint.load(contentsOf: path)
+                guard original.itemTokens == saved.itemTokens else { throw ValidationError("\(path) has another item vocabulary") }
+                return try host.load(name: original.plugin, weights: original.weights)
+            }
+            let table = try DPRReport.measure(split: parts, templates: try PromptTemplates.bundled(), name: saved.plugin, dataset: dataset,
+                                              stage1: stage1, finetuned: backbone, queries: queries, windows: windowList)
+            print(table.markdown())
+            if let report { try DPRReport.write(table, to: report, print: false) }
+            if let json { try table.json().write(to: URL(fileURLWithPath: json)) }
+            if let csv { try table.csv().write(toFile: csv, atomically: true, encoding: .utf8) }
+            return
+        }
         let cases = parts.cases(.test)
         let vectors = try SequentialEvaluation.userVectors(backbone, cases: cases)
         let items = backbone.itemEmbeddings, d = backbone.info.dim
@@ -53,6 +82,11 @@ struct EvalCommand: ParsableCommand {
                 try ranking.evaluate(model: "\(saved.plugin) \(method == .base ? "Base" : "Filter")", method: method, taskSets: sets,
                                      queries: .perCase(vectors, users: cases.map(\.user)), items: items, dimension: d, into: &report)
             }
+            // Model-free reference: the genre's items by training popularity (d = 1: every query is 1,
+            // every item's "embedding" its train count).
+            try ranking.evaluate(model: "Popularity Filter", method: .filter, taskSets: sets,
+                                 queries: .perCase([Float](repeating: 1, count: cases.count), users: cases.map(\.user)),
+                                 items: PopularityBaseline.trainCounts(parts), dimension: 1, into: &report)
         }
         print(report.markdown())
         if let json { try report.json().write(to: URL(fileURLWithPath: json)) }

@@ -11,6 +11,7 @@ struct SteerCommand: AsyncParsableCommand {
             HealthCommand.self, EmbedCommand.self, RouteCommand.self, RetrieveCommand.self, EncodeCommand.self,
             ListBackbonesCommand.self, LoadBackboneCommand.self,
             SaveSnapshotCommand.self, LoadSnapshotCommand.self, StatsCommand.self,
+            RecommendCommand.self, FuseCommand.self,
             RecommendHistoryCommand.self, TrainCommand.self, TrainDPRCommand.self, EvalCommand.self, RouterCommand.self,
             IndexCommand.self, BenchCommand.self,
         ])

@@ -61,7 +61,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(status(.retrieve, RetrieveRequest(k: 0, queries: [RetrieveQuery(vector: [1, 0])])), .invalidArgument)
         XCTAssertEqual(status(.retrieve, RetrieveRequest(k: 3, queries: [])), .invalidArgument)
         XCTAssertEqual(status(.embedPrompt, EmbedPromptRequest(prompts: ["a comedy"])), .failedPrecondition)  // no encoder configured
-        XCTAssertEqual(status(.recommend, HealthRequest()), .unimplemented)
+        XCTAssertEqual(status(.recommend, HealthRequest()), .failedPrecondition)  // no backbone loaded
         XCTAssertEqual(status(.encodeHistory, EncodeHistoryRequest(histories: [[1]])), .failedPrecondition)
         XCTAssertEqual(status(.loadSnapshot, LoadSnapshotRequest(name: "../etc/passwd")), .invalidArgument)
         XCTAssertEqual(status(.loadSnapshot, LoadSnapshotRequest(name: ".hidden")), .invalidArgument)

@@ -58,6 +58,81 @@ final class MessageTests: XCTestCase {
                                           RouteResult(polarity: .positive, confidence: 0.5)]))
     }
 
+    func testFuse() {
+        roundTrip(FuseRequest(dim: 2, userVectors: [1, -0.5, 0, .greatestFiniteMagnitude], promptEmbeddings: [0.6, 0.8, 1, 0],
+                              polarities: [.positive, .negative]))
+        roundTrip(FuseRequest(dim: 2, userVectors: [1, 2], polarities: [.negative], prompts: ["no horror ✓"]))
+        roundTrip(FuseRequest(dim: 0, userVectors: [], polarities: [.unspecified, .positive], prompts: ["", "a comedy"]))
+        roundTrip(FuseResponse(dim: 2, fused: [0.25, -1, 3, 4]))
+        roundTrip(FuseResponse(dim: 0, fused: []))
+    }
+
+    func testRecommend() {
+        roundTrip(RecommendRequest(history: [1, 2, UInt32.max], prompt: "something light for the kids", polarity: .positive,
+                                   k: 20, includeHistory: true))
+        roundTrip(RecommendRequest(history: [], prompt: "", polarity: .unspecified, k: 0))
+        roundTrip(RecommendResponse(itemIDs: [3, 1], scores: [2.5, 2.5], polarity: .negative, routeConfidence: 0.97,
+                                    titles: ["Alien (1979)", ""], categories: ["Horror|Sci-Fi", ""]))
+        roundTrip(RecommendResponse(itemIDs: [], scores: []))
+    }
+
+    /// The bytes protobuf itself defines for these messages (proto3: packed repeated scalars,
+    /// default values omitted), so the structs fill the right fields with the right wire types.
+    func testFuseRequestBytes() {
+        let request = FuseRequest(dim: 2, userVectors: [1, 0.5], polarities: [.negative], prompts: ["hi"])
+        XCTAssertEqual(request.encoded(), [
+            0x08, 0x02,                                                  // dim = 2
+            0x12, 0x08, 0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x00, 0x3F,  // user_vectors, packed: 1.0, 0.5
+            0x22, 0x01, 0x02,                                            // polarities, packed: NEGATIVE
+            0x2A, 0x02, 0x68, 0x69,                                      // prompts: "hi"
+        ])
+        let pooled = FuseRequest(dim: 1, userVectors: [], promptEmbeddings: [-2], polarities: [.positive])
+        XCTAssertEqual(pooled.encoded(), [
+            0x08, 0x01,                                                  // dim = 1
+            0x1A, 0x04, 0x00, 0x00, 0x00, 0xC0,                          // prompt_embeddings, packed: -2.0
+            0x22, 0x01, 0x01,                                            // polarities, packed: POSITIVE
+        ])
+    }
+
+    func testFuseResponseBytes() {
+        XCTAssertEqual(FuseResponse(dim: 1, fused: [2]).encoded(), [
+            0x08, 0x01,                                                  // dim = 1
+            0x12, 0x04, 0x00, 0x00, 0x00, 0x40,                          // fused, packed: 2.0
+        ])
+    }
+
+    func testRecommendRequestBytes() {
+        let request = RecommendRequest(history: [3, 300], prompt: "no", polarity: .positive, k: 5, includeHistory: true)
+        XCTAssertEqual(request.encoded(), [
+            0x0A, 0x05, 0x0A, 0x03, 0x03, 0xAC, 0x02,                    // history { item_ids, packed: 3, 300 }
+            0x12, 0x02, 0x6E, 0x6F,                                      // prompt = "no"
+            0x18, 0x01,                                                  // polarity = POSITIVE
+            0x20, 0x05,                                                  // k = 5
+            0x28, 0x01,                                                  // include_history = true
+        ])
+        // An empty history is left out, like every default.
+        XCTAssertEqual(RecommendRequest(history: [], k: 1).encoded(), [0x20, 0x01])
+    }
+
+    func testRecommendResponseBytes() {
+        let response = RecommendResponse(itemIDs: [7], scores: [1], polarity: .negative, routeConfidence: 0.5,
+                                         titles: ["A"], categories: ["x|y"])
+        XCTAssertEqual(response.encoded(), [
+            0x0A, 0x01, 0x07,                                            // item_ids, packed: 7
+            0x12, 0x04, 0x00, 0x00, 0x80, 0x3F,                          // scores, packed: 1.0
+            0x18, 0x02,                                                  // polarity = NEGATIVE
+            0x25, 0x00, 0x00, 0x00, 0x3F,                                // route_confidence = 0.5 (fixed32)
+            0x2A, 0x01, 0x41,                                            // titles: "A"
+            0x32, 0x03, 0x78, 0x7C, 0x79,                                // categories: "x|y"
+        ])
+    }
+
+    func testUnknownPolarityNumbersDecodeAsUnspecified() throws {
+        // polarities = [7], polarity = 9: numbers this version does not know.
+        XCTAssertEqual(try FuseRequest(decoding: [0x22, 0x01, 0x07]).polarities, [.unspecified])
+        XCTAssertEqual(try RecommendRequest(decoding: [0x18, 0x09]).polarity, .unspecified)
+    }
+
     func testUnicodeStrings() {
         roundTrip(LoadBackboneRequest(name: "Ünïcødé ✓ 映画", checkpoint: ""))
     }

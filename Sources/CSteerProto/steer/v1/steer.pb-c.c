@@ -2240,7 +2240,7 @@ const ProtobufCMessageDescriptor steer__v1__encode_history_response__descriptor 
   (ProtobufCMessageInit) steer__v1__encode_history_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor steer__v1__fuse_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor steer__v1__fuse_request__field_descriptors[5] =
 {
   {
     "dim",
@@ -2290,17 +2290,30 @@ static const ProtobufCFieldDescriptor steer__v1__fuse_request__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "prompts",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Steer__V1__FuseRequest, n_prompts),
+    offsetof(Steer__V1__FuseRequest, prompts),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned steer__v1__fuse_request__field_indices_by_name[] = {
   0,   /* field[0] = dim */
   3,   /* field[3] = polarities */
   2,   /* field[2] = prompt_embeddings */
+  4,   /* field[4] = prompts */
   1,   /* field[1] = user_vectors */
 };
 static const ProtobufCIntRange steer__v1__fuse_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor steer__v1__fuse_request__descriptor =
 {
@@ -2310,7 +2323,7 @@ const ProtobufCMessageDescriptor steer__v1__fuse_request__descriptor =
   "Steer__V1__FuseRequest",
   "steer.v1",
   sizeof(Steer__V1__FuseRequest),
-  4,
+  5,
   steer__v1__fuse_request__field_descriptors,
   steer__v1__fuse_request__field_indices_by_name,
   1,  steer__v1__fuse_request__number_ranges,
@@ -2675,7 +2688,7 @@ const ProtobufCMessageDescriptor steer__v1__recommend_request__descriptor =
   (ProtobufCMessageInit) steer__v1__recommend_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor steer__v1__recommend_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor steer__v1__recommend_response__field_descriptors[6] =
 {
   {
     "item_ids",
@@ -2725,17 +2738,43 @@ static const ProtobufCFieldDescriptor steer__v1__recommend_response__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "titles",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Steer__V1__RecommendResponse, n_titles),
+    offsetof(Steer__V1__RecommendResponse, titles),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "categories",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Steer__V1__RecommendResponse, n_categories),
+    offsetof(Steer__V1__RecommendResponse, categories),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned steer__v1__recommend_response__field_indices_by_name[] = {
+  5,   /* field[5] = categories */
   0,   /* field[0] = item_ids */
   2,   /* field[2] = polarity */
   3,   /* field[3] = route_confidence */
   1,   /* field[1] = scores */
+  4,   /* field[4] = titles */
 };
 static const ProtobufCIntRange steer__v1__recommend_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor steer__v1__recommend_response__descriptor =
 {
@@ -2745,7 +2784,7 @@ const ProtobufCMessageDescriptor steer__v1__recommend_response__descriptor =
   "Steer__V1__RecommendResponse",
   "steer.v1",
   sizeof(Steer__V1__RecommendResponse),
-  4,
+  6,
   steer__v1__recommend_response__field_descriptors,
   steer__v1__recommend_response__field_indices_by_name,
   1,  steer__v1__recommend_response__number_ranges,

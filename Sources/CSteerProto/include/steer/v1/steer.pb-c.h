@@ -343,7 +343,7 @@ struct  Steer__V1__FuseRequest
   size_t n_user_vectors;
   float *user_vectors;
   /*
-   * B x encoder dim
+   * B x encoder dim (pooled heads only), or send prompts
    */
   size_t n_prompt_embeddings;
   float *prompt_embeddings;
@@ -352,10 +352,15 @@ struct  Steer__V1__FuseRequest
    */
   size_t n_polarities;
   Steer__V1__Polarity *polarities;
+  /*
+   * B texts the daemon embeds itself (any head; token heads need it)
+   */
+  size_t n_prompts;
+  char **prompts;
 };
 #define STEER__V1__FUSE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&steer__v1__fuse_request__descriptor) \
-    , 0, 0,NULL, 0,NULL, 0,NULL }
+    , 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
 
 
 struct  Steer__V1__FuseResponse
@@ -453,7 +458,7 @@ struct  Steer__V1__RecommendRequest
    */
   char *prompt;
   /*
-   * overrides the router when set
+   * overrides the router when set; only with a prompt
    */
   Steer__V1__Polarity polarity;
   uint32_t k;
@@ -482,10 +487,20 @@ struct  Steer__V1__RecommendResponse
    * 1 when the request stated it
    */
   float route_confidence;
+  /*
+   * per item; empty strings when the index has no titles
+   */
+  size_t n_titles;
+  char **titles;
+  /*
+   * per item: its category names joined with "|"
+   */
+  size_t n_categories;
+  char **categories;
 };
 #define STEER__V1__RECOMMEND_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&steer__v1__recommend_response__descriptor) \
-    , 0,NULL, 0,NULL, STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0 }
+    , 0,NULL, 0,NULL, STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0, 0,NULL, 0,NULL }
 
 
 struct  Steer__V1__ListBackbonesRequest
@@ -521,7 +536,7 @@ struct  Steer__V1__LoadBackboneRequest
    */
   char *name;
   /*
-   * a snapshot name in the snapshot directory; empty: plugin defaults
+   * a snapshot name in the snapshot directory; empty: plugin defaults.
    */
   char *checkpoint;
 };

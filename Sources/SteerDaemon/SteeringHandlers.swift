@@ -1,0 +1,239 @@
+// Fuse and Recommend: the DPR head steers user vectors with prompts; Recommend runs the whole
+// path (backbone → prompt → router → head → exact top-K) in one call.
+import SteerDPR
+import SteerIndex
+import SteerPlugins
+import SteerPrompt
+import SteerWire
+
+extension SteerService {
+    /// Request bound for Fuse: rows per request.
+    static let maxFuseRows = 4_096
+    /// Rows per head pass: bounds the [rows, L, E] prompt buffer (at most 64 × 256 tokens × 384
+    /// floats ≈ 25 MB for MiniLM) and the token states held at once, however many rows a request brings.
+    static let fuseRowsPerPass = 64
+
+    private static let headFix = "load a checkpoint written by steer train-dpr (steer load-backbone NAME --checkpoint FILE)"
+
+    /// The active backbone's head, or FAILED_PRECONDITION saying how to get one.
+    private func steeringHead(_ model: ServingModel) throws -> DPRHead {
+        guard let backbone = model.backbone else {
+            throw RPCError(.failedPrecondition, "no backbone is loaded, so there is no DPR head to fuse with: \(Self.headFix)")
+        }
+        guard let head = model.head else {
+            throw RPCError(.failedPrecondition,
+                           "backbone \(backbone.info.name) was loaded without a DPR head, so prompts cannot steer it: \(Self.headFix)")
+        }
+        return head
+    }
+
+    /// The encoder services, checked against the head's prompt width.
+    private func promptServices(for head: DPRHead) throws -> PromptServices {
+        guard let services = prompts else {
+            throw RPCError(.failedPrecondition,
+                           "no sentence encoder is loaded to embed prompts: \(promptProblem ?? "start steerd with --encoder DIR")")
+        }
+        guard services.encoder.dimension == head.config.encoderDim else {
+            throw RPCError(.failedPrecondition, "the DPR head reads \(head.config.encoderDim)-d prompts but encoder "
+                + "\(services.encoder.name) gives \(services.encoder.dimension)-d ones")
+        }
+        return services
+    }
+
+    /// Fuses B rows: `fused[b] = Tower_{polarity[b]}(user[b], prompt[b])`.
+    func fuse(_ request: FuseRequest) throws -> FuseResponse {
+        let head = try steeringHead(servingModel())
+        let d = head.config.dim, e = head.config.encoderDim, b = request.polarities.count
+        guard b >= 1, b <= Self.maxFuseRows else {
+            throw RPCError(.invalidArgument, "\(b) polarities: Fuse takes one per row, 1 to \(Self.maxFuseRows) rows")
+        }
+        guard request.dim == UInt32(d) else {
+            throw RPCError(.invalidArgument, "dim = \(request.dim), but the loaded DPR head fuses \(d)-d user vectors")
+        }
+        guard request.userVectors.count == b * d else {
+            throw RPCError(.invalidArgument, "\(request.userVectors.count) user_vectors values for \(b) rows of dim \(d); expected \(b * d)")
+        }
+        if let i = request.userVectors.firstIndex(where: { !$0.isFinite }) {
+            throw RPCError(.invalidArgument, "user_vectors[\(i)] (row \(i / d)) is \(request.userVectors[i]); every value must be finite")
+        }
+        let polarities: [PromptPolarity] = try request.polarities.enumerated().map { i, polarity in
+            switch polarity {
+            case .positive: return .positive
+            case .negative: return .negative
+            case .unspecified:
+                throw RPCError(.invalidArgument,
+                               "the polarity of row \(i) is unspecified: Fuse needs positive or negative for every row (Route decides)")
+            }
+        }
+        let source: PromptSource
+        switch (request.promptEmbeddings.isEmpty, request.prompts.isEmpty) {
+        case (false, false):
+            throw RPCError(.invalidArgument, "send either prompts or prompt_embeddings, not both")
+        case (true, true):
+            throw RPCError(.invalidArgument, "no prompts: send prompts (texts, for any head) or prompt_embeddings (\(e)-d, pooled heads only)")
+        case (false, true):
+            guard head.config.keyValue == .pooled else {
+                throw RPCError(.failedPrecondition, "the loaded DPR head attends over a prompt's token states, which a sentence embedding "
+                    + "does not carry: send the texts in prompts instead of prompt_embeddings")
+            }
+            guard request.promptEmbeddings.count == b * e else {
+                throw RPCError(.invalidArgument,
+                               "\(request.promptEmbeddings.count) prompt_embeddings values for \(b) rows of encoder dim \(e); expected \(b * e)")
+            }
+            if let i = request.promptEmbeddings.firstIndex(where: { !$0.isFinite }) {
+                throw RPCError(.invalidArgument,
+                               "prompt_embeddings[\(i)] (row \(i / e)) is \(request.promptEmbeddings[i]); every value must be finite")
+            }
+            source = .embeddings(request.promptEmbeddings)
+        case (true, false):
+            guard request.prompts.count == b else {
+                throw RPCError(.invalidArgument, "\(request.prompts.count) prompts for \(b) polarities; send one prompt per row")
+            }
+            let services = try promptServices(for: head)
+            for (i, prompt) in request.prompts.enumerated() { try services.validate(prompt, at: i) }
+            source = .texts(request.prompts, services)
+        }
+
+        var fused = [Float](repeating: 0, count: b * d)
+        let workspace = DPRWorkspace(config: head.config)   // this request's own: forwards run concurrently
+        var start = 0
+        while start < b {
+            let end = min(b, start + Self.fuseRowsPerPass)
+            let prompt = try source.batch(start..<end, mode: head.config.keyValue, width: e)
+            fused.withUnsafeMutableBufferPointer { out in
+                request.userVectors.withUnsafeBufferPointer { user in
+                    head.forward(out: out.baseAddress! + start * d, user: user.baseAddress! + start * d, prompt: prompt.values,
+                                 promptLength: prompt.keys, lengths: prompt.lengths, polarities: Array(polarities[start..<end]),
+                                 batch: end - start, workspace: workspace)
+                }
+            }
+            start = end
+        }
+        guard fused.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the DPR head produced a non-finite vector") }
+        return FuseResponse(dim: UInt32(d), fused: fused)
+    }
+
+    /// Next items for a history, steered by the prompt when there is one.
+    func recommend(_ request: RecommendRequest) throws -> RecommendResponse {
+        let model = servingModel()   // this request finishes on these, whatever is loaded meanwhile
+        guard let backbone = model.backbone else {
+            throw RPCError(.failedPrecondition, "no backbone is loaded: call LoadBackbone first (steer load-backbone NAME --checkpoint FILE)")
+        }
+        let info = backbone.info
+        guard let index = model.index else {
+            throw RPCError(.failedPrecondition, "no item index is loaded: load a backbone with a checkpoint written by steer train "
+                + "(its items become the index), start steerd with --index PATH, or call LoadSnapshot")
+        }
+        guard index.dimension == info.dim, index.count == info.nItems else {
+            throw RPCError(.failedPrecondition, "the item index (\(index.count) items × \(index.dimension)) does not belong to backbone "
+                + "\(info.name) (\(info.nItems) items × \(info.dim)): load the backbone with its checkpoint, whose items become the index")
+        }
+        guard request.k >= 1, request.k <= Self.maxRetrieveK else {
+            throw RPCError(.invalidArgument, "k = \(request.k); it must be in 1...\(Self.maxRetrieveK)")
+        }
+        guard !request.history.isEmpty, request.history.count <= Self.maxHistoryLength else {
+            throw RPCError(.invalidArgument, "the history has \(request.history.count) items; send 1 to \(Self.maxHistoryLength)")
+        }
+        if let t = request.history.firstIndex(where: { Int($0) >= info.nItems }) {
+            throw RPCError(.invalidArgument, "item id \(request.history[t]) at history position \(t) is out of range: "
+                + "backbone \(info.name) has \(info.nItems) items (ids 0..<\(info.nItems))")
+        }
+        if request.prompt.isEmpty, request.polarity != .unspecified {
+            throw RPCError(.invalidArgument, "polarity \(request.polarity) without a prompt: a polarity says how to apply a prompt; "
+                + "send one, or leave polarity unspecified")
+        }
+        let user: [Float]
+        do {
+            user = try backbone.encode(histories: [request.history])
+        } catch let error as PluginError {
+            throw RPCError(Self.status(for: error), error.description)
+        }
+
+        var response = RecommendResponse(itemIDs: [], scores: [])
+        var query = user
+        if !request.prompt.isEmpty {
+            guard let head = model.head else {
+                throw RPCError(.failedPrecondition, "backbone \(info.name) was loaded without a DPR head, so a prompt cannot steer it: "
+                    + "\(Self.headFix), or send no prompt")
+            }
+            let services = try promptServices(for: head)
+            do {
+                try PromptText.validate(request.prompt)
+            } catch let error as PromptError {
+                throw RPCError(.invalidArgument, "prompt: \(error)")
+            }
+            let input = try PromptSource.texts([request.prompt], services).batch(0..<1, mode: head.config.keyValue, width: head.config.encoderDim)
+            if request.polarity != .unspecified {
+                response.polarity = request.polarity
+                response.routeConfidence = 1
+            } else {
+                guard let router = services.router else {
+                    throw RPCError(.failedPrecondition, "no router to read the prompt's polarity (\(services.routerProblem ?? "none loaded")): "
+                        + "state it (polarity positive or negative; steer recommend --polarity)")
+                }
+                do {
+                    let decision = try router.route(embedding: input.pooled[0], text: request.prompt)
+                    response.polarity = decision.polarity == .positive ? .positive : .negative
+                    response.routeConfidence = Float(decision.confidence)
+                } catch let error as PromptError {
+                    throw RPCError(.invalidArgument, "prompt: \(error)")
+                }
+            }
+            query = [Float](repeating: 0, count: info.dim)
+            query.withUnsafeMutableBufferPointer { out in
+                head.forward(out: out.baseAddress!, user: user, prompt: input.values, promptLength: input.keys, lengths: input.lengths,
+                             polarities: [response.polarity == .positive ? .positive : .negative], batch: 1,
+                             workspace: DPRWorkspace(config: head.config))
+            }
+            guard query.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the DPR head produced a non-finite vector") }
+        }
+
+        let ranked: [ScoredItem]
+        do {
+            ranked = try index.retrieve(RetrievalQuery(vector: query, excludeItems: request.includeHistory ? [] : request.history),
+                                        k: Int(request.k))
+        } catch let error as ItemIndexError {
+            throw RPCError(.internal, "ranking the items failed: \(error)")
+        }
+        response.itemIDs = ranked.map(\.item)
+        response.scores = ranked.map(\.score)
+        response.titles = ranked.map { index.titles?[Int($0.item)] ?? "" }
+        response.categories = ranked.map { scored in
+            index.categories(of: scored.item).map { index.categoryNames?[Int($0)] ?? String($0) }.joined(separator: "|")
+        }
+        return response
+    }
+}
+
+/// Where a batch of Fuse/Recommend prompts comes from: sentence embeddings the client sent, or
+/// texts the daemon embeds (through the cache).
+private enum PromptSource {
+    case embeddings([Float])
+    case texts([String], PromptServices)
+
+    /// The head's prompt input for `rows`: [R, L, E] right-padded, its L, each row's real slot
+    /// count, and each row's pooled embedding (what the router reads).
+    /// - Throws: `RPCError(.internal)` when the encoder fails.
+    func batch(_ rows: Range<Int>, mode: KeyValueMode, width e: Int) throws
+        -> (values: [Float], keys: Int, lengths: [Int32], pooled: [[Float]]) {
+        switch self {
+        case .embeddings(let all):
+            let pooled = rows.map { Array(all[($0 * e)..<(($0 + 1) * e)]) }
+            return (Array(all[(rows.lowerBound * e)..<(rows.upperBound * e)]), 1, [Int32](repeating: 1, count: rows.count), pooled)
+        case .texts(let texts, let services):
+            let chunk = Array(texts[rows])
+            switch mode {
+            case .pooled:
+                let (flat, _) = services.embed(chunk)
+                guard flat.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
+                return (flat, 1, [Int32](repeating: 1, count: chunk.count), (0..<chunk.count).map { Array(flat[($0 * e)..<(($0 + 1) * e)]) })
+            case .tokens:
+                let states = try chunk.map { try services.tokenStates($0) }
+                let keys = states.map(\.tokens).max() ?? 1
+                var values = [Float](repeating: 0, count: chunk.count * keys * e)
+                for (r, s) in states.enumerated() { values.replaceSubrange((r * keys * e)..<((r * keys + s.tokens) * e), with: s.states) }
+                return (values, keys, states.map { Int32($0.tokens) }, states.map(\.pooled))
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+// Fuse: the DPR head steers user vectors with prompts (one fusion tower per polarity).
+import CSteerProto
+
+public struct FuseRequest: WireMessage, Equatable {
+    /// Columns of ``userVectors``: the head's (and backbone's) dimension.
+    public var dim: UInt32
+    /// B × dim, row-major.
+    public var userVectors: [Float]
+    /// B × encoder dim sentence embeddings (pooled heads only); empty when ``prompts`` is given.
+    public var promptEmbeddings: [Float]
+    /// B polarities, one per row; `.unspecified` is refused.
+    public var polarities: [Polarity]
+    /// B prompt texts the daemon embeds itself (what a token-level head needs).
+    public var prompts: [String]
+
+    public init(dim: UInt32, userVectors: [Float], promptEmbeddings: [Float] = [], polarities: [Polarity],
+                prompts: [String] = []) {
+        self.dim = dim
+        self.userVectors = userVectors
+        self.promptEmbeddings = promptEmbeddings
+        self.polarities = polarities
+        self.prompts = prompts
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "FuseRequest", unpack: steer__v1__fuse_request__unpack,
+                                 free: steer__v1__fuse_request__free_unpacked) { m in
+            FuseRequest(dim: m.dim, userVectors: swiftArray(m.user_vectors, m.n_user_vectors),
+                        promptEmbeddings: swiftArray(m.prompt_embeddings, m.n_prompt_embeddings),
+                        polarities: swiftArray(m.polarities, m.n_polarities).map { Polarity(rawValue: $0.rawValue) ?? .unspecified },
+                        prompts: swiftArray(m.prompts, m.n_prompts).map { swiftString($0) })
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        let cPrompts: [UnsafeMutablePointer<CChar>?] = prompts.map { arena.string($0) }
+        var m = Steer__V1__FuseRequest()
+        steer__v1__fuse_request__init(&m)
+        m.dim = dim
+        m.n_user_vectors = userVectors.count
+        m.user_vectors = arena.array(userVectors)
+        m.n_prompt_embeddings = promptEmbeddings.count
+        m.prompt_embeddings = arena.array(promptEmbeddings)
+        m.n_polarities = polarities.count
+        m.polarities = arena.array(polarities.map { Steer__V1__Polarity(rawValue: $0.rawValue) })
+        m.n_prompts = cPrompts.count
+        m.prompts = arena.array(cPrompts)
+        return packMessage(&m)
+    }
+}
+
+public struct FuseResponse: WireMessage, Equatable, Codable {
+    public var dim: UInt32
+    /// B × dim steered vectors, row-major: the queries Retrieve ranks items with.
+    public var fused: [Float]
+
+    public init(dim: UInt32, fused: [Float]) {
+        self.dim = dim
+        self.fused = fused
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        self = try unpackMessage(bytes, as: "FuseResponse", unpack: steer__v1__fuse_response__unpack,
+                                 free: steer__v1__fuse_response__free_unpacked) { m in
+            FuseResponse(dim: m.dim, fused: swiftArray(m.fused, m.n_fused))
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        let arena = CArena()
+        var m = Steer__V1__FuseResponse()
+        steer__v1__fuse_response__init(&m)
+        m.dim = dim
+        m.n_fused = fused.count
+        m.fused = arena.array(fused)
+        return packMessage(&m)
+    }
+}

@@ -1,0 +1,170 @@
+// DPR stages 2–3 end to end on a tiny synthetic catalogue with the real MiniLM encoder: the
+// prompt loss falls, steered rankings beat the unsteered ones, and a trained model recommends
+// items of the asked-for genre and keeps away from a ruled-out one.
+import Foundation
+import SteerData
+import SteerDPR
+import SteerDPRTraining
+import SteerEvaluation
+import SteerPlugins
+import SteerTasks
+import SteerText
+import SteerTraining
+import XCTest
+
+final class SteeringTrainingTests: XCTestCase {
+    static let genres = ["Comedy", "Horror", "Western", "Documentary"]
+
+    /// 40 movies, 10 per genre (item g·10 + k has genre g). 160 users each watch three blocks of 10
+    /// consecutive movies of one genre (cyclic within the genre): next-item prediction is easy
+    /// inside a block, and the genre switch at a block boundary is exactly what a prompt can tell.
+    static func dataset() throws -> SequenceDataset {
+        var log = InteractionLog(file: "synthetic")
+        var catalog = ItemCatalog(file: "synthetic")
+        for g in 0..<4 { for k in 0..<10 { catalog.entries["m\(g * 10 + k)"] = .init(title: "Movie \(g * 10 + k)", categories: [genres[g]]) } }
+        var generator = SeededRandom(seed: 7)
+        for user in 0..<160 {
+            var t = 0.0
+            var genre = Int(generator.next() % 4)
+            for _ in 0..<3 {
+                let start = Int(generator.next() % 10)
+                for k in 0..<10 {
+                    log.append(user: "u\(user)", item: "m\(genre * 10 + (start + k) % 10)", timestamp: t)
+                    t += 1
+                }
+                genre = (genre + 1 + Int(generator.next() % 3)) % 4
+            }
+        }
+        return SequenceDataset(log: log, catalog: catalog)
+    }
+
+    static var pluginDirectory: String {
+        let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var directory = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
+        if directory.lastPathComponent.hasSuffix(".xctest") { directory.deleteLastPathComponent() }
+        return directory.path
+    }
+
+    static var miniLMDirectory: String {
+        let cache = ProcessInfo.processInfo.environment["STEER_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/steer"
+        return cache + "/models/all-MiniLM-L6-v2"
+    }
+
+    /// Stage 1 on the synthetic data, then the genre stage; returns what the assertions need.
+    func trainAll(towers: TowerLayout = .two) throws -> (split: DatasetSplit, stage1: Backbone, tuned: Backbone, queries: SteeringQueries,
+                                                        history: [DPREpochRecord], templates: PromptTemplates) {
+        let split = try DatasetSplit(Self.dataset(), scheme: .paper)
+        let host = PluginHost(directory: Self.pluginDirectory)
+        let config = #"{"n_items": \#(split.dataset.itemCount), "max_len": 30, "hidden": 16, "layers": 1, "heads": 2, "inner": 32, "dropout": 0.1, "attention_dropout": 0.1}"#
+        var stageOne = TrainingOptions()
+        stageOne.epochs = 15
+        stageOne.batchSize = 32
+        stageOne.learningRate = 0.01
+        stageOne.patience = 15
+        let pre = try StageOneTrainer(model: TrainableBackbone(host.load(name: "SASRec", config: config, weights: [])), split: split, options: stageOne)
+        pre.showProgress = false
+        let stage1 = try host.load(name: "SASRec", weights: try pre.run().bestWeights)
+
+        let encoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: Self.miniLMDirectory))
+        let templates = try PromptTemplates.bundled()
+        let prompts = StagePrompts(templates: templates, categoryNames: split.dataset.categoryNames, tags: nil)
+        let bank = PromptBank(encoder: encoder)
+        try bank.add(prompts.allTrainingTexts())
+        let head = try DPRHead(config: DPRConfig(dim: 16, encoderDim: encoder.dimension, towers: towers), seed: 3)
+        let queries = SteeringQueries(head: head, bank: bank, router: nil)
+        var options = DPRTrainingOptions()
+        options.epochs = 12
+        options.batchSize = 32
+        options.headLearningRate = 3e-3
+        options.backboneLearningRate = 1e-3
+        options.tasksPerUser = 6
+        options.patience = 12
+        let tuning = try host.load(name: "SASRec", weights: try TrainableBackbone(stage1).save())
+        let trainer = try DPRTrainer(model: TrainableBackbone(tuning), head: head, split: split, stage: .genre, prompts: prompts,
+                                     bank: bank, validation: nil, queries: queries, options: options)
+        trainer.showProgress = false
+        let result = try trainer.run()
+        try head.load(archive: result.bestHead)
+        let tuned = try host.load(name: "SASRec", weights: result.bestBackbone)
+        return (split, stage1, tuned, queries, result.history, templates)
+    }
+
+    func testPromptLossFallsAndSteeringBeatsTheUnsteeredRanking() throws {
+        let r = try trainAll()
+        let losses = r.history.map(\.promptLoss)
+        XCTAssertLessThan(losses.last!, losses.first! * 0.8, "prompt loss per epoch \(losses)")
+        let evaluation = try SteeringEvaluation(split: r.split, templates: r.templates, windows: [3, 5], part: .test)
+        var report = ControllableReport(title: "synthetic")
+        try evaluation.evaluate(backbone: r.stage1, queries: nil, name: "SASRec", baselines: true, into: &report)
+        try evaluation.evaluate(backbone: r.tuned, queries: r.queries, name: "SASRec DPR", baselines: false, into: &report)
+        let base = report.averaged(model: "SASRec Base", task: .pos)!.ndcg[0]
+        let dpr = report.averaged(model: "SASRec DPR", task: .pos)!.ndcg[0]
+        XCTAssertGreaterThan(dpr, base + 0.1, report.markdown())
+        let seqBase = report.averaged(model: "SASRec Base", task: .seq)!.ndcg[0]
+        let seqDPR = report.averaged(model: "SASRec DPR", task: .seq)!.ndcg[0]
+        XCTAssertGreaterThan(seqDPR, seqBase - 0.1, "fine-tuning must keep next-item prediction: \(report.markdown())")
+    }
+
+    /// Train, then recommend as steerd does for one request: encode the history, embed the
+    /// prompt (an EVALUATION phrasing, never trained on), fuse, rank all items.
+    func testTrainedModelRecommendsTheAskedGenreAndAvoidsTheRuledOutOne() throws {
+        let r = try trainAll()
+        let data = r.split.dataset
+        let horror = Int32(data.categoryNames.firstIndex(of: "Horror")!)
+        let western = Int32(data.categoryNames.firstIndex(of: "Western")!)
+        // A Horror fan (history: ten horror movies).
+        let history = (10..<20).map { UInt32(data.itemID("m\($0)")!) }
+        let h = try r.tuned.encode(histories: [history])
+        let items = r.tuned.itemEmbeddings
+        func top(_ z: [Float], k: Int = 5) -> [Int] {
+            let scores = (0..<data.itemCount).map { i in (0..<16).reduce(Float(0)) { $0 + z[$1] * items[i * 16 + $1] } }
+            return (0..<data.itemCount).filter { !history.contains(UInt32($0)) }.sorted { scores[$0] > scores[$1] }.prefix(k).map { $0 }
+        }
+        func fused(_ text: String, _ polarity: PromptPolarity) throws -> [Float] {
+            try r.queries.bank.add([text])
+            let tokens = r.queries.bank.tokens(r.queries.bank.id(text))
+            return r.queries.head.fuse(user: h, prompt: tokens.values, polarity: polarity)
+        }
+        let westernShare = { (list: [Int]) in Double(list.filter { data.itemCategories[$0].contains(western) }.count) / Double(list.count) }
+        let plain = top(h)
+        let asked = top(try fused(r.templates.render(r.templates.templates(.positive, .evaluation)[0], genreName: "Western"), .positive))
+        XCTAssertGreaterThanOrEqual(westernShare(asked), 0.8, "top-5 for 'Western' \(asked), unsteered \(plain)")
+        XCTAssertGreaterThan(westernShare(asked), westernShare(plain))
+        let avoided = top(try fused(r.templates.render(r.templates.templates(.negative, .evaluation)[0], genreName: "Horror"), .negative), k: 3)
+        let horrorLeft = avoided.filter { data.itemCategories[$0].contains(horror) }.count
+        XCTAssertLessThanOrEqual(horrorLeft, 1, "top-3 when avoiding Horror \(avoided), unsteered \(plain)")
+    }
+
+    func testItemTagsParseAndRejectMalformedRows() throws {
+        let tokens = ["A (1999)", "B (2000)"]
+        let good = "# comment\nitem_id\tnarrative\tatmosphere\tappeal\tnarrative_eval\tatmosphere_eval\tappeal_eval\nA (1999)\tn\ta\tp\tne\tae\tpe\nZ (1)\tx\tx\tx\tx\tx\tx\n"
+        let tags = try ItemTags(text: good, source: "t.tsv", itemTokens: tokens)
+        XCTAssertEqual(tags.taggedItems, 1)
+        XCTAssertEqual(tags.unknownRows, 1)
+        XCTAssertEqual(tags.tag(0, .atmosphere, .training), "a")
+        XCTAssertEqual(tags.tag(0, .appeal, .evaluation), "pe")
+        XCTAssertNil(tags.tag(1, .narrative, .training))
+        let header = "item_id\tnarrative\tatmosphere\tappeal\tnarrative_eval\tatmosphere_eval\tappeal_eval\n"
+        XCTAssertThrowsError(try ItemTags(text: header + "A (1999)\tn\ta\n", source: "t.tsv", itemTokens: tokens)) {
+            XCTAssertEqual("\($0)", "t.tsv:2: 3 fields, expected 7")
+        }
+        XCTAssertThrowsError(try ItemTags(text: header + "A (1999)\tn\t\tp\tne\tae\tpe\n", source: "t.tsv", itemTokens: tokens)) {
+            XCTAssertEqual("\($0)", "t.tsv:2: an empty field")
+        }
+        let row = "A (1999)\tn\ta\tp\tne\tae\tpe\n"
+        XCTAssertThrowsError(try ItemTags(text: header + row + row, source: "t.tsv", itemTokens: tokens)) {
+            XCTAssertEqual("\($0)", "t.tsv:3: A (1999) appears twice")
+        }
+        XCTAssertThrowsError(try ItemTags(text: row, source: "t.tsv", itemTokens: tokens))
+    }
+
+    /// The shipped tag file parses against the real ML-1M vocabulary shape: 1,000 rows, 7 fields.
+    func testShippedTagFileIsWellFormed() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("Data/ml-1m-tags.tsv"), encoding: .utf8)
+        let ids = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.dropFirst().map { String($0.split(separator: "\t")[0]) }
+        let tags = try ItemTags(text: text, source: "ml-1m-tags.tsv", itemTokens: ids)
+        XCTAssertEqual(tags.taggedItems, 1000)
+        XCTAssertEqual(tags.unknownRows, 0)
+    }
+}

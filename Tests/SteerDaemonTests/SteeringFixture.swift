@@ -1,0 +1,120 @@
+// What the Fuse and Recommend tests serve: the MeanPool plugin compiled from source, and
+// checkpoints carrying its weights, item titles and categories and a DPR head made here.
+import Foundation
+import SteerDPR
+import SteerSnapshot
+import XCTest
+
+/// A plugin directory holding libSteerBackboneMeanPool.so, built once per test process with the
+/// system C compiler, so the tests do not depend on where SwiftPM put its products.
+enum MeanPoolPlugin {
+    static let directory: Result<String, Error> = Result { try build() }
+
+    private static func build() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let output = NSTemporaryDirectory() + "steerd-test-plugins-\(getpid())"
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let sources = try FileManager.default.contentsOfDirectory(atPath: root + "/Plugins/MeanPool")
+            .filter { $0.hasSuffix(".c") }.sorted().map { root + "/Plugins/MeanPool/" + $0 }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["cc", "-shared", "-fPIC", "-fvisibility=hidden", "-std=c11", "-O1",
+                             "-I", root + "/Sources/CSequentialEncoder/include", "-I", root + "/Plugins/MeanPool/include",
+                             "-o", output + "/libSteerBackboneMeanPool.so"] + sources
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw NSError(domain: "MeanPoolPlugin", code: 1, userInfo: [NSLocalizedDescriptionKey: String(decoding: message, as: UTF8.self)])
+        }
+        return output
+    }
+}
+
+/// A MeanPool "model" of V items in d dimensions, with titles "Movie i" and categories, and the
+/// checkpoint files a test writes into a daemon's snapshot directory.
+struct SteeringFixture {
+    static let itemCount = 40
+    static let dim = 8
+    static let categoryNames = ["Comedy", "Horror", "Drama"]
+
+    /// V × d, fixed pseudo-random values in [-1, 1].
+    let items: [Float] = (0..<(SteeringFixture.itemCount * SteeringFixture.dim)).map { i in
+        Float((i &* 2_654_435_761) % 2_001) / 1_000 - 1
+    }
+
+    /// Item i is in category i % 3, and every fifth item also in (i + 1) % 3.
+    static func categories(of item: Int) -> [UInt32] {
+        item % 5 == 0 ? [UInt32(item % 3), UInt32((item + 1) % 3)] : [UInt32(item % 3)]
+    }
+
+    /// A head for MeanPool's width whose fusion is far from the identity: gates at 1 (not the
+    /// near-identity 0.01) and opposite output biases on the two towers, so polarity matters.
+    static func head(keyValue: KeyValueMode, dim: Int = SteeringFixture.dim, encoderDim: Int = 384) throws -> DPRHead {
+        let head = try DPRHead(config: DPRConfig(dim: dim, encoderDim: encoderDim, keyValue: keyValue, gate: .layerScale(initial: 1)), seed: 5)
+        for (tower, sign) in [("pos", Float(1)), ("neg", Float(-1))] {
+            let bias = head.table.value("\(tower).ffn.b2")
+            for j in 0..<dim { bias[j] += sign * Float(j % 3) * 0.5 }
+        }
+        return head
+    }
+
+    /// MeanPool's weights: "SMP1", n_items, dim (little-endian u32), then the floats.
+    var weights: [UInt8] {
+        var bytes: [UInt8] = []
+        for word in [0x3150_4D53, UInt32(Self.itemCount), UInt32(Self.dim)] + items.map(\.bitPattern) {
+            withUnsafeBytes(of: word.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        return bytes
+    }
+
+    /// Writes a "backbone-checkpoint" with the items and, when given, `headArchive` as `dpr_head`.
+    func writeCheckpoint(to path: String, headArchive: [UInt8]?) throws {
+        var s = Snapshot(kind: "backbone-checkpoint", sections: [
+            "plugin": Array("MeanPool".utf8), "config": [], "weights": weights, "training": Array("{}".utf8),
+        ])
+        if let headArchive {
+            s.sections["dpr_head"] = headArchive
+            s.sections["dpr_training"] = Array("{}".utf8)
+        }
+        s.put(strings: (0..<Self.itemCount).map { "item\($0)" }, as: "item_tokens")
+        s.put(strings: (0..<Self.itemCount).map { "Movie \($0)" }, as: "item_titles")
+        s.put(strings: Self.categoryNames, as: "category_names")
+        var offsets: [UInt32] = [0], ids: [UInt32] = []
+        for item in 0..<Self.itemCount {
+            ids += Self.categories(of: item)
+            offsets.append(UInt32(ids.count))
+        }
+        s.put(offsets, as: "item_category_offsets")
+        s.put(ids, as: "item_category_ids")
+        try s.write(to: path)
+    }
+
+    /// Exact top-k by inner product with `query`, best first, ties by ascending id, `excluded` left out.
+    func rank(_ query: [Float], k: Int, excluding excluded: Set<UInt32> = []) -> [(item: UInt32, score: Float)] {
+        let d = Self.dim
+        var scored: [(item: UInt32, score: Float)] = []
+        for i in 0..<Self.itemCount where !excluded.contains(UInt32(i)) {
+            var score: Float = 0
+            for j in 0..<d { score += query[j] * items[i * d + j] }
+            scored.append((UInt32(i), score))
+        }
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.item < $1.item }
+        return Array(scored.prefix(k))
+    }
+}
+
+/// The MPNet folder next to MiniLM's: an encoder the bundled router was not trained for.
+var mpnetDirectory: String {
+    URL(fileURLWithPath: miniLMDirectory).deletingLastPathComponent().appendingPathComponent("all-mpnet-base-v2").path
+}
+
+func XCTAssertClose(_ a: [Float], _ b: [Float], accuracy: Float, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, message, file: file, line: line)
+    for (i, (x, y)) in zip(a, b).enumerated() where abs(x - y) > accuracy {
+        XCTFail("\(message) [\(i)]: \(x) vs \(y)", file: file, line: line)
+        return
+    }
+}
