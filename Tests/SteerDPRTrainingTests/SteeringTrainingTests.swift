@@ -15,21 +15,25 @@ import XCTest
 final class SteeringTrainingTests: XCTestCase {
     static let genres = ["Comedy", "Horror", "Western", "Documentary"]
 
-    /// 40 movies, 10 per genre (item g·10 + k has genre g). 160 users each watch three blocks of 10
-    /// consecutive movies of one genre (cyclic within the genre): next-item prediction is easy
-    /// inside a block, and the genre switch at a block boundary is exactly what a prompt can tell.
+    /// 40 movies, 10 per genre (item g·10 + k has genre g). 160 users each watch 30 movies in
+    /// blocks of 2–5 consecutive movies of one genre (cyclic within the genre, from a per-user
+    /// offset), each block in another genre than the last: next-item prediction is easy inside a
+    /// block, and the genre switch at a block boundary is exactly what a prompt can tell. Blocks
+    /// are short, so held-out windows of 3 items often contain a switch (a POS task).
     static func dataset() throws -> SequenceDataset {
         var log = InteractionLog(file: "synthetic")
         var catalog = ItemCatalog(file: "synthetic")
         for g in 0..<4 { for k in 0..<10 { catalog.entries["m\(g * 10 + k)"] = .init(title: "Movie \(g * 10 + k)", categories: [genres[g]]) } }
         var generator = SeededRandom(seed: 7)
         for user in 0..<160 {
-            var t = 0.0
             var genre = Int(generator.next() % 4)
-            for _ in 0..<3 {
-                let start = Int(generator.next() % 10)
-                for k in 0..<10 {
-                    log.append(user: "u\(user)", item: "m\(genre * 10 + (start + k) % 10)", timestamp: t)
+            var position = Array(repeating: Int(generator.next() % 10), count: 4)
+            var t = 0
+            while t < 30 {
+                let block = 2 + Int(generator.next() % 4)
+                for _ in 0..<min(block, 30 - t) {
+                    log.append(user: "u\(user)", item: "m\(genre * 10 + position[genre] % 10)", timestamp: Double(t))
+                    position[genre] += 1
                     t += 1
                 }
                 genre = (genre + 1 + Int(generator.next() % 3)) % 4
@@ -50,9 +54,20 @@ final class SteeringTrainingTests: XCTestCase {
         return cache + "/models/all-MiniLM-L6-v2"
     }
 
+    typealias Trained = (split: DatasetSplit, stage1: Backbone, tuned: Backbone, queries: SteeringQueries,
+                         history: [DPREpochRecord], templates: PromptTemplates)
+    /// Trained once and shared by the tests (about a minute of training on two cores).
+    nonisolated(unsafe) static var shared: Result<Trained, any Error>?
+
+    func trainAll() throws -> Trained {
+        if let shared = Self.shared { return try shared.get() }
+        let result = Result { try Self.train() }
+        Self.shared = result
+        return try result.get()
+    }
+
     /// Stage 1 on the synthetic data, then the genre stage; returns what the assertions need.
-    func trainAll(towers: TowerLayout = .two) throws -> (split: DatasetSplit, stage1: Backbone, tuned: Backbone, queries: SteeringQueries,
-                                                        history: [DPREpochRecord], templates: PromptTemplates) {
+    static func train() throws -> Trained {
         let split = try DatasetSplit(Self.dataset(), scheme: .paper)
         let host = PluginHost(directory: Self.pluginDirectory)
         let config = #"{"n_items": \#(split.dataset.itemCount), "max_len": 30, "hidden": 16, "layers": 1, "heads": 2, "inner": 32, "dropout": 0.1, "attention_dropout": 0.1}"#
@@ -70,7 +85,7 @@ final class SteeringTrainingTests: XCTestCase {
         let prompts = StagePrompts(templates: templates, categoryNames: split.dataset.categoryNames, tags: nil)
         let bank = PromptBank(encoder: encoder)
         try bank.add(prompts.allTrainingTexts())
-        let head = try DPRHead(config: DPRConfig(dim: 16, encoderDim: encoder.dimension, towers: towers), seed: 3)
+        let head = try DPRHead(config: DPRConfig(dim: 16, encoderDim: encoder.dimension), seed: 3)
         let queries = SteeringQueries(head: head, bank: bank, router: nil)
         var options = DPRTrainingOptions()
         options.epochs = 12
@@ -97,6 +112,7 @@ final class SteeringTrainingTests: XCTestCase {
         var report = ControllableReport(title: "synthetic")
         try evaluation.evaluate(backbone: r.stage1, queries: nil, name: "SASRec", baselines: true, into: &report)
         try evaluation.evaluate(backbone: r.tuned, queries: r.queries, name: "SASRec DPR", baselines: false, into: &report)
+        XCTAssertGreaterThan(report.averaged(model: "SASRec DPR", task: .pos)!.users, 50, "too few POS tasks to measure")
         let base = report.averaged(model: "SASRec Base", task: .pos)!.ndcg[0]
         let dpr = report.averaged(model: "SASRec DPR", task: .pos)!.ndcg[0]
         XCTAssertGreaterThan(dpr, base + 0.1, report.markdown())
