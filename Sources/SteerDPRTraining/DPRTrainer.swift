@@ -35,6 +35,11 @@ public final class DPRTrainer {
     public var showProgress = true
     /// Epoch numbers of this stage start after this (so stage 3's draws differ from stage 2's).
     public var epochOffset = 0
+    /// Validation SEQ NDCG@10 of the backbone before this stage (nil without validation).
+    public private(set) var startingSEQ: Double?
+    /// The validation SEQ NDCG@10 the tolerance is measured from; nil = this stage's starting
+    /// backbone. Stage 3 passes stage 1's, so the stages cannot drift down 1.5% each.
+    public var sequenceReference: Double?
 
     /// - Parameters:
     ///   - model: the backbone (frozen when `options.backboneLearningRate` is 0 or the plugin cannot train).
@@ -86,6 +91,20 @@ public final class DPRTrainer {
         var history: [DPREpochRecord] = []
         var best: (score: Double, backbone: [UInt8], head: [UInt8], record: DPREpochRecord?) = (-1, try model.save(), head.archived(), nil)
         var sinceBest = 0
+        // Epochs whose validation SEQ falls more than `sequenceTolerance` below the starting
+        // backbone's are never selected: steering must not cost next-item quality.
+        var seqFloor = -Double.infinity
+        if let reference = sequenceReference, validation != nil {
+            startingSEQ = reference
+            seqFloor = reference * (1 - options.sequenceTolerance)
+        } else if let validation, options.sequenceTolerance < 1 {
+            try model.setTraining(false)
+            var report = ControllableReport(title: "validation")
+            try validation.evaluate(backbone: model.backbone, queries: nil, name: "start", baselines: true, into: &report)
+            let start = report.averaged(model: "start Base", task: .seq)?.ndcg[0] ?? 0
+            seqFloor = start * (1 - options.sequenceTolerance)
+            startingSEQ = start
+        }
         for e in 1...max(1, options.epochs) {
             var record = try trainEpoch(e)
             if let validation {
@@ -102,7 +121,8 @@ public final class DPRTrainer {
                 record.validScore = (seq + pos + neg) / 3
             }
             let score = record.validScore ?? Double(e)
-            if score > best.score {
+            let eligible = (record.validSEQ ?? 0) >= seqFloor || validation == nil
+            if eligible, score > best.score {
                 record.best = true
                 best = (score, try model.save(), head.archived(), record)
                 try onImprovement?(best.backbone, best.head, record)

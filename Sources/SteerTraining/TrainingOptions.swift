@@ -36,4 +36,16 @@ public struct EpochRecord: Sendable, Codable, Equatable {
     public var validNDCG10: Double?
     public var validRecall10: Double?
     public var best: Bool
+
+    public init(epoch: Int, trainLoss: Double, targets: Int, seconds: Double, targetsPerSecond: Double,
+                validNDCG10: Double? = nil, validRecall10: Double? = nil, best: Bool) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.targets = targets
+        self.seconds = seconds
+        self.targetsPerSecond = targetsPerSecond
+        self.validNDCG10 = validNDCG10
+        self.validRecall10 = validRecall10
+        self.best = best
+    }
 }

@@ -26,6 +26,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "With a DPR checkpoint: the stage-1 checkpoint it started from, for the Base and Filter rows (its own backbone gives Base+f and Filter+f).")
     var base: String?
     @Option(help: "With a DPR checkpoint: write <prefix>.{md,json,csv,svg} (table, data and chart).") var report: String?
+    @Option(help: "With a DPR checkpoint: another DPR checkpoint to compare, as LABEL=PATH (repeatable), e.g. an ablation; adds the row '<plugin> DPR (LABEL)'.")
+    var variant: [String] = []
     @Option(help: "Sentence encoder folder for DPR prompts (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var encoder: String?
 
     func run() throws {
@@ -47,14 +49,27 @@ struct EvalCommand: ParsableCommand {
             let head = try DPRHead(archive: archive)
             let sentenceEncoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: encoder ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
             let router = sentenceEncoder.name == "all-MiniLM-L6-v2" ? try PromptRouter.load() : nil
-            let queries = SteeringQueries(head: head, bank: PromptBank(encoder: sentenceEncoder), router: router)
             let stage1 = try base.map { path -> Backbone in
                 let original = try BackboneCheckpoint.load(contentsOf: path)
                 guard original.itemTokens == saved.itemTokens else { throw ValidationError("\(path) has another item vocabulary") }
                 return try host.load(name: original.plugin, weights: original.weights)
             }
-            let table = try DPRReport.measure(split: parts, templates: try PromptTemplates.bundled(), name: saved.plugin, dataset: dataset,
-                                              stage1: stage1, finetuned: backbone, queries: queries, windows: windowList)
+            let measured = try DPRReport.measure(split: parts, templates: try PromptTemplates.bundled(), name: saved.plugin, dataset: dataset,
+                                              stage1: stage1, finetuned: backbone, head: head, bank: PromptBank(encoder: sentenceEncoder),
+                                              router: router, windows: windowList)
+            var table = measured
+            for entry in variant {
+                guard let eq = entry.firstIndex(of: "=") else { throw ValidationError("--variant takes LABEL=PATH, got \(entry)") }
+                let label = String(entry[..<eq]), path = String(entry[entry.index(after: eq)...])
+                let other = try BackboneCheckpoint.load(contentsOf: path)
+                guard other.itemTokens == saved.itemTokens, let otherHead = other.dprHead else {
+                    throw ValidationError("\(path) is not a DPR checkpoint over the same items")
+                }
+                let evaluation = try SteeringEvaluation(split: parts, templates: try PromptTemplates.bundled(), windows: windowList, part: .test)
+                try evaluation.evaluate(backbone: try host.load(name: other.plugin, weights: other.weights),
+                                        queries: SteeringQueries(head: try DPRHead(archive: otherHead), bank: PromptBank(encoder: sentenceEncoder), router: nil),
+                                        name: "\(saved.plugin) DPR (\(label))", baselines: false, into: &table)
+            }
             print(table.markdown())
             if let report { try DPRReport.write(table, to: report, print: false) }
             if let json { try table.json().write(to: URL(fileURLWithPath: json)) }

@@ -45,6 +45,8 @@ struct TrainDPRCommand: ParsableCommand {
     @Option(help: "Cut points per batch.") var batchSize = 128
     @Option(help: "Epochs without a better validation score before a stage stops.") var patience = 2
     @Option(help: "Stage 3: share of POS tasks prompted with a tag of their target.") var tagShare = 0.5
+    @Option(help: "Never select an epoch whose validation SEQ NDCG@10 is more than this fraction below the stage's start (1: off).")
+    var sequenceTolerance = 0.015
     @Option(help: "Seed of tasks, prompts, batches and the head's initialisation.") var seed: UInt64 = 2020
     @Option(help: "Tag file (default: Data/ml-1m-tags.tsv for ml-1m; 'none' for genre fallback only).") var tags: String?
     @Option(help: "Sentence encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var encoder: String?
@@ -85,7 +87,8 @@ struct TrainDPRCommand: ParsableCommand {
         let head = try DPRHead(config: config, seed: seed)
         print("DPR head: \(head.parameterCount) parameters; towers \(towers.rawValue), key/value \(keyValue.rawValue); backbone \(saved.plugin) \(backboneLr > 0 ? "fine-tuned at lr \(backboneLr)" : "frozen")")
         let validation = try SteeringEvaluation(split: split, templates: templates, windows: TaskBuilder.paperWindows, part: .validation)
-        let queries = SteeringQueries(head: head, bank: bank, router: router)
+        // Validation states each task's polarity (the router is evaluated separately, at the end).
+        let queries = SteeringQueries(head: head, bank: bank, router: nil)
 
         let logPath = out + ".metrics.jsonl"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -103,6 +106,8 @@ struct TrainDPRCommand: ParsableCommand {
             try file.write(to: out)
         }
         var offset = 0
+        var allRecords: [DPREpochRecord] = []
+        var sequenceReference: Double?
         for stage in stages.stages {
             var options = DPRTrainingOptions()
             options.epochs = stage == .genre ? genreEpochs : tagEpochs
@@ -116,11 +121,13 @@ struct TrainDPRCommand: ParsableCommand {
             options.patience = patience
             options.seed = seed
             options.tagShare = tagShare
+            options.sequenceTolerance = sequenceTolerance
             summary.options[stage.rawValue] = options
             let trainable = try TrainableBackbone(backbone)
             let trainer = try DPRTrainer(model: trainable, head: head, split: split, stage: stage, prompts: prompts, bank: bank,
                                          validation: validation, queries: queries, options: options)
             trainer.epochOffset = offset
+            trainer.sequenceReference = sequenceReference
             offset += 1000
             trainer.onEpoch = { r in
                 if let line = try? json.encode(r) { logHandle.write(line + Data("\n".utf8)) }
@@ -135,6 +142,12 @@ struct TrainDPRCommand: ParsableCommand {
                 try write(backbone: weights, head: archive)
             }
             let result = try trainer.run()
+            allRecords += result.history
+            sequenceReference = sequenceReference ?? trainer.startingSEQ
+            if let start = trainer.startingSEQ {
+                print(String(format: "%@ stage: validation SEQ NDCG@10 of stage 1 %.4f; selected epoch %@", stage.rawValue, start,
+                             result.best.map { "\($0.epoch)" } ?? "none (no epoch kept SEQ; the stage's input is kept)"))
+            }
             summary.records = summary.records.filter { $0.best }
             currentWeights = result.bestBackbone
             try head.load(archive: result.bestHead)
@@ -143,13 +156,21 @@ struct TrainDPRCommand: ParsableCommand {
             backbone = try host.load(name: saved.plugin, weights: currentWeights)
         }
         try logHandle.close()
+        // Learning curves across the stages: prompt loss and validation POS NDCG@10 per epoch.
+        let curve = allRecords.enumerated().map { i, r in
+            EpochRecord(epoch: i + 1, trainLoss: r.promptLoss, targets: r.tasks, seconds: r.seconds,
+                        targetsPerSecond: Double(r.tasks) / max(r.seconds, 1e-9), validNDCG10: r.validPOS, validRecall10: nil, best: r.best)
+        }
+        try CurveChart.svg(history: curve, title: "DPR \(stages.rawValue) on \(saved.plugin): prompt loss, validation POS NDCG@10")
+            .write(toFile: out + ".curves.svg", atomically: true, encoding: .utf8)
         summary.wallSeconds = Date().timeIntervalSince(started)
         try write(backbone: currentWeights, head: head.archived())
         print(String(format: "stages %@ trained in %.1f min; wrote %@ and %@", stages.rawValue, summary.wallSeconds / 60, out, logPath))
         guard !noEval else { return }
         let stage1 = try host.load(name: saved.plugin, weights: saved.weights)
         let report = try DPRReport.measure(split: split, templates: templates, name: saved.plugin, dataset: dataset,
-                                           stage1: stage1, finetuned: backbone, queries: queries, windows: TaskBuilder.paperWindows)
+                                           stage1: stage1, finetuned: backbone, head: head, bank: bank, router: router,
+                                           windows: TaskBuilder.paperWindows)
         try DPRReport.write(report, to: out + ".test", print: true)
     }
 }
@@ -167,12 +188,21 @@ struct DPRSummary: Codable {
 
 /// The Table-1 evaluation shared by `steer train-dpr` and `steer eval`.
 enum DPRReport {
+    /// Rows: Base and Filter of the stage-1 backbone; DPR with each task's polarity stated (as a
+    /// client may state it in Recommend); DPR with the router's polarity; Base+f and Filter+f of
+    /// the fine-tuned backbone.
     static func measure(split: DatasetSplit, templates: PromptTemplates, name: String, dataset: String, stage1: Backbone?,
-                        finetuned: Backbone, queries: SteeringQueries, windows: [Int]) throws -> ControllableReport {
+                        finetuned: Backbone, head: DPRHead, bank: PromptBank, router: PromptRouter?, windows: [Int]) throws -> ControllableReport {
         let evaluation = try SteeringEvaluation(split: split, templates: templates, windows: windows, part: .test)
-        var report = ControllableReport(title: "\(name) on \(dataset), \(split.scheme) split, test (prompts from the evaluation templates, polarity from the router)")
+        var report = ControllableReport(title: "\(name) on \(dataset), \(split.scheme) split, test (prompts from the evaluation templates)")
+        report.notes.append("DPR: polarity of each prompt stated (the task's); DPR routed: polarity from the router.")
         if let stage1 { try evaluation.evaluate(backbone: stage1, queries: nil, name: name, baselines: true, into: &report) }
-        try evaluation.evaluate(backbone: finetuned, queries: queries, name: "\(name) DPR", baselines: false, into: &report)
+        try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: nil),
+                                name: "\(name) DPR", baselines: false, into: &report)
+        if let router {
+            try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: router),
+                                    name: "\(name) DPR routed", baselines: false, into: &report)
+        }
         try evaluation.evaluate(backbone: finetuned, queries: nil, name: name, baselines: true, suffix: "+f", into: &report)
         return report
     }
