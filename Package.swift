@@ -104,6 +104,9 @@ let package = Package(
         .testTarget(name: "SteerDPRTests", dependencies: ["SteerDPR", "SteerNN"]),
         .testTarget(name: "SteerDPRTrainingTests", dependencies: [
             "SteerDPRTraining", "SteerDPR", "SteerTraining", "SteerTasks", "SteerText", "SteerPlugins", "SteerData", "SteerEvaluation",
+            "SteerDaemon", "SteerClient", "SteerWire",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText"]),
         .testTarget(name: "BackbonePluginTests", dependencies: ["SteerPlugins", "SteerNN"]),

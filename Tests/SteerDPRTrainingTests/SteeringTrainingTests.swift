@@ -58,11 +58,16 @@ final class SteeringTrainingTests: XCTestCase {
                          history: [DPREpochRecord], templates: PromptTemplates)
     /// Trained once and shared by the tests (about a minute of training on two cores).
     nonisolated(unsafe) static var shared: Result<Trained, any Error>?
+    static let sharedLock = NSLock()
 
-    func trainAll() throws -> Trained {
-        if let shared = Self.shared { return try shared.get() }
-        let result = Result { try Self.train() }
-        Self.shared = result
+    func trainAll() throws -> Trained { try Self.trained() }
+
+    static func trained() throws -> Trained {
+        sharedLock.lock()
+        defer { sharedLock.unlock() }
+        if let shared { return try shared.get() }
+        let result = Result { try train() }
+        shared = result
         return try result.get()
     }
 
