@@ -12,7 +12,7 @@ struct SteerCommand: AsyncParsableCommand {
             ListBackbonesCommand.self, LoadBackboneCommand.self,
             SaveSnapshotCommand.self, LoadSnapshotCommand.self, StatsCommand.self,
             RecommendCommand.self, FuseCommand.self,
-            RecommendHistoryCommand.self, TrainCommand.self, TrainDPRCommand.self, EvalCommand.self, RouterCommand.self,
+            RecommendHistoryCommand.self, ShowcaseCommand.self, TrainCommand.self, TrainDPRCommand.self, EvalCommand.self, RouterCommand.self,
             IndexCommand.self, BenchCommand.self,
         ])
 }
