@@ -64,7 +64,8 @@ public final class SteerConnection {
     public func sendRaw(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            // MSG_NOSIGNAL: a daemon that hung up is an error to report, not a SIGPIPE that kills the caller.
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw ClientError("write to \(socketPath) failed: \(String(cString: strerror(errno)))") }
             offset += n
@@ -97,7 +98,10 @@ public final class SteerConnection {
         let deadline = timeoutSeconds.map { Self.nowUnixMicros() + UInt64($0 * 1_000_000) } ?? 0
         try send(RequestEnvelope(id: id, method: method, deadlineUnixMicros: deadline, payload: request.encoded()))
         let response = try receive()
-        guard response.id == id else { throw ClientError("response id \(response.id) does not match request id \(id)") }
+        // Id 0 with an error is the daemon speaking for the connection (refused peer, oversized frame).
+        guard response.id == id || (response.id == 0 && response.status != .ok) else {
+            throw ClientError("response id \(response.id) does not match request id \(id)")
+        }
         return try response.result(as: Response.self)
     }
 

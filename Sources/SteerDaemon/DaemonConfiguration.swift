@@ -1,5 +1,8 @@
 // Everything steerd needs to know at start, with documented defaults.
 import SteerWire
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The configuration of one steerd instance.
 public struct DaemonConfiguration: Sendable {
@@ -24,6 +27,13 @@ public struct DaemonConfiguration: Sendable {
     public var promptCacheBytes: Int
     /// Longest wait for requests in flight at shutdown before connections are closed anyway.
     public var shutdownGracePeriodSeconds: Double
+    /// Peers (by SO_PEERCRED uid) served besides root; others get PERMISSION_DENIED.
+    public var allowedUIDs: [UInt32]
+    /// Peers (by SO_PEERCRED effective gid) served besides root; supplementary groups are not seen.
+    public var allowedGIDs: [UInt32]
+    /// A listening socket handed over at start (systemd socket activation): steerd serves on it
+    /// instead of binding `socketPath`, and neither changes the mode of its file nor removes it.
+    public var inheritedSocket: Int32?
 
     /// - Parameters:
     ///   - socketPath: where to listen; the default is `DaemonConfiguration.defaultSocketPath`.
@@ -36,6 +46,9 @@ public struct DaemonConfiguration: Sendable {
     ///   - encoderRequired: fail the start when the encoder does not load.
     ///   - promptCacheBytes: bound of the prompt-embedding cache, default 32 MiB.
     ///   - shutdownGracePeriodSeconds: default 10 s.
+    ///   - allowedUIDs: peers served besides root, by uid; default the daemon's own uid.
+    ///   - allowedGIDs: peers served besides root, by effective gid; default the daemon's own gid.
+    ///   - inheritedSocket: a listening Unix socket to serve on instead of binding, e.g. from `SocketActivation`.
     public init(socketPath: String = DaemonConfiguration.defaultSocketPath,
                 socketMode: UInt16 = 0o660,
                 maxFrameSize: Int = Framing.defaultMaxFrameSize,
@@ -45,7 +58,10 @@ public struct DaemonConfiguration: Sendable {
                 encoderDirectory: String? = nil,
                 encoderRequired: Bool = false,
                 promptCacheBytes: Int = 32 << 20,
-                shutdownGracePeriodSeconds: Double = 10) {
+                shutdownGracePeriodSeconds: Double = 10,
+                allowedUIDs: [UInt32] = [getuid()],
+                allowedGIDs: [UInt32] = [getgid()],
+                inheritedSocket: Int32? = nil) {
         self.socketPath = socketPath
         self.socketMode = socketMode
         self.maxFrameSize = maxFrameSize
@@ -56,6 +72,14 @@ public struct DaemonConfiguration: Sendable {
         self.encoderRequired = encoderRequired
         self.promptCacheBytes = promptCacheBytes
         self.shutdownGracePeriodSeconds = shutdownGracePeriodSeconds
+        self.allowedUIDs = allowedUIDs
+        self.allowedGIDs = allowedGIDs
+        self.inheritedSocket = inheritedSocket
+    }
+
+    /// Who may connect: root, `allowedUIDs` and `allowedGIDs`.
+    public var peerAccessPolicy: PeerAccessPolicy {
+        PeerAccessPolicy(allowedUIDs: allowedUIDs, allowedGIDs: allowedGIDs)
     }
 
     /// `$XDG_RUNTIME_DIR/steer/steerd.sock` when that variable is set, else `/tmp/steer-<uid>/steerd.sock`.

@@ -17,6 +17,7 @@ public final class DaemonStats: Sendable {
         var oversizedFrames: UInt64 = 0
         var connections = 0
         var connectionsTotal: UInt64 = 0
+        var refusedPeers: UInt64 = 0
     }
     private let state = Mutex(State())
 
@@ -27,6 +28,10 @@ public final class DaemonStats: Sendable {
     func recordUndecodable() { state.withLock { $0.undecodableFrames += 1 } }
     func recordOversizedFrame() { state.withLock { $0.oversizedFrames += 1 } }
     func recordUnknownMethod() { state.withLock { $0.unknownMethod += 1 } }
+    func recordRefusedPeer() { state.withLock { $0.refusedPeers += 1 } }
+
+    /// Connections refused because the peer's uid and gid are not allowed (or unreadable).
+    public var refusedPeers: UInt64 { state.withLock { $0.refusedPeers } }
 
     func record(_ method: Method, status: StatusCode, micros: UInt64) {
         state.withLock { s in
@@ -71,6 +76,8 @@ public final class DaemonStats: Sendable {
             out += "# TYPE steer_oversized_frames_total counter\nsteer_oversized_frames_total \(s.oversizedFrames)\n"
             out += "# TYPE steer_connections gauge\nsteer_connections \(s.connections)\n"
             out += "# TYPE steer_connections_total counter\nsteer_connections_total \(s.connectionsTotal)\n"
+            out += "# HELP steer_connections_refused_total Connections refused by peer uid/gid (SO_PEERCRED).\n"
+            out += "# TYPE steer_connections_refused_total counter\nsteer_connections_refused_total \(s.refusedPeers)\n"
             out += "# TYPE steer_requests_in_flight gauge\nsteer_requests_in_flight \(inFlight)\n"
             return out
         }

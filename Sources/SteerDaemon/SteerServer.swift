@@ -1,4 +1,4 @@
-// steerd's listening side: binds the Unix socket, serves connections, shuts down gracefully.
+// steerd's listening side: binds (or inherits) the Unix socket, admits peers, serves, shuts down gracefully.
 import Logging
 import NIOCore
 import NIOPosix
@@ -11,7 +11,10 @@ import Glibc
 /// The daemon as a `Service`: run it in a `ServiceGroup` that maps SIGTERM/SIGINT to graceful shutdown.
 ///
 /// Shutdown order: stop accepting, let requests in flight finish (up to the grace period),
-/// close the connections, remove the socket file.
+/// close the connections, remove the socket file (unless it was handed over by socket activation).
+///
+/// Every accepted connection's peer (SO_PEERCRED) is checked against the configuration's
+/// `peerAccessPolicy` first; a refused peer gets one PERMISSION_DENIED frame and is disconnected.
 public final class SteerServer: Service, Sendable {
     public let configuration: DaemonConfiguration
     public let service: SteerService
@@ -31,28 +34,66 @@ public final class SteerServer: Service, Sendable {
     }
 
     public func run() async throws {
-        try SocketFile.prepare(path: configuration.socketPath)
+        let inherited = configuration.inheritedSocket
+        if inherited == nil { try SocketFile.prepare(path: configuration.socketPath) }
         let dispatcher = Dispatcher(service: service, stats: stats)
         let maxFrameSize = configuration.maxFrameSize
+        let policy = configuration.peerAccessPolicy
         let gauge = self.gauge
         let stats = self.stats
+        let logger = self.logger
         let group = MultiThreadedEventLoopGroup.singleton
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelInitializer { [weak self] channel in
                 self?.track(channel)
-                return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: maxFrameSize)))
-                    try channel.pipeline.syncOperations.addHandler(RequestHandler(dispatcher: dispatcher, gauge: gauge, stats: stats))
+                // The peer is checked before any request handler exists, so a refused peer's bytes are never decoded.
+                return PeerCredentials.of(channel).map { Optional($0) }.recover { error in
+                    logger.error("cannot read the peer's credentials (SO_PEERCRED); connection refused", metadata: ["error": "\(error)"])
+                    return nil
+                }.flatMapThrowing { peer in
+                    let pipeline = channel.pipeline.syncOperations
+                    guard let peer, policy.allows(peer) else {
+                        stats.recordRefusedPeer()
+                        let message: String
+                        if let peer {
+                            logger.warning("steerd refused a connection", metadata: [
+                                "peer_pid": "\(peer.pid)", "peer_uid": "\(peer.uid)", "peer_gid": "\(peer.gid)",
+                            ])
+                            message = policy.refusal(of: peer)
+                        } else {
+                            message = "steerd could not read this connection's peer credentials (SO_PEERCRED)"
+                        }
+                        try pipeline.addHandler(RefusalHandler(message: message))
+                        return
+                    }
+                    try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: maxFrameSize)))
+                    try pipeline.addHandler(RequestHandler(dispatcher: dispatcher, gauge: gauge, stats: stats))
                 }
             }
-        let serverChannel = try await bootstrap.bind(unixDomainSocketPath: configuration.socketPath).get()
-        guard chmod(configuration.socketPath, mode_t(configuration.socketMode)) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? await serverChannel.close()
-            throw SocketFileError("cannot set mode \(String(configuration.socketMode, radix: 8)) on \(configuration.socketPath): \(reason)")
+        let serverChannel: Channel
+        let listeningPath: String
+        if let fd = inherited {
+            // Socket activation: the supervisor owns the socket file; its mode and lifetime are its business.
+            do {
+                serverChannel = try await bootstrap.withBoundSocket(fd).get()
+            } catch {
+                throw SocketActivationError("cannot serve on the socket passed as descriptor \(fd): \(error)")
+            }
+            listeningPath = SocketActivation.boundPath(of: fd) ?? "descriptor \(fd)"
+        } else {
+            serverChannel = try await bootstrap.bind(unixDomainSocketPath: configuration.socketPath).get()
+            guard chmod(configuration.socketPath, mode_t(configuration.socketMode)) == 0 else {
+                let reason = String(cString: strerror(errno))
+                try? await serverChannel.close()
+                throw SocketFileError("cannot set mode \(String(configuration.socketMode, radix: 8)) on \(configuration.socketPath): \(reason)")
+            }
+            listeningPath = configuration.socketPath
         }
-        logger.info("steerd listening", metadata: ["socket": "\(configuration.socketPath)"])
+        logger.info("steerd listening", metadata: [
+            "socket": "\(listeningPath)", "socket_activated": "\(inherited != nil)",
+            "allowed_uids": "\(policy.allowedUIDs.sorted())", "allowed_gids": "\(policy.allowedGIDs.sorted())",
+        ])
         markListening()
 
         // Suspends until SIGTERM/SIGINT (through the ServiceGroup) or cancellation.
@@ -63,7 +104,7 @@ public final class SteerServer: Service, Sendable {
         await drain(gracePeriod: configuration.shutdownGracePeriodSeconds)
         let open = connections.withLock { Array($0.values) }
         for channel in open { try? await channel.close() }
-        unlink(configuration.socketPath)
+        if inherited == nil { unlink(configuration.socketPath) }
         logger.info("steerd stopped")
     }
 

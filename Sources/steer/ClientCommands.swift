@@ -6,6 +6,8 @@ import SteerWire
 struct HealthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "health", abstract: "Ask steerd whether it is live and ready.")
     @OptionGroup var client: ClientOptions
+    @Flag(help: "Exit 1 unless steerd is also ready (an item index is loaded), as a readiness probe wants.")
+    var requireReady = false
 
     func run() throws {
         let r = try client.call(.health, HealthRequest(), as: HealthResponse.self)
@@ -13,6 +15,7 @@ struct HealthCommand: ParsableCommand {
             print("steerd \(r.version): live, \(r.ready ? "ready" : "not ready (no item index loaded)"), up \(String(format: "%.1f", Double(r.uptimeMicros) / 1e6)) s")
             print("  SequentialEncoder ABI \(r.abiMajor).\(r.abiMinor); index: \(r.nItems) items × \(r.dim); backbone: \(r.activeBackbone.isEmpty ? "none" : r.activeBackbone)")
         }
+        if requireReady && !r.ready { throw ValidationFailureExit(message: "steerd is live but not ready: no item index loaded") }
     }
 }
 

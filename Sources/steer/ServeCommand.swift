@@ -9,48 +9,78 @@ import SteerIndex
 import SteerWire
 
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run steerd, the Steer daemon, on a Unix socket.")
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run steerd, the Steer daemon, on a Unix socket.",
+        discussion: """
+        Started by systemd socket activation (LISTEN_FDS=1, LISTEN_PID = this process), steerd serves \
+        on descriptor 3 instead of binding --socket, and leaves that socket's file alone.
+        """)
 
+    @Option(help: "A JSON configuration file whose keys mirror these options (socket, socketMode, maxFrameSize, pluginDir, snapshotDir, index, encoder, promptCacheMB, shutdownGrace, blasThreads, logLevel, allowedUIDs, allowedGIDs); options given here win over it.")
+    var config: String?
     @Option(help: "Socket path (default: $STEER_SOCKET, else $XDG_RUNTIME_DIR/steer/steerd.sock, else /tmp/steer-<uid>/steerd.sock).")
-    var socket: String = SocketPaths.defaultSocketPath
-    @Option(help: "Socket file mode, octal.") var socketMode: String = "660"
-    @Option(help: "Largest accepted frame, bytes.") var maxFrameSize: Int = Framing.defaultMaxFrameSize
+    var socket: String?
+    @Option(help: "Socket file mode, octal (default: 660).") var socketMode: String?
+    @Option(help: "Largest accepted frame, bytes (default: 4 MiB).") var maxFrameSize: Int?
     @Option(help: "Directory of backbone plugins (default: the directory of this executable).") var pluginDir: String?
     @Option(help: "Directory for snapshots (default: $STEER_CACHE/snapshots, $STEER_CACHE defaulting to ~/.cache/steer).") var snapshotDir: String?
     @Option(help: "An item-index snapshot to load at start.") var index: String?
     @Option(help: "Sentence-encoder model folder, MiniLM (bert) or MPNet (mpnet) by its config.json (default: $STEER_CACHE/models/all-MiniLM-L6-v2 when present).") var encoder: String?
-    @Option(help: "Prompt-embedding cache size, MiB.") var promptCacheMb = 32
-    @Option(help: "Seconds to let requests in flight finish at shutdown.") var shutdownGrace: Double = 10
-    @Option(help: "Threads OpenBLAS uses inside one call; 1 suits a daemon serving concurrent requests.")
-    var blasThreads: Int = 1
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+    @Option(help: "Prompt-embedding cache size, MiB (default: 32).") var promptCacheMb: Int?
+    @Option(help: "Seconds to let requests in flight finish at shutdown (default: 10).") var shutdownGrace: Double?
+    @Option(help: "Threads OpenBLAS uses inside one call; 1 (the default) suits a daemon serving concurrent requests.")
+    var blasThreads: Int?
+    @Option(help: "Log level: trace, debug, info (default), notice, warning, error, critical.") var logLevel: String?
+    @Option(help: "Uids whose connections are served, comma-separated (default: steerd's own uid; root always is).")
+    var allowedUids: String?
+    @Option(help: "Gids whose connections are served, by the peer's effective gid, comma-separated (default: steerd's own gid).")
+    var allowedGids: String?
+
+    /// The settings given as flags; nil where a flag is absent, so that the file's value stands.
+    func flagSettings() throws -> ServeSettings {
+        var s = ServeSettings()
+        s.socket = socket
+        s.socketMode = socketMode
+        s.maxFrameSize = maxFrameSize
+        s.pluginDir = pluginDir
+        s.snapshotDir = snapshotDir
+        s.index = index
+        s.encoder = encoder
+        s.promptCacheMB = promptCacheMb
+        s.shutdownGrace = shutdownGrace
+        s.blasThreads = blasThreads
+        s.logLevel = logLevel
+        s.allowedUIDs = try allowedUids.map { try parseList($0, what: "--allowed-uids") }
+        s.allowedGIDs = try allowedGids.map { try parseList($0, what: "--allowed-gids") }
+        return s
+    }
 
     func run() async throws {
-        guard let mode = UInt16(socketMode, radix: 8), mode <= 0o777 else {
-            throw ValidationError("--socket-mode must be octal, e.g. 660; got \(socketMode)")
+        // First, while nothing else reads the environment: takes LISTEN_FDS/LISTEN_PID and unsets them.
+        let inheritedSocket: Int32?
+        let resolved: ServeSettings.Resolved
+        do {
+            inheritedSocket = try SocketActivation.takeListeningSocket()
+            var settings = try flagSettings()
+            if let config { settings = settings.overriding(try ServeSettings.load(path: config)) }
+            resolved = try settings.resolve(executableDirectory: Self.executableDirectory(), cacheDirectory: Self.cacheDirectory(),
+                                            inheritedSocket: inheritedSocket)
+        } catch let error as ServeSettingsError {
+            throw ValidationFailureExit(message: error.description)
+        } catch let error as SocketActivationError {
+            throw ValidationFailureExit(message: "steerd cannot start: \(error)")
         }
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard maxFrameSize >= 64, maxFrameSize <= 1 << 30 else { throw ValidationError("--max-frame-size must be in 64...\(1 << 30)") }
+        let level = resolved.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "steerd")
-        BLASThreads.set(blasThreads)
-        let configuration = DaemonConfiguration(
-            socketPath: socket, socketMode: mode, maxFrameSize: maxFrameSize,
-            pluginDirectory: pluginDir ?? Self.executableDirectory(),
-            snapshotDirectory: snapshotDir ?? Self.cacheDirectory() + "/snapshots",
-            indexSnapshotPath: index,
-            encoderDirectory: encoder ?? Self.cacheDirectory() + "/models/all-MiniLM-L6-v2",
-            encoderRequired: encoder != nil, promptCacheBytes: max(0, promptCacheMb) << 20,
-            shutdownGracePeriodSeconds: shutdownGrace)
+        BLASThreads.set(resolved.blasThreads)
         let server: SteerServer
         do {
-            server = try SteerServer(configuration: configuration, logger: logger)
+            server = try SteerServer(configuration: resolved.configuration, logger: logger)
         } catch {
             throw ValidationFailureExit(message: "steerd cannot start: \(error)")
         }

@@ -15,9 +15,11 @@ final class TestDaemon: @unchecked Sendable {
 
     static let quietLogger = Logger(label: "steerd-test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    /// - Parameter index: written to the snapshot directory as `index.snap` and loaded at start.
+    /// - Parameters:
+    ///   - index: written to the snapshot directory as `index.snap` and loaded at start.
+    ///   - adjust: last changes to the configuration (allowed peers, socket mode).
     init(index: ItemIndex? = nil, maxFrameSize: Int = 4 << 20, pluginDirectory: String? = nil,
-         encoderDirectory: String? = nil) async throws {
+         encoderDirectory: String? = nil, adjust: (inout DaemonConfiguration) -> Void = { _ in }) async throws {
         directory = NSTemporaryDirectory() + "steerd-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory + "/snapshots", withIntermediateDirectories: true)
         socketPath = directory + "/steerd.sock"
@@ -26,11 +28,12 @@ final class TestDaemon: @unchecked Sendable {
             indexPath = directory + "/snapshots/index.snap"
             try index.write(to: indexPath!)
         }
-        let configuration = DaemonConfiguration(
+        var configuration = DaemonConfiguration(
             socketPath: socketPath, maxFrameSize: maxFrameSize,
             pluginDirectory: pluginDirectory ?? directory + "/plugins", snapshotDirectory: directory + "/snapshots",
             indexSnapshotPath: indexPath, encoderDirectory: encoderDirectory, encoderRequired: encoderDirectory != nil,
             shutdownGracePeriodSeconds: 5)
+        adjust(&configuration)
         server = try SteerServer(configuration: configuration, logger: Self.quietLogger)
         group = ServiceGroup(configuration: .init(services: [server], logger: Self.quietLogger))
         let group = self.group

@@ -1,0 +1,218 @@
+// `steer serve`'s settings as given on the command line or in a JSON file, merged and resolved.
+import Foundation
+import Logging
+import SteerWire
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct ServeSettingsError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Every `steer serve` setting, nil where not given. A configuration file has the same keys.
+///
+/// Command-line flags override the file key by key (`overriding(_:)`); `resolve` fills in the
+/// defaults and checks the values.
+public struct ServeSettings: Sendable, Equatable {
+    /// Default: `$STEER_SOCKET`, else `$XDG_RUNTIME_DIR/steer/steerd.sock`, else `/tmp/steer-<uid>/steerd.sock`.
+    public var socket: String?
+    /// Octal digits, default "660".
+    public var socketMode: String?
+    /// Bytes, default 4 MiB, within 64...2^30.
+    public var maxFrameSize: Int?
+    /// Default: the directory of the `steer` executable.
+    public var pluginDir: String?
+    /// Default: `$STEER_CACHE/snapshots`.
+    public var snapshotDir: String?
+    /// An item-index snapshot loaded at start; default none.
+    public var index: String?
+    /// Sentence-encoder folder; given, it must load. Default `$STEER_CACHE/models/all-MiniLM-L6-v2` when present.
+    public var encoder: String?
+    /// MiB, default 32.
+    public var promptCacheMB: Int?
+    /// Seconds, default 10.
+    public var shutdownGrace: Double?
+    /// OpenBLAS threads per call, default 1.
+    public var blasThreads: Int?
+    /// trace, debug, info (default), notice, warning, error or critical.
+    public var logLevel: String?
+    /// Default: the daemon's own uid. Root is always allowed.
+    public var allowedUIDs: [UInt32]?
+    /// Default: the daemon's own gid.
+    public var allowedGIDs: [UInt32]?
+
+    public init() {}
+
+    /// The keys a configuration file may hold, in the order of `steer serve --help`.
+    public static let keys = [
+        "socket", "socketMode", "maxFrameSize", "pluginDir", "snapshotDir", "index", "encoder",
+        "promptCacheMB", "shutdownGrace", "blasThreads", "logLevel", "allowedUIDs", "allowedGIDs",
+    ]
+
+    /// These settings where given, else `base`'s: how command-line flags win over a file.
+    public func overriding(_ base: ServeSettings) -> ServeSettings {
+        var merged = base
+        if let socket { merged.socket = socket }
+        if let socketMode { merged.socketMode = socketMode }
+        if let maxFrameSize { merged.maxFrameSize = maxFrameSize }
+        if let pluginDir { merged.pluginDir = pluginDir }
+        if let snapshotDir { merged.snapshotDir = snapshotDir }
+        if let index { merged.index = index }
+        if let encoder { merged.encoder = encoder }
+        if let promptCacheMB { merged.promptCacheMB = promptCacheMB }
+        if let shutdownGrace { merged.shutdownGrace = shutdownGrace }
+        if let blasThreads { merged.blasThreads = blasThreads }
+        if let logLevel { merged.logLevel = logLevel }
+        if let allowedUIDs { merged.allowedUIDs = allowedUIDs }
+        if let allowedGIDs { merged.allowedGIDs = allowedGIDs }
+        return merged
+    }
+
+    /// Reads a JSON configuration file: one object whose keys are `keys`.
+    ///
+    /// Relative paths in the file are taken from the file's directory, not the working directory.
+    /// - Throws: `ServeSettingsError` naming the file, and the key for an unknown key, a value of
+    ///   the wrong type or a value out of range.
+    public static func load(path: String) throws -> ServeSettings {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ServeSettingsError("cannot read the configuration file \(path): \(error.localizedDescription)")
+        }
+        var settings: ServeSettings
+        do {
+            settings = try JSONDecoder().decode(FileContents.self, from: data).settings
+        } catch let problem as FileProblem {
+            throw ServeSettingsError("\(path): \(problem.description)")
+        } catch DecodingError.dataCorrupted(let context) {
+            let detail = context.underlyingError.map { "\($0)" } ?? context.debugDescription
+            throw ServeSettingsError("\(path) is not valid JSON: \(detail)")
+        } catch {
+            throw ServeSettingsError("\(path) is not valid JSON: \(error)")
+        }
+        try settings.validate { key, _ in "\"\(key)\" in \(path)" }
+        let directory = (path as NSString).deletingLastPathComponent
+        func anchored(_ p: String?) -> String? {
+            guard let p, !p.hasPrefix("/"), !directory.isEmpty else { return p }
+            return directory + "/" + p
+        }
+        settings.socket = anchored(settings.socket)
+        settings.pluginDir = anchored(settings.pluginDir)
+        settings.snapshotDir = anchored(settings.snapshotDir)
+        settings.index = anchored(settings.index)
+        settings.encoder = anchored(settings.encoder)
+        return settings
+    }
+
+    /// What `steer serve` runs with.
+    public struct Resolved: Sendable {
+        public var configuration: DaemonConfiguration
+        public var logLevel: Logger.Level
+        public var blasThreads: Int
+    }
+
+    /// Fills in the defaults and checks the values.
+    /// - Parameters:
+    ///   - executableDirectory: the default plugin directory.
+    ///   - cacheDirectory: `$STEER_CACHE`, home of the default snapshot and encoder folders.
+    ///   - inheritedSocket: a socket-activated listening descriptor, if any.
+    /// - Throws: `ServeSettingsError` naming the flag of a bad value.
+    public func resolve(executableDirectory: String, cacheDirectory: String, inheritedSocket: Int32? = nil) throws -> Resolved {
+        try validate { _, flag in "--\(flag)" }
+        let configuration = DaemonConfiguration(
+            socketPath: socket ?? SocketPaths.defaultSocketPath,
+            socketMode: UInt16(socketMode ?? "660", radix: 8)!,
+            maxFrameSize: maxFrameSize ?? Framing.defaultMaxFrameSize,
+            pluginDirectory: pluginDir ?? executableDirectory,
+            snapshotDirectory: snapshotDir ?? cacheDirectory + "/snapshots",
+            indexSnapshotPath: index,
+            encoderDirectory: encoder ?? cacheDirectory + "/models/all-MiniLM-L6-v2",
+            encoderRequired: encoder != nil,
+            promptCacheBytes: (promptCacheMB ?? 32) << 20,
+            shutdownGracePeriodSeconds: shutdownGrace ?? 10,
+            allowedUIDs: allowedUIDs ?? [getuid()],
+            allowedGIDs: allowedGIDs ?? [getgid()],
+            inheritedSocket: inheritedSocket)
+        return Resolved(configuration: configuration, logLevel: Logger.Level(rawValue: logLevel ?? "info")!,
+                        blasThreads: blasThreads ?? 1)
+    }
+
+    /// Checks the values that are set; `name(key, flag)` says where a bad one came from.
+    private func validate(naming name: (String, String) -> String) throws {
+        if let socketMode, UInt16(socketMode, radix: 8).map({ $0 > 0o777 }) ?? true {
+            throw ServeSettingsError("\(name("socketMode", "socket-mode")) must be an octal mode such as \"660\"; got \"\(socketMode)\"")
+        }
+        if let maxFrameSize, !(64...(1 << 30)).contains(maxFrameSize) {
+            throw ServeSettingsError("\(name("maxFrameSize", "max-frame-size")) must be in 64...\(1 << 30); got \(maxFrameSize)")
+        }
+        if let promptCacheMB, !(0...(1 << 20)).contains(promptCacheMB) {
+            throw ServeSettingsError("\(name("promptCacheMB", "prompt-cache-mb")) must be in 0...\(1 << 20) MiB; got \(promptCacheMB)")
+        }
+        if let shutdownGrace, !(shutdownGrace >= 0 && shutdownGrace <= 86_400) {
+            throw ServeSettingsError("\(name("shutdownGrace", "shutdown-grace")) must be in 0...86400 seconds; got \(shutdownGrace)")
+        }
+        if let blasThreads, !(1...1024).contains(blasThreads) {
+            throw ServeSettingsError("\(name("blasThreads", "blas-threads")) must be in 1...1024; got \(blasThreads)")
+        }
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ServeSettingsError("\(name("logLevel", "log-level")) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(logLevel)\"")
+        }
+    }
+}
+
+extension ServeSettings {
+    /// A key that is unknown, or whose value has the wrong type.
+    private struct FileProblem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// The file's object, decoded key by key so that every problem names its key.
+    private struct FileContents: Decodable {
+        var settings = ServeSettings()
+
+        init(from decoder: Decoder) throws {
+            let object: KeyedDecodingContainer<AnyKey>
+            do {
+                object = try decoder.container(keyedBy: AnyKey.self)
+            } catch {
+                throw FileProblem(description: "the configuration must be one JSON object, {\"key\": value, ...}")
+            }
+            for key in object.allKeys.map(\.stringValue).sorted() where !ServeSettings.keys.contains(key) {
+                throw FileProblem(description: "unknown key \"\(key)\"; the keys are \(ServeSettings.keys.joined(separator: ", "))")
+            }
+            func value<T: Decodable>(_ key: String, _ expected: String) throws -> T? {
+                let codingKey = AnyKey(key)
+                guard object.contains(codingKey) else { return nil }
+                do {
+                    return try object.decode(T.self, forKey: codingKey)
+                } catch {
+                    throw FileProblem(description: "\"\(key)\" must be \(expected)")
+                }
+            }
+            settings.socket = try value("socket", "a string (the socket path)")
+            settings.socketMode = try value("socketMode", "a string of octal digits, e.g. \"0660\"")
+            settings.maxFrameSize = try value("maxFrameSize", "an integer (bytes)")
+            settings.pluginDir = try value("pluginDir", "a string (a directory)")
+            settings.snapshotDir = try value("snapshotDir", "a string (a directory)")
+            settings.index = try value("index", "a string (a snapshot path)")
+            settings.encoder = try value("encoder", "a string (a model folder)")
+            settings.promptCacheMB = try value("promptCacheMB", "an integer (MiB)")
+            settings.shutdownGrace = try value("shutdownGrace", "a number (seconds)")
+            settings.blasThreads = try value("blasThreads", "an integer")
+            settings.logLevel = try value("logLevel", "a string (\(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")))")
+            settings.allowedUIDs = try value("allowedUIDs", "an array of uids (non-negative integers)")
+            settings.allowedGIDs = try value("allowedGIDs", "an array of gids (non-negative integers)")
+        }
+    }
+}
