@@ -24,12 +24,19 @@ public struct StagePrompts: Sendable {
     public let tags: ItemTags?
     /// Share of stage-3 POS tasks (with a tagged target) prompted with a tag.
     public let tagShare: Double
+    /// Extra genre phrasings per polarity (``ExtraPhrasings``), used for `extraShare` of the
+    /// genre prompts; empty = the 20 training templates only.
+    public let extra: [TaskPolarity: [String]]
+    public let extraShare: Double
 
-    public init(templates: PromptTemplates, categoryNames: [String], tags: ItemTags?, tagShare: Double = 0.5) {
+    public init(templates: PromptTemplates, categoryNames: [String], tags: ItemTags?, tagShare: Double = 0.5,
+                extra: [TaskPolarity: [String]] = [:], extraShare: Double = 0.5) {
         self.templates = templates
         self.categoryNames = categoryNames
         self.tags = tags
         self.tagShare = tagShare
+        self.extra = extra
+        self.extraShare = extraShare
     }
 
     /// The prompt of `task` in `stage` and `epoch`, whose trained targets are `targets`.
@@ -43,6 +50,14 @@ public struct StagePrompts: Sendable {
                 return tags.tag(target, facet, .training)!
             }
         }
+        if let pool = extra[task.polarity], !pool.isEmpty {
+            var generator = SeededRandom(seed: seed ^ 0x4558_5452_41 &+ UInt64(epoch) &* 0x9E37_79B9
+                                         &+ UInt64(task.user) &* 0xC2B2_AE35 &+ UInt64(task.history.count) &* 31 &+ UInt64(task.window))
+            if Double(generator.next() >> 11) / Double(1 << 53) < extraShare {
+                let template = pool[Int(generator.next() % UInt64(pool.count))]
+                return templates.render(template, genreName: categoryNames[Int(task.genre)])
+            }
+        }
         return templates.prompt(for: task, genreName: categoryNames[Int(task.genre)], seed: seed &+ UInt64(epoch))
     }
 
@@ -51,7 +66,7 @@ public struct StagePrompts: Sendable {
     public func allTrainingTexts() -> [String] {
         var texts: [String] = []
         for polarity in TaskPolarity.allCases {
-            for template in templates.templates(polarity, .training) {
+            for template in templates.templates(polarity, .training) + (extra[polarity] ?? []) {
                 for name in categoryNames { texts.append(templates.render(template, genreName: name)) }
             }
         }

@@ -125,3 +125,16 @@ enum TrainingTemplates {
     static let suffixes = ["", "", "", "", " please", " tonight", " thanks", " tbh", " lol", "!", ".", " pls",
                            " for movie night", " with my friends", " this weekend", " today", " for date night"]
 }
+
+/// The router's one-topic phrasings, as extra genre-prompt templates for DPR training: the
+/// plain wishes (positive) and exclusions (negative) with exactly one `{t}` slot and no other.
+public enum RouterPhrasingTemplates {
+    /// Positive phrasings (`{t}` = the topic).
+    public static var positive: [String] { oneTopic(TrainingTemplates.wishes + TrainingTemplates.doubleNegatives) }
+    /// Negative phrasings (`{t}` = the topic).
+    public static var negative: [String] { oneTopic(TrainingTemplates.avoidances) }
+
+    static func oneTopic(_ list: [String]) -> [String] {
+        list.filter { $0.components(separatedBy: "{t}").count == 2 && !$0.contains("{a") && !$0.contains("{u}") }
+    }
+}

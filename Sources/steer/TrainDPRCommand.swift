@@ -45,6 +45,8 @@ struct TrainDPRCommand: ParsableCommand {
     @Option(help: "Cut points per batch.") var batchSize = 128
     @Option(help: "Epochs without a better validation score before a stage stops.") var patience = 2
     @Option(help: "Stage 3: share of POS tasks prompted with a tag of their target.") var tagShare = 0.5
+    @Option(help: "Share of genre prompts phrased with the router's extra phrasings (0: the 20 training templates only).")
+    var extraPhrasings = 0.0
     @Option(help: "Never select an epoch whose validation SEQ NDCG@10 is more than this fraction below the stage's start (1: off).")
     var sequenceTolerance = 0.015
     @Option(help: "Seed of tasks, prompts, batches and the head's initialisation.") var seed: UInt64 = 2020
@@ -70,7 +72,13 @@ struct TrainDPRCommand: ParsableCommand {
         let itemTags = tagPath == "none" ? nil : try ItemTags(contentsOf: tagPath, dataset: split.dataset)
         if let itemTags { print("tags: \(itemTags.taggedItems) items tagged from \(tagPath)\(itemTags.unknownRows > 0 ? " (\(itemTags.unknownRows) rows for items not in the split)" : "")") }
         let templates = try PromptTemplates.bundled()
-        let prompts = StagePrompts(templates: templates, categoryNames: split.dataset.categoryNames, tags: itemTags, tagShare: tagShare)
+        let extra = extraPhrasings > 0
+            ? Dictionary(uniqueKeysWithValues: TaskPolarity.allCases.map { ($0, ExtraPhrasings.templates($0, guardedBy: templates)) }) : [:]
+        if extraPhrasings > 0 {
+            print("extra phrasings: \(extra[.positive]!.count) positive, \(extra[.negative]!.count) negative (after the leakage guard)")
+        }
+        let prompts = StagePrompts(templates: templates, categoryNames: split.dataset.categoryNames, tags: itemTags, tagShare: tagShare,
+                                   extra: extra, extraShare: extraPhrasings)
         let bank = PromptBank(encoder: sentenceEncoder)
         var texts = prompts.allTrainingTexts()
         if let itemTags, stages.stages.contains(.tags) {

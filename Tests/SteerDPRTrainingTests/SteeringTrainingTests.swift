@@ -4,12 +4,12 @@
 import Foundation
 import SteerData
 import SteerDPR
-import SteerDPRTraining
 import SteerEvaluation
 import SteerPlugins
 import SteerTasks
 import SteerText
 import SteerTraining
+@testable import SteerDPRTraining
 import XCTest
 
 final class SteeringTrainingTests: XCTestCase {
@@ -187,5 +187,27 @@ final class SteeringTrainingTests: XCTestCase {
         let tags = try ItemTags(text: text, source: "ml-1m-tags.tsv", itemTokens: ids)
         XCTAssertEqual(tags.taggedItems, 1000)
         XCTAssertEqual(tags.unknownRows, 0)
+    }
+}
+
+final class ExtraPhrasingsTests: XCTestCase {
+    /// The leakage guard drops every router phrasing whose content words all occur in one
+    /// evaluation template, and what remains is never a template of either pool.
+    func testGuardKeepsEvaluationWordingOut() throws {
+        let templates = try PromptTemplates.bundled()
+        for polarity in TaskPolarity.allCases {
+            let extra = ExtraPhrasings.templates(polarity, guardedBy: templates)
+            XCTAssertGreaterThan(extra.count, 20, "\(polarity): \(extra)")
+            let evaluation = TaskPolarity.allCases.flatMap { templates.templates($0, .evaluation) }
+            for candidate in extra {
+                XCTAssertEqual(candidate.components(separatedBy: "{genre}").count, 2, candidate)
+                let words = ExtraPhrasings.contentWords(candidate)
+                XCTAssertFalse(words.isEmpty, candidate)
+                for e in evaluation { XCTAssertFalse(words.isSubset(of: ExtraPhrasings.contentWords(e)), "\(candidate) ⊂ \(e)") }
+                XCTAssertFalse(templates.templates(polarity, .training).map { $0.lowercased() }.contains(candidate.lowercased()))
+            }
+        }
+        XCTAssertFalse(ExtraPhrasings.templates(.positive, guardedBy: templates).contains("craving {genre}"))
+        XCTAssertFalse(ExtraPhrasings.templates(.negative, guardedBy: templates).contains("pass on {genre}"))
     }
 }
