@@ -4,6 +4,7 @@ import Logging
 import SteerDPR
 import SteerIndex
 import SteerPlugins
+import SteerPrompt
 import SteerText
 import SteerWire
 import Synchronization
@@ -34,6 +35,8 @@ public final class SteerService: Sendable {
         var active: String?
         /// DPR heads that came in a backbone's checkpoint, by backbone name.
         var heads: [String: DPRHead] = [:]
+        /// Bumped by every install, so cached user vectors of an older model are never served.
+        var generation: UInt64 = 0
     }
 
     /// What one Fuse or Recommend request works with from start to finish, whatever is loaded meanwhile.
@@ -41,7 +44,14 @@ public final class SteerService: Sendable {
         var backbone: Backbone?
         var head: DPRHead?
         var index: ItemIndex?
+        var generation: UInt64 = 0
     }
+
+    /// User vectors by (model generation, history): a user who re-asks with another prompt, the
+    /// point of a promptable recommender, skips the backbone. 16 MiB ≈ 50,000 vectors of d = 64.
+    let userVectors = PromptCache(capacityBytes: 16 << 20)
+    /// Histories longer than this are encoded every time (their key would cost more than it saves).
+    static let maxCachedHistory = 1_000
 
     /// - Throws: when the configured index snapshot cannot be loaded (steerd refuses to start
     ///   half-configured rather than serve without the index it was asked for).
@@ -91,7 +101,7 @@ public final class SteerService: Sendable {
         backbones.withLock { state in
             let name = state.active
             return ServingModel(backbone: name.flatMap { state.byName[$0] }, head: name.flatMap { state.heads[$0] },
-                                index: currentIndex.withLock { $0 })
+                                index: currentIndex.withLock { $0 }, generation: state.generation)
         }
     }
 
@@ -101,6 +111,7 @@ public final class SteerService: Sendable {
             state.byName[backbone.info.name] = backbone
             state.heads[backbone.info.name] = head
             state.active = backbone.info.name
+            state.generation += 1
             if let index { currentIndex.withLock { $0 = index } }
         }
     }
@@ -147,6 +158,13 @@ public final class SteerService: Sendable {
             steer_prompt_cache_bytes \(cache.bytes)\n
             """
         }
+        let users = userVectors.stats
+        response.prometheusText += """
+        # TYPE steer_user_vector_cache_hits_total counter
+        steer_user_vector_cache_hits_total \(users.hits)
+        # TYPE steer_user_vector_cache_misses_total counter
+        steer_user_vector_cache_misses_total \(users.misses)\n
+        """
         return response
     }
 }

@@ -143,10 +143,17 @@ extension SteerService {
                 + "send one, or leave polarity unspecified")
         }
         let user: [Float]
-        do {
-            user = try backbone.encode(histories: [request.history])
-        } catch let error as PluginError {
-            throw RPCError(Self.status(for: error), error.description)
+        let cacheable = request.history.count <= Self.maxCachedHistory
+        let cacheKey = (model: "user-vectors/\(model.generation)", history: request.history.map(String.init).joined(separator: ","))
+        if cacheable, let cached = userVectors.get(encoder: cacheKey.model, text: cacheKey.history) {
+            user = cached
+        } else {
+            do {
+                user = try backbone.encode(histories: [request.history])
+            } catch let error as PluginError {
+                throw RPCError(Self.status(for: error), error.description)
+            }
+            if cacheable { userVectors.put(encoder: cacheKey.model, text: cacheKey.history, embedding: user) }
         }
 
         var response = RecommendResponse(itemIDs: [], scores: [])

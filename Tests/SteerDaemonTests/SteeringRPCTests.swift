@@ -59,6 +59,32 @@ final class SteeringRPCTests: XCTestCase {
         try await daemon.stop()
     }
 
+    /// A repeated history is served from the user-vector cache, with the same answer; a new
+    /// LoadBackbone starts a new generation, so an old model's vectors are never reused.
+    func testRepeatedHistoriesUseTheUserVectorCacheUntilTheModelChanges() async throws {
+        let (daemon, connection) = try await daemon(head: nil)
+        func counters() throws -> (hits: Int, misses: Int) {
+            let text = try connection.call(.stats, StatsRequest(), as: StatsResponse.self).prometheusText
+            func value(_ name: String) -> Int {
+                text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Int($0.split(separator: " ")[1]) } ?? -1
+            }
+            return (value("steer_user_vector_cache_hits_total"), value("steer_user_vector_cache_misses_total"))
+        }
+        let request = RecommendRequest(history: [3, 17, 5, 22], k: 5)
+        let first = try connection.call(.recommend, request, as: RecommendResponse.self)
+        let second = try connection.call(.recommend, request, as: RecommendResponse.self)
+        XCTAssertEqual(first.itemIDs, second.itemIDs)
+        XCTAssertEqual(first.scores, second.scores)
+        var c = try counters()
+        XCTAssertEqual([c.hits, c.misses], [1, 1])
+        _ = try connection.call(.loadBackbone, LoadBackboneRequest(name: "MeanPool", checkpoint: "model.snap"), as: LoadBackboneResponse.self)
+        let third = try connection.call(.recommend, request, as: RecommendResponse.self)
+        XCTAssertEqual(third.itemIDs, first.itemIDs)
+        c = try counters()
+        XCTAssertEqual([c.hits, c.misses], [1, 2], "a reloaded model must not reuse the old generation's vectors")
+        try await daemon.stop()
+    }
+
     func testRecommendWithAPromptIsTheHeadsFusionRanked() async throws {
         let head = try SteeringFixture.head(keyValue: .tokens)
         let (daemon, connection) = try await daemon(head: head, encoder: miniLMDirectory)
