@@ -25,6 +25,10 @@ public struct DaemonConfiguration: Sendable {
     public var encoderRequired: Bool
     /// Bytes the prompt-embedding cache may hold.
     public var promptCacheBytes: Int
+    /// Requests one connection may have in flight; one more is answered RESOURCE_EXHAUSTED at once.
+    public var maxInFlightPerConnection: Int
+    /// Requests the daemon may have in flight across all connections; one more is answered RESOURCE_EXHAUSTED at once.
+    public var maxInFlightTotal: Int
     /// Longest wait for requests in flight at shutdown before connections are closed anyway.
     public var shutdownGracePeriodSeconds: Double
     /// Peers (by SO_PEERCRED uid) served besides root; others get PERMISSION_DENIED.
@@ -45,6 +49,8 @@ public struct DaemonConfiguration: Sendable {
     ///   - encoderDirectory: the MiniLM model folder; nil leaves EmbedPrompt and Route unavailable.
     ///   - encoderRequired: fail the start when the encoder does not load.
     ///   - promptCacheBytes: bound of the prompt-embedding cache, default 32 MiB.
+    ///   - maxInFlightPerConnection: requests in flight per connection, default 256.
+    ///   - maxInFlightTotal: requests in flight across the daemon, default 4096.
     ///   - shutdownGracePeriodSeconds: default 10 s.
     ///   - allowedUIDs: peers served besides root, by uid; default the daemon's own uid.
     ///   - allowedGIDs: peers served besides root, by effective gid; default the daemon's own gid.
@@ -58,6 +64,8 @@ public struct DaemonConfiguration: Sendable {
                 encoderDirectory: String? = nil,
                 encoderRequired: Bool = false,
                 promptCacheBytes: Int = 32 << 20,
+                maxInFlightPerConnection: Int = DaemonConfiguration.defaultMaxInFlightPerConnection,
+                maxInFlightTotal: Int = DaemonConfiguration.defaultMaxInFlightTotal,
                 shutdownGracePeriodSeconds: Double = 10,
                 allowedUIDs: [UInt32] = [getuid()],
                 allowedGIDs: [UInt32] = [getgid()],
@@ -71,6 +79,8 @@ public struct DaemonConfiguration: Sendable {
         self.encoderDirectory = encoderDirectory
         self.encoderRequired = encoderRequired
         self.promptCacheBytes = promptCacheBytes
+        self.maxInFlightPerConnection = maxInFlightPerConnection
+        self.maxInFlightTotal = maxInFlightTotal
         self.shutdownGracePeriodSeconds = shutdownGracePeriodSeconds
         self.allowedUIDs = allowedUIDs
         self.allowedGIDs = allowedGIDs
@@ -81,6 +91,9 @@ public struct DaemonConfiguration: Sendable {
     public var peerAccessPolicy: PeerAccessPolicy {
         PeerAccessPolicy(allowedUIDs: allowedUIDs, allowedGIDs: allowedGIDs)
     }
+
+    public static let defaultMaxInFlightPerConnection = 256
+    public static let defaultMaxInFlightTotal = 4096
 
     /// `$XDG_RUNTIME_DIR/steer/steerd.sock` when that variable is set, else `/tmp/steer-<uid>/steerd.sock`.
     public static var defaultSocketPath: String { SocketPaths.defaultSocketPath }

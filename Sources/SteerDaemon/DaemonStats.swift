@@ -18,6 +18,13 @@ public final class DaemonStats: Sendable {
         var connections = 0
         var connectionsTotal: UInt64 = 0
         var refusedPeers: UInt64 = 0
+        var refusedInFlight: [InFlightLimit: UInt64] = [:]
+    }
+
+    /// The bound a request was refused at.
+    enum InFlightLimit: String, CaseIterable {
+        case connection
+        case total
     }
     private let state = Mutex(State())
 
@@ -29,6 +36,23 @@ public final class DaemonStats: Sendable {
     func recordOversizedFrame() { state.withLock { $0.oversizedFrames += 1 } }
     func recordUnknownMethod() { state.withLock { $0.unknownMethod += 1 } }
     func recordRefusedPeer() { state.withLock { $0.refusedPeers += 1 } }
+
+    /// A request answered RESOURCE_EXHAUSTED because `limit` requests were in flight; counted
+    /// under its method too, when the method is known.
+    func recordRefusedInFlight(_ limit: InFlightLimit, method: Method?) {
+        state.withLock { s in
+            s.refusedInFlight[limit, default: 0] += 1
+            guard let method else { return }
+            var c = s.methods[method, default: MethodCounters()]
+            c.requests += 1
+            c.errors += 1
+            c.byStatus[.resourceExhausted, default: 0] += 1
+            s.methods[method] = c
+        }
+    }
+
+    /// Requests refused because `limit` requests were in flight.
+    func refusedInFlight(_ limit: InFlightLimit) -> UInt64 { state.withLock { $0.refusedInFlight[limit, default: 0] } }
 
     /// Connections refused because the peer's uid and gid are not allowed (or unreadable).
     public var refusedPeers: UInt64 { state.withLock { $0.refusedPeers } }
@@ -78,6 +102,11 @@ public final class DaemonStats: Sendable {
             out += "# TYPE steer_connections_total counter\nsteer_connections_total \(s.connectionsTotal)\n"
             out += "# HELP steer_connections_refused_total Connections refused by peer uid/gid (SO_PEERCRED).\n"
             out += "# TYPE steer_connections_refused_total counter\nsteer_connections_refused_total \(s.refusedPeers)\n"
+            out += "# HELP steer_requests_refused_in_flight_total Requests answered RESOURCE_EXHAUSTED at the in-flight limit, by limit.\n"
+            out += "# TYPE steer_requests_refused_in_flight_total counter\n"
+            for limit in InFlightLimit.allCases {
+                out += "steer_requests_refused_in_flight_total{limit=\"\(limit.rawValue)\"} \(s.refusedInFlight[limit, default: 0])\n"
+            }
             out += "# TYPE steer_requests_in_flight gauge\nsteer_requests_in_flight \(inFlight)\n"
             return out
         }

@@ -12,12 +12,23 @@ public final class InFlightGauge: Sendable {
 
     public init() {}
 
-    /// Registers a request. Returns false once draining has begun: the request must be refused.
-    public func enter() -> Bool {
+    /// Whether a request may start.
+    public enum Admission: Sendable, Equatable {
+        case admitted
+        /// Shutdown has begun.
+        case draining
+        /// `limit` requests are already in flight.
+        case full
+    }
+
+    /// Registers a request unless draining has begun or `limit` requests are in flight;
+    /// only an admitted request is counted (and must `leave`).
+    public func enter(limit: Int = .max) -> Admission {
         state.withLock { s in
-            guard !s.draining else { return false }
+            guard !s.draining else { return .draining }
+            guard s.count < limit else { return .full }
             s.count += 1
-            return true
+            return .admitted
         }
     }
 

@@ -84,12 +84,16 @@ final class PromptServices: Sendable {
         return (computed.values, computed.count, computed.pooled)
     }
 
-    /// Embeddings (prompts × dimension) through the cache; misses are embedded as one batch.
-    func embed(_ prompts: [String]) -> (embeddings: [Float], hits: [Bool]) {
+    /// Misses embedded per encoder call: between calls, a cancelled request stops.
+    static let embedBatch = 16
+
+    /// Embeddings (prompts × dimension) through the cache; misses are embedded in batches of `embedBatch`.
+    /// - Throws: `CancellationError` when the request's task is cancelled between batches.
+    func embed(_ prompts: [String]) throws -> (embeddings: [Float], hits: [Bool]) {
         let d = encoder.dimension
         var rows = prompts.map { cache.get(encoder: encoder.name, text: $0) }
         let hits = rows.map { $0 != nil }
-        // Each distinct missing prompt is embedded once, all in one batch.
+        // Each distinct missing prompt is embedded once.
         var firstIndex: [String: Int] = [:]
         var missing: [Int] = []
         for i in rows.indices where rows[i] == nil && firstIndex[prompts[i]] == nil {
@@ -97,11 +101,15 @@ final class PromptServices: Sendable {
             missing.append(i)
         }
         if !missing.isEmpty {
-            let flat = (try? encoder.embedFlat(missing.map { prompts[$0] })) ?? []
-            for (k, i) in missing.enumerated() where flat.count == missing.count * d {
-                let vector = Array(flat[(k * d)..<((k + 1) * d)])
-                rows[i] = vector
-                cache.put(encoder: encoder.name, text: prompts[i], embedding: vector)
+            for start in stride(from: 0, to: missing.count, by: Self.embedBatch) {
+                try Task.checkCancellation()
+                let batch = Array(missing[start..<min(missing.count, start + Self.embedBatch)])
+                let flat = (try? encoder.embedFlat(batch.map { prompts[$0] })) ?? []
+                for (k, i) in batch.enumerated() where flat.count == batch.count * d {
+                    let vector = Array(flat[(k * d)..<((k + 1) * d)])
+                    rows[i] = vector
+                    cache.put(encoder: encoder.name, text: prompts[i], embedding: vector)
+                }
             }
             for i in rows.indices where rows[i] == nil { rows[i] = firstIndex[prompts[i]].flatMap { rows[$0] } }
         }

@@ -5,7 +5,10 @@ import SteerWire
 /// Turns frames into requests and responses into frames.
 ///
 /// Every request runs in its own task, so a slow request never holds up the ones behind it;
-/// responses go out in completion order and carry their request's id.
+/// responses go out in completion order and carry their request's id. At most
+/// `maxInFlightPerConnection` requests of this connection, and `maxInFlightTotal` of the daemon,
+/// run at once; one more is answered RESOURCE_EXHAUSTED at once and the connection stays open.
+/// When the connection closes, its requests' tasks are cancelled and their responses dropped.
 final class RequestHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -13,11 +16,22 @@ final class RequestHandler: ChannelInboundHandler {
     private let dispatcher: Dispatcher
     private let gauge: InFlightGauge
     private let stats: DaemonStats
+    private let maxInFlightPerConnection: Int
+    private let maxInFlightTotal: Int
+    /// This connection's requests in flight, by a key of the handler's own (clients may reuse ids).
+    /// Like everything below, touched on the channel's event loop only.
+    private var inFlight: [UInt64: Task<Void, Never>] = [:]
+    private var nextKey: UInt64 = 0
+    private var open = true
 
-    init(dispatcher: Dispatcher, gauge: InFlightGauge, stats: DaemonStats) {
+    init(dispatcher: Dispatcher, gauge: InFlightGauge, stats: DaemonStats,
+         maxInFlightPerConnection: Int = DaemonConfiguration.defaultMaxInFlightPerConnection,
+         maxInFlightTotal: Int = DaemonConfiguration.defaultMaxInFlightTotal) {
         self.dispatcher = dispatcher
         self.gauge = gauge
         self.stats = stats
+        self.maxInFlightPerConnection = maxInFlightPerConnection
+        self.maxInFlightTotal = maxInFlightTotal
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -26,6 +40,10 @@ final class RequestHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // Nobody is left to answer: stop the work. Each task still ends through `finish`, which
+        // balances the gauge without writing.
+        open = false
+        for task in inFlight.values { task.cancel() }
         stats.connectionClosed()
         context.fireChannelInactive()
     }
@@ -42,20 +60,50 @@ final class RequestHandler: ChannelInboundHandler {
             Self.send(.failure(id: 0, RPCError(.invalidArgument, "frame of \(body.readableBytes) bytes is not a valid steer.v1.Request envelope")), on: channel)
             return
         }
-        guard gauge.enter() else {
-            Self.send(.failure(id: request.id, RPCError(.unavailable, "steerd is shutting down")), on: channel)
+        guard inFlight.count < maxInFlightPerConnection else {
+            stats.recordRefusedInFlight(.connection, method: request.method)
+            Self.send(.failure(id: request.id, RPCError(.resourceExhausted,
+                "this connection already has \(maxInFlightPerConnection) requests in flight, the per-connection limit: wait for "
+                + "their responses, or raise it (maxInFlightPerConnection in the configuration file, steer serve --max-in-flight-per-connection)")),
+                on: channel)
             return
         }
-        Self.run(request, dispatcher: dispatcher, gauge: gauge, channel: channel)
+        switch gauge.enter(limit: maxInFlightTotal) {
+        case .admitted:
+            break
+        case .draining:
+            Self.send(.failure(id: request.id, RPCError(.unavailable, "steerd is shutting down")), on: channel)
+            return
+        case .full:
+            stats.recordRefusedInFlight(.total, method: request.method)
+            Self.send(.failure(id: request.id, RPCError(.resourceExhausted,
+                "steerd already has \(maxInFlightTotal) requests in flight across all connections, its limit: retry later, "
+                + "or raise it (maxInFlight in the configuration file, steer serve --max-in-flight)")),
+                on: channel)
+            return
+        }
+        let key = nextKey
+        nextKey += 1
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        let dispatcher = self.dispatcher
+        // `finish` runs on the loop after this method returns, so the task is registered before it is removed.
+        inFlight[key] = Task {
+            let response = await dispatcher.handle(request)
+            loop.execute { handler.value.finish(key, response, on: channel) }
+        }
     }
 
-    /// Runs one request in its own task and writes its response when it completes.
-    private static func run(_ request: RequestEnvelope, dispatcher: Dispatcher, gauge: InFlightGauge, channel: Channel) {
-        Task {
-            let response = await dispatcher.handle(request)
-            // Leave only once the response is written, so shutdown never closes a connection under it.
-            send(response, on: channel).whenComplete { _ in gauge.leave() }
+    /// Writes a request's response unless the connection has closed, then lets the gauge go.
+    private func finish(_ key: UInt64, _ response: ResponseEnvelope, on channel: Channel) {
+        inFlight[key] = nil
+        let gauge = self.gauge
+        guard open else {
+            gauge.leave()
+            return
         }
+        // Leave only once the response is written, so shutdown never closes a connection under it.
+        Self.send(response, on: channel).whenComplete { _ in gauge.leave() }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -32,6 +32,10 @@ public struct ServeSettings: Sendable, Equatable {
     public var encoder: String?
     /// MiB, default 32.
     public var promptCacheMB: Int?
+    /// Requests in flight per connection, default 256, within 1...2^20.
+    public var maxInFlightPerConnection: Int?
+    /// Requests in flight across the daemon, default 4096, within 1...2^20.
+    public var maxInFlight: Int?
     /// Seconds, default 10.
     public var shutdownGrace: Double?
     /// OpenBLAS threads per call, default 1.
@@ -48,7 +52,7 @@ public struct ServeSettings: Sendable, Equatable {
     /// The keys a configuration file may hold, in the order of `steer serve --help`.
     public static let keys = [
         "socket", "socketMode", "maxFrameSize", "pluginDir", "snapshotDir", "index", "encoder",
-        "promptCacheMB", "shutdownGrace", "blasThreads", "logLevel", "allowedUIDs", "allowedGIDs",
+        "promptCacheMB", "maxInFlightPerConnection", "maxInFlight", "shutdownGrace", "blasThreads", "logLevel", "allowedUIDs", "allowedGIDs",
     ]
 
     /// These settings where given, else `base`'s: how command-line flags win over a file.
@@ -62,6 +66,8 @@ public struct ServeSettings: Sendable, Equatable {
         if let index { merged.index = index }
         if let encoder { merged.encoder = encoder }
         if let promptCacheMB { merged.promptCacheMB = promptCacheMB }
+        if let maxInFlightPerConnection { merged.maxInFlightPerConnection = maxInFlightPerConnection }
+        if let maxInFlight { merged.maxInFlight = maxInFlight }
         if let shutdownGrace { merged.shutdownGrace = shutdownGrace }
         if let blasThreads { merged.blasThreads = blasThreads }
         if let logLevel { merged.logLevel = logLevel }
@@ -132,6 +138,8 @@ public struct ServeSettings: Sendable, Equatable {
             encoderDirectory: encoder ?? cacheDirectory + "/models/all-MiniLM-L6-v2",
             encoderRequired: encoder != nil,
             promptCacheBytes: (promptCacheMB ?? 32) << 20,
+            maxInFlightPerConnection: maxInFlightPerConnection ?? DaemonConfiguration.defaultMaxInFlightPerConnection,
+            maxInFlightTotal: maxInFlight ?? DaemonConfiguration.defaultMaxInFlightTotal,
             shutdownGracePeriodSeconds: shutdownGrace ?? 10,
             allowedUIDs: allowedUIDs ?? [getuid()],
             allowedGIDs: allowedGIDs ?? [getgid()],
@@ -150,6 +158,12 @@ public struct ServeSettings: Sendable, Equatable {
         }
         if let promptCacheMB, !(0...(1 << 20)).contains(promptCacheMB) {
             throw ServeSettingsError("\(name("promptCacheMB", "prompt-cache-mb")) must be in 0...\(1 << 20) MiB; got \(promptCacheMB)")
+        }
+        if let maxInFlightPerConnection, !(1...(1 << 20)).contains(maxInFlightPerConnection) {
+            throw ServeSettingsError("\(name("maxInFlightPerConnection", "max-in-flight-per-connection")) must be in 1...\(1 << 20); got \(maxInFlightPerConnection)")
+        }
+        if let maxInFlight, !(1...(1 << 20)).contains(maxInFlight) {
+            throw ServeSettingsError("\(name("maxInFlight", "max-in-flight")) must be in 1...\(1 << 20); got \(maxInFlight)")
         }
         if let shutdownGrace, !(shutdownGrace >= 0 && shutdownGrace <= 86_400) {
             throw ServeSettingsError("\(name("shutdownGrace", "shutdown-grace")) must be in 0...86400 seconds; got \(shutdownGrace)")
@@ -208,6 +222,8 @@ extension ServeSettings {
             settings.index = try value("index", "a string (a snapshot path)")
             settings.encoder = try value("encoder", "a string (a model folder)")
             settings.promptCacheMB = try value("promptCacheMB", "an integer (MiB)")
+            settings.maxInFlightPerConnection = try value("maxInFlightPerConnection", "an integer (requests)")
+            settings.maxInFlight = try value("maxInFlight", "an integer (requests)")
             settings.shutdownGrace = try value("shutdownGrace", "a number (seconds)")
             settings.blasThreads = try value("blasThreads", "an integer")
             settings.logLevel = try value("logLevel", "a string (\(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")))")

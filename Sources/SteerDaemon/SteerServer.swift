@@ -39,6 +39,8 @@ public final class SteerServer: Service, Sendable {
         let dispatcher = Dispatcher(service: service, stats: stats)
         let maxFrameSize = configuration.maxFrameSize
         let policy = configuration.peerAccessPolicy
+        let maxInFlightPerConnection = configuration.maxInFlightPerConnection
+        let maxInFlightTotal = configuration.maxInFlightTotal
         let gauge = self.gauge
         let stats = self.stats
         let logger = self.logger
@@ -68,7 +70,9 @@ public final class SteerServer: Service, Sendable {
                         return
                     }
                     try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: maxFrameSize)))
-                    try pipeline.addHandler(RequestHandler(dispatcher: dispatcher, gauge: gauge, stats: stats))
+                    try pipeline.addHandler(RequestHandler(dispatcher: dispatcher, gauge: gauge, stats: stats,
+                                                                 maxInFlightPerConnection: maxInFlightPerConnection,
+                                                                 maxInFlightTotal: maxInFlightTotal))
                 }
             }
         let serverChannel: Channel

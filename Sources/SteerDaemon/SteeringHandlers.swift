@@ -99,7 +99,9 @@ extension SteerService {
         var start = 0
         while start < b {
             let end = min(b, start + Self.fuseRowsPerPass)
+            try Task.checkCancellation()
             let prompt = try source.batch(start..<end, mode: head.config.keyValue, width: e)
+            try Task.checkCancellation()   // the prompts are embedded; the head pass is next
             fused.withUnsafeMutableBufferPointer { out in
                 request.userVectors.withUnsafeBufferPointer { user in
                     head.forward(out: out.baseAddress! + start * d, user: user.baseAddress! + start * d, prompt: prompt.values,
@@ -155,6 +157,7 @@ extension SteerService {
             }
             if cacheable { userVectors.put(encoder: cacheKey.model, text: cacheKey.history, embedding: user) }
         }
+        try Task.checkCancellation()   // the history is encoded; a cancelled request goes no further
 
         var response = RecommendResponse(itemIDs: [], scores: [])
         var query = user
@@ -170,6 +173,7 @@ extension SteerService {
                 throw RPCError(.invalidArgument, "prompt: \(error)")
             }
             let input = try PromptSource.texts([request.prompt], services).batch(0..<1, mode: head.config.keyValue, width: head.config.encoderDim)
+            try Task.checkCancellation()   // the prompt is embedded
             if request.polarity != .unspecified {
                 response.polarity = request.polarity
                 response.routeConfidence = 1
@@ -195,6 +199,7 @@ extension SteerService {
             guard query.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the DPR head produced a non-finite vector") }
         }
 
+        try Task.checkCancellation()   // before retrieval
         let ranked: [ScoredItem]
         do {
             ranked = try index.retrieve(RetrievalQuery(vector: query, excludeItems: request.includeHistory ? [] : request.history),
@@ -231,11 +236,14 @@ private enum PromptSource {
             let chunk = Array(texts[rows])
             switch mode {
             case .pooled:
-                let (flat, _) = services.embed(chunk)
+                let (flat, _) = try services.embed(chunk)
                 guard flat.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
                 return (flat, 1, [Int32](repeating: 1, count: chunk.count), (0..<chunk.count).map { Array(flat[($0 * e)..<(($0 + 1) * e)]) })
             case .tokens:
-                let states = try chunk.map { try services.tokenStates($0) }
+                let states = try chunk.map { text in
+                    try Task.checkCancellation()   // one encoder pass per prompt: stop between them
+                    return try services.tokenStates(text)
+                }
                 let keys = states.map(\.tokens).max() ?? 1
                 var values = [Float](repeating: 0, count: chunk.count * keys * e)
                 for (r, s) in states.enumerated() { values.replaceSubrange((r * keys * e)..<((r * keys + s.tokens) * e), with: s.states) }

@@ -28,7 +28,7 @@ final class ServeSettingsTests: XCTestCase {
         let path = try file("""
         {"socket": "run/steerd.sock", "socketMode": "0600", "maxFrameSize": 1048576, "pluginDir": "/opt/steer/lib",
          "snapshotDir": "snapshots", "index": "/srv/items.snap", "encoder": "models/minilm", "promptCacheMB": 8,
-         "shutdownGrace": 2.5, "blasThreads": 2, "logLevel": "debug", "allowedUIDs": [1000, 1001], "allowedGIDs": []}
+         "maxInFlightPerConnection": 16, "maxInFlight": 64, "shutdownGrace": 2.5, "blasThreads": 2, "logLevel": "debug", "allowedUIDs": [1000, 1001], "allowedGIDs": []}
         """)
         let settings = try ServeSettings.load(path: path)
         XCTAssertEqual(settings.socket, directory + "/run/steerd.sock")
@@ -43,6 +43,8 @@ final class ServeSettingsTests: XCTestCase {
         XCTAssertTrue(c.encoderRequired)
         XCTAssertEqual(c.promptCacheBytes, 8 << 20)
         XCTAssertEqual(c.shutdownGracePeriodSeconds, 2.5)
+        XCTAssertEqual(c.maxInFlightPerConnection, 16)
+        XCTAssertEqual(c.maxInFlightTotal, 64)
         XCTAssertEqual(c.allowedUIDs, [1000, 1001])
         XCTAssertEqual(c.allowedGIDs, [])
         XCTAssertEqual(resolved.blasThreads, 2)
@@ -114,6 +116,8 @@ final class ServeSettingsTests: XCTestCase {
         try assertLoadFails(#"{"maxFrameSize": "4M"}"#, mentioning: ["\"maxFrameSize\" must be an integer"])
         try assertLoadFails(#"{"maxFrameSize": 1.5}"#, mentioning: ["\"maxFrameSize\" must be an integer"])
         try assertLoadFails(#"{"shutdownGrace": "10"}"#, mentioning: ["\"shutdownGrace\" must be a number"])
+        try assertLoadFails(#"{"maxInFlight": 0}"#, mentioning: ["\"maxInFlight\"", "1...1048576"])
+        try assertLoadFails(#"{"maxInFlightPerConnection": "8"}"#, mentioning: ["\"maxInFlightPerConnection\" must be an integer"])
         try assertLoadFails(#"{"blasThreads": true}"#, mentioning: ["\"blasThreads\" must be an integer"])
         try assertLoadFails(#"{"allowedUIDs": 1000}"#, mentioning: ["\"allowedUIDs\" must be an array"])
         try assertLoadFails(#"{"allowedGIDs": [-1]}"#, mentioning: ["\"allowedGIDs\" must be an array"])

@@ -1,0 +1,112 @@
+// Bounded in flight, deadlines that cancel work, and disconnects that cancel work, against a real encoder.
+import Foundation
+import SteerClient
+import SteerWire
+import XCTest
+
+final class InFlightLimitTests: XCTestCase {
+    /// `count` distinct prompts of 256 tokens each: an EmbedPrompt of them takes a real while.
+    private func slowPrompts(_ count: Int, tag: String) -> [String] {
+        (0..<count).map { "\(tag) \($0): " + String(repeating: "a slow comedy with dogs and a heist at night ", count: 40) }
+    }
+
+    private func slowRequest(id: UInt64, count: Int, tag: String, deadline: UInt64 = 0) -> RequestEnvelope {
+        RequestEnvelope(id: id, method: .embedPrompt, deadlineUnixMicros: deadline,
+                        payload: EmbedPromptRequest(prompts: slowPrompts(count, tag: tag)).encoded())
+    }
+
+    private func nowMicros() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1_000_000) }
+
+    private func stats(_ daemon: TestDaemon) throws -> StatsResponse {
+        try daemon.connect().call(.stats, StatsRequest(), as: StatsResponse.self)
+    }
+
+    func testRequestsBeyondThePerConnectionLimitAreRefusedAndTheRestServed() async throws {
+        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory) { $0.maxInFlightPerConnection = 2 }
+        let connection = try daemon.connect()
+        try connection.send(slowRequest(id: 1, count: 16, tag: "limit"))
+        try connection.send(slowRequest(id: 2, count: 16, tag: "limit-b"))
+        for id in UInt64(3)...5 { try connection.send(RequestEnvelope(id: id, method: .health)) }
+        var statuses: [UInt64: StatusCode] = [:]
+        for _ in 0..<5 {
+            let response = try connection.receive()
+            XCTAssertNil(statuses[response.id], "two responses for \(response.id)")
+            statuses[response.id] = response.status
+            if response.status == .resourceExhausted {
+                XCTAssertTrue(response.message.contains("2") && response.message.contains("maxInFlightPerConnection")
+                              && response.message.contains("--max-in-flight-per-connection"), response.message)
+            }
+        }
+        XCTAssertEqual(statuses, [1: .ok, 2: .ok, 3: .resourceExhausted, 4: .resourceExhausted, 5: .resourceExhausted])
+        // The connection stays open and serves again once below the limit.
+        XCTAssertTrue(try connection.call(.health, HealthRequest(), as: HealthResponse.self).live)
+        let text = try stats(daemon).prometheusText
+        XCTAssertTrue(text.contains("steer_requests_refused_in_flight_total{limit=\"connection\"} 3"), text)
+        XCTAssertTrue(text.contains("steer_requests_total{method=\"Health\",status=\"RESOURCE_EXHAUSTED\"} 3"), text)
+        try await daemon.stop()
+    }
+
+    func testRequestsBeyondTheDaemonLimitAreRefused() async throws {
+        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory) { $0.maxInFlightTotal = 1 }
+        let slow = try daemon.connect()
+        try slow.send(slowRequest(id: 1, count: 16, tag: "total"))
+        try await Task.sleep(for: .milliseconds(100))
+        let other = try daemon.connect()
+        XCTAssertThrowsError(try other.call(.health, HealthRequest(), as: HealthResponse.self)) { error in
+            XCTAssertEqual((error as? RPCError)?.status, .resourceExhausted)
+            XCTAssertTrue("\(error)".contains("maxInFlight") && "\(error)".contains("--max-in-flight"), "\(error)")
+        }
+        XCTAssertEqual(try slow.receive().status, .ok)
+        XCTAssertTrue(try other.call(.health, HealthRequest(), as: HealthResponse.self).live)
+        try await daemon.stop()
+    }
+
+    func testADeadlineAnswersAtTheDeadlineAndCancelsTheWork() async throws {
+        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
+        let connection = try daemon.connect()
+        let sent = ContinuousClock.now
+        try connection.send(slowRequest(id: 9, count: 256, tag: "deadline", deadline: nowMicros() + 300_000))
+        let response = try connection.receive()
+        let waited = ContinuousClock.now - sent
+        XCTAssertEqual(response.id, 9)
+        XCTAssertEqual(response.status, .deadlineExceeded, response.message)
+        XCTAssertLessThan(waited, .milliseconds(1_500), "256 prompts of 256 tokens take far longer; the answer must come at the deadline")
+        XCTAssertTrue(try connection.call(.health, HealthRequest(), as: HealthResponse.self).live)
+        // The work stops at its next cancellation check: the cache stops growing short of all 256 prompts.
+        func cacheBytes() throws -> Int {
+            let line = try stats(daemon).prometheusText.split(separator: "\n").first { $0.hasPrefix("steer_prompt_cache_bytes ") }
+            return Int(line?.split(separator: " ").last ?? "") ?? -1
+        }
+        var last = try cacheBytes()
+        for _ in 0..<20 {
+            try await Task.sleep(for: .milliseconds(500))
+            let now = try cacheBytes()
+            if now == last { break }
+            last = now
+        }
+        XCTAssertLessThan(last, 256 * 384 * 4, "the cancelled work went on to embed every prompt")
+        XCTAssertEqual(try stats(daemon).inFlight, 1)   // the Stats request itself
+        try await daemon.stop()
+    }
+
+    func testADisconnectCancelsTheWorkAndTheGaugeReturnsToZero() async throws {
+        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
+        var connection: SteerConnection? = try daemon.connect()
+        try connection?.send(slowRequest(id: 1, count: 256, tag: "gone"))
+        try connection?.send(slowRequest(id: 2, count: 256, tag: "gone-b"))
+        try await Task.sleep(for: .milliseconds(200))
+        XCTAssertEqual(try stats(daemon).inFlight, 3)   // two slow requests and the Stats request
+        let closed = ContinuousClock.now
+        connection = nil   // closes the socket
+        var inFlight = UInt32.max
+        while ContinuousClock.now - closed < .seconds(5) {
+            inFlight = try stats(daemon).inFlight
+            if inFlight == 1 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        XCTAssertEqual(inFlight, 1, "the disconnected requests are still counted in flight")
+        XCTAssertLessThan(ContinuousClock.now - closed, .seconds(3))
+        XCTAssertTrue(try daemon.connect().call(.health, HealthRequest(), as: HealthResponse.self).live)
+        try await daemon.stop()   // the shutdown drain must not wait for the disconnected requests
+    }
+}
