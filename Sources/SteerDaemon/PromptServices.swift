@@ -85,7 +85,7 @@ final class PromptServices: Sendable {
     }
 
     /// Misses embedded per encoder call: between calls, a cancelled request stops.
-    static let embedBatch = 16
+    static let embedBatch = 8
 
     /// Embeddings (prompts × dimension) through the cache; misses are embedded in batches of `embedBatch`.
     /// - Throws: `CancellationError` when the request's task is cancelled between batches.

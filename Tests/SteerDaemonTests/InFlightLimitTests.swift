@@ -24,8 +24,8 @@ final class InFlightLimitTests: XCTestCase {
     func testRequestsBeyondThePerConnectionLimitAreRefusedAndTheRestServed() async throws {
         let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory) { $0.maxInFlightPerConnection = 2 }
         let connection = try daemon.connect()
-        try connection.send(slowRequest(id: 1, count: 16, tag: "limit"))
-        try connection.send(slowRequest(id: 2, count: 16, tag: "limit-b"))
+        try connection.send(slowRequest(id: 1, count: 2, tag: "limit"))
+        try connection.send(slowRequest(id: 2, count: 2, tag: "limit-b"))
         for id in UInt64(3)...5 { try connection.send(RequestEnvelope(id: id, method: .health)) }
         var statuses: [UInt64: StatusCode] = [:]
         for _ in 0..<5 {
@@ -49,7 +49,7 @@ final class InFlightLimitTests: XCTestCase {
     func testRequestsBeyondTheDaemonLimitAreRefused() async throws {
         let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory) { $0.maxInFlightTotal = 1 }
         let slow = try daemon.connect()
-        try slow.send(slowRequest(id: 1, count: 16, tag: "total"))
+        try slow.send(slowRequest(id: 1, count: 2, tag: "total"))
         try await Task.sleep(for: .milliseconds(100))
         let other = try daemon.connect()
         XCTAssertThrowsError(try other.call(.health, HealthRequest(), as: HealthResponse.self)) { error in
@@ -93,9 +93,8 @@ final class InFlightLimitTests: XCTestCase {
         let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
         var connection: SteerConnection? = try daemon.connect()
         try connection?.send(slowRequest(id: 1, count: 256, tag: "gone"))
-        try connection?.send(slowRequest(id: 2, count: 256, tag: "gone-b"))
         try await Task.sleep(for: .milliseconds(200))
-        XCTAssertEqual(try stats(daemon).inFlight, 3)   // two slow requests and the Stats request
+        XCTAssertEqual(try stats(daemon).inFlight, 2)   // the slow request and the Stats request
         let closed = ContinuousClock.now
         connection = nil   // closes the socket
         var inFlight = UInt32.max
