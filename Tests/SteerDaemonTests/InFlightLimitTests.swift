@@ -21,6 +21,21 @@ final class InFlightLimitTests: XCTestCase {
         try daemon.connect().call(.stats, StatsRequest(), as: StatsResponse.self)
     }
 
+    /// Polls Stats until only the Stats request itself is in flight (a response can reach the
+    /// client a moment before the daemon lets its request go; cancelled work ends at its next
+    /// phase boundary, a batch of 8 prompts, which takes seconds in a debug build on a busy machine).
+    private func assertInFlightReturnsToOne(_ daemon: TestDaemon, within limit: Duration = .seconds(5),
+                                            file: StaticString = #filePath, line: UInt = #line) async throws {
+        let start = ContinuousClock.now
+        var inFlight = UInt32.max
+        while ContinuousClock.now - start < limit {
+            inFlight = try stats(daemon).inFlight
+            if inFlight == 1 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        XCTAssertEqual(inFlight, 1, "requests are still counted in flight", file: file, line: line)
+    }
+
     func testRequestsBeyondThePerConnectionLimitAreRefusedAndTheRestServed() async throws {
         let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory) { $0.maxInFlightPerConnection = 2 }
         let connection = try daemon.connect()
@@ -57,7 +72,13 @@ final class InFlightLimitTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("maxInFlight") && "\(error)".contains("--max-in-flight"), "\(error)")
         }
         XCTAssertEqual(try slow.receive().status, .ok)
-        XCTAssertTrue(try other.call(.health, HealthRequest(), as: HealthResponse.self).live)
+        // The daemon lets a request go once its response is written, a moment after the client may read it.
+        var served = false
+        for _ in 0..<40 where !served {
+            served = (try? other.call(.health, HealthRequest(), as: HealthResponse.self).live) ?? false
+            if !served { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        XCTAssertTrue(served, "the daemon still refuses after the slow request was answered")
         try await daemon.stop()
     }
 
@@ -78,14 +99,14 @@ final class InFlightLimitTests: XCTestCase {
             return Int(line?.split(separator: " ").last ?? "") ?? -1
         }
         var last = try cacheBytes()
-        for _ in 0..<20 {
-            try await Task.sleep(for: .milliseconds(500))
+        for _ in 0..<15 {
+            try await Task.sleep(for: .seconds(1))
             let now = try cacheBytes()
             if now == last { break }
             last = now
         }
         XCTAssertLessThan(last, 256 * 384 * 4, "the cancelled work went on to embed every prompt")
-        XCTAssertEqual(try stats(daemon).inFlight, 1)   // the Stats request itself
+        try await assertInFlightReturnsToOne(daemon)
         try await daemon.stop()
     }
 
@@ -95,16 +116,9 @@ final class InFlightLimitTests: XCTestCase {
         try connection?.send(slowRequest(id: 1, count: 256, tag: "gone"))
         try await Task.sleep(for: .milliseconds(200))
         XCTAssertEqual(try stats(daemon).inFlight, 2)   // the slow request and the Stats request
-        let closed = ContinuousClock.now
         connection = nil   // closes the socket
-        var inFlight = UInt32.max
-        while ContinuousClock.now - closed < .seconds(5) {
-            inFlight = try stats(daemon).inFlight
-            if inFlight == 1 { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        XCTAssertEqual(inFlight, 1, "the disconnected requests are still counted in flight")
-        XCTAssertLessThan(ContinuousClock.now - closed, .seconds(3))
+        // 256 prompts take minutes in a debug build; the work stops at its next batch of 8.
+        try await assertInFlightReturnsToOne(daemon, within: .seconds(60))
         XCTAssertTrue(try daemon.connect().call(.health, HealthRequest(), as: HealthResponse.self).live)
         try await daemon.stop()   // the shutdown drain must not wait for the disconnected requests
     }
