@@ -68,11 +68,7 @@ public final class DPRTrainer {
         let headParameters = head.parameters
         headOptimizer = AdamW(parameters: headParameters, learningRate: options.headLearningRate, weightDecay: options.headWeightDecay)
         if options.trainsBackbone {
-            let parameters = try model.parameters().map { p in
-                Parameter(value: p.value, grad: p.grad, count: p.count,
-                          decay: p.name.hasSuffix(".weight") && !p.name.contains("ln") && !p.name.contains("norm"))
-            }
-            backboneOptimizer = AdamW(parameters: parameters, learningRate: options.backboneLearningRate, weightDecay: 0)
+            backboneOptimizer = AdamW(parameters: try model.optimizerParameters(), learningRate: options.backboneLearningRate, weightDecay: 0)
         } else {
             backboneOptimizer = nil
         }

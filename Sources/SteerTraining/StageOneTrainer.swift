@@ -38,11 +38,7 @@ public final class StageOneTrainer {
         windows = try NextItemWindows(sequences: split.trainSequences, maxLength: model.maxLen)
         validation = split.cases(.validation)
         workspace = CrossEntropyWorkspace(items: model.nItems, channels: model.dim, chunkRows: options.crossEntropyChunkRows)
-        // Decay weight matrices only: biases, norms and embeddings keep their scale (common practice).
-        parameters = try model.parameters().map { p in
-            Parameter(value: p.value, grad: p.grad, count: p.count,
-                      decay: p.name.hasSuffix(".weight") && !p.name.contains("ln") && !p.name.contains("norm"))
-        }
+        parameters = try model.optimizerParameters()
         optimizer = AdamW(parameters: parameters, learningRate: options.learningRate, weightDecay: options.weightDecay)
     }
 
@@ -140,5 +136,16 @@ public final class StageOneTrainer {
         }
         progress?.finish()
         return lossSum / Double(max(1, targetSum))
+    }
+}
+
+extension TrainableBackbone {
+    /// The plugin's tensors for the host's AdamW, weight decay on weight matrices only: biases,
+    /// norms and embeddings keep their scale (common practice). Shared by every stage.
+    public func optimizerParameters() throws -> [Parameter] {
+        try parameters().map { p in
+            Parameter(value: p.value, grad: p.grad, count: p.count,
+                      decay: p.name.hasSuffix(".weight") && !p.name.contains("ln") && !p.name.contains("norm"))
+        }
     }
 }
