@@ -39,3 +39,8 @@ bench: build
 
 clean:
 	rm -rf .build
+
+## The C client example (Examples/c-client): recommend.c on the C client library and protobuf-c.
+.PHONY: c-example
+c-example:
+	$(MAKE) -C Examples/c-client

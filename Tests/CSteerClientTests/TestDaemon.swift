@@ -1,0 +1,65 @@
+// An in-process steerd on a temporary socket (the minimal part of SteerDaemonTests/TestDaemon.swift;
+// test targets cannot share code).
+import Foundation
+import Logging
+import ServiceLifecycle
+import SteerDaemon
+import SteerIndex
+
+final class TestDaemon: @unchecked Sendable {
+    let directory: String
+    let socketPath: String
+    let server: SteerServer
+    private let group: ServiceGroup
+    private var task: Task<Void, Error>?
+
+    static let quietLogger = Logger(label: "steerd-c-client-test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// - Parameters:
+    ///   - index: written to the snapshot directory as `index.snap` and loaded at start.
+    init(index: ItemIndex? = nil, maxFrameSize: Int = 4 << 20, pluginDirectory: String? = nil,
+         encoderDirectory: String? = nil) async throws {
+        directory = NSTemporaryDirectory() + "steerd-ctest-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory + "/snapshots", withIntermediateDirectories: true)
+        socketPath = directory + "/steerd.sock"
+        var indexPath: String?
+        if let index {
+            indexPath = directory + "/snapshots/index.snap"
+            try index.write(to: indexPath!)
+        }
+        let configuration = DaemonConfiguration(
+            socketPath: socketPath, maxFrameSize: maxFrameSize,
+            pluginDirectory: pluginDirectory ?? directory + "/plugins", snapshotDirectory: directory + "/snapshots",
+            indexSnapshotPath: indexPath, encoderDirectory: encoderDirectory, encoderRequired: encoderDirectory != nil,
+            shutdownGracePeriodSeconds: 5)
+        server = try SteerServer(configuration: configuration, logger: Self.quietLogger)
+        group = ServiceGroup(configuration: .init(services: [server], logger: Self.quietLogger))
+        let group = self.group
+        task = Task { try await group.run() }
+        try await server.waitUntilListening()
+    }
+
+    /// Graceful shutdown, then removes the temporary directory.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task?.value
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// A small index: item i has embedding (i, 1), category i % 3.
+func smallIndex(count: Int = 12) throws -> ItemIndex {
+    var embeddings: [Float] = []
+    for i in 0..<count { embeddings += [Float(i), 1] }
+    return try ItemIndex(embeddings: embeddings, dimension: 2, itemCategories: (0..<count).map { [UInt32($0 % 3)] },
+                         categoryCount: 3, categoryNames: ["a", "b", "c"])
+}
+
+/// The MiniLM folder the set-up unpacks ($STEER_CACHE, default ~/.cache/steer); `make test` runs the set-up first.
+var miniLMDirectory: String {
+    let cache = ProcessInfo.processInfo.environment["STEER_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/steer"
+    return cache + "/models/all-MiniLM-L6-v2"
+}
+
+/// The repository root, from this file's path.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
