@@ -102,6 +102,7 @@ extension SteerService {
         }
         do {
             let vectors = try backbone.encode(histories: request.histories)
+            recordBatch("history_encoding", rows: request.histories.count)
             return EncodeHistoryResponse(dim: UInt32(backbone.info.dim), userVectors: vectors)
         } catch let error as PluginError {
             throw RPCError(Self.status(for: error), error.description)

@@ -1,24 +1,38 @@
-// Request, error and latency counters per method, rendered for the Stats RPC.
+// Request, error and latency metrics per method, through swift-metrics, rendered for the Stats RPC
+// in the Prometheus text format.
+import CoreMetrics
+import Prometheus
 import Synchronization
 import SteerWire
 
-/// Counters of the running daemon. Cheap to update from any thread.
+/// The running daemon's metrics. Cheap to update from any thread.
+///
+/// Every metric goes through the swift-metrics API (`Counter`, `Timer`, `Recorder`, `Gauge`)
+/// with a factory of this daemon's own Prometheus registry, not the process-wide
+/// `MetricsSystem`: several daemons in one process (the tests) keep separate figures, and an
+/// application embedding steerd keeps its own bootstrap. Stats renders the registry.
+///
+/// A few totals are also kept here as plain numbers, for the fields of the Stats response.
 public final class DaemonStats: Sendable {
-    private struct MethodCounters {
+    private struct State {
         var requests: UInt64 = 0
         var errors: UInt64 = 0
-        var latencyMicrosTotal: UInt64 = 0
-        var byStatus: [StatusCode: UInt64] = [:]
-    }
-    private struct State {
-        var methods: [Method: MethodCounters] = [:]
         var unknownMethod: UInt64 = 0
         var undecodableFrames: UInt64 = 0
         var oversizedFrames: UInt64 = 0
         var connections = 0
-        var connectionsTotal: UInt64 = 0
         var refusedPeers: UInt64 = 0
         var refusedInFlight: [InFlightLimit: UInt64] = [:]
+        /// The swift-metrics handles, created on first use per label set.
+        var requestCounters: [RequestKey: CoreMetrics.Counter] = [:]
+        var timers: [Method: CoreMetrics.Timer] = [:]
+        var batchRecorders: [String: Recorder] = [:]
+        /// Last values pushed into counters that mirror figures kept elsewhere (the caches).
+        var mirrored: [String: Int64] = [:]
+    }
+    private struct RequestKey: Hashable {
+        var method: Method
+        var status: StatusCode
     }
 
     /// The bound a request was refused at.
@@ -27,28 +41,66 @@ public final class DaemonStats: Sendable {
         case total
     }
     private let state = Mutex(State())
+    private let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let connectionsGauge: CoreMetrics.Gauge
+    private let connectionsTotal: CoreMetrics.Counter
+    private let unknownMethodTotal: CoreMetrics.Counter
+    private let undecodableTotal: CoreMetrics.Counter
+    private let oversizedTotal: CoreMetrics.Counter
+    private let refusedPeersTotal: CoreMetrics.Counter
+    private let refusedInFlightTotal: [InFlightLimit: CoreMetrics.Counter]
+    private let inFlightGauge: CoreMetrics.Gauge
 
-    public init() {}
+    /// Request latency buckets: Recommend answers in a few hundred microseconds, a batch of long
+    /// prompts in seconds.
+    static let latencyBuckets: [Duration] = [
+        .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+        .microseconds(2_500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5),
+    ]
+    /// Batch-size buckets (rows per BLAS call: prompts, histories).
+    static let batchBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096]
 
-    func connectionOpened() { state.withLock { $0.connections += 1; $0.connectionsTotal += 1 } }
-    func connectionClosed() { state.withLock { $0.connections -= 1 } }
-    func recordUndecodable() { state.withLock { $0.undecodableFrames += 1 } }
-    func recordOversizedFrame() { state.withLock { $0.oversizedFrames += 1 } }
-    func recordUnknownMethod() { state.withLock { $0.unknownMethod += 1 } }
-    func recordRefusedPeer() { state.withLock { $0.refusedPeers += 1 } }
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["steer_request_duration_seconds"] = Self.latencyBuckets
+        factory.valueHistogramBuckets["steer_batch_size"] = Self.batchBuckets
+        self.factory = factory
+        connectionsGauge = CoreMetrics.Gauge(label: "steer_connections", factory: factory)
+        connectionsTotal = CoreMetrics.Counter(label: "steer_connections_total", factory: factory)
+        unknownMethodTotal = CoreMetrics.Counter(label: "steer_unknown_method_total", factory: factory)
+        undecodableTotal = CoreMetrics.Counter(label: "steer_undecodable_frames_total", factory: factory)
+        oversizedTotal = CoreMetrics.Counter(label: "steer_oversized_frames_total", factory: factory)
+        refusedPeersTotal = CoreMetrics.Counter(label: "steer_connections_refused_total", factory: factory)
+        refusedInFlightTotal = Dictionary(uniqueKeysWithValues: InFlightLimit.allCases.map {
+            ($0, CoreMetrics.Counter(label: "steer_requests_refused_in_flight_total", dimensions: [("limit", $0.rawValue)], factory: factory))
+        })
+        inFlightGauge = CoreMetrics.Gauge(label: "steer_requests_in_flight", factory: factory)
+        connectionsGauge.record(0)
+        inFlightGauge.record(0)
+    }
+
+    func connectionOpened() {
+        let open = state.withLock { $0.connections += 1; return $0.connections }
+        connectionsGauge.record(open)
+        connectionsTotal.increment()
+    }
+    func connectionClosed() {
+        let open = state.withLock { $0.connections -= 1; return $0.connections }
+        connectionsGauge.record(open)
+    }
+    func recordUndecodable() { state.withLock { $0.undecodableFrames += 1 }; undecodableTotal.increment() }
+    func recordOversizedFrame() { state.withLock { $0.oversizedFrames += 1 }; oversizedTotal.increment() }
+    func recordUnknownMethod() { state.withLock { $0.unknownMethod += 1 }; unknownMethodTotal.increment() }
+    func recordRefusedPeer() { state.withLock { $0.refusedPeers += 1 }; refusedPeersTotal.increment() }
 
     /// A request answered RESOURCE_EXHAUSTED because `limit` requests were in flight; counted
     /// under its method too, when the method is known.
     func recordRefusedInFlight(_ limit: InFlightLimit, method: Method?) {
-        state.withLock { s in
-            s.refusedInFlight[limit, default: 0] += 1
-            guard let method else { return }
-            var c = s.methods[method, default: MethodCounters()]
-            c.requests += 1
-            c.errors += 1
-            c.byStatus[.resourceExhausted, default: 0] += 1
-            s.methods[method] = c
-        }
+        state.withLock { $0.refusedInFlight[limit, default: 0] += 1 }
+        refusedInFlightTotal[limit]!.increment()
+        if let method { countRequest(method, status: .resourceExhausted) }
     }
 
     /// Requests refused because `limit` requests were in flight.
@@ -57,58 +109,72 @@ public final class DaemonStats: Sendable {
     /// Connections refused because the peer's uid and gid are not allowed (or unreadable).
     public var refusedPeers: UInt64 { state.withLock { $0.refusedPeers } }
 
+    /// A request of `method` answered with `status` after `micros` of handling.
     func record(_ method: Method, status: StatusCode, micros: UInt64) {
-        state.withLock { s in
-            var c = s.methods[method, default: MethodCounters()]
-            c.requests += 1
-            if status != .ok { c.errors += 1 }
-            c.latencyMicrosTotal += micros
-            c.byStatus[status, default: 0] += 1
-            s.methods[method] = c
+        countRequest(method, status: status)
+        let timer = state.withLock { s in
+            if let timer = s.timers[method] { return timer }
+            let timer = CoreMetrics.Timer(label: "steer_request_duration_seconds", dimensions: [("method", "\(method)")], factory: factory)
+            s.timers[method] = timer
+            return timer
         }
+        timer.recordMicroseconds(micros)
+    }
+
+    private func countRequest(_ method: Method, status: StatusCode) {
+        let counter = state.withLock { s in
+            s.requests += 1
+            if status != .ok { s.errors += 1 }
+            let key = RequestKey(method: method, status: status)
+            if let counter = s.requestCounters[key] { return counter }
+            let counter = CoreMetrics.Counter(label: "steer_requests_total", dimensions: [("method", "\(method)"), ("status", "\(status)")],
+                                              factory: factory)
+            s.requestCounters[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
+    /// `rows` rows went through one batched computation of `kind` (e.g. prompts embedded
+    /// together, histories encoded together).
+    func recordBatch(_ kind: String, rows: Int) {
+        let recorder = state.withLock { s in
+            if let recorder = s.batchRecorders[kind] { return recorder }
+            let recorder = Recorder(label: "steer_batch_size", dimensions: [("kind", kind)], aggregate: true, factory: factory)
+            s.batchRecorders[kind] = recorder
+            return recorder
+        }
+        recorder.record(rows)
+    }
+
+    /// Brings counter `label` up to `value`, a running total kept elsewhere (a cache's hits):
+    /// increments it by the growth since the last call.
+    func mirror(counter label: String, to value: UInt64) {
+        let value = Int64(clamping: value)
+        let growth = state.withLock { s -> Int64 in
+            let last = s.mirrored[label] ?? 0
+            s.mirrored[label] = max(last, value)
+            return value - last
+        }
+        let counter = CoreMetrics.Counter(label: label, factory: factory)
+        counter.increment(by: max(0, growth))
+    }
+
+    /// Sets gauge `label` to `value`.
+    func set(gauge label: String, to value: Int) {
+        CoreMetrics.Gauge(label: label, factory: factory).record(value)
     }
 
     /// Totals for the Stats response.
     public var totals: (requests: UInt64, errors: UInt64, connections: Int) {
         state.withLock { s in
-            let requests = s.methods.values.reduce(s.unknownMethod) { $0 + $1.requests }
-            let errors = s.methods.values.reduce(s.unknownMethod + s.undecodableFrames + s.oversizedFrames) { $0 + $1.errors }
-            return (requests, errors, s.connections)
+            (s.requests + s.unknownMethod, s.errors + s.unknownMethod + s.undecodableFrames + s.oversizedFrames, s.connections)
         }
     }
 
-    /// The counters in the Prometheus text exposition format.
+    /// Every metric in the Prometheus text exposition format, with `inFlight` requests now in flight.
     public func prometheusText(inFlight: Int) -> String {
-        state.withLock { s in
-            var out = ""
-            out += "# HELP steer_requests_total Requests answered, by method and status.\n"
-            out += "# TYPE steer_requests_total counter\n"
-            for method in Method.allCases {
-                guard let c = s.methods[method] else { continue }
-                for (status, n) in c.byStatus.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                    out += "steer_requests_total{method=\"\(method)\",status=\"\(status)\"} \(n)\n"
-                }
-            }
-            out += "# HELP steer_request_latency_microseconds_sum Total handling time, by method.\n"
-            out += "# TYPE steer_request_latency_microseconds_sum counter\n"
-            for method in Method.allCases {
-                guard let c = s.methods[method] else { continue }
-                out += "steer_request_latency_microseconds_sum{method=\"\(method)\"} \(c.latencyMicrosTotal)\n"
-            }
-            out += "# TYPE steer_unknown_method_total counter\nsteer_unknown_method_total \(s.unknownMethod)\n"
-            out += "# TYPE steer_undecodable_frames_total counter\nsteer_undecodable_frames_total \(s.undecodableFrames)\n"
-            out += "# TYPE steer_oversized_frames_total counter\nsteer_oversized_frames_total \(s.oversizedFrames)\n"
-            out += "# TYPE steer_connections gauge\nsteer_connections \(s.connections)\n"
-            out += "# TYPE steer_connections_total counter\nsteer_connections_total \(s.connectionsTotal)\n"
-            out += "# HELP steer_connections_refused_total Connections refused by peer uid/gid (SO_PEERCRED).\n"
-            out += "# TYPE steer_connections_refused_total counter\nsteer_connections_refused_total \(s.refusedPeers)\n"
-            out += "# HELP steer_requests_refused_in_flight_total Requests answered RESOURCE_EXHAUSTED at the in-flight limit, by limit.\n"
-            out += "# TYPE steer_requests_refused_in_flight_total counter\n"
-            for limit in InFlightLimit.allCases {
-                out += "steer_requests_refused_in_flight_total{limit=\"\(limit.rawValue)\"} \(s.refusedInFlight[limit, default: 0])\n"
-            }
-            out += "# TYPE steer_requests_in_flight gauge\nsteer_requests_in_flight \(inFlight)\n"
-            return out
-        }
+        inFlightGauge.record(inFlight)
+        return registry.emitToString()
     }
 }

@@ -16,7 +16,7 @@ extension SteerService {
             throw RPCError(.notFound, "encoder \"\(request.encoder.prefix(64))\" is not loaded; this steerd serves \(services.encoder.name)")
         }
         try services.validate(request.prompts)
-        let (embeddings, hits) = try services.embed(request.prompts)
+        let (embeddings, hits) = try services.embed(request.prompts, onBatch: { recordBatch("prompt_embedding", rows: $0) })
         guard embeddings.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
         return EmbedPromptResponse(dim: UInt32(services.encoder.dimension), embeddings: embeddings, cacheHits: hits)
     }
@@ -27,7 +27,7 @@ extension SteerService {
             throw RPCError(.failedPrecondition, "Route is unavailable: \(services.routerProblem ?? "no router")")
         }
         try services.validate(request.prompts)
-        let (embeddings, _) = try services.embed(request.prompts)
+        let (embeddings, _) = try services.embed(request.prompts, onBatch: { recordBatch("prompt_embedding", rows: $0) })
         let d = services.encoder.dimension
         return RouteResponse(results: try request.prompts.enumerated().map { i, text in
             do {

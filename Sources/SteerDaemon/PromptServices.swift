@@ -89,7 +89,8 @@ final class PromptServices: Sendable {
 
     /// Embeddings (prompts × dimension) through the cache; misses are embedded in batches of `embedBatch`.
     /// - Throws: `CancellationError` when the request's task is cancelled between batches.
-    func embed(_ prompts: [String]) throws -> (embeddings: [Float], hits: [Bool]) {
+    /// `onBatch` is told the size of each encoder call (for the batch-size metric).
+    func embed(_ prompts: [String], onBatch: (Int) -> Void = { _ in }) throws -> (embeddings: [Float], hits: [Bool]) {
         let d = encoder.dimension
         var rows = prompts.map { cache.get(encoder: encoder.name, text: $0) }
         let hits = rows.map { $0 != nil }
@@ -105,6 +106,7 @@ final class PromptServices: Sendable {
                 try Task.checkCancellation()
                 let batch = Array(missing[start..<min(missing.count, start + Self.embedBatch)])
                 let flat = (try? encoder.embedFlat(batch.map { prompts[$0] })) ?? []
+                onBatch(batch.count)
                 for (k, i) in batch.enumerated() where flat.count == batch.count * d {
                     let vector = Array(flat[(k * d)..<((k + 1) * d)])
                     rows[i] = vector

@@ -135,6 +135,11 @@ public final class SteerService: Sendable {
         }
     }
 
+    /// Records one batched computation of `rows` rows in the batch-size metric.
+    func recordBatch(_ kind: String, rows: Int) {
+        monitors.withLock { $0 }?.stats.recordBatch(kind, rows: rows)
+    }
+
     func stats(_ request: StatsRequest) throws -> StatsResponse {
         guard let (stats, gauge) = monitors.withLock({ $0 }) else {
             throw RPCError(.unavailable, "statistics are not attached to this service")
@@ -145,26 +150,16 @@ public final class SteerService: Sendable {
         response.errorsTotal = totals.errors
         response.connections = UInt32(max(0, totals.connections))
         response.inFlight = UInt32(max(0, gauge.count))
-        response.prometheusText = stats.prometheusText(inFlight: gauge.count)
         if let cache = prompts?.cache.stats {
-            response.prometheusText += """
-            # TYPE steer_prompt_cache_hits_total counter
-            steer_prompt_cache_hits_total \(cache.hits)
-            # TYPE steer_prompt_cache_misses_total counter
-            steer_prompt_cache_misses_total \(cache.misses)
-            # TYPE steer_prompt_cache_evictions_total counter
-            steer_prompt_cache_evictions_total \(cache.evictions)
-            # TYPE steer_prompt_cache_bytes gauge
-            steer_prompt_cache_bytes \(cache.bytes)\n
-            """
+            stats.mirror(counter: "steer_prompt_cache_hits_total", to: cache.hits)
+            stats.mirror(counter: "steer_prompt_cache_misses_total", to: cache.misses)
+            stats.mirror(counter: "steer_prompt_cache_evictions_total", to: cache.evictions)
+            stats.set(gauge: "steer_prompt_cache_bytes", to: cache.bytes)
         }
         let users = userVectors.stats
-        response.prometheusText += """
-        # TYPE steer_user_vector_cache_hits_total counter
-        steer_user_vector_cache_hits_total \(users.hits)
-        # TYPE steer_user_vector_cache_misses_total counter
-        steer_user_vector_cache_misses_total \(users.misses)\n
-        """
+        stats.mirror(counter: "steer_user_vector_cache_hits_total", to: users.hits)
+        stats.mirror(counter: "steer_user_vector_cache_misses_total", to: users.misses)
+        response.prometheusText = stats.prometheusText(inFlight: gauge.count)
         return response
     }
 }

@@ -152,6 +152,7 @@ extension SteerService {
         } else {
             do {
                 user = try backbone.encode(histories: [request.history])
+                recordBatch("history_encoding", rows: 1)
             } catch let error as PluginError {
                 throw RPCError(Self.status(for: error), error.description)
             }
