@@ -1,0 +1,179 @@
+// SteerAsyncClient against an in-process steerd: answers out of order reach their callers;
+// deadlines, client-side timeouts, cancellation, closed connections and the in-flight window.
+import Foundation
+import SteerClient
+import SteerWire
+import Synchronization
+import XCTest
+
+final class AsyncClientTests: XCTestCase {
+    func testAnswersThatComeOutOfOrderReachTheirOwnCallers() async throws {
+        let daemon = try await TestDaemon(index: try smallIndex(), encoderDirectory: miniLMDirectory)
+        let client = try SteerAsyncClient(socketPath: daemon.socketPath)
+        let order = LockedEvents()
+        let slow = Task {
+            let r = try await client.response(.embedPrompt, payload: slowEmbedPayload(2, tag: "order"))
+            order.append("slow")
+            return r
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<50 {
+                group.addTask {
+                    let r = try await client.retrieve(RetrieveRequest(k: UInt32(1 + i % 12), queries: [RetrieveQuery(vector: [Float(i % 5) - 2, 1])]))
+                    XCTAssertEqual(r.results[0].itemIDs.count, 1 + i % 12)
+                    order.append("fast")
+                }
+            }
+            try await group.waitForAll()
+        }
+        let embedded = try await slow.value.result(as: EmbedPromptResponse.self)
+        XCTAssertEqual(embedded.dim, 384)
+        XCTAssertEqual(embedded.embeddings.count, 2 * 384)
+        XCTAssertEqual(order.events, Array(repeating: "fast", count: 50) + ["slow"], "the slow call sent first should be answered last")
+        XCTAssertEqual(client.unmatchedResponses, 0)
+        try await daemon.stop()
+    }
+
+    func testTheDeadlineTravelsInTheEnvelope() async throws {
+        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
+        let client = try SteerAsyncClient(socketPath: daemon.socketPath)
+        let started = ContinuousClock.now
+        do {
+            _ = try await client.call(.embedPrompt, try EmbedPromptRequest(decoding: slowEmbedPayload(256, tag: "deadline")), as: EmbedPromptResponse.self,
+                                      deadline: .milliseconds(300))
+            XCTFail("256 long prompts were embedded within 300 ms")
+        } catch let error as RPCError {
+            XCTAssertEqual(error.status, .deadlineExceeded, "\(error)")
+        }
+        XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(1_500))
+        let live = try await client.health().live
+        XCTAssertTrue(live)
+        try await daemon.stop()
+    }
+
+    func testAClientSideTimeoutFailsTheCallAndTheConnectionGoesOn() async throws {
+        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
+        let client = try SteerAsyncClient(socketPath: daemon.socketPath)
+        let started = ContinuousClock.now
+        do {
+            _ = try await client.response(.embedPrompt, payload: slowEmbedPayload(2, tag: "timeout"), deadline: nil, timeout: .milliseconds(100))
+            XCTFail("answered within 100 ms")
+        } catch let error as AsyncClientError {
+            XCTAssertEqual(error.kind, .timedOut)
+            XCTAssertTrue(error.message.contains("EmbedPrompt"), error.message)
+        }
+        XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(800))
+        XCTAssertEqual(client.inFlight, 1, "steerd still owes the answer, which holds the slot")
+        let live = try await client.health().live
+        XCTAssertTrue(live)
+        // The late answer is dropped quietly and frees the slot.
+        let waitStart = ContinuousClock.now
+        while client.inFlight > 0 && ContinuousClock.now - waitStart < .seconds(60) { try await Task.sleep(for: .milliseconds(20)) }
+        XCTAssertEqual(client.inFlight, 0)
+        XCTAssertEqual(client.unmatchedResponses, 0)
+        try await daemon.stop()
+    }
+
+    func testCancellingACallFailsOnlyThatCall() async throws {
+        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
+        let client = try SteerAsyncClient(socketPath: daemon.socketPath)
+        let slow = Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(2, tag: "cancel")) }
+        try await Task.sleep(for: .milliseconds(50))
+        slow.cancel()
+        do {
+            _ = try await slow.value
+            XCTFail("the cancelled call returned")
+        } catch {
+            XCTAssertTrue(error is CancellationError, "\(error)")
+        }
+        let live = try await client.health().live
+        XCTAssertTrue(live)
+        try await daemon.stop()
+    }
+
+    /// Closing the client fails every waiting call at once, those sent and those waiting for a slot.
+    func testClosingTheClientFailsEveryWaitingCall() async throws {
+        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
+        let client = try SteerAsyncClient(socketPath: daemon.socketPath, configuration: .init(maxInFlight: 3))
+        let calls = (0..<8).map { i in Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(2, tag: "close \(i)")) } }
+        try await Task.sleep(for: .milliseconds(100))
+        XCTAssertEqual(client.inFlight, 3)
+        let closed = ContinuousClock.now
+        client.close()
+        for call in calls {
+            do {
+                _ = try await call.value
+                XCTFail("a call was answered after close")
+            } catch let error as AsyncClientError {
+                XCTAssertEqual(error.kind, .connectionClosed, error.message)
+            }
+        }
+        XCTAssertLessThan(ContinuousClock.now - closed, .milliseconds(500))
+        XCTAssertTrue(client.isClosed)
+        do {
+            _ = try await client.health()
+            XCTFail("a closed client answered")
+        } catch let error as AsyncClientError {
+            XCTAssertEqual(error.kind, .connectionClosed)
+        }
+        try await daemon.stop()
+    }
+
+    /// steerd closes the connection after an oversized frame, with a RESOURCE_EXHAUSTED for the
+    /// whole connection: every waiting call fails with it.
+    func testWhenSteerdClosesTheConnectionEveryWaitingCallFails() async throws {
+        let daemon = try await TestDaemon(maxFrameSize: 4_096, encoderDirectory: miniLMDirectory)
+        let client = try SteerAsyncClient(socketPath: daemon.socketPath)
+        let calls = (0..<4).map { i in Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(2, tag: "gone \(i)", repeats: 20)) } }
+        try await Task.sleep(for: .milliseconds(100))
+        let tooLarge = Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(1, tag: "huge", repeats: 200)) }
+        for call in calls + [tooLarge] {
+            do {
+                _ = try await call.value
+                XCTFail("a call was answered on a connection steerd closed")
+            } catch let error as RPCError {
+                XCTAssertEqual(error.status, .resourceExhausted, "\(error)")
+            }
+        }
+        XCTAssertTrue(client.isClosed)
+        try await daemon.stop()
+    }
+
+    /// The client's window keeps steerd's per-connection limit from refusing anything; without
+    /// it (a window above the limit) the same burst is partly refused.
+    func testTheInFlightWindowKeepsBelowSteerdsLimit() async throws {
+        let daemon = try await TestDaemon(index: try smallIndex()) { $0.maxInFlightPerConnection = 4 }
+        func burst(window: Int) async throws -> [StatusCode: Int] {
+            let client = try SteerAsyncClient(socketPath: daemon.socketPath, configuration: .init(maxInFlight: window))
+            defer { client.close() }
+            return try await withThrowingTaskGroup(of: StatusCode.self) { group in
+                for i in 0..<300 {
+                    group.addTask {
+                        try await client.response(.retrieve, payload: RetrieveRequest(k: 3, queries: [RetrieveQuery(vector: [Float(i % 7), 1])]).encoded()).status
+                    }
+                }
+                var counts: [StatusCode: Int] = [:]
+                for try await status in group { counts[status, default: 0] += 1 }
+                return counts
+            }
+        }
+        let windowed = try await burst(window: 4)
+        XCTAssertEqual(windowed, [.ok: 300])
+        let unbounded = try await burst(window: 256)
+        XCTAssertGreaterThan(unbounded[.resourceExhausted] ?? 0, 0, "the limit never refused: the first burst proves nothing")
+        try await daemon.stop()
+    }
+}
+
+/// `count` distinct prompts of `repeats` × 9 words: an EmbedPrompt of them takes a real while.
+private func slowEmbedPayload(_ count: Int, tag: String, repeats: Int = 40) -> [UInt8] {
+    EmbedPromptRequest(prompts: (0..<count).map { "\(tag) \($0): " + String(repeating: "a slow comedy with dogs and a heist at night ", count: repeats) }).encoded()
+}
+
+/// Events recorded from many tasks, in the order they happened.
+private final class LockedEvents: Sendable {
+    private let storage = Mutex<[String]>([])
+    func append(_ event: String) { storage.withLock { $0.append(event) } }
+    var events: [String] { storage.withLock { $0 } }
+}
