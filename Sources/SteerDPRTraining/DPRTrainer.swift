@@ -101,21 +101,16 @@ public final class DPRTrainer {
             seqFloor = start * (1 - options.sequenceTolerance)
             startingSEQ = start
         }
+        // Stage 3 starts from stage 2's head: measured first, an epoch is kept only if it beats it.
+        if stage == .tags, validation != nil {
+            var start = DPREpochRecord(stage: stage.rawValue, epoch: 0, sequenceLoss: 0, promptLoss: 0, tasks: 0, seconds: 0, best: false)
+            try validate(into: &start)
+            if (start.validSEQ ?? 0) >= seqFloor, let score = start.validScore { best.score = score }
+            onEpoch?(start)
+        }
         for e in 1...max(1, options.epochs) {
             var record = try trainEpoch(e)
-            if let validation {
-                try model.setTraining(false)
-                head.isTraining = false
-                var report = ControllableReport(title: "validation")
-                try validation.evaluate(backbone: model.backbone, queries: queries, name: "DPR", baselines: false, into: &report)
-                let seq = report.averaged(model: "DPR", task: .seq)?.ndcg[0] ?? 0
-                let pos = report.averaged(model: "DPR", task: .pos)?.ndcg[0] ?? 0
-                let neg = report.averaged(model: "DPR", task: .neg)?.ndcg[0] ?? 0
-                record.validSEQ = seq
-                record.validPOS = pos
-                record.validNEG = neg
-                record.validScore = (seq + pos + neg) / 3
-            }
+            if validation != nil { try validate(into: &record) }
             let score = record.validScore ?? Double(e)
             let eligible = (record.validSEQ ?? 0) >= seqFloor || validation == nil
             if eligible, score > best.score {
@@ -131,6 +126,31 @@ public final class DPRTrainer {
             if sinceBest >= options.patience { break }
         }
         return Result(bestBackbone: best.backbone, bestHead: best.head, best: best.record, history: history)
+    }
+
+    /// Fills the validation figures of `record`: SEQ, POS and NEG NDCG@10 with the training
+    /// phrasings, in stage 3 also POS prompted with the targets' training tags; the score is their mean.
+    private func validate(into record: inout DPREpochRecord) throws {
+        guard let validation else { return }
+        try model.setTraining(false)
+        head.isTraining = false
+        var report = ControllableReport(title: "validation")
+        try validation.evaluate(backbone: model.backbone, queries: queries, name: "DPR", baselines: false, into: &report)
+        let seq = report.averaged(model: "DPR", task: .seq)?.ndcg[0] ?? 0
+        let pos = report.averaged(model: "DPR", task: .pos)?.ndcg[0] ?? 0
+        let neg = report.averaged(model: "DPR", task: .neg)?.ndcg[0] ?? 0
+        record.validSEQ = seq
+        record.validPOS = pos
+        record.validNEG = neg
+        var parts = [seq, pos, neg]
+        if stage == .tags, let tags = prompts.tags {
+            try validation.evaluateTagPrompts(backbone: model.backbone, queries: queries, tags: tags, wording: .training,
+                                              name: "DPR tags", into: &report)
+            let tagPOS = report.averaged(model: "DPR tags", task: .pos)?.ndcg[0] ?? 0
+            record.validTagPOS = tagPOS
+            parts.append(tagPOS)
+        }
+        record.validScore = parts.reduce(0, +) / Double(parts.count)
     }
 
     /// A cut: one backbone row and the tasks that share its history.

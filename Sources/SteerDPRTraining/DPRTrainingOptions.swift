@@ -57,7 +57,10 @@ public struct DPREpochRecord: Sendable, Codable, Equatable {
     public var validSEQ: Double?
     public var validPOS: Double?
     public var validNEG: Double?
-    /// The selection score: mean of the three.
+    /// Stage 3: validation POS NDCG@10 with each tagged target's training tag as the prompt
+    /// (the evaluation paraphrases never reach model selection).
+    public var validTagPOS: Double?
+    /// The selection score: mean of SEQ, POS, NEG (and tag POS in stage 3).
     public var validScore: Double?
     public var best: Bool
 }

@@ -114,4 +114,42 @@ public struct SteeringEvaluation {
                                  dimension: d, into: &report)
         }
     }
+
+    /// Records the POS tasks of row `name` prompted with the target's own tag, in its
+    /// evaluation paraphrase (appendix B.3), as the paper's stage-3 test prompts are: one facet
+    /// per task, seeded. Tasks whose target has no tags keep their genre prompt. The tasks and
+    /// targets are those of the genre POS rows, so the Filter rows of the same run are the
+    /// baseline; a Filter cannot read a tag, it filters by the task's genre.
+    /// - Returns: how many of the POS tasks were prompted with a tag, and how many there were.
+    @discardableResult
+    ///
+    /// `wording` `.training` prompts with the training tags instead: a check of how well stage 3
+    /// fitted its own tags, never a result (those tags were trained on).
+    public func evaluateTagPrompts(backbone: Backbone, queries: SteeringQueries, tags: ItemTags, wording: TagWording = .evaluation,
+                                   name: String, into report: inout ControllableReport) throws -> (tagged: Int, total: Int) {
+        let users = try SequentialEvaluation.userVectors(backbone, cases: cases)
+        let caseRow = Dictionary(cases.enumerated().map { ($1.user, $0) }, uniquingKeysWith: { first, _ in first })
+        let positiveSets = taskSets.map { set -> TaskSet in
+            var only = set
+            only.negative = []
+            return only
+        }
+        let tasks = positiveSets.flatMap(\.positive)
+        var tagged = 0
+        let texts = tasks.map { task -> String in
+            var generator = SeededRandom(seed: seed ^ 0x4556_414C_5441_47 &+ UInt64(task.user) &* 0x9E37_79B9
+                                         &+ UInt64(task.window) &* 0x85EB_CA6B)
+            let facet = TagFacet.allCases[Int(generator.next() % 3)]
+            if let target = task.targets.first, let text = tags.tag(target, facet, wording) {
+                tagged += 1
+                return text
+            }
+            return templates.prompt(for: task, in: split.dataset, seed: seed)
+        }
+        try queries.bank.add(texts)
+        let z = try queries.fuse(tasks: tasks, texts: texts, users: users, userRow: { caseRow[$0.user]! })
+        try ranking.evaluate(model: name, method: .base, taskSets: positiveSets, queries: .perTask(z),
+                             items: backbone.itemEmbeddings, dimension: backbone.info.dim, into: &report)
+        return (tagged, tasks.count)
+    }
 }

@@ -17,6 +17,7 @@ extension TaskRanking {
         for set in taskSets {
             for polarity in TaskPolarity.allCases {
                 let tasks = set.tasks(polarity)
+                if tasks.isEmpty { continue }  // a row measured on one polarity only leaves the other's cells empty
                 let slice: QueryVectors
                 switch queries {
                 case .perUser, .perCase: slice = queries

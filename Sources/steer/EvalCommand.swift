@@ -29,6 +29,10 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "With a DPR checkpoint: another DPR checkpoint to compare, as LABEL=PATH (repeatable), e.g. an ablation; adds the row '<plugin> DPR (LABEL)'.")
     var variant: [String] = []
     @Option(help: "Sentence encoder folder for DPR prompts (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var encoder: String?
+    @Option(help: "With a DPR checkpoint: tag file for the row 'DPR, tag prompts' (POS prompted with the target's evaluation tag paraphrase; default: Data/ml-1m-tags.tsv for ml-1m; 'none' to skip).")
+    var tags: String?
+    @Flag(help: "With a DPR checkpoint and tags: add a row prompting POS with the TRAINING tags, a check of how well stage 3 fitted them (not a result).")
+    var tagFitCheck = false
 
     func run() throws {
         let wanted = Set(tasks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -54,10 +58,17 @@ struct EvalCommand: ParsableCommand {
                 guard original.itemTokens == saved.itemTokens else { throw ValidationError("\(path) has another item vocabulary") }
                 return try host.load(name: original.plugin, weights: original.weights)
             }
+            let tagPath = tags ?? (URL(fileURLWithPath: dataset).lastPathComponent == "ml-1m" ? ItemTags.defaultPath() : "none")
+            let itemTags = tagPath == "none" ? nil : try ItemTags(contentsOf: tagPath, dataset: parts.dataset)
             let measured = try DPRReport.measure(split: parts, templates: try PromptTemplates.bundled(), name: saved.plugin, dataset: dataset,
                                               stage1: stage1, finetuned: backbone, head: head, bank: PromptBank(encoder: sentenceEncoder),
-                                              router: router, windows: windowList)
+                                              router: router, windows: windowList, tags: itemTags)
             var table = measured
+            if tagFitCheck, let itemTags {
+                let evaluation = try SteeringEvaluation(split: parts, templates: try PromptTemplates.bundled(), windows: windowList, part: .test)
+                try evaluation.evaluateTagPrompts(backbone: backbone, queries: SteeringQueries(head: head, bank: PromptBank(encoder: sentenceEncoder), router: nil),
+                                                  tags: itemTags, wording: .training, name: "\(saved.plugin) DPR, training tags (fit check)", into: &table)
+            }
             for entry in variant {
                 guard let eq = entry.firstIndex(of: "=") else { throw ValidationError("--variant takes LABEL=PATH, got \(entry)") }
                 let label = String(entry[..<eq]), path = String(entry[entry.index(after: eq)...])

@@ -55,6 +55,8 @@ struct TrainDPRCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads.") var threads = 1
     @Option(help: "Directory of backbone plugins (default: next to this executable).") var pluginDir: String?
     @Flag(help: "Skip the test evaluation at the end.") var noEval = false
+    @Option(help: "Continue from this DPR checkpoint (its backbone and head; e.g. `--stages tags` to run stage 3 longer). --checkpoint stays the stage-1 reference for SEQ and the Base rows.")
+    var resume: String?
 
     func run() throws {
         let started = Date()
@@ -91,8 +93,23 @@ struct TrainDPRCommand: ParsableCommand {
         print(String(format: "prompt bank: %d distinct training prompts encoded with %@ in %.1f s", bank.count, sentenceEncoder.name, Date().timeIntervalSince(encodeStart)))
 
         var backbone = try host.load(name: saved.plugin, weights: saved.weights)
-        let config = DPRConfig(dim: backbone.info.dim, encoderDim: sentenceEncoder.dimension, towers: towers, keyValue: keyValue)
-        let head = try DPRHead(config: config, seed: seed)
+        var config = DPRConfig(dim: backbone.info.dim, encoderDim: sentenceEncoder.dimension, towers: towers, keyValue: keyValue)
+        var head = try DPRHead(config: config, seed: seed)
+        var resumedWeights: [UInt8]?
+        if let resume {
+            let earlier = try BackboneCheckpoint.load(contentsOf: resume)
+            guard earlier.itemTokens == saved.itemTokens, earlier.plugin == saved.plugin, let archive = earlier.dprHead else {
+                throw ValidationError("--resume \(resume) is not a DPR checkpoint of \(saved.plugin) over the same items")
+            }
+            head = try DPRHead(archive: archive)
+            guard head.config.encoderDim == sentenceEncoder.dimension else {
+                throw ValidationError("--resume \(resume): its head reads \(head.config.encoderDim)-d prompts, the encoder gives \(sentenceEncoder.dimension)-d")
+            }
+            config = head.config
+            resumedWeights = earlier.weights
+            backbone = try host.load(name: saved.plugin, weights: earlier.weights)
+            print("resuming from \(resume) (its backbone and head; towers and key/value as it was trained)")
+        }
         print("DPR head: \(head.parameterCount) parameters; towers \(towers.rawValue), key/value \(keyValue.rawValue); backbone \(saved.plugin) \(backboneLr > 0 ? "fine-tuned at lr \(backboneLr)" : "frozen")")
         let validation = try SteeringEvaluation(split: split, templates: templates, windows: TaskBuilder.paperWindows, part: .validation)
         // Validation states each task's polarity (the router is evaluated separately, at the end).
@@ -105,7 +122,7 @@ struct TrainDPRCommand: ParsableCommand {
         json.outputFormatting = .sortedKeys
         var summary = DPRSummary(stage1: checkpoint, encoder: sentenceEncoder.name, stages: stages.stages.map(\.rawValue),
                                  head: config, options: [:], records: [], wallSeconds: 0)
-        var currentWeights = saved.weights
+        var currentWeights = resumedWeights ?? saved.weights
         func write(backbone weights: [UInt8], head archive: [UInt8]) throws {
             var file = saved
             file.weights = weights
@@ -116,6 +133,13 @@ struct TrainDPRCommand: ParsableCommand {
         var offset = 0
         var allRecords: [DPREpochRecord] = []
         var sequenceReference: Double?
+        if resume != nil {
+            // The SEQ tolerance is measured from stage 1, not from the resumed backbone.
+            var report = ControllableReport(title: "validation")
+            try validation.evaluate(backbone: try host.load(name: saved.plugin, weights: saved.weights), queries: nil, name: "stage 1",
+                                    baselines: true, into: &report)
+            sequenceReference = report.averaged(model: "stage 1 Base", task: .seq)?.ndcg[0]
+        }
         for stage in stages.stages {
             var options = DPRTrainingOptions()
             options.epochs = stage == .genre ? genreEpochs : tagEpochs
@@ -140,9 +164,9 @@ struct TrainDPRCommand: ParsableCommand {
             trainer.onEpoch = { r in
                 if let line = try? json.encode(r) { logHandle.write(line + Data("\n".utf8)) }
                 FileHandle.standardOutput.write(Data(String(
-                    format: "%@ epoch %2d  seq %.4f  prompt %.4f  %d tasks  %.1f s  valid N@10 SEQ %.4f POS %.4f NEG %.4f%@\n",
+                    format: "%@ epoch %2d  seq %.4f  prompt %.4f  %d tasks  %.1f s  valid N@10 SEQ %.4f POS %.4f NEG %.4f%@%@\n",
                     r.stage, r.epoch, r.sequenceLoss, r.promptLoss, r.tasks, r.seconds, r.validSEQ ?? 0, r.validPOS ?? 0,
-                    r.validNEG ?? 0, r.best ? "  *" : "").utf8))
+                    r.validNEG ?? 0, r.validTagPOS.map { String(format: " tag-POS %.4f", $0) } ?? "", r.best ? "  *" : "").utf8))
             }
             trainer.onImprovement = { weights, archive, record in
                 summary.records.append(record)
@@ -178,7 +202,7 @@ struct TrainDPRCommand: ParsableCommand {
         let stage1 = try host.load(name: saved.plugin, weights: saved.weights)
         let report = try DPRReport.measure(split: split, templates: templates, name: saved.plugin, dataset: dataset,
                                            stage1: stage1, finetuned: backbone, head: head, bank: bank, router: router,
-                                           windows: TaskBuilder.paperWindows)
+                                           windows: TaskBuilder.paperWindows, tags: itemTags)
         try DPRReport.write(report, to: out + ".test", print: true)
     }
 }
@@ -200,7 +224,8 @@ enum DPRReport {
     /// client may state it in Recommend); DPR with the router's polarity; Base+f and Filter+f of
     /// the fine-tuned backbone.
     static func measure(split: DatasetSplit, templates: PromptTemplates, name: String, dataset: String, stage1: Backbone?,
-                        finetuned: Backbone, head: DPRHead, bank: PromptBank, router: PromptRouter?, windows: [Int]) throws -> ControllableReport {
+                        finetuned: Backbone, head: DPRHead, bank: PromptBank, router: PromptRouter?, windows: [Int],
+                        tags: ItemTags? = nil) throws -> ControllableReport {
         let evaluation = try SteeringEvaluation(split: split, templates: templates, windows: windows, part: .test)
         var report = ControllableReport(title: "\(name) on \(dataset), \(split.scheme) split, test (prompts from the evaluation templates)")
         report.notes.append("DPR: polarity of each prompt stated (the task's); DPR routed: polarity from the router.")
@@ -212,6 +237,12 @@ enum DPRReport {
                                     name: "\(name) DPR routed", baselines: false, into: &report)
         }
         try evaluation.evaluate(backbone: finetuned, queries: nil, name: name, baselines: true, suffix: "+f", into: &report)
+        if let tags {
+            let count = try evaluation.evaluateTagPrompts(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: nil),
+                                                          tags: tags, name: "\(name) DPR, tag prompts", into: &report)
+            report.notes.append("DPR, tag prompts: the same POS tasks prompted with the target's evaluation tag paraphrase (appendix B.3; "
+                + "\(count.tagged) of \(count.total) tasks, the rest keep their genre prompt); a Filter cannot read a tag, so the Filter rows are its baseline.")
+        }
         return report
     }
 
