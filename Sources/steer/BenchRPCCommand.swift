@@ -1,5 +1,6 @@
 // `steer bench rpc`: round-trip latency over the Unix socket with 1 and with N connections,
-// against a steerd child process started on a temporary socket.
+// against a steerd child process started on a temporary socket; with --peer, Recommend side by
+// side with the same pipeline in one Python process (Benchmarks/peers/recommend_peer.py).
 import ArgumentParser
 import Foundation
 import SteerClient
@@ -17,6 +18,10 @@ struct BenchRPCCommand: ParsableCommand {
     var checkpoint: String?
     @Option(help: "Requests per connection for Recommend with a new (uncached) prompt each time.") var uncachedRequests: Int = 400
     @Option(help: "Sentence-encoder folder for steerd (default: its own default).") var encoder: String?
+    @Option(help: "steerd's OpenBLAS threads (--blas-threads; 1 is its default) and, with --peer, the peer's torch threads.")
+    var threads: Int = 1
+    @Flag(help: "With --checkpoint: also run the Python peer (PyTorch SASRec + sentence-transformers + DPR head in one process; Scripts/peers-setup installs it) on the same checkpoint and print Recommend side by side.")
+    var peer = false
     @Flag(help: "Print JSON instead of a markdown table.") var json = false
 
     struct Row: Codable {
@@ -28,7 +33,41 @@ struct BenchRPCCommand: ParsableCommand {
         var requestsPerSecond: Double
     }
 
+    func validate() throws {
+        if peer && checkpoint == nil { throw ValidationError("--peer compares Recommend, which needs --checkpoint (a steer train-dpr checkpoint)") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
     func run() throws {
+        // steerd is stopped before the peer runs, so the two never share the cores.
+        let rows = try measureSteer()
+        var comparison: PeerComparison?
+        if peer, let checkpoint {
+            let output = try PeerScript.run("recommend_peer.py", ["--checkpoint", checkpoint, "--threads", "\(threads)",
+                                                                  "--requests", "\(requests / 4)", "--uncached-requests", "\(uncachedRequests)"])
+            comparison = PeerComparison(steer: rows, peer: output)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            if let comparison {
+                print(String(decoding: try encoder.encode(BenchRPCReport(rows: rows, sideBySide: comparison.cases, peer: comparison.peerInfo)), as: UTF8.self))
+            } else {
+                print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            }
+        } else {
+            print("steerd round trips over a Unix socket (\(ProcessInfo.processInfo.activeProcessorCount) cores; Retrieve over \(items) × \(dim) random items; steerd --blas-threads \(threads))\n")
+            print("| RPC | connections | requests | p50 µs | p99 µs | requests/s |")
+            print("|---|---|---|---|---|---|")
+            for r in rows {
+                print("| \(r.rpc) | \(r.connections) | \(r.requests) | \(String(format: "%.1f", r.p50Micros)) | \(String(format: "%.1f", r.p99Micros)) | \(String(format: "%.0f", r.requestsPerSecond)) |")
+            }
+            if let comparison { comparison.printTable(threads: threads) }
+        }
+    }
+
+    /// Starts steerd on a temporary socket, measures, and stops it.
+    private func measureSteer() throws -> [Row] {
         let dir = NSTemporaryDirectory() + "steer-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -37,7 +76,7 @@ struct BenchRPCCommand: ParsableCommand {
         let socket = dir + "/steerd.sock"
         try FileManager.default.createDirectory(atPath: dir + "/snapshots", withIntermediateDirectories: true)
         var serveArguments = ["serve", "--socket", socket, "--index", dir + "/index.snap", "--snapshot-dir", dir + "/snapshots",
-                              "--log-level", "warning"]
+                              "--log-level", "warning", "--blas-threads", "\(threads)"]
         if let encoder { serveArguments += ["--encoder", encoder] }
         if let checkpoint { try FileManager.default.copyItem(atPath: checkpoint, toPath: dir + "/snapshots/model.snap") }
         let daemon = try runChild(exe, serveArguments, quiet: false)
@@ -56,18 +95,7 @@ struct BenchRPCCommand: ParsableCommand {
         if let checkpoint {
             rows += try measureRecommend(checkpoint: checkpoint, socket: socket)
         }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
-        } else {
-            print("steerd round trips over a Unix socket (\(ProcessInfo.processInfo.activeProcessorCount) cores; Retrieve over \(items) × \(dim) random items)\n")
-            print("| RPC | connections | requests | p50 µs | p99 µs | requests/s |")
-            print("|---|---|---|---|---|---|")
-            for r in rows {
-                print("| \(r.rpc) | \(r.connections) | \(r.requests) | \(String(format: "%.1f", r.p50Micros)) | \(String(format: "%.1f", r.p99Micros)) | \(String(format: "%.0f", r.requestsPerSecond)) |")
-            }
-        }
+        return rows
     }
 
     /// LoadBackbone of the checkpoint, then Recommend top-10 for a 200-item history: without a
@@ -92,6 +120,21 @@ struct BenchRPCCommand: ParsableCommand {
         rows.append(try measure("Recommend, new prompt", .recommend, { c, i in
             RecommendRequest(history: history, prompt: "Tonight I want \(topics[i % topics.count]), pick number \(c * 1_000_000 + i)", k: 10).encoded()
         }, socket: socket, connections: 1, requests: uncachedRequests))
+        if peer {
+            // Every request a history steerd has not seen, so its user-vector cache misses and SASRec runs
+            // (above, the one history is encoded once and then served from that cache).
+            @Sendable func newHistory(_ i: Int) -> [UInt32] {
+                var g = SplitMix64(seed: 1_000_003 &* UInt64(i + 1))
+                return (0..<200).map { _ in UInt32(g.next() % items) }
+            }
+            rows.append(try measure("Recommend, new history", .recommend, { _, i in
+                RecommendRequest(history: newHistory(i), k: 10).encoded()
+            }, socket: socket, connections: 1, requests: uncachedRequests))
+            rows.append(try measure("Recommend, new history + new prompt", .recommend, { _, i in
+                RecommendRequest(history: newHistory(10_000_000 + i),
+                                 prompt: "Tonight I want \(topics[i % topics.count]), pick number \(10_000_000 + i)", k: 10).encoded()
+            }, socket: socket, connections: 1, requests: uncachedRequests))
+        }
         return rows
     }
 
@@ -162,4 +205,74 @@ final class LockedArray: @unchecked Sendable {
     private var storage: [Double] = []
     func append(_ values: [Double]) { lock.lock(); storage.append(contentsOf: values); lock.unlock() }
     var values: [Double] { lock.lock(); defer { lock.unlock() }; return storage }
+}
+
+/// `steer bench rpc --peer --json`: Steer's rows, the side-by-side cases and what the peer ran.
+struct BenchRPCReport: Encodable {
+    var rows: [BenchRPCCommand.Row]
+    var sideBySide: [PeerComparison.Case]
+    var peer: [String: String]
+}
+
+/// Recommend, Steer (over the socket) against recommend_peer.py (in-process), case by case.
+struct PeerComparison {
+    struct Case: Encodable {
+        var name: String
+        var steerP50Ms: Double
+        var steerP99Ms: Double
+        var peerP50Ms: Double
+        var peerP99Ms: Double
+        var peerMeanMs: Double
+        /// peer / Steer: how many times faster Steer is.
+        var ratioP50: Double
+        var ratioP99: Double
+    }
+
+    /// Steer's 1-connection row and the peer's case key, in table order.
+    static let pairs = [("Recommend, no prompt", "no_prompt"), ("Recommend, cached prompt", "cached_prompt"),
+                        ("Recommend, new prompt", "new_prompt"), ("Recommend, new history", "new_history"),
+                        ("Recommend, new history + new prompt", "new_history_new_prompt")]
+
+    var cases: [Case] = []
+    var peerInfo: [String: String] = [:]
+
+    init(steer rows: [BenchRPCCommand.Row], peer output: [String: Any]) {
+        let peerCases = output["cases"] as? [String: Any] ?? [:]
+        for (rpc, key) in Self.pairs {
+            guard let row = rows.first(where: { $0.rpc == rpc && $0.connections == 1 }), let c = peerCases[key] as? [String: Any] else { continue }
+            let p50 = c["p50_ms"] as? Double ?? .nan, p99 = c["p99_ms"] as? Double ?? .nan
+            let s50 = row.p50Micros / 1000, s99 = row.p99Micros / 1000
+            cases.append(Case(name: String(rpc.dropFirst("Recommend, ".count)), steerP50Ms: s50, steerP99Ms: s99, peerP50Ms: p50, peerP99Ms: p99,
+                              peerMeanMs: c["mean_ms"] as? Double ?? .nan, ratioP50: p50 / s50, ratioP99: p99 / s99))
+        }
+        for key in ["peer", "torch", "sentence_transformers", "weights", "snapshot_reader", "checkpoint"] {
+            if let v = output[key] as? String { peerInfo[key] = v }
+        }
+        for key in ["threads", "n_items", "dim", "history_length", "k"] {
+            if let v = output[key] as? Int { peerInfo[key] = String(v) }
+        }
+    }
+
+    func printTable(threads: Int) {
+        let info = peerInfo
+        print("\nRecommend top-10, 200-item history, side by side: Steer (steerd, 1 connection) vs the Python peer "
+            + "(torch \(info["torch"] ?? "?"), sentence-transformers \(info["sentence_transformers"] ?? "?"), \(info["weights"] ?? "?") weights "
+            + "of \(info["checkpoint"] ?? "?"), \(threads) thread\(threads == 1 ? "" : "s") each)\n")
+        print("| case | Steer p50 ms | Steer p99 ms | peer p50 ms | peer p99 ms | peer/Steer p50 | peer/Steer p99 |")
+        print("|---|---|---|---|---|---|---|")
+        for c in cases {
+            print("| \(c.name) | \(String(format: "%.3f", c.steerP50Ms)) | \(String(format: "%.3f", c.steerP99Ms)) | "
+                + "\(String(format: "%.3f", c.peerP50Ms)) | \(String(format: "%.3f", c.peerP99Ms)) | "
+                + "\(String(format: "%.2f", c.ratioP50))× | \(String(format: "%.2f", c.ratioP99))× |")
+        }
+        let fast = cases.filter { $0.ratioP50 >= 5 }.map(\.name)
+        print("\nSteer ≥ 5× faster at p50 in \(fast.count) of \(cases.count) cases\(fast.isEmpty ? "" : " (" + fast.joined(separator: ", ") + ")").")
+        print("""
+            Steer's figures are client round trips: Unix socket, framing and protobuf both ways, plus steerd's
+            work; the peer's are in-process calls with no transport. "no prompt", "cached prompt" and
+            "new prompt" reuse one history, which steerd serves from its user-vector cache after the first
+            request (the peer mirrors that cache and its prompt cache with dicts); "new history" rows send an
+            unseen history every request, so SASRec runs on both sides. Quote ratios from a quiet machine.
+            """)
+    }
 }
