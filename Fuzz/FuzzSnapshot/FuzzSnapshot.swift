@@ -1,4 +1,4 @@
-// libFuzzer target: snapshot files, as `steer serve --index` and LoadSnapshot read them.
+// libFuzzer target: snapshot files, as `steer serve --index` / `--state` and LoadSnapshot read them.
 //
 // Every input is decoded twice: as is (the checksums must refuse almost every mutation), and
 // with the header CRC and every section CRC recomputed, so mutations reach the table parser,
@@ -9,6 +9,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SteerDaemon
 import SteerIndex
 import SteerSnapshot
 
@@ -50,6 +51,15 @@ func check(_ bytes: [UInt8]) {
     if let index = try? ItemIndex(snapshot: snapshot) {
         precondition(index.embeddings.count == index.count * index.dimension)
         precondition(index.categoryWords.count == index.count * index.wordsPerItem)
+    }
+    // steerd's state (LoadSnapshot, `steer serve --state`): what validates must write back the same.
+    if let state = try? DaemonState(snapshot: snapshot) {
+        let again: DaemonState
+        do { again = try DaemonState(snapshot: state.snapshot()) } catch {
+            preconditionFailure("a validated state, written again, does not validate: \(error)")
+        }
+        precondition(again.promptCache == state.promptCache, "the prompt cache does not round-trip")
+        precondition(again.model?.plugin == state.model?.plugin && again.index?.count == state.index?.count)
     }
 }
 
@@ -110,6 +120,12 @@ func writeSeeds(to directory: String) {
     if let bare = try? ItemIndex(embeddings: [1, 2], dimension: 2, itemCategories: [[]], categoryCount: 0) {
         seeds["item-index-bare"] = bare.snapshot()
     }
+    let state = DaemonState(
+        model: ("MeanPool", Snapshot(kind: "backbone-checkpoint", sections: ["config": Array("{}".utf8), "weights": [0, 0, 128, 63]])),
+        index: try? ItemIndex(embeddings: [1, 2, 3, 4], dimension: 2, itemCategories: [[0], [1]], categoryCount: 2),
+        promptCache: [.init(encoder: "all-MiniLM-L6-v2", text: "no horror", embedding: [0.5, -1, 2]),
+                      .init(encoder: "all-MiniLM-L6-v2#tokens", text: "no horror", embedding: [1, 2, 3, 4, 5, 6])])
+    seeds["steerd-state"] = state.snapshot()
     for (name, snapshot) in seeds {
         if let bytes = try? snapshot.encode(compressionLevel: 3) { writeFile(directory + "/seed-" + name, bytes) }
     }

@@ -29,29 +29,55 @@ extension SteerService {
     /// backbone's own item embeddings, so Retrieve and Recommend rank with the table the model was
     /// trained with. A failed load changes nothing: the previous backbone, head and index stay.
     func loadBackbone(_ request: LoadBackboneRequest) throws -> LoadBackboneResponse {
-        var checkpoint: ServedCheckpoint?
+        var snapshot: Snapshot?
         if !request.checkpoint.isEmpty {
             let path = try snapshots.file(named: request.checkpoint)
             guard access(path, F_OK) == 0 else {
                 throw RPCError(.notFound, "no checkpoint named \"\(request.checkpoint)\" in \(snapshots.path)")
             }
             do {
-                checkpoint = try ServedCheckpoint(Snapshot.read(contentsOf: path))
+                snapshot = try Snapshot.read(contentsOf: path)
             } catch let error as SnapshotError {
                 throw RPCError(.dataLoss, "checkpoint \(request.checkpoint) refused: \(error)")
+            }
+        }
+        let backbone = try activate(plugin: request.name, checkpoint: snapshot, label: request.checkpoint)
+        return LoadBackboneResponse(backbone: wireInfo(backbone.info, active: true))
+    }
+
+    /// Loads plugin `plugin` with `checkpoint` (nil: the plugin's initial weights) and makes it
+    /// active with the checkpoint's DPR head and item index, all or nothing. `label` names the
+    /// checkpoint in errors. `savedIndex` (a state snapshot's) replaces the checkpoint's index.
+    /// Used by LoadBackbone and by restoring a state snapshot.
+    @discardableResult
+    func activate(plugin: String, checkpoint snapshot: Snapshot?, label: String, savedIndex: ItemIndex? = nil) throws -> Backbone {
+        var checkpoint: ServedCheckpoint?
+        if let snapshot {
+            do {
+                checkpoint = try ServedCheckpoint(snapshot)
+            } catch let error as SnapshotError {
+                throw RPCError(.dataLoss, "checkpoint \(label) refused: \(error)")
             } catch let error as DPRError {
-                throw RPCError(.dataLoss, "checkpoint \(request.checkpoint) refused: its DPR head does not load: \(error)")
+                throw RPCError(.dataLoss, "checkpoint \(label) refused: its DPR head does not load: \(error)")
             }
         }
         let backbone: Backbone
         do {
-            backbone = try plugins.load(name: request.name, config: checkpoint?.config ?? "", weights: checkpoint?.weights ?? [])
+            backbone = try plugins.load(name: plugin, config: checkpoint?.config ?? "", weights: checkpoint?.weights ?? [])
         } catch let error as PluginError {
             throw RPCError(Self.status(for: error), error.description)
         }
         let head = checkpoint?.head
-        if let head { try checkFits(head, backbone: backbone, checkpoint: request.checkpoint) }
-        let index = try checkpoint?.items.map { try itemIndex(of: backbone, items: $0, checkpoint: request.checkpoint) }
+        if let head { try checkFits(head, backbone: backbone, checkpoint: label) }
+        var index = try checkpoint?.items.map { try itemIndex(of: backbone, items: $0, checkpoint: label) }
+        if let savedIndex {
+            guard savedIndex.dimension == backbone.info.dim else {
+                throw RPCError(.dataLoss, "\(label): the saved item index is \(savedIndex.dimension)-d but backbone \(plugin) gives "
+                    + "\(backbone.info.dim)-d vectors; nothing was changed")
+            }
+            index = savedIndex
+        }
+        checkpoints.withLock { $0[backbone.info.name] = .some(snapshot) }  // before install: a save never pairs it with another file
         install(backbone, head: head, index: index)
         var metadata: Logger.Metadata = [
             "name": "\(backbone.info.name)", "sha256": "\(backbone.info.sha256)", "dim": "\(backbone.info.dim)",
@@ -59,7 +85,7 @@ extension SteerService {
         if let head { metadata["dpr_head"] = "\(head.config.keyValue), \(head.config.towers) towers, \(head.parameterCount) parameters" }
         if let index { metadata["index_items"] = "\(index.count)" }
         logger.info("backbone loaded", metadata: metadata)
-        return LoadBackboneResponse(backbone: wireInfo(backbone.info, active: true))
+        return backbone
     }
 
     /// A head serves a backbone only when it fuses vectors of the backbone's width and reads
@@ -90,7 +116,9 @@ extension SteerService {
         }
     }
 
-    func encodeHistory(_ request: EncodeHistoryRequest) throws -> EncodeHistoryResponse {
+    /// User vectors of the request's histories, encoded together with concurrent requests' for
+    /// the same backbone instance (the histories batcher).
+    func encodeHistory(_ request: EncodeHistoryRequest) async throws -> EncodeHistoryResponse {
         guard let backbone = backbones.withLock({ s in s.active.flatMap { s.byName[$0] } }) else {
             throw RPCError(.failedPrecondition, "no backbone is loaded: call LoadBackbone first (steer load-backbone NAME)")
         }
@@ -101,8 +129,8 @@ extension SteerService {
             throw RPCError(.invalidArgument, "history \(long) has \(request.histories[long].count) items; at most \(Self.maxHistoryLength)")
         }
         do {
-            let vectors = try backbone.encode(histories: request.histories)
-            recordBatch("history_encoding", rows: request.histories.count)
+            let vectors = try await batchers.histories.submit(HistoryJob(backbone: backbone, histories: request.histories),
+                                                              key: ObjectIdentifier(backbone), rows: request.histories.count)
             return EncodeHistoryResponse(dim: UInt32(backbone.info.dim), userVectors: vectors)
         } catch let error as PluginError {
             throw RPCError(Self.status(for: error), error.description)

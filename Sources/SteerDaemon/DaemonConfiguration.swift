@@ -19,6 +19,8 @@ public struct DaemonConfiguration: Sendable {
     public var snapshotDirectory: String
     /// An item-index snapshot loaded at start, if any.
     public var indexSnapshotPath: String?
+    /// A state snapshot (by name in the snapshot directory) restored at start, after the index.
+    public var stateSnapshotName: String?
     /// The sentence encoder's model folder (all-MiniLM-L6-v2); nil: EmbedPrompt and Route are unavailable.
     public var encoderDirectory: String?
     /// Whether a failure to load the encoder stops the start (true when the user named a folder).
@@ -29,6 +31,11 @@ public struct DaemonConfiguration: Sendable {
     public var maxInFlightPerConnection: Int
     /// Requests the daemon may have in flight across all connections; one more is answered RESOURCE_EXHAUSTED at once.
     public var maxInFlightTotal: Int
+    /// Rows (histories, prompts, Recommend requests) gathered into one batch by the dynamic batchers; 1 turns batching off.
+    public var maxBatchSize: Int
+    /// How long the oldest waiting request may wait for others before a batch that is not full
+    /// is formed, in microseconds; 0 takes whatever is queued at once.
+    public var maxQueueDelayMicros: Int
     /// Longest wait for requests in flight at shutdown before connections are closed anyway.
     public var shutdownGracePeriodSeconds: Double
     /// Peers (by SO_PEERCRED uid) served besides root; others get PERMISSION_DENIED.
@@ -51,6 +58,8 @@ public struct DaemonConfiguration: Sendable {
     ///   - promptCacheBytes: bound of the prompt-embedding cache, default 32 MiB.
     ///   - maxInFlightPerConnection: requests in flight per connection, default 256.
     ///   - maxInFlightTotal: requests in flight across the daemon, default 4096.
+    ///   - maxBatchSize: rows per dynamic batch; default 1, batching off (see `defaultMaxBatchSize`).
+    ///   - maxQueueDelayMicros: longest wait for a batch to fill, default 0 (no added latency).
     ///   - shutdownGracePeriodSeconds: default 10 s.
     ///   - allowedUIDs: peers served besides root, by uid; default the daemon's own uid.
     ///   - allowedGIDs: peers served besides root, by effective gid; default the daemon's own gid.
@@ -61,11 +70,14 @@ public struct DaemonConfiguration: Sendable {
                 pluginDirectory: String,
                 snapshotDirectory: String,
                 indexSnapshotPath: String? = nil,
+                stateSnapshotName: String? = nil,
                 encoderDirectory: String? = nil,
                 encoderRequired: Bool = false,
                 promptCacheBytes: Int = 32 << 20,
                 maxInFlightPerConnection: Int = DaemonConfiguration.defaultMaxInFlightPerConnection,
                 maxInFlightTotal: Int = DaemonConfiguration.defaultMaxInFlightTotal,
+                maxBatchSize: Int = DaemonConfiguration.defaultMaxBatchSize,
+                maxQueueDelayMicros: Int = DaemonConfiguration.defaultMaxQueueDelayMicros,
                 shutdownGracePeriodSeconds: Double = 10,
                 allowedUIDs: [UInt32] = [getuid()],
                 allowedGIDs: [UInt32] = [getgid()],
@@ -76,11 +88,14 @@ public struct DaemonConfiguration: Sendable {
         self.pluginDirectory = pluginDirectory
         self.snapshotDirectory = snapshotDirectory
         self.indexSnapshotPath = indexSnapshotPath
+        self.stateSnapshotName = stateSnapshotName
         self.encoderDirectory = encoderDirectory
         self.encoderRequired = encoderRequired
         self.promptCacheBytes = promptCacheBytes
         self.maxInFlightPerConnection = maxInFlightPerConnection
         self.maxInFlightTotal = maxInFlightTotal
+        self.maxBatchSize = maxBatchSize
+        self.maxQueueDelayMicros = maxQueueDelayMicros
         self.shutdownGracePeriodSeconds = shutdownGracePeriodSeconds
         self.allowedUIDs = allowedUIDs
         self.allowedGIDs = allowedGIDs
@@ -94,6 +109,13 @@ public struct DaemonConfiguration: Sendable {
 
     public static let defaultMaxInFlightPerConnection = 256
     public static let defaultMaxInFlightTotal = 4096
+    /// Off by default: batched answers differ from unbatched ones in the last bits (sgemm over a
+    /// padded batch rounds differently), so with batching an answer depends on which requests it
+    /// met; and on two cores batching measured a few percent slower for Recommend, faster only for
+    /// uncached prompt embedding (see Deploy/README.md). 16 to 32 suits a machine with many cores
+    /// serving many concurrent cache misses.
+    public static let defaultMaxBatchSize = 1
+    public static let defaultMaxQueueDelayMicros = 0
 
     /// `$XDG_RUNTIME_DIR/steer/steerd.sock` when that variable is set, else `/tmp/steer-<uid>/steerd.sock`.
     public static var defaultSocketPath: String { SocketPaths.defaultSocketPath }

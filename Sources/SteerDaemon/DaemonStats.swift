@@ -165,6 +165,11 @@ public final class DaemonStats: Sendable {
         CoreMetrics.Gauge(label: label, factory: factory).record(value)
     }
 
+    /// `rows` rows wait in the batcher of `kind` for a batch (the `steer_batch_queue_depth` gauge).
+    func setBatchQueueDepth(_ kind: String, rows: Int) {
+        CoreMetrics.Gauge(label: "steer_batch_queue_depth", dimensions: [("kind", kind)], factory: factory).record(rows)
+    }
+
     /// Totals for the Stats response.
     public var totals: (requests: UInt64, errors: UInt64, connections: Int) {
         state.withLock { s in

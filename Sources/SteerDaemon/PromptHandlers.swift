@@ -1,24 +1,13 @@
-// EmbedPrompt and Route: sentence embeddings of prompts (cached) and their polarity.
+// Route: the polarity of prompts (EmbedPrompt, batched, is in BatchedPromptHandlers.swift).
 import SteerPrompt
 import SteerWire
 
 extension SteerService {
-    private func promptServices() throws -> PromptServices {
+    func promptServices() throws -> PromptServices {
         guard let prompts else {
             throw RPCError(.failedPrecondition, "no sentence encoder is loaded: \(promptProblem ?? "start steerd with --encoder DIR")")
         }
         return prompts
-    }
-
-    func embedPrompt(_ request: EmbedPromptRequest) throws -> EmbedPromptResponse {
-        let services = try promptServices()
-        guard request.encoder.isEmpty || request.encoder == services.encoder.name else {
-            throw RPCError(.notFound, "encoder \"\(request.encoder.prefix(64))\" is not loaded; this steerd serves \(services.encoder.name)")
-        }
-        try services.validate(request.prompts)
-        let (embeddings, hits) = try services.embed(request.prompts, onBatch: { recordBatch("prompt_embedding", rows: $0) })
-        guard embeddings.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
-        return EmbedPromptResponse(dim: UInt32(services.encoder.dimension), embeddings: embeddings, cacheHits: hits)
     }
 
     func route(_ request: RouteRequest) throws -> RouteResponse {

@@ -91,9 +91,54 @@ final class PromptServices: Sendable {
     /// - Throws: `CancellationError` when the request's task is cancelled between batches.
     /// `onBatch` is told the size of each encoder call (for the batch-size metric).
     func embed(_ prompts: [String], onBatch: (Int) -> Void = { _ in }) throws -> (embeddings: [Float], hits: [Bool]) {
-        let d = encoder.dimension
-        var rows = prompts.map { cache.get(encoder: encoder.name, text: $0) }
-        let hits = rows.map { $0 != nil }
+        var lookup = lookUp(prompts)
+        for start in stride(from: 0, to: lookup.missing.count, by: Self.embedBatch) {
+            try Task.checkCancellation()
+            let batch = Array(lookup.missing[start..<min(lookup.missing.count, start + Self.embedBatch)])
+            let flat = (try? embedMisses([batch.map { prompts[$0] }], onBatch: onBatch)[0].get()) ?? []
+            lookup.fill(batch, from: flat, dimension: encoder.dimension)
+        }
+        return lookup.finish(prompts, dimension: encoder.dimension)
+    }
+
+    /// `embed` with the misses going through `batcher`: this request's distinct misses are sent in
+    /// chunks of `embedBatch` (a cancelled request stops between chunks, and a waiting chunk
+    /// leaves the queue), and each chunk shares its encoder call with the chunks of concurrent requests.
+    /// - Throws: `CancellationError` when the request's task is cancelled.
+    func embed(_ prompts: [String], batcher: DynamicBatcher<Int, [String], [Float]>) async throws -> (embeddings: [Float], hits: [Bool]) {
+        var lookup = lookUp(prompts)
+        for start in stride(from: 0, to: lookup.missing.count, by: Self.embedBatch) {
+            try Task.checkCancellation()
+            let batch = Array(lookup.missing[start..<min(lookup.missing.count, start + Self.embedBatch)])
+            let flat = try await batcher.submit(batch.map { prompts[$0] }, key: 0, rows: batch.count)
+            lookup.fill(batch, from: flat, dimension: encoder.dimension)
+        }
+        return lookup.finish(prompts, dimension: encoder.dimension)
+    }
+
+    /// A request's prompts after the cache: rows found, and the first position of each distinct miss.
+    struct Lookup {
+        var rows: [[Float]?]
+        var hits: [Bool]
+        var missing: [Int]
+        var firstIndex: [String: Int]
+
+        /// Rows `positions` from `flat` (positions.count × d, or empty when the encoder failed).
+        mutating func fill(_ positions: [Int], from flat: [Float], dimension d: Int) {
+            guard flat.count == positions.count * d else { return }
+            for (k, i) in positions.enumerated() { rows[i] = Array(flat[(k * d)..<((k + 1) * d)]) }
+        }
+
+        /// prompts × d floats: repeated prompts copy their first occurrence; NaN rows where the encoder failed.
+        func finish(_ prompts: [String], dimension d: Int) -> (embeddings: [Float], hits: [Bool]) {
+            var rows = rows
+            for i in rows.indices where rows[i] == nil { rows[i] = firstIndex[prompts[i]].flatMap { rows[$0] } }
+            return (rows.flatMap { $0 ?? [Float](repeating: .nan, count: d) }, hits)
+        }
+    }
+
+    private func lookUp(_ prompts: [String]) -> Lookup {
+        let rows = prompts.map { cache.get(encoder: encoder.name, text: $0) }
         // Each distinct missing prompt is embedded once.
         var firstIndex: [String: Int] = [:]
         var missing: [Int] = []
@@ -101,20 +146,28 @@ final class PromptServices: Sendable {
             firstIndex[prompts[i]] = i
             missing.append(i)
         }
-        if !missing.isEmpty {
-            for start in stride(from: 0, to: missing.count, by: Self.embedBatch) {
-                try Task.checkCancellation()
-                let batch = Array(missing[start..<min(missing.count, start + Self.embedBatch)])
-                let flat = (try? encoder.embedFlat(batch.map { prompts[$0] })) ?? []
-                onBatch(batch.count)
-                for (k, i) in batch.enumerated() where flat.count == batch.count * d {
-                    let vector = Array(flat[(k * d)..<((k + 1) * d)])
-                    rows[i] = vector
-                    cache.put(encoder: encoder.name, text: prompts[i], embedding: vector)
-                }
-            }
-            for i in rows.indices where rows[i] == nil { rows[i] = firstIndex[prompts[i]].flatMap { rows[$0] } }
+        return Lookup(rows: rows, hits: rows.map { $0 != nil }, missing: missing, firstIndex: firstIndex)
+    }
+
+    /// One encoder call over the distinct texts of `chunks` (a batch of concurrent requests'
+    /// misses), each embedding cached; every chunk gets its rows (chunk × dimension), or an empty
+    /// array when the encoder failed on it. `onBatch` is told the number of texts embedded.
+    func embedMisses(_ chunks: [[String]], onBatch: (Int) -> Void) -> [Result<[Float], any Error>] {
+        let d = encoder.dimension
+        var distinct: [String] = []
+        var position: [String: Int] = [:]
+        for text in chunks.joined() where position[text] == nil {
+            position[text] = distinct.count
+            distinct.append(text)
         }
-        return (rows.flatMap { $0 ?? [Float](repeating: .nan, count: d) }, hits)
+        let flat = (try? encoder.embedFlat(distinct)) ?? []
+        onBatch(distinct.count)
+        guard flat.count == distinct.count * d else {
+            // A failed joint call is retried chunk by chunk, so a bad text fails only its own request.
+            return chunks.count == 1 ? [.success([])] : chunks.map { embedMisses([$0], onBatch: onBatch)[0] }
+        }
+        for (k, text) in distinct.enumerated() { cache.put(encoder: encoder.name, text: text, embedding: Array(flat[(k * d)..<((k + 1) * d)])) }
+        if chunks.count == 1 && distinct.count == chunks[0].count { return [.success(flat)] }
+        return chunks.map { chunk in .success(chunk.flatMap { flat[(position[$0]! * d)..<((position[$0]! + 1) * d)] }) }
     }
 }

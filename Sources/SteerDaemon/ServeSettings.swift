@@ -28,6 +28,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var snapshotDir: String?
     /// An item-index snapshot loaded at start; default none.
     public var index: String?
+    /// A state snapshot (SaveSnapshot's file, by name in the snapshot directory) restored at start; default none.
+    public var state: String?
     /// Sentence-encoder folder; given, it must load. Default `$STEER_CACHE/models/all-MiniLM-L6-v2` when present.
     public var encoder: String?
     /// MiB, default 32.
@@ -36,6 +38,10 @@ public struct ServeSettings: Sendable, Equatable {
     public var maxInFlightPerConnection: Int?
     /// Requests in flight across the daemon, default 4096, within 1...2^20.
     public var maxInFlight: Int?
+    /// Rows per dynamic batch, default 1 (no batching), within 1...4096.
+    public var maxBatchSize: Int?
+    /// Microseconds a batch may wait to fill, default 0, within 0...1,000,000.
+    public var maxQueueDelayMicros: Int?
     /// Seconds, default 10.
     public var shutdownGrace: Double?
     /// OpenBLAS threads per call, default 1.
@@ -51,8 +57,8 @@ public struct ServeSettings: Sendable, Equatable {
 
     /// The keys a configuration file may hold, in the order of `steer serve --help`.
     public static let keys = [
-        "socket", "socketMode", "maxFrameSize", "pluginDir", "snapshotDir", "index", "encoder",
-        "promptCacheMB", "maxInFlightPerConnection", "maxInFlight", "shutdownGrace", "blasThreads", "logLevel", "allowedUIDs", "allowedGIDs",
+        "socket", "socketMode", "maxFrameSize", "pluginDir", "snapshotDir", "index", "state", "encoder",
+        "promptCacheMB", "maxInFlightPerConnection", "maxInFlight", "maxBatchSize", "maxQueueDelayMicros", "shutdownGrace", "blasThreads", "logLevel", "allowedUIDs", "allowedGIDs",
     ]
 
     /// These settings where given, else `base`'s: how command-line flags win over a file.
@@ -64,10 +70,13 @@ public struct ServeSettings: Sendable, Equatable {
         if let pluginDir { merged.pluginDir = pluginDir }
         if let snapshotDir { merged.snapshotDir = snapshotDir }
         if let index { merged.index = index }
+        if let state { merged.state = state }
         if let encoder { merged.encoder = encoder }
         if let promptCacheMB { merged.promptCacheMB = promptCacheMB }
         if let maxInFlightPerConnection { merged.maxInFlightPerConnection = maxInFlightPerConnection }
         if let maxInFlight { merged.maxInFlight = maxInFlight }
+        if let maxBatchSize { merged.maxBatchSize = maxBatchSize }
+        if let maxQueueDelayMicros { merged.maxQueueDelayMicros = maxQueueDelayMicros }
         if let shutdownGrace { merged.shutdownGrace = shutdownGrace }
         if let blasThreads { merged.blasThreads = blasThreads }
         if let logLevel { merged.logLevel = logLevel }
@@ -135,11 +144,14 @@ public struct ServeSettings: Sendable, Equatable {
             pluginDirectory: pluginDir ?? executableDirectory,
             snapshotDirectory: snapshotDir ?? cacheDirectory + "/snapshots",
             indexSnapshotPath: index,
+            stateSnapshotName: state,
             encoderDirectory: encoder ?? cacheDirectory + "/models/all-MiniLM-L6-v2",
             encoderRequired: encoder != nil,
             promptCacheBytes: (promptCacheMB ?? 32) << 20,
             maxInFlightPerConnection: maxInFlightPerConnection ?? DaemonConfiguration.defaultMaxInFlightPerConnection,
             maxInFlightTotal: maxInFlight ?? DaemonConfiguration.defaultMaxInFlightTotal,
+            maxBatchSize: maxBatchSize ?? DaemonConfiguration.defaultMaxBatchSize,
+            maxQueueDelayMicros: maxQueueDelayMicros ?? DaemonConfiguration.defaultMaxQueueDelayMicros,
             shutdownGracePeriodSeconds: shutdownGrace ?? 10,
             allowedUIDs: allowedUIDs ?? [getuid()],
             allowedGIDs: allowedGIDs ?? [getgid()],
@@ -164,6 +176,12 @@ public struct ServeSettings: Sendable, Equatable {
         }
         if let maxInFlight, !(1...(1 << 20)).contains(maxInFlight) {
             throw ServeSettingsError("\(name("maxInFlight", "max-in-flight")) must be in 1...\(1 << 20); got \(maxInFlight)")
+        }
+        if let maxBatchSize, !(1...4096).contains(maxBatchSize) {
+            throw ServeSettingsError("\(name("maxBatchSize", "max-batch-size")) must be in 1...4096 (1: no batching); got \(maxBatchSize)")
+        }
+        if let maxQueueDelayMicros, !(0...1_000_000).contains(maxQueueDelayMicros) {
+            throw ServeSettingsError("\(name("maxQueueDelayMicros", "max-queue-delay-micros")) must be in 0...1000000 microseconds; got \(maxQueueDelayMicros)")
         }
         if let shutdownGrace, !(shutdownGrace >= 0 && shutdownGrace <= 86_400) {
             throw ServeSettingsError("\(name("shutdownGrace", "shutdown-grace")) must be in 0...86400 seconds; got \(shutdownGrace)")
@@ -220,10 +238,13 @@ extension ServeSettings {
             settings.pluginDir = try value("pluginDir", "a string (a directory)")
             settings.snapshotDir = try value("snapshotDir", "a string (a directory)")
             settings.index = try value("index", "a string (a snapshot path)")
+            settings.state = try value("state", "a string (a file name in the snapshot directory)")
             settings.encoder = try value("encoder", "a string (a model folder)")
             settings.promptCacheMB = try value("promptCacheMB", "an integer (MiB)")
             settings.maxInFlightPerConnection = try value("maxInFlightPerConnection", "an integer (requests)")
             settings.maxInFlight = try value("maxInFlight", "an integer (requests)")
+            settings.maxBatchSize = try value("maxBatchSize", "an integer (rows per batch)")
+            settings.maxQueueDelayMicros = try value("maxQueueDelayMicros", "an integer (microseconds)")
             settings.shutdownGrace = try value("shutdownGrace", "a number (seconds)")
             settings.blasThreads = try value("blasThreads", "an integer")
             settings.logLevel = try value("logLevel", "a string (\(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")))")

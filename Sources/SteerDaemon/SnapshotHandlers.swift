@@ -1,5 +1,7 @@
-// SaveSnapshot and LoadSnapshot: the item index to and from the snapshot directory.
+// SaveSnapshot and LoadSnapshot: steerd's state (served model, item index, prompt cache) to and
+// from the snapshot directory; LoadSnapshot also takes a bare item index.
 import SteerIndex
+import SteerPrompt
 import SteerSnapshot
 import SteerWire
 #if canImport(Glibc)
@@ -7,31 +9,52 @@ import Glibc
 #endif
 
 extension SteerService {
+    /// Writes the state as a "steerd-state" snapshot: temporary file, fsync, rename, fsync of the
+    /// directory, so a crash (even `kill -9`) during a save leaves the previous file whole.
     func saveSnapshot(_ request: SaveSnapshotRequest) throws -> SaveSnapshotResponse {
         let path = try snapshots.file(named: request.name)
-        guard let index else { throw RPCError(.failedPrecondition, "no item index is loaded, so there is nothing to save") }
+        let state = currentState()
+        guard state.model != nil || state.index != nil || !state.promptCache.isEmpty else {
+            throw RPCError(.failedPrecondition, "nothing to save: no backbone, no item index and an empty prompt cache")
+        }
         if mkdir(snapshots.path, 0o750) != 0 && errno != EEXIST {
             throw RPCError(.internal, "cannot create snapshot directory \(snapshots.path): \(String(cString: strerror(errno)))")
         }
+        try Task.checkCancellation()
         do {
-            try index.write(to: path)  // temporary file, fsync, rename: never a half-written snapshot
+            try state.snapshot().write(to: path)
         } catch {
             throw RPCError(.internal, "saving \(request.name): \(error)")
         }
         var info = stat()
         let size = stat(path, &info) == 0 ? UInt64(info.st_size) : 0
-        logger.info("snapshot saved", metadata: ["path": "\(path)", "bytes": "\(size)"])
-        return SaveSnapshotResponse(path: path, bytes: size)
+        logger.info("snapshot saved", metadata: [
+            "path": "\(path)", "bytes": "\(size)", "backbone": "\(state.model?.plugin ?? "none")",
+            "index_items": "\(state.index?.count ?? 0)", "prompt_cache_entries": "\(state.promptCache.count)",
+        ])
+        return SaveSnapshotResponse(path: path, bytes: size, backbone: state.model?.plugin ?? "",
+                                    promptCacheEntries: UInt32(clamping: state.promptCache.count))
     }
 
+    /// Loads a state snapshot (everything it holds becomes current, all or nothing) or a bare item
+    /// index. A corrupt or mismatched file is refused with DATA_LOSS and changes nothing.
     func loadSnapshot(_ request: LoadSnapshotRequest) throws -> LoadSnapshotResponse {
         let path = try snapshots.file(named: request.name)
         guard access(path, F_OK) == 0 else {
             throw RPCError(.notFound, "no snapshot named \"\(request.name)\" in \(snapshots.path)")
         }
+        let snapshot: Snapshot
+        do {
+            snapshot = try Snapshot.read(contentsOf: path)
+        } catch let error as SnapshotError {
+            throw RPCError(.dataLoss, "snapshot \(request.name) refused: \(error)")
+        }
+        if snapshot.kind == DaemonState.kind {
+            return try restore(snapshot, label: request.name)
+        }
         let index: ItemIndex
         do {
-            index = try ItemIndex.load(contentsOf: path)
+            index = try ItemIndex(snapshot: snapshot)
         } catch let error as SnapshotError {
             // The index in use stays; a corrupt file changes nothing.
             throw RPCError(.dataLoss, "snapshot \(request.name) refused: \(error)")
@@ -41,5 +64,51 @@ extension SteerService {
         replaceIndex(index)
         logger.info("item index loaded", metadata: ["path": "\(path)", "items": "\(index.count)"])
         return LoadSnapshotResponse(nItems: UInt32(index.count), dim: UInt32(index.dimension), nCategories: UInt32(index.categoryCount))
+    }
+
+    /// What a save writes now: the active backbone with its checkpoint, the index, the prompt cache.
+    func currentState() -> DaemonState {
+        let model = servingModel()
+        var saved: (plugin: String, checkpoint: Snapshot?)?
+        if let backbone = model.backbone {
+            let checkpoint = checkpoints.withLock { $0[backbone.info.name] } ?? nil
+            saved = (backbone.info.name, checkpoint)
+        }
+        return DaemonState(model: saved, index: model.index, promptCache: prompts?.cache.entries() ?? [])
+    }
+
+    /// Applies a "steerd-state" snapshot, validated whole first: the model with its head and the
+    /// saved index in one step (a failure changes nothing), then the prompt-cache entries of this
+    /// steerd's encoder (another encoder's are skipped).
+    func restore(_ snapshot: Snapshot, label: String) throws -> LoadSnapshotResponse {
+        let state: DaemonState
+        do {
+            state = try DaemonState(snapshot: snapshot)
+        } catch let error as SnapshotError {
+            throw RPCError(.dataLoss, "snapshot \(label) refused: \(error)")
+        } catch let error as ItemIndexError {
+            throw RPCError(.dataLoss, "snapshot \(label) refused: its item index: \(error)")
+        }
+        if let model = state.model {
+            try activate(plugin: model.plugin, checkpoint: model.checkpoint, label: "\(label) (saved model)", savedIndex: state.index)
+        } else if let index = state.index {
+            replaceIndex(index)
+        }
+        var restored = 0
+        if let prompts {
+            let mine: Set<String> = [prompts.encoder.name, prompts.tokenCacheName]
+            for entry in state.promptCache where mine.contains(entry.encoder) {
+                prompts.cache.put(encoder: entry.encoder, text: entry.text, embedding: entry.embedding)
+                restored += 1
+            }
+        }
+        let index = self.index
+        logger.info("state snapshot loaded", metadata: [
+            "name": "\(label)", "backbone": "\(state.model?.plugin ?? "none")", "index_items": "\(index?.count ?? 0)",
+            "prompt_cache_entries": "\(restored) of \(state.promptCache.count)",
+        ])
+        return LoadSnapshotResponse(nItems: UInt32(index?.count ?? 0), dim: UInt32(index?.dimension ?? 0),
+                                    nCategories: UInt32(index?.categoryCount ?? 0), backbone: state.model?.plugin ?? "",
+                                    promptCacheEntries: UInt32(clamping: restored))
     }
 }

@@ -6,6 +6,7 @@ import SteerIndex
 import SteerPlugins
 import SteerPrompt
 import SteerText
+import SteerSnapshot
 import SteerWire
 import Synchronization
 
@@ -28,6 +29,8 @@ public final class SteerService: Sendable {
     let prompts: PromptServices?
     /// Why `prompts` is nil, for error messages.
     let promptProblem: String?
+    /// Dynamic batching of history encoding, prompt embedding and Recommend's fusion and retrieval.
+    let batchers: RequestBatchers
 
     /// Backbones loaded so far, by name, and which one EncodeHistory uses.
     struct LoadedBackbones {
@@ -46,6 +49,10 @@ public final class SteerService: Sendable {
         var index: ItemIndex?
         var generation: UInt64 = 0
     }
+
+    /// The checkpoint each loaded backbone came from (nil: the plugin's initial weights), by
+    /// backbone name, so SaveSnapshot can write the served model back out.
+    let checkpoints = Mutex<[String: Snapshot?]>([:])
 
     /// User vectors by (model generation, history): a user who re-asks with another prompt, the
     /// point of a promptable recommender, skips the backbone. 16 MiB ≈ 50,000 vectors of d = 64.
@@ -76,15 +83,27 @@ public final class SteerService: Sendable {
             prompts = nil
             promptProblem = "no --encoder directory was configured"
         }
+        batchers = RequestBatchers(maxBatchSize: configuration.maxBatchSize,
+                                   maxQueueDelay: .microseconds(configuration.maxQueueDelayMicros), prompts: prompts)
         if let path = configuration.indexSnapshotPath {
             let index = try ItemIndex.load(contentsOf: path)
             currentIndex.withLock { $0 = index }
             logger.info("item index loaded", metadata: ["path": "\(path)", "items": "\(index.count)", "dim": "\(index.dimension)"])
         }
+        snapshots.removeInterruptedSaves(logger: logger)
+        if let name = configuration.stateSnapshotName {
+            let path = try snapshots.file(named: name)
+            do {
+                _ = try restore(try Snapshot.read(contentsOf: path), label: name)
+            } catch let error as SnapshotError {
+                throw RPCError(.dataLoss, "state snapshot \(path) refused: \(error)")
+            }
+        }
     }
 
     func attach(stats: DaemonStats, gauge: InFlightGauge) {
         monitors.withLock { $0 = (stats, gauge) }
+        batchers.metrics.attach(stats)
     }
 
     /// The item index requests should use now, if one is loaded.
@@ -122,16 +141,16 @@ public final class SteerService: Sendable {
         switch method {
         case .health: return try health(HealthRequest(decoding: payload)).encoded()
         case .retrieve: return try retrieve(RetrieveRequest(decoding: payload)).encoded()
-        case .encodeHistory: return try encodeHistory(EncodeHistoryRequest(decoding: payload)).encoded()
+        case .encodeHistory: return try await encodeHistory(EncodeHistoryRequest(decoding: payload)).encoded()
         case .listBackbones: return try listBackbones(ListBackbonesRequest(decoding: payload)).encoded()
         case .loadBackbone: return try loadBackbone(LoadBackboneRequest(decoding: payload)).encoded()
         case .saveSnapshot: return try saveSnapshot(SaveSnapshotRequest(decoding: payload)).encoded()
         case .loadSnapshot: return try loadSnapshot(LoadSnapshotRequest(decoding: payload)).encoded()
         case .stats: return try stats(StatsRequest(decoding: payload)).encoded()
-        case .embedPrompt: return try embedPrompt(EmbedPromptRequest(decoding: payload)).encoded()
+        case .embedPrompt: return try await embedPromptBatched(EmbedPromptRequest(decoding: payload)).encoded()
         case .route: return try route(RouteRequest(decoding: payload)).encoded()
         case .fuse: return try fuse(FuseRequest(decoding: payload)).encoded()
-        case .recommend: return try recommend(RecommendRequest(decoding: payload)).encoded()
+        case .recommend: return try await recommend(RecommendRequest(decoding: payload)).encoded()
         }
     }
 
@@ -159,6 +178,7 @@ public final class SteerService: Sendable {
         let users = userVectors.stats
         stats.mirror(counter: "steer_user_vector_cache_hits_total", to: users.hits)
         stats.mirror(counter: "steer_user_vector_cache_misses_total", to: users.misses)
+        for (kind, rows) in batchers.queueDepths { stats.setBatchQueueDepth(kind, rows: rows) }
         response.prometheusText = stats.prometheusText(inFlight: gauge.count)
         return response
     }

@@ -116,7 +116,13 @@ extension SteerService {
     }
 
     /// Next items for a history, steered by the prompt when there is one.
-    func recommend(_ request: RecommendRequest) throws -> RecommendResponse {
+    ///
+    /// Batched with concurrent requests: a history missing from the user-vector cache is encoded
+    /// in the histories batcher, a pooled head's prompt missing from the prompt cache is embedded in
+    /// the prompt batcher, and fusion and retrieval run in the ranking batcher (one head pass per
+    /// batch; each top-K alone, see `RequestBatchers.rank`). Token states are computed per prompt
+    /// (through their cache): the encoder has no batched entry point for them.
+    func recommend(_ request: RecommendRequest) async throws -> RecommendResponse {
         let model = servingModel()   // this request finishes on these, whatever is loaded meanwhile
         guard let backbone = model.backbone else {
             throw RPCError(.failedPrecondition, "no backbone is loaded: call LoadBackbone first (steer load-backbone NAME --checkpoint FILE)")
@@ -146,22 +152,24 @@ extension SteerService {
         }
         let user: [Float]
         let cacheable = request.history.count <= Self.maxCachedHistory
-        let cacheKey = (model: "user-vectors/\(model.generation)", history: request.history.map(String.init).joined(separator: ","))
-        if cacheable, let cached = userVectors.get(encoder: cacheKey.model, text: cacheKey.history) {
+        let cacheModel = "user-vectors/\(model.generation)"
+        let cacheKey = cacheable ? UserVectorKey(request.history) : nil
+        if let cacheKey, let entry = userVectors.get(encoder: cacheModel, text: cacheKey.text),
+           let cached = cacheKey.user(from: entry, dimension: info.dim) {
             user = cached
         } else {
             do {
-                user = try backbone.encode(histories: [request.history])
-                recordBatch("history_encoding", rows: 1)
+                user = try await batchers.histories.submit(HistoryJob(backbone: backbone, histories: [request.history]),
+                                                           key: ObjectIdentifier(backbone))
             } catch let error as PluginError {
                 throw RPCError(Self.status(for: error), error.description)
             }
-            if cacheable { userVectors.put(encoder: cacheKey.model, text: cacheKey.history, embedding: user) }
+            if let cacheKey { userVectors.put(encoder: cacheModel, text: cacheKey.text, embedding: cacheKey.entry(user: user)) }
         }
         try Task.checkCancellation()   // the history is encoded; a cancelled request goes no further
 
         var response = RecommendResponse(itemIDs: [], scores: [])
-        var query = user
+        var steering: RankJob.Steering?
         if !request.prompt.isEmpty {
             guard let head = model.head else {
                 throw RPCError(.failedPrecondition, "backbone \(info.name) was loaded without a DPR head, so a prompt cannot steer it: "
@@ -173,7 +181,20 @@ extension SteerService {
             } catch let error as PromptError {
                 throw RPCError(.invalidArgument, "prompt: \(error)")
             }
-            let input = try PromptSource.texts([request.prompt], services).batch(0..<1, mode: head.config.keyValue, width: head.config.encoderDim)
+            let input: (values: [Float], tokens: Int, pooled: [Float])
+            switch head.config.keyValue {
+            case .tokens:
+                let states = try services.tokenStates(request.prompt)
+                input = (states.states, states.tokens, states.pooled)
+            case .pooled:
+                let pooled = if let batcher = batchers.prompts {
+                    try await services.embed([request.prompt], batcher: batcher).embeddings
+                } else {
+                    try services.embed([request.prompt]).embeddings
+                }
+                guard pooled.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
+                input = (pooled, 1, pooled)
+            }
             try Task.checkCancellation()   // the prompt is embedded
             if request.polarity != .unspecified {
                 response.polarity = request.polarity
@@ -184,30 +205,22 @@ extension SteerService {
                         + "state it (polarity positive or negative; steer recommend --polarity)")
                 }
                 do {
-                    let decision = try router.route(embedding: input.pooled[0], text: request.prompt)
+                    let decision = try router.route(embedding: input.pooled, text: request.prompt)
                     response.polarity = decision.polarity == .positive ? .positive : .negative
                     response.routeConfidence = Float(decision.confidence)
                 } catch let error as PromptError {
                     throw RPCError(.invalidArgument, "prompt: \(error)")
                 }
             }
-            query = [Float](repeating: 0, count: info.dim)
-            query.withUnsafeMutableBufferPointer { out in
-                head.forward(out: out.baseAddress!, user: user, prompt: input.values, promptLength: input.keys, lengths: input.lengths,
-                             polarities: [response.polarity == .positive ? .positive : .negative], batch: 1,
-                             workspace: DPRWorkspace(config: head.config))
-            }
-            guard query.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the DPR head produced a non-finite vector") }
+            steering = RankJob.Steering(values: input.values, tokens: input.tokens,
+                                        polarity: response.polarity == .positive ? .positive : .negative)
         }
 
-        try Task.checkCancellation()   // before retrieval
-        let ranked: [ScoredItem]
-        do {
-            ranked = try index.retrieve(RetrievalQuery(vector: query, excludeItems: request.includeHistory ? [] : request.history),
-                                        k: Int(request.k))
-        } catch let error as ItemIndexError {
-            throw RPCError(.internal, "ranking the items failed: \(error)")
-        }
+        try Task.checkCancellation()   // before fusion and retrieval
+        let job = RankJob(index: index, head: model.head, user: user, steering: steering,
+                          exclude: request.includeHistory ? [] : request.history, k: Int(request.k))
+        let ranked = try await batchers.ranking.submit(
+            job, key: RankKey(index: ObjectIdentifier(index), head: model.head.map { ObjectIdentifier($0) }))
         response.itemIDs = ranked.map(\.item)
         response.scores = ranked.map(\.score)
         response.titles = ranked.map { index.titles?[Int($0.item)] ?? "" }

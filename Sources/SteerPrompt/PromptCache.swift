@@ -144,6 +144,35 @@ public final class PromptCache: Sendable {
         }
     }
 
+    /// One cached embedding, as ``entries()`` lists it.
+    public struct Entry: Sendable, Equatable {
+        public var encoder: String
+        /// The normalised text (``PromptText/normalize(_:)``).
+        public var text: String
+        public var embedding: [Float]
+
+        public init(encoder: String, text: String, embedding: [Float]) {
+            self.encoder = encoder
+            self.text = text
+            self.embedding = embedding
+        }
+    }
+
+    /// Every entry, least recently used first: putting them back in this order restores the
+    /// recency order too (for snapshots).
+    public func entries() -> [Entry] {
+        state.withLock { s in
+            var out: [Entry] = []
+            out.reserveCapacity(s.stats.entries)
+            var i = s.oldest
+            while i >= 0 {
+                out.append(Entry(encoder: s.nodes[i].key.encoder, text: s.nodes[i].key.text, embedding: s.nodes[i].embedding))
+                i = s.nodes[i].newer
+            }
+            return out
+        }
+    }
+
     /// Drops every entry (counters are kept).
     public func removeAll() {
         state.withLock { s in

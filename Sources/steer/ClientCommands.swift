@@ -95,24 +95,29 @@ struct LoadBackboneCommand: ParsableCommand {
 }
 
 struct SaveSnapshotCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "save-snapshot", abstract: "Save the item index into steerd's snapshot directory.")
+    static let configuration = CommandConfiguration(commandName: "save-snapshot", abstract: "Save steerd's state (active backbone with its checkpoint, item index, prompt cache) into its snapshot directory; `steer serve --state NAME` starts from it.")
     @OptionGroup var client: ClientOptions
     @Argument(help: "File name inside the snapshot directory.") var name: String
 
     func run() throws {
         let r = try client.call(.saveSnapshot, SaveSnapshotRequest(name: name), as: SaveSnapshotResponse.self)
-        try client.output(r) { print("saved \(r.path) (\(r.bytes) bytes)") }
+        try client.output(r) {
+            print("saved \(r.path) (\(r.bytes) bytes): backbone \(r.backbone.isEmpty ? "none" : r.backbone), \(r.promptCacheEntries) prompt-cache entries")
+        }
     }
 }
 
 struct LoadSnapshotCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "load-snapshot", abstract: "Load an item index from steerd's snapshot directory.")
+    static let configuration = CommandConfiguration(commandName: "load-snapshot", abstract: "Load a state snapshot (or a bare item index) from steerd's snapshot directory.")
     @OptionGroup var client: ClientOptions
     @Argument(help: "File name inside the snapshot directory.") var name: String
 
     func run() throws {
         let r = try client.call(.loadSnapshot, LoadSnapshotRequest(name: name), as: LoadSnapshotResponse.self)
-        try client.output(r) { print("loaded \(r.nItems) items × \(r.dim), \(r.nCategories) categories") }
+        try client.output(r) {
+            print("loaded \(r.nItems) items × \(r.dim), \(r.nCategories) categories"
+                + (r.backbone.isEmpty ? "" : "; backbone \(r.backbone), \(r.promptCacheEntries) prompt-cache entries"))
+        }
     }
 }
 

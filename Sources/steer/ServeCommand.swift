@@ -16,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
         on descriptor 3 instead of binding --socket, and leaves that socket's file alone.
         """)
 
-    @Option(help: "A JSON configuration file whose keys mirror these options (socket, socketMode, maxFrameSize, pluginDir, snapshotDir, index, encoder, promptCacheMB, maxInFlightPerConnection, maxInFlight, shutdownGrace, blasThreads, logLevel, allowedUIDs, allowedGIDs); options given here win over it.")
+    @Option(help: "A JSON configuration file whose keys mirror these options (socket, socketMode, maxFrameSize, pluginDir, snapshotDir, index, state, encoder, promptCacheMB, maxInFlightPerConnection, maxInFlight, maxBatchSize, maxQueueDelayMicros, shutdownGrace, blasThreads, logLevel, allowedUIDs, allowedGIDs); options given here win over it.")
     var config: String?
     @Option(help: "Socket path (default: $STEER_SOCKET, else $XDG_RUNTIME_DIR/steer/steerd.sock, else /tmp/steer-<uid>/steerd.sock).")
     var socket: String?
@@ -25,12 +25,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Directory of backbone plugins (default: the directory of this executable).") var pluginDir: String?
     @Option(help: "Directory for snapshots (default: $STEER_CACHE/snapshots, $STEER_CACHE defaulting to ~/.cache/steer).") var snapshotDir: String?
     @Option(help: "An item-index snapshot to load at start.") var index: String?
+    @Option(help: "A state snapshot to restore at start (a name in the snapshot directory, as SaveSnapshot wrote it): backbone with its checkpoint, item index, prompt cache; steerd refuses to start if it does not verify.")
+    var state: String?
     @Option(help: "Sentence-encoder model folder, MiniLM (bert) or MPNet (mpnet) by its config.json (default: $STEER_CACHE/models/all-MiniLM-L6-v2 when present).") var encoder: String?
     @Option(help: "Prompt-embedding cache size, MiB (default: 32).") var promptCacheMb: Int?
     @Option(help: "Requests one connection may have in flight; more are answered RESOURCE_EXHAUSTED (default: 256).")
     var maxInFlightPerConnection: Int?
     @Option(help: "Requests in flight across all connections; more are answered RESOURCE_EXHAUSTED (default: 4096).")
     var maxInFlight: Int?
+    @Option(help: "Rows (histories, prompts, Recommend requests) the dynamic batchers gather into one batch; 1, the default, turns batching off.")
+    var maxBatchSize: Int?
+    @Option(help: "Microseconds the oldest waiting request may wait for a batch to fill; 0 takes what is queued at once (default: 0).")
+    var maxQueueDelayMicros: Int?
     @Option(help: "Seconds to let requests in flight finish at shutdown (default: 10).") var shutdownGrace: Double?
     @Option(help: "Threads OpenBLAS uses inside one call; 1 (the default) suits a daemon serving concurrent requests.")
     var blasThreads: Int?
@@ -49,10 +55,13 @@ struct ServeCommand: AsyncParsableCommand {
         s.pluginDir = pluginDir
         s.snapshotDir = snapshotDir
         s.index = index
+        s.state = state
         s.encoder = encoder
         s.promptCacheMB = promptCacheMb
         s.maxInFlightPerConnection = maxInFlightPerConnection
         s.maxInFlight = maxInFlight
+        s.maxBatchSize = maxBatchSize
+        s.maxQueueDelayMicros = maxQueueDelayMicros
         s.shutdownGrace = shutdownGrace
         s.blasThreads = blasThreads
         s.logLevel = logLevel

@@ -42,8 +42,10 @@ final class MessageTests: XCTestCase {
     func testSnapshotsAndStats() {
         roundTrip(SaveSnapshotRequest(name: "index.snap"))
         roundTrip(SaveSnapshotResponse(path: "/tmp/x/index.snap", bytes: 1 << 40))
+        roundTrip(SaveSnapshotResponse(path: "/tmp/x/state.snap", bytes: 9, backbone: "SASRec", promptCacheEntries: 70_000))
         roundTrip(LoadSnapshotRequest(name: "index.snap"))
         roundTrip(LoadSnapshotResponse(nItems: 3706, dim: 64, nCategories: 18))
+        roundTrip(LoadSnapshotResponse(nItems: 3706, dim: 64, nCategories: 18, backbone: "GRU4Rec", promptCacheEntries: 12))
         roundTrip(StatsRequest())
         var s = StatsResponse()
         s.prometheusText = "steer_requests_total 1\n"; s.requestsTotal = 5; s.errorsTotal = 1; s.inFlight = 2; s.connections = 3

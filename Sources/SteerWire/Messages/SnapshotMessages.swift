@@ -26,16 +26,23 @@ public struct SaveSnapshotRequest: WireMessage, Equatable {
 public struct SaveSnapshotResponse: WireMessage, Equatable, Codable {
     public var path: String
     public var bytes: UInt64
+    /// The active backbone saved with its checkpoint; empty when none was loaded.
+    public var backbone: String
+    /// Cached prompt embeddings and token states saved.
+    public var promptCacheEntries: UInt32
 
-    public init(path: String, bytes: UInt64) {
+    public init(path: String, bytes: UInt64, backbone: String = "", promptCacheEntries: UInt32 = 0) {
         self.path = path
         self.bytes = bytes
+        self.backbone = backbone
+        self.promptCacheEntries = promptCacheEntries
     }
 
     public init(decoding bytes: [UInt8]) throws {
         self = try unpackMessage(bytes, as: "SaveSnapshotResponse", unpack: steer__v1__save_snapshot_response__unpack,
                                  free: steer__v1__save_snapshot_response__free_unpacked) { m in
-            SaveSnapshotResponse(path: swiftString(m.path), bytes: m.bytes)
+            SaveSnapshotResponse(path: swiftString(m.path), bytes: m.bytes, backbone: swiftString(m.backbone),
+                                 promptCacheEntries: m.prompt_cache_entries)
         }
     }
 
@@ -45,6 +52,8 @@ public struct SaveSnapshotResponse: WireMessage, Equatable, Codable {
         steer__v1__save_snapshot_response__init(&m)
         m.path = arena.string(path)
         m.bytes = bytes
+        m.backbone = arena.string(backbone)
+        m.prompt_cache_entries = promptCacheEntries
         return packMessage(&m)
     }
 }
@@ -75,26 +84,36 @@ public struct LoadSnapshotResponse: WireMessage, Equatable, Codable {
     public var nItems: UInt32
     public var dim: UInt32
     public var nCategories: UInt32
+    /// A state snapshot: the backbone it made active; empty when it held none.
+    public var backbone: String
+    /// A state snapshot: prompt-cache entries restored (those of the current encoder).
+    public var promptCacheEntries: UInt32
 
-    public init(nItems: UInt32, dim: UInt32, nCategories: UInt32) {
+    public init(nItems: UInt32, dim: UInt32, nCategories: UInt32, backbone: String = "", promptCacheEntries: UInt32 = 0) {
         self.nItems = nItems
         self.dim = dim
         self.nCategories = nCategories
+        self.backbone = backbone
+        self.promptCacheEntries = promptCacheEntries
     }
 
     public init(decoding bytes: [UInt8]) throws {
         self = try unpackMessage(bytes, as: "LoadSnapshotResponse", unpack: steer__v1__load_snapshot_response__unpack,
                                  free: steer__v1__load_snapshot_response__free_unpacked) { m in
-            LoadSnapshotResponse(nItems: m.n_items, dim: m.dim, nCategories: m.n_categories)
+            LoadSnapshotResponse(nItems: m.n_items, dim: m.dim, nCategories: m.n_categories, backbone: swiftString(m.backbone),
+                                 promptCacheEntries: m.prompt_cache_entries)
         }
     }
 
     public func encoded() -> [UInt8] {
+        let arena = CArena()
         var m = Steer__V1__LoadSnapshotResponse()
         steer__v1__load_snapshot_response__init(&m)
         m.n_items = nItems
         m.dim = dim
         m.n_categories = nCategories
+        m.backbone = arena.string(backbone)
+        m.prompt_cache_entries = promptCacheEntries
         return packMessage(&m)
     }
 }

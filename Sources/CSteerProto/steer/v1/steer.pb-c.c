@@ -2987,7 +2987,7 @@ const ProtobufCMessageDescriptor steer__v1__save_snapshot_request__descriptor =
   (ProtobufCMessageInit) steer__v1__save_snapshot_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor steer__v1__save_snapshot_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor steer__v1__save_snapshot_response__field_descriptors[4] =
 {
   {
     "path",
@@ -3013,15 +3013,41 @@ static const ProtobufCFieldDescriptor steer__v1__save_snapshot_response__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "backbone",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Steer__V1__SaveSnapshotResponse, backbone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "prompt_cache_entries",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Steer__V1__SaveSnapshotResponse, prompt_cache_entries),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned steer__v1__save_snapshot_response__field_indices_by_name[] = {
+  2,   /* field[2] = backbone */
   1,   /* field[1] = bytes */
   0,   /* field[0] = path */
+  3,   /* field[3] = prompt_cache_entries */
 };
 static const ProtobufCIntRange steer__v1__save_snapshot_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor steer__v1__save_snapshot_response__descriptor =
 {
@@ -3031,7 +3057,7 @@ const ProtobufCMessageDescriptor steer__v1__save_snapshot_response__descriptor =
   "Steer__V1__SaveSnapshotResponse",
   "steer.v1",
   sizeof(Steer__V1__SaveSnapshotResponse),
-  2,
+  4,
   steer__v1__save_snapshot_response__field_descriptors,
   steer__v1__save_snapshot_response__field_indices_by_name,
   1,  steer__v1__save_snapshot_response__number_ranges,
@@ -3076,7 +3102,7 @@ const ProtobufCMessageDescriptor steer__v1__load_snapshot_request__descriptor =
   (ProtobufCMessageInit) steer__v1__load_snapshot_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor steer__v1__load_snapshot_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor steer__v1__load_snapshot_response__field_descriptors[5] =
 {
   {
     "n_items",
@@ -3114,16 +3140,42 @@ static const ProtobufCFieldDescriptor steer__v1__load_snapshot_response__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "backbone",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Steer__V1__LoadSnapshotResponse, backbone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "prompt_cache_entries",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Steer__V1__LoadSnapshotResponse, prompt_cache_entries),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned steer__v1__load_snapshot_response__field_indices_by_name[] = {
+  3,   /* field[3] = backbone */
   1,   /* field[1] = dim */
   2,   /* field[2] = n_categories */
   0,   /* field[0] = n_items */
+  4,   /* field[4] = prompt_cache_entries */
 };
 static const ProtobufCIntRange steer__v1__load_snapshot_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor steer__v1__load_snapshot_response__descriptor =
 {
@@ -3133,7 +3185,7 @@ const ProtobufCMessageDescriptor steer__v1__load_snapshot_response__descriptor =
   "Steer__V1__LoadSnapshotResponse",
   "steer.v1",
   sizeof(Steer__V1__LoadSnapshotResponse),
-  3,
+  5,
   steer__v1__load_snapshot_response__field_descriptors,
   steer__v1__load_snapshot_response__field_indices_by_name,
   1,  steer__v1__load_snapshot_response__number_ranges,

@@ -573,10 +573,18 @@ struct  Steer__V1__SaveSnapshotResponse
   ProtobufCMessage base;
   char *path;
   uint64_t bytes;
+  /*
+   * the active backbone saved with its checkpoint; empty: none
+   */
+  char *backbone;
+  /*
+   * cached prompt embeddings and token states saved
+   */
+  uint32_t prompt_cache_entries;
 };
 #define STEER__V1__SAVE_SNAPSHOT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&steer__v1__save_snapshot_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Steer__V1__LoadSnapshotRequest
@@ -598,10 +606,18 @@ struct  Steer__V1__LoadSnapshotResponse
   uint32_t n_items;
   uint32_t dim;
   uint32_t n_categories;
+  /*
+   * a state snapshot: the backbone it made active; empty: none
+   */
+  char *backbone;
+  /*
+   * a state snapshot: cache entries restored (the current encoder's)
+   */
+  uint32_t prompt_cache_entries;
 };
 #define STEER__V1__LOAD_SNAPSHOT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&steer__v1__load_snapshot_response__descriptor) \
-    , 0, 0, 0 }
+    , 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Steer__V1__StatsRequest

@@ -1,0 +1,19 @@
+// EmbedPrompt with its cache misses batched across concurrent requests.
+import SteerWire
+
+extension SteerService {
+    /// EmbedPrompt as `embedPrompt` answers it, with the encoder called through the prompt
+    /// batcher: the distinct misses of concurrent requests share one encoder call.
+    func embedPromptBatched(_ request: EmbedPromptRequest) async throws -> EmbedPromptResponse {
+        guard let services = prompts, let batcher = batchers.prompts else {
+            throw RPCError(.failedPrecondition, "no sentence encoder is loaded: \(promptProblem ?? "start steerd with --encoder DIR")")
+        }
+        guard request.encoder.isEmpty || request.encoder == services.encoder.name else {
+            throw RPCError(.notFound, "encoder \"\(request.encoder.prefix(64))\" is not loaded; this steerd serves \(services.encoder.name)")
+        }
+        try services.validate(request.prompts)
+        let (embeddings, hits) = try await services.embed(request.prompts, batcher: batcher)
+        guard embeddings.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
+        return EmbedPromptResponse(dim: UInt32(services.encoder.dimension), embeddings: embeddings, cacheHits: hits)
+    }
+}

@@ -1,0 +1,168 @@
+// The daemon's dynamic batchers: history encoding (EncodeHistory and Recommend's cache misses),
+// prompt embedding (EmbedPrompt's cache misses) and ranking (Recommend's fusion and retrieval).
+import Foundation
+import SteerDPR
+import SteerIndex
+import SteerPlugins
+import SteerWire
+import Synchronization
+
+/// Where batch sizes go: the daemon's stats once attached (a service can exist without them).
+final class BatchMetrics: Sendable {
+    private let stats = Mutex<DaemonStats?>(nil)
+
+    func attach(_ stats: DaemonStats) { self.stats.withLock { $0 = stats } }
+
+    /// One computation of `kind` ran over `rows` rows.
+    func record(_ kind: String, rows: Int) { stats.withLock { $0 }?.recordBatch(kind, rows: rows) }
+}
+
+/// One request's histories for one backbone instance (a batch never mixes two: the key is the instance).
+struct HistoryJob: Sendable {
+    let backbone: Backbone
+    let histories: [[UInt32]]
+}
+
+/// One Recommend after its user vector and prompt are known: fuse (when steered), then rank.
+struct RankJob: Sendable {
+    /// A prompt's head input: [tokens, E] token states, or the pooled embedding (tokens = 1).
+    struct Steering: Sendable {
+        let values: [Float]
+        let tokens: Int
+        let polarity: PromptPolarity
+    }
+    let index: ItemIndex
+    /// Non-nil whenever `steering` is.
+    let head: DPRHead?
+    let user: [Float]
+    let steering: Steering?
+    let exclude: [UInt32]
+    let k: Int
+}
+
+/// A ranking batch shares one item index and one head (either may be swapped between requests).
+struct RankKey: Hashable, Sendable {
+    let index: ObjectIdentifier
+    let head: ObjectIdentifier?
+}
+
+/// The batchers of one service, with the limits of its configuration.
+///
+/// Up to one batch per core runs at a time per batcher (at most 8): a batch runs on one thread
+/// (OpenBLAS is single-threaded by default). With one batch at a time, a stage used one core only:
+/// measured with SASRec and distinct 200-item histories on 8 connections, that made EncodeHistory
+/// slower than no batching (about 520 against 590 requests/s on two cores). With one per core,
+/// requests first take the idle cores and the overflow, arriving while every core is busy, forms
+/// the next batches (see `DynamicBatcher` on where batches run).
+final class RequestBatchers: Sendable {
+    static let concurrentBatches = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+
+    let histories: DynamicBatcher<ObjectIdentifier, HistoryJob, [Float]>
+    let ranking: DynamicBatcher<RankKey, RankJob, [ScoredItem]>
+    /// nil when no sentence encoder is loaded.
+    let prompts: DynamicBatcher<Int, [String], [Float]>?
+    let metrics: BatchMetrics
+
+    init(maxBatchSize: Int, maxQueueDelay: Duration, prompts services: PromptServices?) {
+        let metrics = BatchMetrics()
+        self.metrics = metrics
+        histories = DynamicBatcher(maxBatchSize: maxBatchSize, maxQueueDelay: maxQueueDelay, maxConcurrentBatches: Self.concurrentBatches) {
+            _, jobs in Self.encode(jobs, metrics: metrics)
+        }
+        ranking = DynamicBatcher(maxBatchSize: maxBatchSize, maxQueueDelay: maxQueueDelay, maxConcurrentBatches: Self.concurrentBatches) {
+            _, jobs in Self.rank(jobs, metrics: metrics)
+        }
+        prompts = services.map { services in
+            DynamicBatcher(maxBatchSize: maxBatchSize, maxQueueDelay: maxQueueDelay, maxConcurrentBatches: Self.concurrentBatches) {
+                _, chunks in services.embedMisses(chunks) { metrics.record("prompt_embedding", rows: $0) }
+            }
+        }
+    }
+
+    /// Rows waiting in each batcher, by the batcher's kind (the `steer_batch_queue_depth` gauge).
+    var queueDepths: [(kind: String, rows: Int)] {
+        [("history_encoding", histories.queueDepth), ("ranking", ranking.queueDepth)]
+            + (prompts.map { [("prompt_embedding", $0.queueDepth)] } ?? [])
+    }
+
+    /// One `encode` call over every job's histories. A job with an id out of range is answered on
+    /// its own (the host refuses it before the plugin runs, naming the history by its place in
+    /// that job), and if the joint call fails every job is retried alone, so an error reaches
+    /// only the request that caused it.
+    static func encode(_ jobs: [HistoryJob], metrics: BatchMetrics) -> [Result<[Float], any Error>] {
+        let backbone = jobs[0].backbone
+        func alone(_ job: HistoryJob) -> Result<[Float], any Error> {
+            Result {
+                let vectors = try backbone.encode(histories: job.histories)
+                metrics.record("history_encoding", rows: job.histories.count)
+                return vectors
+            }
+        }
+        let nItems = UInt32(backbone.info.nItems)
+        let joint = jobs.indices.filter { jobs[$0].histories.allSatisfy { $0.allSatisfy { $0 < nItems } } }
+        guard joint.count > 1 else { return jobs.map(alone) }
+        var results = jobs.map { job -> Result<[Float], any Error>? in nil }
+        let all = joint.flatMap { jobs[$0].histories }
+        do {
+            let vectors = try backbone.encode(histories: all)
+            metrics.record("history_encoding", rows: all.count)
+            let d = backbone.info.dim
+            var row = 0
+            for j in joint {
+                let n = jobs[j].histories.count
+                results[j] = .success(Array(vectors[(row * d)..<((row + n) * d)]))
+                row += n
+            }
+        } catch {
+            for j in joint { results[j] = alone(jobs[j]) }
+        }
+        return jobs.indices.map { results[$0] ?? alone(jobs[$0]) }
+    }
+
+    /// One head pass over the steered jobs (both polarities: the head routes rows to their towers),
+    /// then each job's top-K.
+    static func rank(_ jobs: [RankJob], metrics: BatchMetrics) -> [Result<[ScoredItem], any Error>] {
+        let index = jobs[0].index, d = index.dimension
+        var results = jobs.map { _ -> Result<[ScoredItem], any Error>? in nil }
+        var queries = jobs.map(\.user)
+        let steered = jobs.indices.filter { jobs[$0].steering != nil }
+        if let first = steered.first, let head = jobs[first].head {
+            let e = head.config.encoderDim, rows = steered.count
+            let keys = steered.map { jobs[$0].steering!.tokens }.max()!
+            // [rows, keys, E] right-padded prompts, [rows, d] users.
+            var prompt = [Float](repeating: 0, count: rows * keys * e)
+            var user = [Float](repeating: 0, count: rows * d)
+            var lengths: [Int32] = [], polarities: [PromptPolarity] = []
+            for (r, j) in steered.enumerated() {
+                let steering = jobs[j].steering!
+                prompt.replaceSubrange((r * keys * e)..<((r * keys + steering.tokens) * e), with: steering.values)
+                user.replaceSubrange((r * d)..<((r + 1) * d), with: jobs[j].user)
+                lengths.append(Int32(steering.tokens))
+                polarities.append(steering.polarity)
+            }
+            var fused = [Float](repeating: 0, count: rows * d)
+            fused.withUnsafeMutableBufferPointer { out in
+                head.forward(out: out.baseAddress!, user: user, prompt: prompt, promptLength: keys, lengths: lengths,
+                             polarities: polarities, batch: rows, workspace: DPRWorkspace(config: head.config))
+            }
+            metrics.record("prompt_fusion", rows: rows)
+            for (r, j) in steered.enumerated() {
+                let z = Array(fused[(r * d)..<((r + 1) * d)])
+                if z.allSatisfy(\.isFinite) {
+                    queries[j] = z
+                } else {
+                    results[j] = .failure(RPCError(.internal, "the DPR head produced a non-finite vector"))
+                }
+            }
+        }
+        // Each query is ranked on its own (sgemv), not in one sgemm: sgemm rounds the sums differently
+        // from the single-query sgemv of Retrieve and of an unbatched Recommend (every row differs in
+        // the last bits), and an answer must not depend on which requests it happened to meet.
+        for j in jobs.indices where results[j] == nil {
+            results[j] = Result { try index.retrieve(RetrievalQuery(vector: queries[j], excludeItems: jobs[j].exclude), k: jobs[j].k) }
+                .mapError { error in (error as? ItemIndexError).map { RPCError(.internal, "ranking the items failed: \($0)") } ?? error }
+        }
+        metrics.record("ranking", rows: jobs.count)   // requests per ranking batch (their top-Ks are one sgemv each)
+        return results.map { $0! }
+    }
+}
