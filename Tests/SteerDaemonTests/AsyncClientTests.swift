@@ -126,7 +126,9 @@ final class AsyncClientTests: XCTestCase {
         let daemon = try await TestDaemon(maxFrameSize: 4_096, encoderDirectory: miniLMDirectory)
         let client = try SteerAsyncClient(socketPath: daemon.socketPath)
         let calls = (0..<4).map { i in Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(2, tag: "gone \(i)", repeats: 20)) } }
-        try await Task.sleep(for: .milliseconds(100))
+        // Long enough for the four to be written, short of the time their embeddings take (a
+        // call answered before steerd reads the oversized frame would rightly succeed).
+        try await Task.sleep(for: .milliseconds(20))
         let tooLarge = Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(1, tag: "huge", repeats: 200)) }
         for call in calls + [tooLarge] {
             do {
