@@ -4,16 +4,17 @@ import SteerWire
 import XCTest
 
 final class ExampleProgramTests: XCTestCase {
-    /// The example, built once per test process; nil when there is no C compiler or pkg-config.
+    /// The example, built once per test process. A missing C compiler or libprotobuf-c fails the
+    /// test rather than skipping it: the package itself needs both (the MeanPool fixture, CSteerProto).
     static let program: Result<String, Error> = Result { try build() }
 
-    private struct Skip: Error, CustomStringConvertible { var description: String }
+    private struct Missing: Error, CustomStringConvertible { var description: String }
 
     private static func build() throws -> String {
-        guard let cc = which("cc") else { throw Skip(description: "no C compiler `cc` on PATH: the example cannot be built here") }
-        guard which("pkg-config") != nil else { throw Skip(description: "no `pkg-config` on PATH: the example's build line needs it") }
+        guard let cc = which("cc") else { throw Missing(description: "no C compiler `cc` on PATH: the example cannot be built here") }
+        guard which("pkg-config") != nil else { throw Missing(description: "no `pkg-config` on PATH: the example's build line needs it") }
         let flags = try runProcess("/usr/bin/env", ["pkg-config", "--cflags", "--libs", "libprotobuf-c"])
-        guard flags.status == 0 else { throw Skip(description: "pkg-config knows no libprotobuf-c: \(flags.standardError)") }
+        guard flags.status == 0 else { throw Missing(description: "pkg-config knows no libprotobuf-c: \(flags.standardError)") }
         let output = NSTemporaryDirectory() + "steer-c-example-\(getpid())"
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         // The line of Examples/c-client/README.md, warnings as errors.
@@ -38,10 +39,7 @@ final class ExampleProgramTests: XCTestCase {
         return nil
     }
 
-    private func programPath() throws -> String {
-        do { return try Self.program.get() }
-        catch let skip as Skip { throw XCTSkip(skip.description) }
-    }
+    private func programPath() throws -> String { try Self.program.get() }
 
     /// The (item, title) rows of the program's table.
     private func rows(_ output: String) -> [(item: UInt32, score: Float, title: String)] {
