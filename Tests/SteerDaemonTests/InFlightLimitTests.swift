@@ -91,7 +91,10 @@ final class InFlightLimitTests: XCTestCase {
         let waited = ContinuousClock.now - sent
         XCTAssertEqual(response.id, 9)
         XCTAssertEqual(response.status, .deadlineExceeded, response.message)
-        XCTAssertLessThan(waited, .milliseconds(1_500), "256 prompts of 256 tokens take far longer; the answer must come at the deadline")
+        // 256 prompts of 256 tokens take tens of seconds in a debug build; the answer must come near
+        // the 300 ms deadline. The bound leaves room for a busy 2-core CI machine, where the timer
+        // task can wait behind CPU-bound work (a clean CI run once measured 2.16 s).
+        XCTAssertLessThan(waited, .seconds(5), "the answer must come at the deadline, not when the work ends")
         XCTAssertTrue(try connection.call(.health, HealthRequest(), as: HealthResponse.self).live)
         // The work stops at its next cancellation check: the cache stops growing short of all 256 prompts.
         func cacheBytes() throws -> Int {
