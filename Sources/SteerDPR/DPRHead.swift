@@ -106,21 +106,59 @@ public final class DPRHead: @unchecked Sendable {
         lengths: UnsafePointer<Int32>?, polarities: [PromptPolarity], batch b: Int, workspace: DPRWorkspace? = nil
     ) {
         let ws = workspace ?? defaultWorkspace
-        let d = config.dim
         precondition(ws.config == config, "workspace was made for another config")
         precondition(polarities.count == b, "polarities has \(polarities.count) entries for a batch of \(b)")
         precondition(lk >= 1 && (config.keyValue == .tokens || lk == 1), "promptLength must be 1 for pooled prompts, ≥ 1 for tokens; got \(lk)")
         let lengths = config.keyValue == .tokens ? lengths : nil   // a pooled prompt is always one real slot
-        ws.reserve(batch: b, keys: lk)
+        ws.reserve(batch: b, keys: lk, projector: true)
+        // e[B·L, d] = Projector(prompt)
+        projectorForward(projector.value, ws.projector, input: prompt, rows: b * lk, config: config)
+        fuseProjected(out: out, user: user, e: ws.projector.e.ptr, keys: lk, lengths: lengths, polarities: polarities, batch: b, workspace: ws)
         ws.batch = b
         ws.keys = lk
-        // e[B·L, d] = Projector(prompt); padded token slots forced to exactly zero so garbage there never leaks.
-        projectorForward(projector.value, ws.projector, input: prompt, rows: b * lk, config: config)
-        let e = ws.projector.e.ptr
+    }
+
+    /// The projector's output for prompts given alone: `Projector(prompt)` for `rows` rows of E
+    /// floats (a prompt's token states, or pooled embeddings), rows × d floats. A server keeps this
+    /// per prompt so a repeated prompt skips the projector, the largest part of a head pass
+    /// (2·L·(E·P + P·d) flops against the tower's few d² per row); see
+    /// ``forward(out:user:projected:promptLength:lengths:polarities:batch:workspace:)``.
+    public func project(_ prompt: [Float], rows: Int) -> [Float] {
+        precondition(rows >= 1 && prompt.count == rows * config.encoderDim, "project needs rows × \(config.encoderDim) floats")
+        let acts = ProjectorActivations(rows: rows, config: config)
+        prompt.withUnsafeBufferPointer { projectorForward(projector.value, acts, input: $0.baseAddress!, rows: rows, config: config) }
+        return Array(UnsafeBufferPointer(start: acts.e.ptr, count: rows * config.dim))
+    }
+
+    /// ``forward(out:user:prompt:promptLength:lengths:polarities:batch:workspace:)`` with the
+    /// projector already applied: `projected` is [B, L, d], right-padded like `prompt` there, each
+    /// row's real slots as ``project(_:rows:)`` returned them. Inference only: gives the same result
+    /// bit for bit, but saves nothing for ``backward(dZ:dUser:workspace:)``.
+    public func forward(
+        out: UnsafeMutablePointer<Float>, user: UnsafePointer<Float>, projected: UnsafePointer<Float>, promptLength lk: Int,
+        lengths: UnsafePointer<Int32>?, polarities: [PromptPolarity], batch b: Int, workspace: DPRWorkspace? = nil
+    ) {
+        let ws = workspace ?? defaultWorkspace
+        precondition(ws.config == config, "workspace was made for another config")
+        precondition(!isTraining, "a forward from projected prompts saves nothing to train on")
+        precondition(polarities.count == b, "polarities has \(polarities.count) entries for a batch of \(b)")
+        precondition(lk >= 1 && (config.keyValue == .tokens || lk == 1), "promptLength must be 1 for pooled prompts, ≥ 1 for tokens; got \(lk)")
+        ws.reserve(batch: b, keys: lk, projector: false)
+        fuseProjected(out: out, user: user, e: projected, keys: lk, lengths: config.keyValue == .tokens ? lengths : nil,
+                      polarities: polarities, batch: b, workspace: ws)
+        ws.batch = 0   // nothing to run backward on
+        ws.keys = 0
+    }
+
+    /// The towers' part of a forward: routes each row to its polarity's tower and fuses it with its
+    /// projected prompt `e` [B, L, d]. Padded slots (j ≥ lengths[r]) reach the towers as exact zeros,
+    /// whatever `e` holds there, so garbage never leaks.
+    private func fuseProjected(
+        out: UnsafeMutablePointer<Float>, user: UnsafePointer<Float>, e: UnsafePointer<Float>, keys lk: Int,
+        lengths: UnsafePointer<Int32>?, polarities: [PromptPolarity], batch b: Int, workspace ws: DPRWorkspace
+    ) {
+        let d = config.dim
         func length(_ r: Int) -> Int { lengths.map { min(lk, max(0, Int($0[r]))) } ?? lk }
-        if lengths != nil {
-            for r in 0..<b { (e + (r * lk + length(r)) * d).update(repeating: 0, count: (lk - length(r)) * d) }
-        }
         for t in 0..<ws.routes.count { ws.routes[t].removeAll(keepingCapacity: true) }
         for r in 0..<b { ws.routes[config.tower(for: polarities[r])].append(r) }
         let p: Float = isTraining ? config.dropout : 0
@@ -129,8 +167,10 @@ public final class DPRHead: @unchecked Sendable {
             // Gather the tower's rows: h, memory, lengths.
             for (i, r) in rows.enumerated() {
                 (acts.h.ptr + i * d).update(from: user + r * d, count: d)
-                (acts.mem.ptr + i * lk * d).update(from: e + r * lk * d, count: lk * d)
-                acts.lens[i] = Int32(length(r))
+                let real = length(r)
+                (acts.mem.ptr + i * lk * d).update(from: e + r * lk * d, count: real * d)
+                (acts.mem.ptr + (i * lk + real) * d).update(repeating: 0, count: (lk - real) * d)
+                acts.lens[i] = Int32(real)
             }
             if p > 0 {
                 towerForward(towers[t].value, acts, rows: rows.count, keys: lk, config: config, dropout: p, rng: &rng)

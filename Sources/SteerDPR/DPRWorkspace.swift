@@ -6,7 +6,10 @@ import SteerNN
 /// A head owns a default workspace; pass your own to run forwards concurrently (one workspace per
 /// thread, parameters untouched meanwhile). Buffers grow to the largest batch and prompt length seen
 /// and are reused afterwards, so a steady training loop allocates nothing.
-public final class DPRWorkspace {
+///
+/// `@unchecked Sendable`: a workspace has no tie to a thread, so it may be handed from one to
+/// another (a server's pool does), but only one forward or backward may use it at a time.
+public final class DPRWorkspace: @unchecked Sendable {
     /// The configuration this workspace is laid out for.
     public let config: DPRConfig
     var projector: ProjectorActivations
@@ -24,9 +27,10 @@ public final class DPRWorkspace {
         routes = Array(repeating: [], count: config.towerCount)
     }
 
-    /// Makes room for `b` rows of `lk` memory slots (reallocating only when something is too small).
-    func reserve(batch b: Int, keys lk: Int) {
-        if projector.capacity < b * lk { projector = ProjectorActivations(rows: b * lk, config: config) }
+    /// Makes room for `b` rows of `lk` memory slots (reallocating only when something is too small);
+    /// the projector's activations only when `projector` (a forward from projected prompts needs none).
+    func reserve(batch b: Int, keys lk: Int, projector needed: Bool) {
+        if needed && projector.capacity < b * lk { projector = ProjectorActivations(rows: b * lk, config: config) }
         if towers[0].rows < b || towers[0].keys < lk {
             let rows = max(b, towers[0].rows), keys = max(lk, towers[0].keys)
             towers = (0..<config.towerCount).map { _ in TowerActivations(rows: rows, keys: keys, config: config) }

@@ -60,13 +60,19 @@ public final class Dispatcher: Sendable {
         case deadline
     }
 
-    /// Runs the RPC in a task of its own, raced against the deadline (0: none).
+    /// Runs the RPC; with a deadline (0: none), in a task of its own raced against it.
     private func run(_ method: Method, payload: [UInt8], deadline: UInt64) async -> Outcome {
         let service = self.service
-        let work = Task { try await service.serve(method, payload: payload) }
         guard deadline != 0 else {
-            return .finished(await withTaskCancellationHandler { await work.result } onCancel: { work.cancel() })
+            // Without a deadline the work runs in the caller's task (cancelled with it): one task
+            // and one thread hop fewer per request.
+            do {
+                return .finished(.success(try await service.serve(method, payload: payload)))
+            } catch {
+                return .finished(.failure(error))
+            }
         }
+        let work = Task { try await service.serve(method, payload: payload) }
         let now = Self.nowUnixMicros()
         let remaining = Duration.microseconds(Int64(deadline > now ? deadline - now : 0))
         let outcome = await withTaskCancellationHandler {

@@ -23,11 +23,35 @@ struct HistoryJob: Sendable {
     let histories: [[UInt32]]
 }
 
+/// Head workspaces for ranking batches, reused: a workspace is some forty buffers, too many to
+/// allocate and zero for every request. A batch takes one for its head pass and gives it back.
+final class WorkspacePool: Sendable {
+    /// Kept at most; more only while more batches run at once.
+    static let capacity = 8
+    private let idle = Mutex<[DPRWorkspace]>([])
+
+    /// An idle workspace for heads of `config`, or a new one.
+    func take(for config: DPRConfig) -> DPRWorkspace {
+        idle.withLock { list in
+            guard let i = list.lastIndex(where: { $0.config == config }) else { return nil }
+            return list.remove(at: i)
+        } ?? DPRWorkspace(config: config)
+    }
+
+    func give(back workspace: DPRWorkspace) {
+        idle.withLock { list in
+            if list.count == Self.capacity { list.removeFirst() }
+            list.append(workspace)
+        }
+    }
+}
+
 /// One Recommend after its user vector and prompt are known: fuse (when steered), then rank.
 struct RankJob: Sendable {
-    /// A prompt's head input: [tokens, E] token states, or the pooled embedding (tokens = 1).
+    /// A prompt as the head's towers take it: its projected token states [tokens, d] (for a
+    /// pooled head, the projected embedding: tokens = 1), see `PreparedPrompt`.
     struct Steering: Sendable {
-        let values: [Float]
+        let projected: [Float]
         let tokens: Int
         let polarity: PromptPolarity
     }
@@ -66,11 +90,12 @@ final class RequestBatchers: Sendable {
     init(maxBatchSize: Int, maxQueueDelay: Duration, prompts services: PromptServices?) {
         let metrics = BatchMetrics()
         self.metrics = metrics
+        let workspaces = WorkspacePool()
         histories = DynamicBatcher(maxBatchSize: maxBatchSize, maxQueueDelay: maxQueueDelay, maxConcurrentBatches: Self.concurrentBatches) {
             _, jobs in Self.encode(jobs, metrics: metrics)
         }
         ranking = DynamicBatcher(maxBatchSize: maxBatchSize, maxQueueDelay: maxQueueDelay, maxConcurrentBatches: Self.concurrentBatches) {
-            _, jobs in Self.rank(jobs, metrics: metrics)
+            _, jobs in Self.rank(jobs, metrics: metrics, workspaces: workspaces)
         }
         prompts = services.map { services in
             DynamicBatcher(maxBatchSize: maxBatchSize, maxQueueDelay: maxQueueDelay, maxConcurrentBatches: Self.concurrentBatches) {
@@ -121,30 +146,32 @@ final class RequestBatchers: Sendable {
 
     /// One head pass over the steered jobs (both polarities: the head routes rows to their towers),
     /// then each job's top-K.
-    static func rank(_ jobs: [RankJob], metrics: BatchMetrics) -> [Result<[ScoredItem], any Error>] {
+    static func rank(_ jobs: [RankJob], metrics: BatchMetrics, workspaces: WorkspacePool) -> [Result<[ScoredItem], any Error>] {
         let index = jobs[0].index, d = index.dimension
         var results = jobs.map { _ -> Result<[ScoredItem], any Error>? in nil }
         var queries = jobs.map(\.user)
         let steered = jobs.indices.filter { jobs[$0].steering != nil }
         if let first = steered.first, let head = jobs[first].head {
-            let e = head.config.encoderDim, rows = steered.count
+            let rows = steered.count
             let keys = steered.map { jobs[$0].steering!.tokens }.max()!
-            // [rows, keys, E] right-padded prompts, [rows, d] users.
-            var prompt = [Float](repeating: 0, count: rows * keys * e)
+            // [rows, keys, d] right-padded projected prompts, [rows, d] users.
+            var projected = [Float](repeating: 0, count: rows * keys * d)
             var user = [Float](repeating: 0, count: rows * d)
             var lengths: [Int32] = [], polarities: [PromptPolarity] = []
             for (r, j) in steered.enumerated() {
                 let steering = jobs[j].steering!
-                prompt.replaceSubrange((r * keys * e)..<((r * keys + steering.tokens) * e), with: steering.values)
+                projected.replaceSubrange((r * keys * d)..<((r * keys + steering.tokens) * d), with: steering.projected)
                 user.replaceSubrange((r * d)..<((r + 1) * d), with: jobs[j].user)
                 lengths.append(Int32(steering.tokens))
                 polarities.append(steering.polarity)
             }
             var fused = [Float](repeating: 0, count: rows * d)
+            let workspace = workspaces.take(for: head.config)
             fused.withUnsafeMutableBufferPointer { out in
-                head.forward(out: out.baseAddress!, user: user, prompt: prompt, promptLength: keys, lengths: lengths,
-                             polarities: polarities, batch: rows, workspace: DPRWorkspace(config: head.config))
+                head.forward(out: out.baseAddress!, user: user, projected: projected, promptLength: keys, lengths: lengths,
+                             polarities: polarities, batch: rows, workspace: workspace)
             }
+            workspaces.give(back: workspace)
             metrics.record("prompt_fusion", rows: rows)
             for (r, j) in steered.enumerated() {
                 let z = Array(fused[(r * d)..<((r + 1) * d)])

@@ -38,6 +38,8 @@ public final class SteerService: Sendable {
         var active: String?
         /// DPR heads that came in a backbone's checkpoint, by backbone name.
         var heads: [String: DPRHead] = [:]
+        /// Each head's prepared prompts, by backbone name (new with every install of a head).
+        var prepared: [String: PreparedPrompts] = [:]
         /// Bumped by every install, so cached user vectors of an older model are never served.
         var generation: UInt64 = 0
     }
@@ -46,6 +48,8 @@ public final class SteerService: Sendable {
     struct ServingModel {
         var backbone: Backbone?
         var head: DPRHead?
+        /// Prompts already routed and projected for `head`.
+        var prepared: PreparedPrompts?
         var index: ItemIndex?
         var generation: UInt64 = 0
     }
@@ -56,7 +60,9 @@ public final class SteerService: Sendable {
 
     /// User vectors by (model generation, history): a user who re-asks with another prompt, the
     /// point of a promptable recommender, skips the backbone. 16 MiB ≈ 50,000 vectors of d = 64.
-    let userVectors = PromptCache(capacityBytes: 16 << 20)
+    let userVectors = PromptCache(capacityBytes: 16 << 20, normalizesKeys: false)
+    /// Recommend's prepared-prompt lookups (see `PreparedPrompts`).
+    let preparedPromptCounts = PreparedPromptCounts()
     /// Histories longer than this are encoded every time (their key would cost more than it saves).
     static let maxCachedHistory = 1_000
 
@@ -120,7 +126,8 @@ public final class SteerService: Sendable {
         backbones.withLock { state in
             let name = state.active
             return ServingModel(backbone: name.flatMap { state.byName[$0] }, head: name.flatMap { state.heads[$0] },
-                                index: currentIndex.withLock { $0 }, generation: state.generation)
+                                prepared: name.flatMap { state.prepared[$0] }, index: currentIndex.withLock { $0 },
+                                generation: state.generation)
         }
     }
 
@@ -129,6 +136,7 @@ public final class SteerService: Sendable {
         backbones.withLock { state in
             state.byName[backbone.info.name] = backbone
             state.heads[backbone.info.name] = head
+            state.prepared[backbone.info.name] = head.map { PreparedPrompts(dimension: $0.config.dim) }
             state.active = backbone.info.name
             state.generation += 1
             if let index { currentIndex.withLock { $0 = index } }
@@ -175,6 +183,9 @@ public final class SteerService: Sendable {
             stats.mirror(counter: "steer_prompt_cache_evictions_total", to: cache.evictions)
             stats.set(gauge: "steer_prompt_cache_bytes", to: cache.bytes)
         }
+        let prepared = preparedPromptCounts.values
+        stats.mirror(counter: "steer_prepared_prompt_hits_total", to: prepared.hits)
+        stats.mirror(counter: "steer_prepared_prompt_misses_total", to: prepared.misses)
         let users = userVectors.stats
         stats.mirror(counter: "steer_user_vector_cache_hits_total", to: users.hits)
         stats.mirror(counter: "steer_user_vector_cache_misses_total", to: users.misses)

@@ -181,38 +181,20 @@ extension SteerService {
             } catch let error as PromptError {
                 throw RPCError(.invalidArgument, "prompt: \(error)")
             }
-            let input: (values: [Float], tokens: Int, pooled: [Float])
-            switch head.config.keyValue {
-            case .tokens:
-                let states = try services.tokenStates(request.prompt)
-                input = (states.states, states.tokens, states.pooled)
-            case .pooled:
-                let pooled = if let batcher = batchers.prompts {
-                    try await services.embed([request.prompt], batcher: batcher).embeddings
-                } else {
-                    try services.embed([request.prompt]).embeddings
-                }
-                guard pooled.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
-                input = (pooled, 1, pooled)
-            }
-            try Task.checkCancellation()   // the prompt is embedded
+            let prepared = try await prepare(request.prompt, head: head, services: services, cache: model.prepared)
+            try Task.checkCancellation()   // the prompt is embedded, routed and projected
             if request.polarity != .unspecified {
                 response.polarity = request.polarity
                 response.routeConfidence = 1
             } else {
-                guard let router = services.router else {
+                guard let route = prepared.route else {
                     throw RPCError(.failedPrecondition, "no router to read the prompt's polarity (\(services.routerProblem ?? "none loaded")): "
                         + "state it (polarity positive or negative; steer recommend --polarity)")
                 }
-                do {
-                    let decision = try router.route(embedding: input.pooled, text: request.prompt)
-                    response.polarity = decision.polarity == .positive ? .positive : .negative
-                    response.routeConfidence = Float(decision.confidence)
-                } catch let error as PromptError {
-                    throw RPCError(.invalidArgument, "prompt: \(error)")
-                }
+                response.polarity = route.polarity == .positive ? .positive : .negative
+                response.routeConfidence = route.confidence
             }
-            steering = RankJob.Steering(values: input.values, tokens: input.tokens,
+            steering = RankJob.Steering(projected: prepared.projected, tokens: prepared.tokens,
                                         polarity: response.polarity == .positive ? .positive : .negative)
         }
 
@@ -228,6 +210,46 @@ extension SteerService {
             index.categories(of: scored.item).map { index.categoryNames?[Int($0)] ?? String($0) }.joined(separator: "|")
         }
         return response
+    }
+
+    /// `text` routed and projected for `head`: from `cache` when this head has seen the text, else
+    /// from its token states (or pooled embedding; through the prompt cache), the router and the
+    /// head's projector, then kept in `cache`.
+    private func prepare(_ text: String, head: DPRHead, services: PromptServices, cache: PreparedPrompts?) async throws -> PreparedPrompt {
+        if let prepared = cache?.get(text) {
+            preparedPromptCounts.hit()
+            return prepared
+        }
+        preparedPromptCounts.miss()
+        let input: (values: [Float], tokens: Int, pooled: [Float])
+        switch head.config.keyValue {
+        case .tokens:
+            let states = try services.tokenStates(text)
+            input = (states.states, states.tokens, states.pooled)
+        case .pooled:
+            let pooled = if let batcher = batchers.prompts {
+                try await services.embed([text], batcher: batcher).embeddings
+            } else {
+                try services.embed([text]).embeddings
+            }
+            guard pooled.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
+            input = (pooled, 1, pooled)
+        }
+        try Task.checkCancellation()   // the prompt is embedded
+        let route: (polarity: PromptPolarity, confidence: Float)?
+        if let router = services.router {
+            do {
+                let decision = try router.route(embedding: input.pooled, text: text)
+                route = (decision.polarity == .positive ? .positive : .negative, Float(decision.confidence))
+            } catch let error as PromptError {
+                throw RPCError(.invalidArgument, "prompt: \(error)")
+            }
+        } else {
+            route = nil
+        }
+        let prepared = PreparedPrompt(route: route, projected: head.project(input.values, rows: input.tokens), tokens: input.tokens)
+        cache?.put(text, prepared)
+        return prepared
     }
 }
 

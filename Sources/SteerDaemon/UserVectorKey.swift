@@ -3,9 +3,8 @@
 struct UserVectorKey {
     /// The history's length and a 64-bit FNV-1a hash of its ids (deterministic across processes).
     ///
-    /// The cache normalises every key as prompt text (Unicode composition, lowercasing, whitespace),
-    /// at a cost proportional to its length: with the ids spelled out, a 200-item history made
-    /// that most of Recommend's time.
+    /// Short, because a key is hashed and compared on every lookup: with the ids spelled out (and,
+    /// then, normalised as prompt text), a 200-item history made that most of Recommend's time.
     let text: String
     let history: [UInt32]
 

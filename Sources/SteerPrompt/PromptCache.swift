@@ -71,12 +71,21 @@ public final class PromptCache: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Whether keys are prompt texts to normalise; false for keys that are exact already (the
+    /// daemon's user-vector and prepared-prompt caches), which then cost no Unicode work per lookup.
+    private let normalizesKeys: Bool
 
-    /// A cache holding at most `capacityBytes` (estimated) bytes.
-    public init(capacityBytes: Int) {
+    /// A cache holding at most `capacityBytes` (estimated) bytes; keys normalised as prompt text
+    /// unless `normalizesKeys` is false.
+    public init(capacityBytes: Int, normalizesKeys: Bool = true) {
         var initial = State()
         initial.stats.capacityBytes = max(0, capacityBytes)
         state = Mutex(initial)
+        self.normalizesKeys = normalizesKeys
+    }
+
+    private func key(_ encoder: String, _ text: String) -> Key {
+        Key(encoder: encoder, text: normalizesKeys ? PromptText.normalize(text) : text)
     }
 
     /// What one entry is charged: 4 bytes per float, the UTF-8 key bytes, ``entryOverhead``.
@@ -86,7 +95,7 @@ public final class PromptCache: Sendable {
 
     /// The cached embedding of `text` under `encoder`, marking it most recently used; counts a hit or a miss.
     public func get(encoder: String, text: String) -> [Float]? {
-        let key = Key(encoder: encoder, text: PromptText.normalize(text))
+        let key = key(encoder, text)
         return state.withLock { s in
             guard let i = s.index[key] else {
                 s.stats.misses += 1
@@ -103,7 +112,7 @@ public final class PromptCache: Sendable {
     /// the least recently used ones until it fits. An entry larger than the whole capacity is
     /// not stored (and evicts nothing).
     public func put(encoder: String, text: String, embedding: [Float]) {
-        let key = Key(encoder: encoder, text: PromptText.normalize(text))
+        let key = key(encoder, text)
         let cost = Self.entryCost(encoder: encoder, normalizedText: key.text, dimension: embedding.count)
         state.withLock { s in
             if let existing = s.index[key] { s.remove(existing) }

@@ -131,6 +131,47 @@ final class DPRHeadTests: XCTestCase {
         }
     }
 
+    /// What a server does with a repeated prompt: project it once (alone), then fuse from the
+    /// projection. Bit for bit what the whole forward gives, for both key/value modes, with
+    /// right-padded rows of different lengths whose padded slots hold garbage.
+    func testForwardFromProjectedPromptsEqualsTheWholeForward() throws {
+        for keyValue in [KeyValueMode.tokens, .pooled] {
+            let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, keyValue: keyValue, dropout: 0)
+            let head = try makeHead(cfg, seed: 51)
+            var rng = RNG(seed: 52)
+            let lk = keyValue == .tokens ? 3 : 1, d = cfg.dim, e = cfg.encoderDim
+            let lengths: [Int32] = keyValue == .tokens ? [3, 1, 2] : [1, 1, 1]
+            let pol: [PromptPolarity] = [.negative, .positive, .negative]
+            let b = lengths.count
+            let user = randomBuffer(b * d, rng: &rng)
+            var projected = [Float](repeating: 1e30, count: b * lk * d)   // garbage in the padded slots
+            for r in 0..<b {
+                let real = Int(lengths[r])
+                let prompt = (0..<(real * e)).map { _ in rng.normal() }
+                let one = FloatBuffer(count: d), whole = FloatBuffer(count: d)
+                head.forward(out: whole.ptr, user: user.ptr + r * d, prompt: prompt, promptLength: real, lengths: [lengths[r]],
+                             polarities: [pol[r]], batch: 1, workspace: DPRWorkspace(config: cfg))
+                let e1 = head.project(prompt, rows: real)
+                XCTAssertEqual(e1.count, real * d)
+                head.forward(out: one.ptr, user: user.ptr + r * d, projected: e1, promptLength: real, lengths: [lengths[r]],
+                             polarities: [pol[r]], batch: 1, workspace: DPRWorkspace(config: cfg))
+                XCTAssertEqual(Array(one.buffer), Array(whole.buffer), "\(keyValue) row \(r) alone")
+                projected.replaceSubrange((r * lk * d)..<((r * lk + real) * d), with: e1)
+            }
+            // In a batch of right-padded rows, each row gets what it gets alone.
+            let z = FloatBuffer(count: b * d)
+            head.forward(out: z.ptr, user: user.ptr, projected: projected, promptLength: lk, lengths: lengths, polarities: pol,
+                         batch: b, workspace: DPRWorkspace(config: cfg))
+            for r in 0..<b {
+                let real = Int(lengths[r])
+                let alone = FloatBuffer(count: d)
+                head.forward(out: alone.ptr, user: user.ptr + r * d, projected: Array(projected[(r * lk * d)..<((r * lk + real) * d)]),
+                             promptLength: real, lengths: [lengths[r]], polarities: [pol[r]], batch: 1, workspace: DPRWorkspace(config: cfg))
+                for i in 0..<d { XCTAssertEqual(z[r * d + i], alone[i], accuracy: 1e-5, "\(keyValue) row \(r) in a batch") }
+            }
+        }
+    }
+
     func testSaveLoadRoundTrip() throws {
         let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, gate: .layerScale(initial: 0.2))
         let head = try makeHead(cfg, seed: 51)

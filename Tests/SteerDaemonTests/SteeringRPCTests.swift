@@ -98,7 +98,7 @@ final class SteeringRPCTests: XCTestCase {
             let expected = head.fuse(user: user, prompt: tokens, polarity: routed.polarity == .positive ? .positive : .negative)
             XCTAssertGreaterThan(zip(expected, user).map { abs($0 - $1) }.max()!, 0.1, "the fusion should move the vector")
             let local = fixture.rank(expected, k: 10, excluding: Set(history))
-            // Twice: the second answer comes from cached token states and must be the same.
+            // Twice: the second answer comes from the prepared prompt and must be the same.
             for _ in 0..<2 {
                 let r = try connection.call(.recommend, RecommendRequest(history: history, prompt: prompt, k: 10), as: RecommendResponse.self)
                 XCTAssertEqual(r.polarity, routed.polarity, prompt)
@@ -108,8 +108,10 @@ final class SteeringRPCTests: XCTestCase {
                 XCTAssertEqual(r.titles, r.itemIDs.map { "Movie \($0)" })
             }
         }
+        // Each prompt was prepared (routed and projected) once, and the repeat found it prepared.
         let stats = try connection.call(.stats, StatsRequest(), as: StatsResponse.self).prometheusText
-        XCTAssertFalse(stats.contains("steer_prompt_cache_hits_total 0\n"), stats)
+        XCTAssertTrue(stats.contains("steer_prepared_prompt_misses_total 2\n"), stats)
+        XCTAssertTrue(stats.contains("steer_prepared_prompt_hits_total 2\n"), stats)
         try await daemon.stop()
     }
 

@@ -1,0 +1,79 @@
+// Prompts ready for a head: the router's decision and the projector's output, kept per prompt text.
+import SteerDPR
+import SteerPrompt
+import Synchronization
+
+/// One prompt as Recommend needs it after the encoder: its route and its projected token states.
+///
+/// Everything here follows from the prompt text, the encoder, the router and the head, none of
+/// which change while a head is served, so a repeated prompt skips the token-state lookup (and
+/// its Unicode normalisation), the router's cue features and the projector, which is most of a
+/// head pass (the projector maps every token through an E × P and a P × d matrix; the tower
+/// then works on one user row).
+struct PreparedPrompt: Sendable {
+    /// The router's decision, or nil when no router is loaded.
+    let route: (polarity: PromptPolarity, confidence: Float)?
+    /// `Projector(token states)`: [tokens, d] (one row for a pooled head).
+    let projected: [Float]
+    let tokens: Int
+
+    init(route: (polarity: PromptPolarity, confidence: Float)?, projected: [Float], tokens: Int) {
+        self.route = route
+        self.projected = projected
+        self.tokens = tokens
+    }
+
+    /// The cache's float layout: route kind (0 none, 1 positive, 2 negative), confidence, then the projected rows.
+    fileprivate var entry: [Float] {
+        let kind: Float = switch route?.polarity { case nil: 0; case .positive: 1; case .negative: 2 }
+        return [kind, route?.confidence ?? 0] + projected
+    }
+
+    fileprivate init?(entry: [Float], dimension d: Int) {
+        guard entry.count >= 2 + d, (entry.count - 2) % d == 0 else { return nil }
+        switch entry[0] {
+        case 0: route = nil
+        case 1: route = (.positive, entry[1])
+        case 2: route = (.negative, entry[1])
+        default: return nil
+        }
+        projected = Array(entry[2...])
+        tokens = projected.count / d
+    }
+}
+
+/// The prepared prompts of one served head, by exact prompt text (LRU, bounded in bytes).
+///
+/// Each installed model gets its own (see `SteerService.ServingModel`), so a swapped head never
+/// sees another head's projections. A text that normalises like a cached one but differs still
+/// finds its token states in the prompt cache; it is only prepared once more.
+final class PreparedPrompts: Sendable {
+    /// 8 MiB: about 2,000 prompts of 12 tokens with d = 64.
+    static let capacityBytes = 8 << 20
+    private let cache = PromptCache(capacityBytes: capacityBytes, normalizesKeys: false)
+    private let dimension: Int
+
+    init(dimension: Int) { self.dimension = dimension }
+
+    func get(_ text: String) -> PreparedPrompt? {
+        cache.get(encoder: "", text: text).flatMap { PreparedPrompt(entry: $0, dimension: dimension) }
+    }
+
+    func put(_ text: String, _ prepared: PreparedPrompt) {
+        cache.put(encoder: "", text: text, embedding: prepared.entry)
+    }
+
+    var stats: PromptCache.Stats { cache.stats }
+}
+
+/// How often Recommend found its prompt prepared, across every head served (the prepared caches
+/// themselves are replaced with each head, these counts are not).
+final class PreparedPromptCounts: Sendable {
+    private let hits = Atomic<UInt64>(0)
+    private let misses = Atomic<UInt64>(0)
+
+    func hit() { hits.add(1, ordering: .relaxed) }
+    func miss() { misses.add(1, ordering: .relaxed) }
+
+    var values: (hits: UInt64, misses: UInt64) { (hits.load(ordering: .relaxed), misses.load(ordering: .relaxed)) }
+}
