@@ -5,7 +5,8 @@ The same model as `steer bench rpc --checkpoint F` serves, read from the same St
 (a STEERSNP snapshot: the backbone's tensor archive in `weights`, the DPR head's in `dpr_head`):
   * backbone: SASRec as Steer's plugin computes it (RecBole's post-LN layout: item + position
     embedding, LN, per block causal nn.MultiheadAttention → LN(x + ·) → GELU FFN → LN(x + ·)),
-    its shapes and weights from the checkpoint; the user vector is the last position's output;
+    its shapes and weights from the checkpoint; the user vector is the last position's output, and
+    (as Steer's plugin does) the last block runs for that position alone;
   * prompt: sentence-transformers all-MiniLM-L6-v2, one encode() giving the token embeddings
     ([CLS] and [SEP] included, what the head attends over) and the normalised sentence embedding
     (what the router reads);
@@ -25,8 +26,8 @@ Cases, each --warmup-rule untimed requests then N timed ones, one request at a t
 torch.inference_mode() with torch.set_num_threads(--threads):
   no_prompt      the same 200-item history every request; like steerd, the user vector comes from a
                  cache keyed by the history (steerd's user-vector cache), then top-10;
-  cached_prompt  + the same prompt every request: token states from a dict (steerd's prompt
-                 cache), router, head, top-10;
+  cached_prompt  + the same prompt every request: its route and projected token states from a dict
+                 (steerd's prepared prompts), the tower, top-10;
   new_prompt     + a new prompt text every request (MiniLM runs every time);
   new_history    a new random 200-item history every request, no prompt: SASRec runs every time;
   new_history_new_prompt  both new: the whole pipeline with nothing cached.
@@ -219,6 +220,12 @@ def build(args):
             h = self.ln1(x + a)
             return self.ln2(h + self.ff2(F.gelu(self.ff1(h))))
 
+        def last(self, x):  # forward(x, mask)[:, -1:], for the last position alone (as Steer's plugin serves)
+            q = x[:, -1:]
+            a, _ = self.attn(q, x, x, need_weights=False)  # the last query may see every position: no mask
+            h = self.ln1(q + a)
+            return self.ln2(h + self.ff2(F.gelu(self.ff1(h))))
+
     class SASRec(nn.Module):
         def __init__(self):
             super().__init__()
@@ -231,9 +238,9 @@ def build(args):
             t = ids.shape[1]
             x = self.ln(self.item(ids) + self.pos.weight[max_len - t:])
             mask = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
-            for blk in self.blocks:
+            for blk in self.blocks[:-1]:
                 x = blk(x, mask)
-            return x[:, -1]  # [1, d]
+            return self.blocks[-1].last(x)[:, -1]  # [1, d]
 
     E, P, F_, NH = hc["encoderDim"], hc["projectorHidden"], hc["ffnDim"], hc["heads"]
 
@@ -258,9 +265,11 @@ def build(args):
             self.proj1, self.proj2 = nn.Linear(E, P), nn.Linear(P, d)
             self.towers = nn.ModuleList([Tower(), Tower()])  # 0 positive, 1 negative
 
+        def project(self, tokens):  # tokens [Lk, E] -> e [1, Lk, d]
+            return self.proj2(F.gelu(self.proj1(tokens))).unsqueeze(0)
+
         def forward(self, h, tokens, polarity):  # tokens [Lk, E]
-            e = self.proj2(F.gelu(self.proj1(tokens))).unsqueeze(0)
-            return self.towers[polarity](h, e)
+            return self.towers[polarity](h, self.project(tokens))
 
     backbone, head = SASRec(), DPRHead()
     with torch.no_grad():
@@ -394,8 +403,9 @@ def main():
         scores[torch.tensor(hist, dtype=torch.long)] = float("-inf")
         return torch.topk(scores, k)
 
-    # steerd's caches, mirrored: user vectors by history, token states + pooled embedding by prompt text.
-    user_cache, prompt_cache = {}, {}
+    # steerd's caches, mirrored: user vectors by history, token states + pooled embedding by prompt
+    # text, and prepared prompts (the route and the projector's output) by prompt text.
+    user_cache, prompt_cache, prepared_cache = {}, {}, {}
 
     def recommend(hist, prompt, polarity=None, cache_user=True, cache_prompt=True):
         key = tuple(hist)
@@ -407,14 +417,21 @@ def main():
         z = h
         route = None
         if prompt:
-            states = prompt_cache.get(prompt) if cache_prompt else None
-            if states is None:
-                states = embed_prompt(prompt)
+            prepared = prepared_cache.get(prompt) if cache_prompt else None
+            if prepared is None:
+                states = prompt_cache.get(prompt) if cache_prompt else None
+                if states is None:
+                    states = embed_prompt(prompt)
+                    if cache_prompt:
+                        prompt_cache[prompt] = states
+                tokens, pooled = states
+                prepared = (router.route(pooled, prompt), head.project(tokens))
                 if cache_prompt:
-                    prompt_cache[prompt] = states
-            tokens, pooled = states
-            route = router.route(pooled, prompt) if polarity is None else (polarity, 1.0)
-            z = head(h, tokens, route[0])
+                    prepared_cache[prompt] = prepared
+            route, e = prepared
+            if polarity is not None:
+                route = (polarity, 1.0)
+            z = head.towers[route[0]](h, e)
         return top_k(z, hist), route
 
     if args.check:

@@ -102,14 +102,12 @@ final class SASRecModel: BackboneModel {
                                        context: "SASRec encode")
         // A fresh pass per call: concurrent encodes share only the (read-only) parameters.
         let pass = SASRecPass(config: config, batch: rows.batch, time: rows.time, keepForBackward: false)
-        var noRNG = RNG(seed: 0)
+        // The user vector is the output at the last position: the last block runs for that row alone.
         rows.ids.withUnsafeBufferPointer { idp in
             rows.lengths.withUnsafeBufferPointer { lp in
-                pass.forward(store: store, ids: idp.baseAddress!, lengths: lp.baseAddress!, dropout: false, rng: &noRNG)
+                pass.forwardLastPositions(store: store, ids: idp.baseAddress!, lengths: lp.baseAddress!, into: out.baseAddress!)
             }
         }
-        // The user vector is the output at the last position.
-        LeftPaddedBatch.lastPositions(pass.output, into: out.baseAddress!, batch: rows.batch, time: rows.time, channels: config.hidden)
     }
 
     // MARK: Training

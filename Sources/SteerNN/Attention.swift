@@ -88,6 +88,45 @@ public func attentionBackward(
                           att: att, attDropped: nil, p: 0, lengths: lengths, b: b, t: t, c: c, nh: nh)
 }
 
+/// Attention for the last position of each sequence only: what
+/// ``attentionForward(out:att:qkv:lengths:batch:time:channels:heads:)`` writes at row T − 1, for
+/// one query per sequence instead of T. For inference of a model whose output is the last
+/// position's (SASRec's user vector), the last block needs nothing else from attention.
+///
+/// `out[b, h] = Σ_{j ≥ p0} softmax_j(q[b, T−1, h] · k[b, j, h] / √hs) · v[b, j, h]` on a packed `qkv` [B, T, 3C].
+/// - Parameters:
+///   - out: [B, C], overwritten; zero for an empty sequence.
+///   - scores: T floats of scratch.
+/// - Complexity: per (b, h) two L_b × hs products, against three L_b × L_b × hs for every position.
+public func lastQueryAttentionForward(
+    out: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
+    lengths: UnsafePointer<Int32>, batch b: Int, time t: Int, channels c: Int, heads nh: Int
+) {
+    precondition(nh > 0 && c % nh == 0, "channels \(c) must be divisible by heads \(nh)")
+    let hs = c / nh, ld = 3 * c
+    let scale = 1 / sqrtf(Float(hs))
+    for bi in 0..<b {
+        let len = realLength(lengths, bi, t), p0 = t - len
+        guard len > 0 else {
+            (out + bi * c).update(repeating: 0, count: c)
+            continue
+        }
+        for h in 0..<nh {
+            let first = (bi * t + p0) * ld + h * hs           // position p0's q of head h
+            let last = (bi * t + t - 1) * ld + h * hs         // position T − 1's
+            // scores[j] = q[T−1] · k[j] / √hs, j in p0..<T
+            sgemm(transA: false, transB: true, m: 1, n: len, k: hs, alpha: scale, a: qkv + last, lda: ld,
+                  b: qkv + c + first, ldb: ld, beta: 0, c: scores, ldc: len)
+            let mx = rowMax(scores, len)
+            let sum = expShiftSum(scores, len, shift: mx)
+            scaleRow(scores, len, 1 / sum)
+            // out[b, h] = Σ_j scores[j] · v[j]
+            sgemm(transA: false, transB: false, m: 1, n: hs, k: len, alpha: 1, a: scores, lda: len,
+                  b: qkv + 2 * c + first, ldb: ld, beta: 0, c: out + bi * c + h * hs, ldc: c)
+        }
+    }
+}
+
 @inline(__always)
 private func realLength(_ lengths: UnsafePointer<Int32>, _ i: Int, _ t: Int) -> Int { min(t, max(0, Int(lengths[i]))) }
 

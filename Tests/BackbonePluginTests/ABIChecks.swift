@@ -114,6 +114,12 @@ struct ABIChecks: Sendable {
             let last = Array(row[((length - 1) * 8)..<(length * 8)])
             assertClose(try trainable.backbone.encode(histories: [batch.history(b)]), last, "row \(b): encode = last hidden")
         }
+        // All at once (one left-padded batch of mixed lengths, the empty one included): each row as alone.
+        let together = try trainable.backbone.encode(histories: (0..<batch.batch).map { batch.history($0) })
+        for b in 0..<batch.batch {
+            let alone = try trainable.backbone.encode(histories: [batch.history(b)])
+            assertClose(Array(together[(b * 8)..<((b + 1) * 8)]), alone, "row \(b): encoded in a batch = alone")
+        }
         var repadded = batch
         for i in repadded.ids.indices where i % 5 >= Int(repadded.lengths[i / 5]) { repadded.ids[i] = 3 }
         XCTAssertEqual(try trainable.forward(repadded), hidden, "padding ids are ignored")

@@ -55,6 +55,21 @@ final class AttentionTests: XCTestCase {
         for i in 0..<(t * c) { XCTAssertEqual(out[2 * t * c + i], 0, "empty sequence gives zeros") }
     }
 
+    /// The inference shortcut: the last position alone equals row T − 1 of the whole attention
+    /// (and of the naive reference), padded and empty sequences included.
+    func testLastQueryEqualsTheLastRowOfTheWholeAttention() {
+        var rng = RNG(seed: 21)
+        let qkv = randomBuffer(b * t * 3 * c, &rng)
+        let whole = naive(qkv)
+        let last = FloatBuffer(count: b * c), scores = FloatBuffer(count: t)
+        last.buffer.update(repeating: 7)   // overwritten, zeros for the empty sequence included
+        lastQueryAttentionForward(out: last.ptr, scores: scores.ptr, qkv: qkv.ptr, lengths: lengths, batch: b, time: t, channels: c, heads: nh)
+        for bi in 0..<b {
+            assertClose(Array(last.array[(bi * c)..<((bi + 1) * c)]), Array(whole[((bi * t + t - 1) * c)..<((bi * t + t) * c)]),
+                        tolerance: 1e-5, "sequence \(bi): last query vs the whole attention's last row")
+        }
+    }
+
     func testGradientsWithPadding() {
         var rng = RNG(seed: 21)
         let qkv = randomBuffer(b * t * 3 * c, &rng)
