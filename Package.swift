@@ -59,7 +59,9 @@ let package = Package(
         /// The DPR head: prompt projector, positive and negative fusion towers, forward and backward.
         .target(name: "SteerDPR", dependencies: ["SteerNN"]),
         /// Prompt handling for steerd: polarity router and the prompt-embedding cache.
-        .target(name: "SteerPrompt", dependencies: ["SteerText"], resources: [.copy("Resources")]),
+        /// The lock shared state lives behind (a pthread mutex ThreadSanitizer can see).
+        .target(name: "SteerSync"),
+        .target(name: "SteerPrompt", dependencies: ["SteerText", "SteerSync"], resources: [.copy("Resources")]),
         /// Loads backbone plugins through the SequentialEncoder ABI.
         .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder"]),
         /// Training and evaluation of backbones through their plugins (stage 1).
@@ -71,7 +73,7 @@ let package = Package(
         ]),
         /// steerd: the Unix-socket server, dispatch and RPC handlers.
         .target(name: "SteerDaemon", dependencies: [
-            "SteerWire", "SteerIndex", "SteerPlugins", "SteerSnapshot", "SteerText", "SteerPrompt", "SteerDPR",
+            "SteerWire", "SteerIndex", "SteerPlugins", "SteerSnapshot", "SteerText", "SteerPrompt", "SteerDPR", "SteerSync",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -80,7 +82,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         /// A small blocking client over the Unix socket (CLI, benchmarks, tests).
-        .target(name: "SteerClient", dependencies: ["SteerWire"]),
+        .target(name: "SteerClient", dependencies: ["SteerWire", "SteerSync"]),
         /// The `steer` command: `steer serve` runs steerd; other subcommands are clients.
         .executableTarget(name: "steer", dependencies: [
             "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerWire", "SteerTraining", "SteerData",
@@ -117,8 +119,14 @@ let package = Package(
         .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText"]),
         .testTarget(name: "BackbonePluginTests", dependencies: ["SteerPlugins", "SteerNN"]),
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),
+        // What the daemon and C-client tests share (an in-process steerd, the MeanPool fixture).
+        .target(name: "SteerDaemonTestSupport", dependencies: [
+            "SteerDaemon", "SteerClient", "SteerIndex", "SteerDPR", "SteerSnapshot",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Tests/SteerDaemonTestSupport"),
         .testTarget(name: "SteerDaemonTests", dependencies: [
-            "SteerDaemon", "SteerClient", "SteerWire", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerText",
+            "SteerDaemonTestSupport", "SteerDaemon", "SteerClient", "SteerWire", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerText",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -126,7 +134,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "CSteerClientTests", dependencies: [
-            "CSteerClient", "CSteerProto", "SteerWire", "SteerDaemon", "SteerIndex", "SteerDPR", "SteerSnapshot",
+            "SteerDaemonTestSupport", "CSteerClient", "CSteerProto", "SteerWire", "SteerDaemon", "SteerIndex", "SteerDPR", "SteerSnapshot",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

@@ -2,8 +2,8 @@
 // thread that hands each response to the call waiting for its id, and the calls' bookkeeping.
 import Dispatch
 import Foundation
+import SteerSync
 import SteerWire
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,7 +65,7 @@ final class AsyncConnectionCore: Sendable {
     let maxFrameSize: Int
     let maxInFlight: Int
     private let fd: Int32
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let writerWake = DispatchSemaphore(value: 0)
 
     init(fd: Int32, socketPath: String, maxFrameSize: Int, maxInFlight: Int) {

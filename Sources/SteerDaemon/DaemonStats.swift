@@ -2,7 +2,7 @@
 // in the Prometheus text format.
 import CoreMetrics
 import Prometheus
-import Synchronization
+import SteerSync
 import SteerWire
 
 /// The running daemon's metrics. Cheap to update from any thread.
@@ -40,7 +40,7 @@ public final class DaemonStats: Sendable {
         case connection
         case total
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     private let connectionsGauge: CoreMetrics.Gauge

@@ -1,109 +1,115 @@
 // Routes each request to its RPC, enforces the deadline, and turns errors into statuses.
+import NIOCore
+import SteerSync
 import SteerWire
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Answers one request envelope with one response envelope; never throws.
+/// Answers each request envelope with exactly one response envelope; never throws.
 ///
-/// The work runs in its own task. A request with a deadline is answered DEADLINE_EXCEEDED when
-/// the deadline comes, whether or not the work is done, and the work is cancelled; cancelling
-/// the task that called `handle` (the client went away) cancels the work too. Handlers check
-/// for cancellation between their phases, so cancelled work stops at the next one.
+/// The work runs in a task of its own, which `handle` returns: cancel it when the client goes
+/// away. A request with a deadline is answered DEADLINE_EXCEEDED when the deadline comes, whether
+/// or not the work is done, and the work is cancelled. The deadline fires on the connection's
+/// event loop, never on the threads that run the work: CPU-bound work (the sentence encoder uses
+/// every core) would otherwise hold the answer back until it yields. Handlers check for
+/// cancellation between their phases, so cancelled work stops at the next one.
 public final class Dispatcher: Sendable {
     private let service: SteerService
     private let stats: DaemonStats
+
+    /// One day, in microseconds.
+    static let longestTimedDeadlineMicros: UInt64 = 86_400_000_000
 
     public init(service: SteerService, stats: DaemonStats) {
         self.service = service
         self.stats = stats
     }
 
-    public func handle(_ request: RequestEnvelope) async -> ResponseEnvelope {
+    /// Starts `request` and calls `respond` once with its answer (from any thread).
+    /// - Parameter loop: where the deadline timer runs (the connection's event loop).
+    /// - Returns: the task doing the work; cancelling it cancels the work (its answer is then CANCELLED).
+    @discardableResult
+    public func handle(_ request: RequestEnvelope, on loop: any EventLoop,
+                       respond: @escaping @Sendable (ResponseEnvelope) -> Void) -> Task<Void, Never> {
+        let answer = Answer(request: request, stats: stats, respond: respond)
         guard let method = request.method else {
             stats.recordUnknownMethod()
-            return .failure(id: request.id, RPCError(.unimplemented,
-                "unknown method number \(request.methodNumber): this steerd serves steer.v1 methods 1 to \(Method.allCases.count)"))
+            answer.give(.failure(id: request.id, RPCError(.unimplemented,
+                "unknown method number \(request.methodNumber): this steerd serves steer.v1 methods 1 to \(Method.allCases.count)")))
+            return Task {}
         }
-        let started = ContinuousClock.now
         let deadline = request.deadlineUnixMicros
-        let response: ResponseEnvelope
-        if deadline != 0, Self.nowUnixMicros() >= deadline {
-            response = .failure(id: request.id, RPCError(.deadlineExceeded, "\(method): the deadline had passed before the request started"))
-        } else {
-            switch await run(method, payload: request.payload, deadline: deadline) {
-            case .deadline:
-                response = .failure(id: request.id, RPCError(.deadlineExceeded, "\(method): the deadline passed while it was being worked on; the work was cancelled"))
-            case .finished(.success(let payload)):
+        let now = Self.nowUnixMicros()
+        if deadline != 0, now >= deadline {
+            answer.give(.failure(id: request.id, RPCError(.deadlineExceeded, "\(method): the deadline had passed before the request started")))
+            return Task {}
+        }
+        let service = self.service
+        let timer = Locked<Scheduled<Void>?>(nil)
+        let work = Task {
+            let response: ResponseEnvelope
+            do {
+                let payload = try await service.serve(method, payload: request.payload)
                 if deadline != 0, Self.nowUnixMicros() > deadline {
                     response = .failure(id: request.id, RPCError(.deadlineExceeded, "\(method): finished after the deadline"))
                 } else {
                     response = ResponseEnvelope(id: request.id, status: .ok, payload: payload)
                 }
-            case .finished(.failure(let error as RPCError)):
+            } catch let error as RPCError {
                 response = .failure(id: request.id, error)
-            case .finished(.failure(is CancellationError)):
+            } catch is CancellationError {
                 response = .failure(id: request.id, RPCError(.cancelled, "\(method): cancelled"))
-            case .finished(.failure(let error)):
+            } catch {
                 response = .failure(id: request.id, RPCError(.internal, "\(method): \(error)"))
             }
+            timer.withLock { $0 }?.cancel()
+            answer.give(response)
         }
-        let elapsed = ContinuousClock.now - started
-        let micros = UInt64(max(0, elapsed.components.seconds) * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
-        stats.record(method, status: response.status, micros: micros)
-        return response
-    }
-
-    private enum Outcome: Sendable {
-        case finished(Result<[UInt8], any Error>)
-        case deadline
-    }
-
-    /// Runs the RPC; with a deadline (0: none), in a task of its own raced against it.
-    private func run(_ method: Method, payload: [UInt8], deadline: UInt64) async -> Outcome {
-        let service = self.service
-        guard deadline != 0 else {
-            // Without a deadline the work runs in the caller's task (cancelled with it): one task
-            // and one thread hop fewer per request.
-            do {
-                return .finished(.success(try await service.serve(method, payload: payload)))
-            } catch {
-                return .finished(.failure(error))
-            }
-        }
-        let work = Task { try await service.serve(method, payload: payload) }
-        let now = Self.nowUnixMicros()
-        let remaining = Duration.microseconds(Int64(deadline > now ? deadline - now : 0))
-        let outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-                let first = FirstOutcome(continuation)
-                let timer = Task {
-                    try? await Task.sleep(for: remaining)
-                    if !Task.isCancelled { first.resume(.deadline) }
-                }
-                Task {
-                    let result = await work.result
-                    timer.cancel()
-                    first.resume(.finished(result))
+        // A deadline more than a day away gets no timer (a client may send any 64-bit value); the
+        // work's own check after it finishes still applies.
+        if deadline != 0, deadline - now <= Self.longestTimedDeadlineMicros {
+            let scheduled = loop.scheduleTask(in: .microseconds(Int64(deadline - now))) {
+                if answer.give(.failure(id: request.id, RPCError(.deadlineExceeded,
+                    "\(method): the deadline passed while it was being worked on; the work was cancelled"))) {
+                    work.cancel()
                 }
             }
-        } onCancel: {
-            work.cancel()
+            timer.withLock { $0 = scheduled }
+            if answer.isGiven { scheduled.cancel() }   // the work finished before the timer was stored
         }
-        if case .deadline = outcome { work.cancel() }
-        return outcome
+        return work
     }
 
-    /// Resumes its continuation with whichever outcome comes first, and ignores the other.
-    private final class FirstOutcome: Sendable {
-        private let continuation: Mutex<CheckedContinuation<Outcome, Never>?>
+    /// One request's answer: given once (by the work or by its deadline, whichever comes first),
+    /// recorded in the statistics with the time since the request started.
+    private final class Answer: Sendable {
+        private let method: Method?
+        private let started = ContinuousClock.now
+        private let stats: DaemonStats
+        private let respond: @Sendable (ResponseEnvelope) -> Void
+        private let given = Locked(false)
 
-        init(_ continuation: CheckedContinuation<Outcome, Never>) { self.continuation = Mutex(continuation) }
+        init(request: RequestEnvelope, stats: DaemonStats, respond: @escaping @Sendable (ResponseEnvelope) -> Void) {
+            method = request.method
+            self.stats = stats
+            self.respond = respond
+        }
 
-        func resume(_ outcome: Outcome) {
-            let waiting = continuation.withLock { c in defer { c = nil }; return c }
-            waiting?.resume(returning: outcome)
+        var isGiven: Bool { given.withLock { $0 } }
+
+        /// Sends `response` unless an answer was given already; true if this one went out.
+        @discardableResult
+        func give(_ response: ResponseEnvelope) -> Bool {
+            let first = given.withLock { given in defer { given = true }; return !given }
+            guard first else { return false }
+            if let method {
+                let elapsed = ContinuousClock.now - started
+                let micros = UInt64(max(0, elapsed.components.seconds) * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
+                stats.record(method, status: response.status, micros: micros)
+            }
+            respond(response)
+            return true
         }
     }
 

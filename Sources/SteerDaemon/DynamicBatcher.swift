@@ -1,6 +1,7 @@
 // Dynamic batching as Triton's dynamic batcher does it: concurrent requests each submit an item
 // and await its result; the items waiting together run as one batch, so BLAS sees matrices.
 import Dispatch
+import SteerSync
 import Synchronization
 
 /// Gathers items submitted concurrently into batches and runs each batch with one call of `work`.
@@ -40,7 +41,7 @@ final class DynamicBatcher<Key: Hashable & Sendable, Item: Sendable, Output: Sen
     /// Batches that may run at the same time.
     let maxConcurrentBatches: Int
     private let work: Work
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let nextID = Atomic<UInt64>(0)
 
     /// - Parameters:

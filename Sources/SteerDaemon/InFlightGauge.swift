@@ -1,5 +1,5 @@
 // Counts requests being worked on, so shutdown can wait for them to finish.
-import Synchronization
+import SteerSync
 
 /// Tracks requests in flight across all connections and lets shutdown wait until none are left.
 public final class InFlightGauge: Sendable {
@@ -8,7 +8,7 @@ public final class InFlightGauge: Sendable {
         var draining = false
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

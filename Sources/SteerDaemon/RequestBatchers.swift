@@ -4,12 +4,12 @@ import Foundation
 import SteerDPR
 import SteerIndex
 import SteerPlugins
+import SteerSync
 import SteerWire
-import Synchronization
 
 /// Where batch sizes go: the daemon's stats once attached (a service can exist without them).
 final class BatchMetrics: Sendable {
-    private let stats = Mutex<DaemonStats?>(nil)
+    private let stats = Locked<DaemonStats?>(nil)
 
     func attach(_ stats: DaemonStats) { self.stats.withLock { $0 = stats } }
 
@@ -28,7 +28,7 @@ struct HistoryJob: Sendable {
 final class WorkspacePool: Sendable {
     /// Kept at most; more only while more batches run at once.
     static let capacity = 8
-    private let idle = Mutex<[DPRWorkspace]>([])
+    private let idle = Locked<[DPRWorkspace]>([])
 
     /// An idle workspace for heads of `config`, or a new one.
     func take(for config: DPRConfig) -> DPRWorkspace {

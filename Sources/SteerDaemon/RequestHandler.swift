@@ -86,10 +86,8 @@ final class RequestHandler: ChannelInboundHandler {
         nextKey += 1
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loop = context.eventLoop
-        let dispatcher = self.dispatcher
         // `finish` runs on the loop after this method returns, so the task is registered before it is removed.
-        inFlight[key] = Task {
-            let response = await dispatcher.handle(request)
+        inFlight[key] = dispatcher.handle(request, on: loop) { response in
             loop.execute { handler.value.finish(key, response, on: channel) }
         }
     }

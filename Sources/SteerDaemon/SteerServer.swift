@@ -3,7 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
+import SteerSync
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,9 +21,9 @@ public final class SteerServer: Service, Sendable {
     public let stats: DaemonStats
     private let gauge = InFlightGauge()
     private let logger: Logger
-    private let connections = Mutex<[ObjectIdentifier: Channel]>([:])
-    private let listening = Mutex<[CheckedContinuation<Void, Error>]>([])
-    private let bound = Mutex(false)
+    private let connections = Locked<[ObjectIdentifier: Channel]>([:])
+    private let listening = Locked<[CheckedContinuation<Void, Error>]>([])
+    private let bound = Locked(false)
 
     public init(configuration: DaemonConfiguration, logger: Logger = Logger(label: "steerd")) throws {
         self.configuration = configuration

@@ -5,10 +5,10 @@ import SteerDPR
 import SteerIndex
 import SteerPlugins
 import SteerPrompt
-import SteerText
 import SteerSnapshot
+import SteerSync
+import SteerText
 import SteerWire
-import Synchronization
 
 /// Everything the RPCs read and change, safe to use from many requests at once.
 ///
@@ -22,9 +22,9 @@ public final class SteerService: Sendable {
     let startedAt = ContinuousClock.now
     let plugins: PluginHost
     let snapshots: SnapshotDirectory
-    private let currentIndex = Mutex<ItemIndex?>(nil)
-    let backbones = Mutex(LoadedBackbones())
-    private let monitors = Mutex<(stats: DaemonStats, gauge: InFlightGauge)?>(nil)
+    private let currentIndex = Locked<ItemIndex?>(nil)
+    let backbones = Locked(LoadedBackbones())
+    private let monitors = Locked<(stats: DaemonStats, gauge: InFlightGauge)?>(nil)
     /// The sentence encoder, cache and router; nil when no encoder could be loaded.
     let prompts: PromptServices?
     /// Why `prompts` is nil, for error messages.
@@ -56,7 +56,7 @@ public final class SteerService: Sendable {
 
     /// The checkpoint each loaded backbone came from (nil: the plugin's initial weights), by
     /// backbone name, so SaveSnapshot can write the served model back out.
-    let checkpoints = Mutex<[String: Snapshot?]>([:])
+    let checkpoints = Locked<[String: Snapshot?]>([:])
 
     /// User vectors by (model generation, history): a user who re-asks with another prompt, the
     /// point of a promptable recommender, skips the backbone. 16 MiB ≈ 50,000 vectors of d = 64.

@@ -150,26 +150,8 @@ extension SteerService {
             throw RPCError(.invalidArgument, "polarity \(request.polarity) without a prompt: a polarity says how to apply a prompt; "
                 + "send one, or leave polarity unspecified")
         }
-        let user: [Float]
-        let cacheable = request.history.count <= Self.maxCachedHistory
-        let cacheModel = "user-vectors/\(model.generation)"
-        let cacheKey = cacheable ? UserVectorKey(request.history) : nil
-        if let cacheKey, let entry = userVectors.get(encoder: cacheModel, text: cacheKey.text),
-           let cached = cacheKey.user(from: entry, dimension: info.dim) {
-            user = cached
-        } else {
-            do {
-                user = try await batchers.histories.submit(HistoryJob(backbone: backbone, histories: [request.history]),
-                                                           key: ObjectIdentifier(backbone))
-            } catch let error as PluginError {
-                throw RPCError(Self.status(for: error), error.description)
-            }
-            if let cacheKey { userVectors.put(encoder: cacheModel, text: cacheKey.text, embedding: cacheKey.entry(user: user)) }
-        }
-        try Task.checkCancellation()   // the history is encoded; a cancelled request goes no further
-
-        var response = RecommendResponse(itemIDs: [], scores: [])
-        var steering: RankJob.Steering?
+        // The prompt's checks come before any work, so a bad prompt costs no backbone pass.
+        var steeringParts: (head: DPRHead, services: PromptServices)?
         if !request.prompt.isEmpty {
             guard let head = model.head else {
                 throw RPCError(.failedPrecondition, "backbone \(info.name) was loaded without a DPR head, so a prompt cannot steer it: "
@@ -181,8 +163,34 @@ extension SteerService {
             } catch let error as PromptError {
                 throw RPCError(.invalidArgument, "prompt: \(error)")
             }
-            let prepared = try await prepare(request.prompt, head: head, services: services, cache: model.prepared)
-            try Task.checkCancellation()   // the prompt is embedded, routed and projected
+            steeringParts = (head, services)
+        }
+
+        let user: [Float]
+        var prepared: PreparedPrompt?
+        let cachedUser = cachedUserVector(request.history, model: model, dimension: info.dim)
+        if let (head, services) = steeringParts {
+            prepared = preparedPrompt(request.prompt, cache: model.prepared)
+            if prepared == nil, cachedUser == nil {
+                // Both missed: the backbone and the sentence encoder run at the same time (on two
+                // cores, a new history plus a new prompt then costs the longer of the two, not the sum).
+                async let encoded = encodeUserVector(request.history, backbone: backbone, model: model)
+                prepared = try await prepare(request.prompt, head: head, services: services, cache: model.prepared)
+                user = try await encoded
+            } else {
+                if prepared == nil { prepared = try await prepare(request.prompt, head: head, services: services, cache: model.prepared) }
+                if let cachedUser { user = cachedUser } else { user = try await encodeUserVector(request.history, backbone: backbone, model: model) }
+            }
+        } else if let cachedUser {
+            user = cachedUser
+        } else {
+            user = try await encodeUserVector(request.history, backbone: backbone, model: model)
+        }
+        try Task.checkCancellation()   // the history is encoded and the prompt prepared; a cancelled request goes no further
+
+        var response = RecommendResponse(itemIDs: [], scores: [])
+        var steering: RankJob.Steering?
+        if let prepared, let services = steeringParts?.services {
             if request.polarity != .unspecified {
                 response.polarity = request.polarity
                 response.routeConfidence = 1
@@ -212,15 +220,38 @@ extension SteerService {
         return response
     }
 
-    /// `text` routed and projected for `head`: from `cache` when this head has seen the text, else
-    /// from its token states (or pooled embedding; through the prompt cache), the router and the
-    /// head's projector, then kept in `cache`.
-    private func prepare(_ text: String, head: DPRHead, services: PromptServices, cache: PreparedPrompts?) async throws -> PreparedPrompt {
-        if let prepared = cache?.get(text) {
-            preparedPromptCounts.hit()
-            return prepared
+    /// The user vector of `history` from the user-vector cache (per model generation), or nil.
+    private func cachedUserVector(_ history: [UInt32], model: ServingModel, dimension: Int) -> [Float]? {
+        guard history.count <= Self.maxCachedHistory else { return nil }
+        let key = UserVectorKey(history)
+        return userVectors.get(encoder: "user-vectors/\(model.generation)", text: key.text).flatMap { key.user(from: $0, dimension: dimension) }
+    }
+
+    /// Encodes `history` with `backbone` (through the histories batcher) and caches the vector.
+    private func encodeUserVector(_ history: [UInt32], backbone: Backbone, model: ServingModel) async throws -> [Float] {
+        let user: [Float]
+        do {
+            user = try await batchers.histories.submit(HistoryJob(backbone: backbone, histories: [history]), key: ObjectIdentifier(backbone))
+        } catch let error as PluginError {
+            throw RPCError(Self.status(for: error), error.description)
         }
-        preparedPromptCounts.miss()
+        if history.count <= Self.maxCachedHistory {
+            let key = UserVectorKey(history)
+            userVectors.put(encoder: "user-vectors/\(model.generation)", text: key.text, embedding: key.entry(user: user))
+        }
+        return user
+    }
+
+    /// `text` as this head has prepared it before, or nil; counted as a prepared-prompt hit or miss.
+    private func preparedPrompt(_ text: String, cache: PreparedPrompts?) -> PreparedPrompt? {
+        let prepared = cache?.get(text)
+        if prepared != nil { preparedPromptCounts.hit() } else { preparedPromptCounts.miss() }
+        return prepared
+    }
+
+    /// `text` routed and projected for `head`, from its token states (or pooled embedding; through
+    /// the prompt cache), the router and the head's projector, then kept in `cache`.
+    private func prepare(_ text: String, head: DPRHead, services: PromptServices, cache: PreparedPrompts?) async throws -> PreparedPrompt {
         let input: (values: [Float], tokens: Int, pooled: [Float])
         switch head.config.keyValue {
         case .tokens:

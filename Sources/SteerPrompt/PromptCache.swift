@@ -1,5 +1,5 @@
 // The prompt-embedding cache: (encoder, normalised prompt) → embedding, LRU, bounded in bytes.
-import Synchronization
+import SteerSync
 
 /// A thread-safe LRU cache of prompt embeddings, bounded by an estimate of the bytes it holds.
 ///
@@ -70,7 +70,7 @@ public final class PromptCache: Sendable {
         }
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// Whether keys are prompt texts to normalise; false for keys that are exact already (the
     /// daemon's user-vector and prepared-prompt caches), which then cost no Unicode work per lookup.
     private let normalizesKeys: Bool
@@ -80,7 +80,7 @@ public final class PromptCache: Sendable {
     public init(capacityBytes: Int, normalizesKeys: Bool = true) {
         var initial = State()
         initial.stats.capacityBytes = max(0, capacityBytes)
-        state = Mutex(initial)
+        state = Locked(initial)
         self.normalizesKeys = normalizesKeys
     }
 

@@ -1,5 +1,6 @@
 // Examples/c-client/recommend.c compiled with the documented build line and run against a steerd.
 import Foundation
+import SteerDaemonTestSupport
 import SteerWire
 import XCTest
 

@@ -4,6 +4,7 @@
 import CSteerClient
 import CSteerProto
 import Foundation
+import SteerDaemonTestSupport
 import SteerWire
 import XCTest
 

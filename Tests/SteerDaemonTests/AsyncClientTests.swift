@@ -2,6 +2,7 @@
 // deadlines, client-side timeouts, cancellation, closed connections and the in-flight window.
 import Foundation
 import SteerClient
+import SteerDaemonTestSupport
 import SteerWire
 import Synchronization
 import XCTest

@@ -4,6 +4,7 @@ import Foundation
 @testable import SteerDaemon
 import SteerClient
 import SteerDPR
+import SteerDaemonTestSupport
 import SteerWire
 import Synchronization
 import XCTest

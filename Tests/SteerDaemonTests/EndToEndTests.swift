@@ -1,6 +1,7 @@
 // steerd on a temporary socket, spoken to by the client library: statuses, pipelining, bad input.
 import Foundation
 import SteerClient
+import SteerDaemonTestSupport
 import SteerIndex
 import SteerWire
 import XCTest

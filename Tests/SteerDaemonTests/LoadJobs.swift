@@ -1,6 +1,7 @@
 // The requests the load tests send, their reference answers, and the check of an answer.
 import Foundation
 import SteerClient
+import SteerDaemonTestSupport
 import SteerWire
 
 /// One request of a load: an RPC and its payload, with a label for failure messages.

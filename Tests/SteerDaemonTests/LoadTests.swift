@@ -3,6 +3,7 @@
 // and backbone hot swaps (good and failed LoadBackbones) while that load runs.
 import Foundation
 import SteerClient
+import SteerDaemonTestSupport
 import SteerSnapshot
 import SteerWire
 import Synchronization

@@ -2,6 +2,7 @@
 // and a latency histogram per method, batch sizes, cache hits and the in-flight gauge.
 import Foundation
 import SteerClient
+import SteerDaemonTestSupport
 import SteerWire
 import XCTest
 

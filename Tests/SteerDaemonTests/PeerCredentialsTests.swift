@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOEmbedded
 import SteerClient
+import SteerDaemonTestSupport
 import SteerWire
 import XCTest
 @testable import SteerDaemon

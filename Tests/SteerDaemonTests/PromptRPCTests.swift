@@ -1,6 +1,7 @@
 // EmbedPrompt and Route through steerd with the real MiniLM encoder and the bundled router.
 import Foundation
 import SteerClient
+import SteerDaemonTestSupport
 import SteerWire
 import XCTest
 

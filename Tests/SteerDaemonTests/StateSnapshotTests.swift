@@ -4,6 +4,7 @@ import Foundation
 import SteerClient
 import SteerDaemon
 import SteerDPR
+import SteerDaemonTestSupport
 import SteerPrompt
 import SteerSnapshot
 import SteerWire

@@ -3,6 +3,7 @@
 import Foundation
 import SteerClient
 import SteerDPR
+import SteerDaemonTestSupport
 import SteerText
 import SteerWire
 import XCTest

@@ -1,4 +1,4 @@
-// An in-process steerd on a temporary socket, for tests.
+// An in-process steerd on a temporary socket, and small things the daemon and client tests share.
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -6,19 +6,19 @@ import SteerClient
 import SteerDaemon
 import SteerIndex
 
-final class TestDaemon: @unchecked Sendable {
-    let directory: String
-    let socketPath: String
-    let server: SteerServer
+public final class TestDaemon: @unchecked Sendable {
+    public let directory: String
+    public let socketPath: String
+    public let server: SteerServer
     private let group: ServiceGroup
     private var task: Task<Void, Error>?
 
-    static let quietLogger = Logger(label: "steerd-test", factory: { _ in SwiftLogNoOpLogHandler() })
+    public static let quietLogger = Logger(label: "steerd-test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// - Parameters:
     ///   - index: written to the snapshot directory as `index.snap` and loaded at start.
     ///   - adjust: last changes to the configuration (allowed peers, socket mode).
-    init(index: ItemIndex? = nil, maxFrameSize: Int = 4 << 20, pluginDirectory: String? = nil,
+    public init(index: ItemIndex? = nil, maxFrameSize: Int = 4 << 20, pluginDirectory: String? = nil,
          encoderDirectory: String? = nil, adjust: (inout DaemonConfiguration) -> Void = { _ in }) async throws {
         directory = NSTemporaryDirectory() + "steerd-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory + "/snapshots", withIntermediateDirectories: true)
@@ -41,10 +41,10 @@ final class TestDaemon: @unchecked Sendable {
         try await server.waitUntilListening()
     }
 
-    func connect() throws -> SteerConnection { try SteerConnection(socketPath: socketPath) }
+    public func connect() throws -> SteerConnection { try SteerConnection(socketPath: socketPath) }
 
     /// Graceful shutdown, then removes the temporary directory.
-    func stop() async throws {
+    public func stop() async throws {
         await group.triggerGracefulShutdown()
         try await task?.value
         try? FileManager.default.removeItem(atPath: directory)
@@ -52,7 +52,7 @@ final class TestDaemon: @unchecked Sendable {
 }
 
 /// A small index: item i has embedding (i, 1) scaled, categories i % 3.
-func smallIndex(count: Int = 12) throws -> ItemIndex {
+public func smallIndex(count: Int = 12) throws -> ItemIndex {
     var embeddings: [Float] = []
     for i in 0..<count { embeddings += [Float(i), 1] }
     return try ItemIndex(embeddings: embeddings, dimension: 2, itemCategories: (0..<count).map { [UInt32($0 % 3)] },
@@ -60,7 +60,15 @@ func smallIndex(count: Int = 12) throws -> ItemIndex {
 }
 
 /// The MiniLM folder the set-up unpacks ($STEER_CACHE, default ~/.cache/steer); `make test` runs the set-up first.
-var miniLMDirectory: String {
+public var miniLMDirectory: String {
     let cache = ProcessInfo.processInfo.environment["STEER_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/steer"
     return cache + "/models/all-MiniLM-L6-v2"
 }
+
+/// The MPNet folder next to MiniLM's: an encoder the bundled router was not trained for.
+public var mpnetDirectory: String {
+    URL(fileURLWithPath: miniLMDirectory).deletingLastPathComponent().appendingPathComponent("all-mpnet-base-v2").path
+}
+
+/// The repository root, from this file's path.
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
