@@ -112,6 +112,10 @@ public final class SteerServer: Service, Sendable {
         logger.info("steerd stopped")
     }
 
+    /// Requests admitted and not yet answered, across all connections (the in-flight gauge),
+    /// read without a request: a Stats call itself waits while every worker thread computes.
+    public var requestsInFlight: Int { gauge.count }
+
     /// Returns once the socket accepts connections (for tests and embedding programs).
     public func waitUntilListening() async throws {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in

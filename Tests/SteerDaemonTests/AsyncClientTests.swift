@@ -126,10 +126,16 @@ final class AsyncClientTests: XCTestCase {
     func testWhenSteerdClosesTheConnectionEveryWaitingCallFails() async throws {
         let daemon = try await TestDaemon(maxFrameSize: 4_096, encoderDirectory: miniLMDirectory)
         let client = try SteerAsyncClient(socketPath: daemon.socketPath)
-        let calls = (0..<4).map { i in Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(2, tag: "gone \(i)", repeats: 20)) } }
-        // Long enough for the four to be written, short of the time their embeddings take (a
-        // call answered before steerd reads the oversized frame would rightly succeed).
-        try await Task.sleep(for: .milliseconds(20))
+        let calls = (0..<4).map { i in Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(4, tag: "gone \(i)", repeats: 20)) } }
+        // The oversized frame goes once steerd works on all four, each 4 long prompts, far longer
+        // than reading one frame: a call answered before steerd reads the oversized frame would
+        // rightly succeed, so a fixed sleep made this test racy.
+        var working = 0
+        for _ in 0..<2_000 where working < 4 {
+            working = daemon.server.requestsInFlight
+            if working < 4 { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        XCTAssertEqual(working, 4, "the four calls in flight")
         let tooLarge = Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(1, tag: "huge", repeats: 200)) }
         for call in calls + [tooLarge] {
             do {
