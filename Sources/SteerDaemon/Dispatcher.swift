@@ -12,14 +12,26 @@ import Glibc
 /// away. A request with a deadline is answered DEADLINE_EXCEEDED when the deadline comes, whether
 /// or not the work is done, and the work is cancelled. The deadline fires on the connection's
 /// event loop, never on the threads that run the work: CPU-bound work (the sentence encoder uses
-/// every core) would otherwise hold the answer back until it yields. Handlers check for
-/// cancellation between their phases, so cancelled work stops at the next one.
+/// every core) would otherwise hold the answer back until it yields. For the same reason heavy
+/// methods run on a `ComputeExecutor` and light ones (Health, Stats) do not wait behind them.
+/// Handlers check for cancellation between their phases, so cancelled work stops at the next one.
 public final class Dispatcher: Sendable {
     private let service: SteerService
     private let stats: DaemonStats
 
     /// One day, in microseconds.
     static let longestTimedDeadlineMicros: UInt64 = 86_400_000_000
+
+    /// Where every method but the light ones runs (see `ComputeExecutor`).
+    private let compute = ComputeExecutor.shared
+
+    /// Methods that answer from memory in microseconds; they stay on the default executor.
+    static func isLight(_ method: Method) -> Bool {
+        switch method {
+        case .health, .stats, .listBackbones: true
+        default: false
+        }
+    }
 
     public init(service: SteerService, stats: DaemonStats) {
         self.service = service
@@ -47,7 +59,7 @@ public final class Dispatcher: Sendable {
         }
         let service = self.service
         let timer = Locked<Scheduled<Void>?>(nil)
-        let work = Task {
+        let work = Task(executorPreference: Self.isLight(method) ? nil : compute) {
             let response: ResponseEnvelope
             do {
                 let payload = try await service.serve(method, payload: request.payload)

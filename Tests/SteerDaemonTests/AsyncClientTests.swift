@@ -97,8 +97,10 @@ final class AsyncClientTests: XCTestCase {
     func testClosingTheClientFailsEveryWaitingCall() async throws {
         let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
         let client = try SteerAsyncClient(socketPath: daemon.socketPath, configuration: .init(maxInFlight: 3))
-        let calls = (0..<8).map { i in Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(2, tag: "close \(i)")) } }
-        try await Task.sleep(for: .milliseconds(100))
+        // Each call 8 long prompts: none can finish in the moment between the check and the close.
+        let calls = (0..<8).map { i in Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(8, tag: "close \(i)")) } }
+        for _ in 0..<2_000 where daemon.server.requestsInFlight < 3 { try await Task.sleep(for: .milliseconds(1)) }
+        XCTAssertEqual(daemon.server.requestsInFlight, 3)
         XCTAssertEqual(client.inFlight, 3)
         let closed = ContinuousClock.now
         client.close()

@@ -115,6 +115,38 @@ final class InFlightLimitTests: XCTestCase {
         try await daemon.stop()
     }
 
+    /// Liveness under load: with a heavy request (64 long prompts) for every core and one more,
+    /// Health is still answered at once, because heavy work runs on threads of its own.
+    func testHealthIsAnsweredWhileHeavyWorkFillsEveryCore() async throws {
+        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
+        let heavy = ProcessInfo.processInfo.activeProcessorCount + 1
+        var busy: [SteerConnection] = []
+        for i in 0..<heavy {
+            let connection = try daemon.connect()
+            try connection.send(slowRequest(id: UInt64(i), count: 64, tag: "busy \(i)"))
+            busy.append(connection)
+        }
+        var working = 0
+        for _ in 0..<2_000 where working < heavy {
+            working = daemon.server.requestsInFlight
+            if working < heavy { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        XCTAssertEqual(working, heavy, "every heavy request in flight")
+        try await Task.sleep(for: .milliseconds(300))   // well into their encoder passes
+        let probe = try daemon.connect()
+        var slowest = Duration.zero
+        for _ in 0..<5 {
+            let start = ContinuousClock.now
+            XCTAssertTrue(try probe.call(.health, HealthRequest(), as: HealthResponse.self).live)
+            slowest = max(slowest, ContinuousClock.now - start)
+        }
+        // (≥: the last Health request leaves the gauge a moment after its answer is read.)
+        XCTAssertGreaterThanOrEqual(daemon.server.requestsInFlight, heavy, "the heavy requests were still running")
+        XCTAssertLessThan(slowest, .milliseconds(500), "Health waited behind the heavy work")
+        busy.removeAll()   // closes the connections: their work is cancelled
+        try await daemon.stop()
+    }
+
     /// Any 64-bit deadline is valid input: one far away (here the largest) is simply served, and
     /// one just ahead of a quick request does not cut it short.
     func testDeadlinesFarAwayOrAheadAreServed() async throws {
