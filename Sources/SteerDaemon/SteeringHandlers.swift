@@ -121,7 +121,8 @@ extension SteerService {
     /// in the histories batcher, a pooled head's prompt missing from the prompt cache is embedded in
     /// the prompt batcher, and fusion and retrieval run in the ranking batcher (one head pass per
     /// batch; each top-K alone, see `RequestBatchers.rank`). Token states are computed per prompt
-    /// (through their cache): the encoder has no batched entry point for them.
+    /// (through their cache): the encoder has no batched entry point for them. A prompt this head
+    /// has seen is already routed and projected (`PreparedPrompts`): only the tower and top-K run.
     func recommend(_ request: RecommendRequest) async throws -> RecommendResponse {
         let model = servingModel()   // this request finishes on these, whatever is loaded meanwhile
         guard let backbone = model.backbone else {
@@ -163,6 +164,10 @@ extension SteerService {
             } catch let error as PromptError {
                 throw RPCError(.invalidArgument, "prompt: \(error)")
             }
+            if request.polarity == .unspecified, services.router == nil {
+                throw RPCError(.failedPrecondition, "no router to read the prompt's polarity (\(services.routerProblem ?? "none loaded")): "
+                    + "state it (polarity positive or negative; steer recommend --polarity)")
+            }
             steeringParts = (head, services)
         }
 
@@ -190,15 +195,13 @@ extension SteerService {
 
         var response = RecommendResponse(itemIDs: [], scores: [])
         var steering: RankJob.Steering?
-        if let prepared, let services = steeringParts?.services {
+        if let prepared {
             if request.polarity != .unspecified {
                 response.polarity = request.polarity
                 response.routeConfidence = 1
             } else {
-                guard let route = prepared.route else {
-                    throw RPCError(.failedPrecondition, "no router to read the prompt's polarity (\(services.routerProblem ?? "none loaded")): "
-                        + "state it (polarity positive or negative; steer recommend --polarity)")
-                }
+                // A router exists (checked above), so the prompt was routed when it was prepared.
+                guard let route = prepared.route else { throw RPCError(.internal, "the prompt was prepared without a route") }
                 response.polarity = route.polarity == .positive ? .positive : .negative
                 response.routeConfidence = route.confidence
             }
