@@ -40,43 +40,44 @@ public final class Dispatcher: Sendable {
 
     /// Starts `request` and calls `respond` once with its answer (from any thread).
     /// - Parameter loop: where the deadline timer runs (the connection's event loop).
-    /// - Returns: the task doing the work; cancelling it cancels the work (its answer is then CANCELLED).
+    /// - Returns: the task doing the work, or nil when the request was answered at once; cancelling
+    ///   the task cancels the work (its answer is then CANCELLED).
     @discardableResult
     public func handle(_ request: RequestEnvelope, on loop: any EventLoop,
-                       respond: @escaping @Sendable (ResponseEnvelope) -> Void) -> Task<Void, Never> {
+                       respond: @escaping @Sendable (ResponseEnvelope) -> Void) -> Task<Void, Never>? {
         let answer = Answer(request: request, stats: stats, respond: respond)
         guard let method = request.method else {
             stats.recordUnknownMethod()
             answer.give(.failure(id: request.id, RPCError(.unimplemented,
                 "unknown method number \(request.methodNumber): this steerd serves steer.v1 methods 1 to \(Method.allCases.count)")))
-            return Task {}
+            return nil
         }
         let deadline = request.deadlineUnixMicros
         let now = Self.nowUnixMicros()
         if deadline != 0, now >= deadline {
             answer.give(.failure(id: request.id, RPCError(.deadlineExceeded, "\(method): the deadline had passed before the request started")))
-            return Task {}
+            return nil
         }
         let service = self.service
+        // A request whose answer is already at hand (a Recommend with its user vector and prompt
+        // cached) is answered here, on the event loop that read it: a hop to a compute thread and
+        // back would cost two thread wake-ups, more than the work itself.
+        let work: @Sendable () async throws -> [UInt8]
+        switch service.startInline(method, payload: request.payload) {
+        case .answered(let result):
+            answer.give(Self.response(to: request, method: method, result))
+            return nil
+        case .deferred(let rest):
+            work = rest
+        case nil:
+            work = { try await service.serve(method, payload: request.payload) }
+        }
         let timer = Locked<Scheduled<Void>?>(nil)
-        let work = Task(executorPreference: Self.isLight(method) ? nil : compute) {
-            let response: ResponseEnvelope
-            do {
-                let payload = try await service.serve(method, payload: request.payload)
-                if deadline != 0, Self.nowUnixMicros() > deadline {
-                    response = .failure(id: request.id, RPCError(.deadlineExceeded, "\(method): finished after the deadline"))
-                } else {
-                    response = ResponseEnvelope(id: request.id, status: .ok, payload: payload)
-                }
-            } catch let error as RPCError {
-                response = .failure(id: request.id, error)
-            } catch is CancellationError {
-                response = .failure(id: request.id, RPCError(.cancelled, "\(method): cancelled"))
-            } catch {
-                response = .failure(id: request.id, RPCError(.internal, "\(method): \(error)"))
-            }
+        let task = Task(executorPreference: Self.isLight(method) ? nil : compute) {
+            let result: Result<[UInt8], any Error>
+            do { result = .success(try await work()) } catch { result = .failure(error) }
             timer.withLock { $0 }?.cancel()
-            answer.give(response)
+            answer.give(Self.response(to: request, method: method, result))
         }
         // A deadline more than a day away gets no timer (a client may send any 64-bit value); the
         // work's own check after it finishes still applies.
@@ -84,13 +85,31 @@ public final class Dispatcher: Sendable {
             let scheduled = loop.scheduleTask(in: .microseconds(Int64(deadline - now))) {
                 if answer.give(.failure(id: request.id, RPCError(.deadlineExceeded,
                     "\(method): the deadline passed while it was being worked on; the work was cancelled"))) {
-                    work.cancel()
+                    task.cancel()
                 }
             }
             timer.withLock { $0 = scheduled }
             if answer.isGiven { scheduled.cancel() }   // the work finished before the timer was stored
         }
-        return work
+        return task
+    }
+
+    /// The response envelope for the outcome of `request`'s work.
+    private static func response(to request: RequestEnvelope, method: Method, _ result: Result<[UInt8], any Error>) -> ResponseEnvelope {
+        let deadline = request.deadlineUnixMicros
+        switch result {
+        case .success(let payload):
+            if deadline != 0, nowUnixMicros() > deadline {
+                return .failure(id: request.id, RPCError(.deadlineExceeded, "\(method): finished after the deadline"))
+            }
+            return ResponseEnvelope(id: request.id, status: .ok, payload: payload)
+        case .failure(let error as RPCError):
+            return .failure(id: request.id, error)
+        case .failure(is CancellationError):
+            return .failure(id: request.id, RPCError(.cancelled, "\(method): cancelled"))
+        case .failure(let error):
+            return .failure(id: request.id, RPCError(.internal, "\(method): \(error)"))
+        }
     }
 
     /// One request's answer: given once (by the work or by its deadline, whichever comes first),

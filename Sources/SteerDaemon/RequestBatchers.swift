@@ -86,11 +86,13 @@ final class RequestBatchers: Sendable {
     /// nil when no sentence encoder is loaded.
     let prompts: DynamicBatcher<Int, [String], [Float]>?
     let metrics: BatchMetrics
+    /// Head workspaces, shared by the ranking batches and Recommend's answers without a batcher.
+    let workspaces = WorkspacePool()
 
     init(maxBatchSize: Int, maxQueueDelay: Duration, prompts services: PromptServices?) {
         let metrics = BatchMetrics()
         self.metrics = metrics
-        let workspaces = WorkspacePool()
+        let workspaces = self.workspaces
         histories = DynamicBatcher(maxBatchSize: maxBatchSize, maxQueueDelay: maxQueueDelay, maxConcurrentBatches: Self.concurrentBatches) {
             _, jobs in Self.encode(jobs, metrics: metrics)
         }

@@ -124,6 +124,29 @@ extension SteerService {
     /// (through their cache): the encoder has no batched entry point for them. A prompt this head
     /// has seen is already routed and projected (`PreparedPrompts`): only the tower and top-K run.
     func recommend(_ request: RecommendRequest) async throws -> RecommendResponse {
+        try await recommend(planRecommend(request))
+    }
+
+    /// A Recommend request after its checks and cache lookups: what is known, and what is missing.
+    struct RecommendPlan: Sendable {
+        let request: RecommendRequest
+        let model: ServingModel
+        let backbone: Backbone
+        let index: ItemIndex
+        /// The head and encoder services when the request has a prompt.
+        let steeringParts: (head: DPRHead, services: PromptServices)?
+        /// The user vector when the user-vector cache had it.
+        let cachedUser: [Float]?
+        /// The prompt as this head prepared it before, when it had.
+        let prepared: PreparedPrompt?
+
+        /// Nothing left to compute but the head's tower and the top-K.
+        var isReady: Bool { cachedUser != nil && (steeringParts == nil || prepared != nil) }
+    }
+
+    /// Checks `request` and looks up its caches (no encoder or backbone runs).
+    /// - Throws: `RPCError` for a request that cannot be served.
+    func planRecommend(_ request: RecommendRequest) throws -> RecommendPlan {
         let model = servingModel()   // this request finishes on these, whatever is loaded meanwhile
         guard let backbone = model.backbone else {
             throw RPCError(.failedPrecondition, "no backbone is loaded: call LoadBackbone first (steer load-backbone NAME --checkpoint FILE)")
@@ -171,11 +194,26 @@ extension SteerService {
             steeringParts = (head, services)
         }
 
+        return RecommendPlan(request: request, model: model, backbone: backbone, index: index, steeringParts: steeringParts,
+                             cachedUser: cachedUserVector(request.history, model: model, dimension: info.dim),
+                             prepared: steeringParts == nil ? nil : preparedPrompt(request.prompt, cache: model.prepared))
+    }
+
+    /// A plan that `isReady`, answered at once (no batcher: only with batching off).
+    func recommendNow(_ plan: RecommendPlan) throws -> RecommendResponse {
+        precondition(plan.isReady, "recommendNow needs a plan with nothing left to compute")
+        let (job, response) = try rankJob(plan, user: plan.cachedUser!, prepared: plan.prepared)
+        return try Self.fill(response, ranked: RequestBatchers.rank([job], metrics: batchers.metrics, workspaces: batchers.workspaces)[0].get(),
+                             index: plan.index)
+    }
+
+    /// Computes what `plan` misses (the backbone and the encoder at the same time when both), then ranks.
+    func recommend(_ plan: RecommendPlan) async throws -> RecommendResponse {
+        let request = plan.request, model = plan.model, backbone = plan.backbone
         let user: [Float]
-        var prepared: PreparedPrompt?
-        let cachedUser = cachedUserVector(request.history, model: model, dimension: info.dim)
-        if let (head, services) = steeringParts {
-            prepared = preparedPrompt(request.prompt, cache: model.prepared)
+        var prepared = plan.prepared
+        let cachedUser = plan.cachedUser
+        if let (head, services) = plan.steeringParts {
             if prepared == nil, cachedUser == nil {
                 // Both missed: the backbone and the sentence encoder run at the same time (on two
                 // cores, a new history plus a new prompt then costs the longer of the two, not the sum).
@@ -192,7 +230,17 @@ extension SteerService {
             user = try await encodeUserVector(request.history, backbone: backbone, model: model)
         }
         try Task.checkCancellation()   // the history is encoded and the prompt prepared; a cancelled request goes no further
+        let (job, response) = try rankJob(plan, user: user, prepared: prepared)
+        try Task.checkCancellation()   // before fusion and retrieval
+        let ranked = try await batchers.ranking.submit(
+            job, key: RankKey(index: ObjectIdentifier(plan.index), head: model.head.map { ObjectIdentifier($0) }))
+        return Self.fill(response, ranked: ranked, index: plan.index)
+    }
 
+    /// The ranking job of a plan with its user vector (and prepared prompt), and the response so
+    /// far (the polarity used and its confidence).
+    private func rankJob(_ plan: RecommendPlan, user: [Float], prepared: PreparedPrompt?) throws -> (RankJob, RecommendResponse) {
+        let request = plan.request
         var response = RecommendResponse(itemIDs: [], scores: [])
         var steering: RankJob.Steering?
         if let prepared {
@@ -209,11 +257,14 @@ extension SteerService {
                                         polarity: response.polarity == .positive ? .positive : .negative)
         }
 
-        try Task.checkCancellation()   // before fusion and retrieval
-        let job = RankJob(index: index, head: model.head, user: user, steering: steering,
+        let job = RankJob(index: plan.index, head: plan.model.head, user: user, steering: steering,
                           exclude: request.includeHistory ? [] : request.history, k: Int(request.k))
-        let ranked = try await batchers.ranking.submit(
-            job, key: RankKey(index: ObjectIdentifier(index), head: model.head.map { ObjectIdentifier($0) }))
+        return (job, response)
+    }
+
+    /// `response` with the ranked items, their titles and categories.
+    private static func fill(_ response: RecommendResponse, ranked: [ScoredItem], index: ItemIndex) -> RecommendResponse {
+        var response = response
         response.itemIDs = ranked.map(\.item)
         response.scores = ranked.map(\.score)
         response.titles = ranked.map { index.titles?[Int($0.item)] ?? "" }
