@@ -274,11 +274,14 @@ extension SteerService {
         return response
     }
 
+    /// The user-vector cache's namespace for `model`: a new generation never sees an older one's vectors.
+    private static func userVectorSpace(_ model: ServingModel) -> String { "user-vectors/\(model.generation)" }
+
     /// The user vector of `history` from the user-vector cache (per model generation), or nil.
     private func cachedUserVector(_ history: [UInt32], model: ServingModel, dimension: Int) -> [Float]? {
         guard history.count <= Self.maxCachedHistory else { return nil }
         let key = UserVectorKey(history)
-        return userVectors.get(encoder: "user-vectors/\(model.generation)", text: key.text).flatMap { key.user(from: $0, dimension: dimension) }
+        return userVectors.get(encoder: Self.userVectorSpace(model), text: key.text).flatMap { key.user(from: $0, dimension: dimension) }
     }
 
     /// Encodes `history` with `backbone` (through the histories batcher) and caches the vector.
@@ -291,7 +294,7 @@ extension SteerService {
         }
         if history.count <= Self.maxCachedHistory {
             let key = UserVectorKey(history)
-            userVectors.put(encoder: "user-vectors/\(model.generation)", text: key.text, embedding: key.entry(user: user))
+            userVectors.put(encoder: Self.userVectorSpace(model), text: key.text, embedding: key.entry(user: user))
         }
         return user
     }

@@ -32,10 +32,17 @@ public struct SteeringFixture {
     public static let dim = 8
     public static let categoryNames = ["Comedy", "Horror", "Drama"]
 
-    public init() {}
+    /// V × d item embeddings.
+    public let items: [Float]
 
-    /// V × d, fixed pseudo-random values in [-1, 1].
-    public let items: [Float] = (0..<(SteeringFixture.itemCount * SteeringFixture.dim)).map { i in
+    /// The fixture with `items` (default: fixed pseudo-random values in [-1, 1]); a test that
+    /// needs a second model with the same titles and categories passes other embeddings.
+    public init(items: [Float] = SteeringFixture.defaultItems) {
+        precondition(items.count == Self.itemCount * Self.dim, "a fixture holds \(Self.itemCount) × \(Self.dim) floats")
+        self.items = items
+    }
+
+    public static let defaultItems: [Float] = (0..<(itemCount * dim)).map { i in
         Float((i &* 2_654_435_761) % 2_001) / 1_000 - 1
     }
 

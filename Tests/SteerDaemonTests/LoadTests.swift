@@ -4,7 +4,6 @@
 import Foundation
 import SteerClient
 import SteerDaemonTestSupport
-import SteerSnapshot
 import SteerWire
 import Synchronization
 import XCTest
@@ -87,7 +86,7 @@ final class LoadTests: XCTestCase {
         let head = try SteeringFixture.head(keyValue: .tokens).archived()
         try fixture.writeCheckpoint(to: snapshots + "/a.snap", headArchive: head)
         let otherItems = fixture.items.enumerated().map { i, x in (i % 3 == 0 ? -x : x * 0.5) + Float(i % 7) / 10 }
-        try writeMeanPoolCheckpoint(items: otherItems, to: snapshots + "/b.snap", headArchive: head)
+        try SteeringFixture(items: otherItems).writeCheckpoint(to: snapshots + "/b.snap", headArchive: head)
         try Data([0x53, 0x4e, 0x41, 0x50] + [UInt8](repeating: 0xA5, count: 200)).write(to: URL(fileURLWithPath: snapshots + "/corrupt.snap"))
         let whole = try Data(contentsOf: URL(fileURLWithPath: snapshots + "/a.snap"))
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: snapshots + "/truncated.snap"))
@@ -299,29 +298,6 @@ final class LoadTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(checked, 10)
-    }
-
-    /// MeanPool checkpoint with other item embeddings than the fixture's (same titles and categories).
-    private func writeMeanPoolCheckpoint(items: [Float], to path: String, headArchive: [UInt8]) throws {
-        var weights: [UInt8] = []
-        for word in [0x3150_4D53, UInt32(SteeringFixture.itemCount), UInt32(SteeringFixture.dim)] + items.map(\.bitPattern) {
-            withUnsafeBytes(of: word.littleEndian) { weights.append(contentsOf: $0) }
-        }
-        var s = Snapshot(kind: "backbone-checkpoint", sections: [
-            "plugin": Array("MeanPool".utf8), "config": [], "weights": weights, "training": Array("{}".utf8),
-            "dpr_head": headArchive, "dpr_training": Array("{}".utf8),
-        ])
-        s.put(strings: (0..<SteeringFixture.itemCount).map { "item\($0)" }, as: "item_tokens")
-        s.put(strings: (0..<SteeringFixture.itemCount).map { "Movie \($0)" }, as: "item_titles")
-        s.put(strings: SteeringFixture.categoryNames, as: "category_names")
-        var offsets: [UInt32] = [0], ids: [UInt32] = []
-        for item in 0..<SteeringFixture.itemCount {
-            ids += SteeringFixture.categories(of: item)
-            offsets.append(UInt32(ids.count))
-        }
-        s.put(offsets, as: "item_category_offsets")
-        s.put(ids, as: "item_category_ids")
-        try s.write(to: path)
     }
 
     /// Where SwiftPM put the build products (the plugins among them): next to the test binary.
