@@ -116,6 +116,46 @@ public final class DPRHead: @unchecked Sendable {
         fuseProjected(out: out, user: user, e: ws.projector.e.ptr, keys: lk, lengths: lengths, polarities: polarities, batch: b, workspace: ws)
         ws.batch = b
         ws.keys = lk
+        ws.promptOf = nil
+    }
+
+    /// ``forward(out:user:prompt:promptLength:lengths:polarities:batch:workspace:)`` for a batch
+    /// whose rows share few distinct prompts (training: thousands of tasks, a few hundred
+    /// phrasings): each distinct prompt goes through the projector once, and row b fuses with
+    /// prompt `promptOf[b]`. The result and the gradients of ``backward(dZ:dUser:workspace:)`` equal
+    /// those of the per-row forward with each row's prompt copied in; the projector's work falls
+    /// from B·L rows to U·L.
+    ///
+    /// - Parameters:
+    ///   - prompts: [U, L, E], right-padded like `prompt` in the per-row forward.
+    ///   - promptLengths: [U] real slots of each distinct prompt (`.tokens` only; nil = all L).
+    ///   - promptOf: [B] the distinct prompt of each row, in 0..<U.
+    public func forward(
+        out: UnsafeMutablePointer<Float>, user: UnsafePointer<Float>, prompts: UnsafePointer<Float>, distinct u: Int,
+        promptLength lk: Int, promptLengths: [Int32]?, promptOf: [Int32], polarities: [PromptPolarity], batch b: Int,
+        workspace: DPRWorkspace? = nil
+    ) {
+        let ws = workspace ?? defaultWorkspace
+        precondition(ws.config == config, "workspace was made for another config")
+        precondition(polarities.count == b && promptOf.count == b, "polarities and promptOf need one entry per row of \(b)")
+        precondition(promptOf.allSatisfy { $0 >= 0 && Int($0) < u }, "promptOf must index the \(u) distinct prompts")
+        precondition(lk >= 1 && (config.keyValue == .tokens || lk == 1), "promptLength must be 1 for pooled prompts, ≥ 1 for tokens; got \(lk)")
+        ws.reserve(batch: b, keys: lk, projector: false)
+        ws.reserveProjector(rows: u * lk)
+        projectorForward(projector.value, ws.projector, input: prompts, rows: u * lk, config: config)
+        var rowLengths: [Int32]? = nil
+        if config.keyValue == .tokens, let promptLengths {
+            precondition(promptLengths.count == u, "promptLengths needs one entry per distinct prompt")
+            rowLengths = promptOf.map { promptLengths[Int($0)] }
+        }
+        rowLengths.withOptionalBuffer { lengths in
+            fuseProjected(out: out, user: user, e: ws.projector.e.ptr, keys: lk, lengths: lengths, polarities: polarities,
+                          batch: b, workspace: ws, source: promptOf)
+        }
+        ws.batch = b
+        ws.keys = lk
+        ws.promptOf = promptOf
+        ws.distinct = u
     }
 
     /// The projector's output for prompts given alone: `Projector(prompt)` for `rows` rows of E
@@ -148,14 +188,17 @@ public final class DPRHead: @unchecked Sendable {
                       polarities: polarities, batch: b, workspace: ws)
         ws.batch = 0   // nothing to run backward on
         ws.keys = 0
+        ws.promptOf = nil
     }
 
     /// The towers' part of a forward: routes each row to its polarity's tower and fuses it with its
-    /// projected prompt `e` [B, L, d]. Padded slots (j ≥ lengths[r]) reach the towers as exact zeros,
-    /// whatever `e` holds there, so garbage never leaks.
+    /// projected prompt `e` [B, L, d] (row r's prompt is `e`'s row `source[r]` when given, else row r).
+    /// Padded slots (j ≥ lengths[r]) reach the towers as exact zeros, whatever `e` holds there, so
+    /// garbage never leaks.
     private func fuseProjected(
         out: UnsafeMutablePointer<Float>, user: UnsafePointer<Float>, e: UnsafePointer<Float>, keys lk: Int,
-        lengths: UnsafePointer<Int32>?, polarities: [PromptPolarity], batch b: Int, workspace ws: DPRWorkspace
+        lengths: UnsafePointer<Int32>?, polarities: [PromptPolarity], batch b: Int, workspace ws: DPRWorkspace,
+        source: [Int32]? = nil
     ) {
         let d = config.dim
         func length(_ r: Int) -> Int { lengths.map { min(lk, max(0, Int($0[r]))) } ?? lk }
@@ -168,7 +211,8 @@ public final class DPRHead: @unchecked Sendable {
             for (i, r) in rows.enumerated() {
                 (acts.h.ptr + i * d).update(from: user + r * d, count: d)
                 let real = length(r)
-                (acts.mem.ptr + i * lk * d).update(from: e + r * lk * d, count: real * d)
+                let from = source.map { Int($0[r]) } ?? r
+                (acts.mem.ptr + i * lk * d).update(from: e + from * lk * d, count: real * d)
                 (acts.mem.ptr + (i * lk + real) * d).update(repeating: 0, count: (lk - real) * d)
                 acts.lens[i] = Int32(real)
             }
@@ -195,7 +239,8 @@ public final class DPRHead: @unchecked Sendable {
         let d = config.dim, b = ws.batch, lk = ws.keys
         precondition(b > 0, "backward without a forward on this workspace")
         let de = ws.projector.de.ptr
-        zero(de, count: b * lk * d)
+        let promptOf = ws.promptOf
+        zero(de, count: (promptOf == nil ? b : ws.distinct) * lk * d)
         for (t, rows) in ws.routes.enumerated() where !rows.isEmpty {
             let acts = ws.towers[t], n = rows.count
             for (i, r) in rows.enumerated() { (acts.dz.ptr + i * d).update(from: dZ + r * d, count: d) }
@@ -205,10 +250,15 @@ public final class DPRHead: @unchecked Sendable {
             // Scatter: each batch row belongs to exactly one tower, so the memory gradient is a copy.
             for (i, r) in rows.enumerated() {
                 if let dUser { accumulate(dUser + r * d, acts.dh.ptr + i * d, count: d) }
-                (de + r * lk * d).update(from: acts.dmem.ptr + i * lk * d, count: lk * d)
+                if let promptOf {
+                    // Rows sharing a prompt add up their gradients on it.
+                    accumulate(de + Int(promptOf[r]) * lk * d, acts.dmem.ptr + i * lk * d, count: lk * d)
+                } else {
+                    (de + r * lk * d).update(from: acts.dmem.ptr + i * lk * d, count: lk * d)
+                }
             }
         }
-        projectorBackward(projector.value, projector.grad, ws.projector, rows: b * lk, config: config)
+        projectorBackward(projector.value, projector.grad, ws.projector, rows: (promptOf == nil ? b : ws.distinct) * lk, config: config)
     }
 
     /// One-row convenience for callers holding arrays (the daemon's single request path).
@@ -227,5 +277,13 @@ public final class DPRHead: @unchecked Sendable {
                     lengths: nil, polarities: [polarity], batch: 1, workspace: workspace)
         }
         return z
+    }
+}
+
+extension Optional where Wrapped == [Int32] {
+    /// Calls `body` with a pointer to the array's elements, or nil.
+    func withOptionalBuffer<R>(_ body: (UnsafePointer<Int32>?) -> R) -> R {
+        guard let self else { return body(nil) }
+        return self.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 }

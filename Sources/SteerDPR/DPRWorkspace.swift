@@ -18,6 +18,9 @@ public final class DPRWorkspace: @unchecked Sendable {
     var routes: [[Int]]
     /// Shape of the last forward: B rows, L memory slots per row (0 before any forward).
     var batch = 0, keys = 0
+    /// With a shared-prompt forward: row → distinct prompt, and how many distinct prompts (U).
+    var promptOf: [Int32]?
+    var distinct = 0
 
     /// An empty workspace for heads of `config`.
     public init(config: DPRConfig) {
@@ -30,10 +33,17 @@ public final class DPRWorkspace: @unchecked Sendable {
     /// Makes room for `b` rows of `lk` memory slots (reallocating only when something is too small);
     /// the projector's activations only when `projector` (a forward from projected prompts needs none).
     func reserve(batch b: Int, keys lk: Int, projector needed: Bool) {
-        if needed && projector.capacity < b * lk { projector = ProjectorActivations(rows: b * lk, config: config) }
+        reserveProjectorIf(needed, rows: b * lk)
         if towers[0].rows < b || towers[0].keys < lk {
             let rows = max(b, towers[0].rows), keys = max(lk, towers[0].keys)
             towers = (0..<config.towerCount).map { _ in TowerActivations(rows: rows, keys: keys, config: config) }
         }
+    }
+
+    /// Makes room for `rows` projector rows (a shared-prompt forward projects U·L, not B·L).
+    func reserveProjector(rows: Int) { reserveProjectorIf(true, rows: rows) }
+
+    private func reserveProjectorIf(_ needed: Bool, rows: Int) {
+        if needed && projector.capacity < rows { projector = ProjectorActivations(rows: rows, config: config) }
     }
 }

@@ -153,11 +153,51 @@ public final class DPRTrainer {
         record.validScore = parts.reduce(0, +) / Double(parts.count)
     }
 
-    /// A cut: one backbone row and the tasks that share its history.
+    /// A cut: the tasks that share one history, and that history's next item.
     struct Cut {
-        var history: ArraySlice<Int32>
+        /// The history's last position in its row.
+        var position: Int
         var next: Int32
         var tasks: [Int]
+    }
+
+    /// One backbone pass: a stretch of a user's train part whose causal states serve every cut
+    /// whose history ends inside it. A history longer than the backbone's window is cut to its
+    /// last `maxLen` items at evaluation; here a cut may also lose items at the row's start, but
+    /// never more than leaves it `maxLen / 2` items (otherwise it gets a row of its own).
+    struct Row {
+        var items: ArraySlice<Int32>
+        var cuts: [Cut]
+    }
+
+    /// The rows serving `tasks` (in sampler order: user by user, cuts ascending, POS before NEG).
+    static func rows(_ tasks: [SteeringTask], maxLen: Int) -> [Row] {
+        // Group a user's tasks by cut (equal history = same cut).
+        var groups: [(user: Int, history: ArraySlice<Int32>, next: Int32, tasks: [Int])] = []
+        for (i, task) in tasks.enumerated() {
+            if let last = groups.last, last.user == task.user, last.history.endIndex == task.history.endIndex {
+                groups[groups.count - 1].tasks.append(i)
+            } else {
+                groups.append((task.user, task.history, task.windowItems[0], [i]))
+            }
+        }
+        var rows: [Row] = []
+        var g = groups.count - 1
+        while g >= 0 {
+            // The row ends at the user's latest pending cut and reaches back maxLen items.
+            let user = groups[g].user, history = groups[g].history
+            let items = history.suffix(maxLen)
+            var cuts: [Cut] = []
+            while g >= 0, groups[g].user == user {
+                let end = groups[g].history.endIndex
+                let inRow = end - items.startIndex, whole = groups[g].history.count
+                guard inRow >= 1, inRow >= min(whole, maxLen / 2) else { break }
+                cuts.append(Cut(position: inRow - 1, next: groups[g].next, tasks: groups[g].tasks))
+                g -= 1
+            }
+            rows.append(Row(items: items, cuts: cuts.reversed()))
+        }
+        return rows.reversed()
     }
 
     /// One pass over this epoch's cuts.
@@ -165,14 +205,7 @@ public final class DPRTrainer {
         let epoch = epochOffset + localEpoch
         let started = Date()
         let tasks = sampler.tasks(epoch: epoch)
-        var cuts: [Cut] = []
-        for (i, task) in tasks.enumerated() {
-            if let last = cuts.last, let j = last.tasks.first, tasks[j].user == task.user, tasks[j].history.count == task.history.count {
-                cuts[cuts.count - 1].tasks.append(i)
-            } else {
-                cuts.append(Cut(history: task.history.suffix(model.maxLen), next: task.windowItems[0], tasks: [i]))
-            }
-        }
+        let rows = Self.rows(tasks, maxLen: model.maxLen)
         let targets = tasks.map { $0.trainingTargets(epoch: epoch, seed: options.seed) }
         let texts = tasks.indices.map { prompts.text(for: tasks[$0], targets: targets[$0], stage: stage, epoch: epoch, seed: options.seed) }
         try bank.add(texts)
@@ -180,49 +213,51 @@ public final class DPRTrainer {
 
         try model.setTraining(options.trainsBackbone)
         head.isTraining = true
-        let batches = Self.batches(cuts.count, lengths: cuts.map(\.history.count), size: options.batchSize,
+        let batches = Self.batches(rows.count, lengths: rows.map(\.items.count), cuts: rows.map(\.cuts.count), size: options.batchSize,
                                    seed: options.seed &+ UInt64(epoch) &* 0x2545_F491_4F6C_DD1D)
         let progress = showProgress ? ProgressBar(total: batches.count, label: "\(stage.rawValue) epoch \(localEpoch)") : nil
         let (table, tableGrad) = try model.itemTable()
         let d = model.dim, v = model.nItems
         var seqSum = 0.0, seqRows = 0, promptSum = 0.0, promptRows = 0
         for (n, batch) in batches.enumerated() {
-            let rows = batch.count
-            let time = max(1, batch.map { cuts[$0].history.count }.max() ?? 1)
-            var ids = [UInt32](repeating: 0, count: rows * time), lengths = [UInt32](repeating: 0, count: rows)
-            for (r, c) in batch.enumerated() {
-                for (j, item) in cuts[c].history.enumerated() { ids[r * time + j] = UInt32(item) }
-                lengths[r] = UInt32(cuts[c].history.count)
+            let time = max(1, batch.map { rows[$0].items.count }.max() ?? 1)
+            var ids = [UInt32](repeating: 0, count: batch.count * time), lengths = [UInt32](repeating: 0, count: batch.count)
+            // Every cut of the batch: its flat position in the hidden states.
+            var slots: [(offset: Int, cut: Cut)] = []
+            for (r, row) in batch.enumerated() {
+                for (j, item) in rows[row].items.enumerated() { ids[r * time + j] = UInt32(item) }
+                lengths[r] = UInt32(rows[row].items.count)
+                for cut in rows[row].cuts { slots.append(((r * time + cut.position) * d, cut)) }
             }
-            var hidden = [Float](repeating: 0, count: rows * time * d)
-            try model.forward(itemIDs: ids, lengths: lengths, batch: rows, time: time, into: &hidden)
-            var h = [Float](repeating: 0, count: rows * d), dh = [Float](repeating: 0, count: rows * d)
-            for r in 0..<rows {
-                let last = (r * time + Int(lengths[r]) - 1) * d
-                h.replaceSubrange((r * d)..<((r + 1) * d), with: hidden[last..<(last + d)])
+            var hidden = [Float](repeating: 0, count: batch.count * time * d)
+            try model.forward(itemIDs: ids, lengths: lengths, batch: batch.count, time: time, into: &hidden)
+            let k = slots.count
+            var h = [Float](repeating: 0, count: k * d), dh = [Float](repeating: 0, count: k * d)
+            for (i, slot) in slots.enumerated() {
+                h.replaceSubrange((i * d)..<((i + 1) * d), with: hidden[slot.offset..<(slot.offset + d)])
             }
             let dItems: UnsafeMutablePointer<Float>? = options.trainsBackbone ? tableGrad : nil
             if options.sequenceWeight > 0, options.trainsBackbone {
-                let next = batch.map { cuts[$0].next }
                 let result = softmaxCrossEntropy(hidden: h, dHidden: &dh, table: table, dTable: dItems, bias: nil, dBias: nil,
-                                                 targets: next, rows: rows, items: v, channels: d,
+                                                 targets: slots.map(\.cut.next), rows: k, items: v, channels: d,
                                                  gradScale: options.sequenceWeight, workspace: workspace)
                 seqSum += Double(result.loss) * Double(result.rows)
                 seqRows += result.rows
             }
-            // The batch's tasks, each pointing at its cut's row.
+            // The batch's tasks, each pointing at its cut's row of h.
             var taskRows: [(task: Int, row: Int)] = []
-            for (r, c) in batch.enumerated() { for t in cuts[c].tasks { taskRows.append((t, r)) } }
+            for (i, slot) in slots.enumerated() { for t in slot.cut.tasks { taskRows.append((t, i)) } }
             let count = taskRows.count
             var users = [Float](repeating: 0, count: count * d)
             for (i, tr) in taskRows.enumerated() {
                 users.replaceSubrange((i * d)..<((i + 1) * d), with: h[(tr.row * d)..<((tr.row + 1) * d)])
             }
-            let prompt = bank.gather(taskRows.map { promptIDs[$0.task] }, mode: head.config.keyValue)
+            // Thousands of tasks share a few hundred phrasings: each goes through the projector once.
+            let prompt = bank.gatherDistinct(taskRows.map { promptIDs[$0.task] }, mode: head.config.keyValue)
             let polarities = taskRows.map { tasks[$0.task].polarity == .positive ? PromptPolarity.positive : .negative }
             var z = [Float](repeating: 0, count: count * d), dz = [Float](repeating: 0, count: count * d)
-            head.forward(out: &z, user: users, prompt: prompt.values, promptLength: prompt.keys, lengths: prompt.lengths,
-                         polarities: polarities, batch: count)
+            head.forward(out: &z, user: users, prompts: prompt.values, distinct: prompt.lengths.count, promptLength: prompt.keys,
+                         promptLengths: prompt.lengths, promptOf: prompt.promptOf, polarities: polarities, batch: count)
             let loss = promptLoss(z: z, dZ: &dz, items: table, dItems: dItems, targets: TargetSets(taskRows.map { targets[$0.task] }),
                                   itemCount: v, dim: d, temperature: options.temperature, gradScale: options.promptWeight,
                                   workspace: workspace)
@@ -234,10 +269,9 @@ public final class DPRTrainer {
                 for (i, tr) in taskRows.enumerated() {
                     for c in 0..<d { dh[tr.row * d + c] += dUsers[i * d + c] }
                 }
-                var dHidden = [Float](repeating: 0, count: rows * time * d)
-                for r in 0..<rows {
-                    let last = (r * time + Int(lengths[r]) - 1) * d
-                    dHidden.replaceSubrange(last..<(last + d), with: dh[(r * d)..<((r + 1) * d)])
+                var dHidden = [Float](repeating: 0, count: batch.count * time * d)
+                for (i, slot) in slots.enumerated() {
+                    dHidden.replaceSubrange(slot.offset..<(slot.offset + d), with: dh[(i * d)..<((i + 1) * d)])
                 }
                 try model.backward(dHidden: dHidden)
                 backboneOptimizer?.update()
@@ -256,22 +290,29 @@ public final class DPRTrainer {
                               seconds: Date().timeIntervalSince(started), best: false)
     }
 
-    /// Batches of row indices of about equal length: shuffle, sort chunks of 32 batches by
-    /// length (little padding), then shuffle the batch order.
-    static func batches(_ count: Int, lengths: [Int], size: Int, seed: UInt64) -> [[Int]] {
+    /// Batches of row indices of about equal length, each holding about `size` cuts: shuffle,
+    /// sort chunks of rows by length (little padding), cut batches once they reach `size` cuts,
+    /// then shuffle the batch order.
+    static func batches(_ count: Int, lengths: [Int], cuts: [Int], size: Int, seed: UInt64) -> [[Int]] {
         var generator = SeededRandom(seed: seed)
         var order = Array(0..<count)
         order.shuffle(using: &generator)
+        let meanCuts = max(1, cuts.reduce(0, +) / max(1, count))
+        let chunk = max(1, size / meanCuts) * 32
         var batches: [[Int]] = []
-        let chunk = size * 32
         var start = 0
         while start < order.count {
-            let sorted = order[start..<min(order.count, start + chunk)].sorted { lengths[$0] < lengths[$1] }
-            var s = 0
-            while s < sorted.count {
-                batches.append(Array(sorted[s..<min(sorted.count, s + size)]))
-                s += size
+            var current: [Int] = [], held = 0
+            for row in order[start..<min(order.count, start + chunk)].sorted(by: { lengths[$0] < lengths[$1] }) {
+                current.append(row)
+                held += cuts[row]
+                if held >= size {
+                    batches.append(current)
+                    current = []
+                    held = 0
+                }
             }
+            if !current.isEmpty { batches.append(current) }
             start += chunk
         }
         batches.shuffle(using: &generator)

@@ -71,4 +71,20 @@ public final class PromptBank {
             return (values, keys, lengths)
         }
     }
+
+    /// The head's shared-prompt input for rows `ids`: the distinct prompts once each (as ``gather(_:mode:)``
+    /// lays them out) and, per row, which of them it uses.
+    public func gatherDistinct(_ ids: [Int], mode: KeyValueMode) -> (values: [Float], keys: Int, lengths: [Int32], promptOf: [Int32]) {
+        var slot: [Int: Int32] = [:]
+        var distinct: [Int] = []
+        let promptOf = ids.map { id -> Int32 in
+            if let s = slot[id] { return s }
+            let s = Int32(distinct.count)
+            slot[id] = s
+            distinct.append(id)
+            return s
+        }
+        let gathered = gather(distinct, mode: mode)
+        return (gathered.values, gathered.keys, gathered.lengths, promptOf)
+    }
 }

@@ -91,7 +91,7 @@ public struct SteeringEvaluation {
     /// Baseline rows are labelled `"<name> Base<suffix>"` and `"<name> Filter<suffix>"` (suffix `+f`
     /// for a fine-tuned backbone), the steered rows `name` itself.
     public func evaluate(backbone: Backbone, queries: SteeringQueries?, name: String, baselines: Bool, suffix: String = "",
-                         into report: inout ControllableReport) throws {
+                         filtered: Bool = false, into report: inout ControllableReport) throws {
         let users = try SequentialEvaluation.userVectors(backbone, cases: cases)
         let items = backbone.itemEmbeddings, d = backbone.info.dim
         let seq = try ranking.evaluator.evaluate(users: users, items: items, dimension: d, excluded: cases.map(\.history),
@@ -112,6 +112,10 @@ public struct SteeringEvaluation {
             let z = try queries.fuse(tasks: tasks, texts: texts, users: users, userRow: { caseRow[$0.user]! })
             try ranking.evaluate(model: name, method: .base, taskSets: taskSets, queries: .perTask(z), items: items,
                                  dimension: d, into: &report)
+            if filtered {
+                try ranking.evaluate(model: name + " + Filter", method: .filter, taskSets: taskSets, queries: .perTask(z), items: items,
+                                     dimension: d, into: &report)
+            }
         }
     }
 

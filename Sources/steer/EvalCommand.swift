@@ -33,6 +33,8 @@ struct EvalCommand: ParsableCommand {
     var tags: String?
     @Flag(help: "With a DPR checkpoint and tags: add a row prompting POS with the TRAINING tags, a check of how well stage 3 fitted them (not a result).")
     var tagFitCheck = false
+    @Flag(help: "With --variant: also rank each variant's steered vectors with the genre filter (row '… + Filter').")
+    var filtered = false
 
     func run() throws {
         let wanted = Set(tasks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -79,7 +81,7 @@ struct EvalCommand: ParsableCommand {
                 let evaluation = try SteeringEvaluation(split: parts, templates: try PromptTemplates.bundled(), windows: windowList, part: .test)
                 try evaluation.evaluate(backbone: try host.load(name: other.plugin, weights: other.weights),
                                         queries: SteeringQueries(head: try DPRHead(archive: otherHead), bank: PromptBank(encoder: sentenceEncoder), router: nil),
-                                        name: "\(saved.plugin) DPR (\(label))", baselines: false, into: &table)
+                                        name: "\(saved.plugin) DPR (\(label))", baselines: false, filtered: filtered, into: &table)
             }
             print(table.markdown())
             if let report { try DPRReport.write(table, to: report, print: false) }

@@ -25,6 +25,24 @@ enum StageList: String, ExpressibleByArgument, CaseIterable {
 extension TowerLayout: ExpressibleByArgument {}
 extension KeyValueMode: ExpressibleByArgument {}
 
+/// `--tasks-per-user`: a number of cuts, or every one.
+enum CutCount: ExpressibleByArgument {
+    case count(Int)
+    case all
+
+    init?(argument: String) {
+        if argument == "all" { self = .all } else if let n = Int(argument), n >= 1 { self = .count(n) } else { return nil }
+    }
+
+    /// Cuts per user for the sampler: 'all' is more than any train part holds.
+    var value: Int {
+        switch self {
+        case .count(let n): n
+        case .all: Int(Int32.max)
+        }
+    }
+}
+
 struct TrainDPRCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train-dpr",
         abstract: "DPR stages 2–3: train the prompt head (and fine-tune the backbone) from a stage-1 checkpoint, then evaluate on the test part.")
@@ -41,7 +59,8 @@ struct TrainDPRCommand: ParsableCommand {
     @Option(help: "λ, weight of the prompt loss.") var promptWeight: Float = 1
     @Option(help: "Weight of the next-item loss.") var sequenceWeight: Float = 1
     @Option(help: "Temperature τ of the prompt softmax.") var temperature: Float = 1
-    @Option(help: "Training cut points per user and epoch.") var tasksPerUser = 4
+    @Option(help: "Training cut points per user and epoch, or 'all' (every position of the train part: one backbone pass serves a user's cuts together).")
+    var tasksPerUser: CutCount = .count(4)
     @Option(help: "Cut points per batch.") var batchSize = 128
     @Option(help: "Epochs without a better validation score before a stage stops.") var patience = 2
     @Option(help: "Stage 3: share of POS tasks prompted with a tag of their target.") var tagShare = 0.5
@@ -149,7 +168,7 @@ struct TrainDPRCommand: ParsableCommand {
             options.promptWeight = promptWeight
             options.sequenceWeight = sequenceWeight
             options.temperature = temperature
-            options.tasksPerUser = tasksPerUser
+            options.tasksPerUser = tasksPerUser.value
             options.patience = patience
             options.seed = seed
             options.tagShare = tagShare

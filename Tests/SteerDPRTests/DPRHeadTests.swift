@@ -172,6 +172,61 @@ final class DPRHeadTests: XCTestCase {
         }
     }
 
+    /// The shared-prompt forward (training: each distinct prompt projected once) gives the
+    /// per-row forward's output, parameter gradients and dUser when each row's prompt is copied
+    /// in; its gradients also pass a finite-difference check of their own.
+    func testSharedPromptForwardAndBackwardEqualThePerRowOnes() throws {
+        for keyValue in [KeyValueMode.tokens, .pooled] {
+            let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, keyValue: keyValue, dropout: 0)
+            let head = try makeHead(cfg, seed: 61)
+            var rng = RNG(seed: 62)
+            let lk = keyValue == .tokens ? 3 : 1, d = cfg.dim, e = cfg.encoderDim
+            let distinctLengths: [Int32] = keyValue == .tokens ? [3, 1] : [1, 1]
+            let promptOf: [Int32] = [1, 0, 0, 1, 0]
+            let pol: [PromptPolarity] = [.negative, .positive, .negative, .positive, .positive]
+            let b = promptOf.count, u = distinctLengths.count
+            let distinct = randomBuffer(u * lk * e, std: 0.5, rng: &rng)
+            let perRow = FloatBuffer(count: b * lk * e)
+            for r in 0..<b { (perRow.ptr + r * lk * e).update(from: distinct.ptr + Int(promptOf[r]) * lk * e, count: lk * e) }
+            let rowLengths = promptOf.map { distinctLengths[Int($0)] }
+            let user = randomBuffer(b * d, rng: &rng), dz = randomBuffer(b * d, rng: &rng)
+            let zRow = FloatBuffer(count: b * d), zShared = FloatBuffer(count: b * d)
+            let dRow = FloatBuffer(count: b * d), dShared = FloatBuffer(count: b * d)
+
+            head.zeroGrad()
+            head.forward(out: zRow.ptr, user: user.ptr, prompt: perRow.ptr, promptLength: lk, lengths: rowLengths, polarities: pol, batch: b)
+            head.backward(dZ: dz.ptr, dUser: dRow.ptr)
+            let rowGrads = head.table.grads.array
+
+            head.zeroGrad()
+            head.forward(out: zShared.ptr, user: user.ptr, prompts: distinct.ptr, distinct: u, promptLength: lk,
+                         promptLengths: distinctLengths, promptOf: promptOf, polarities: pol, batch: b)
+            head.backward(dZ: dz.ptr, dUser: dShared.ptr)
+            let sharedGrads = head.table.grads.array
+
+            for i in 0..<(b * d) {
+                XCTAssertEqual(zShared[i], zRow[i], accuracy: 1e-6, "\(keyValue) z[\(i)]")
+                XCTAssertEqual(dShared[i], dRow[i], accuracy: 1e-5, "\(keyValue) dUser[\(i)]")
+            }
+            for (i, (a, c)) in zip(sharedGrads, rowGrads).enumerated() {
+                XCTAssertEqual(a, c, accuracy: 1e-4 * max(1, abs(c)), "\(keyValue) gradient \(i)")
+            }
+
+            // Finite differences of the shared path itself.
+            func loss() -> Double {
+                head.forward(out: zShared.ptr, user: user.ptr, prompts: distinct.ptr, distinct: u, promptLength: lk,
+                             promptLengths: distinctLengths, promptOf: promptOf, polarities: pol, batch: b)
+                return dotLoss(zShared.ptr, dz.ptr, count: b * d)
+            }
+            var result = GradCheckResult()
+            for slot in head.table.slots where !slot.name.hasSuffix("attn.bk") {
+                result.merge(gradCheck(value: head.table.values.ptr + slot.offset, grad: head.table.grads.ptr + slot.offset,
+                                       count: slot.count, samples: 8, rng: &rng, loss: loss))
+            }
+            assertGradients(result, "shared prompts, \(keyValue)")
+        }
+    }
+
     func testSaveLoadRoundTrip() throws {
         let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, gate: .layerScale(initial: 0.2))
         let head = try makeHead(cfg, seed: 51)

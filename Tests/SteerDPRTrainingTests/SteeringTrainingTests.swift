@@ -156,6 +156,43 @@ final class SteeringTrainingTests: XCTestCase {
         XCTAssertLessThanOrEqual(horrorLeft, 1, "top-3 when avoiding Horror \(avoided), unsteered \(plain)")
     }
 
+    /// Rows of the trainer: every task is served exactly once, by a row whose states at the
+    /// cut's position come from the cut's own history (its last items, at least min(history,
+    /// maxLen/2) of them), and no row is longer than the backbone's window. With every cut drawn
+    /// and a window of 8 over train parts of about 24 items, users need several rows.
+    func testRowsServeEveryCutFromItsOwnHistory() throws {
+        let split = try DatasetSplit(Self.dataset(), scheme: .paper)
+        let sampler = try TrainingTaskSampler(split: split, configuration: .init(tasksPerUser: Int(Int32.max)))
+        let tasks = sampler.tasks(epoch: 1)
+        let maxLen = 8
+        let rows = DPRTrainer.rows(tasks, maxLen: maxLen)
+        var served = [Int](repeating: 0, count: tasks.count)
+        var usersWithSeveralRows = Set<Int>(), seen = Set<Int>()
+        for row in rows {
+            XCTAssertLessThanOrEqual(row.items.count, maxLen)
+            XCTAssertFalse(row.cuts.isEmpty)
+            XCTAssertEqual(row.cuts.map(\.position), row.cuts.map(\.position).sorted(), "cuts ascend within a row")
+            for cut in row.cuts {
+                let inRow = Array(row.items.prefix(cut.position + 1))
+                for t in cut.tasks {
+                    served[t] += 1
+                    let history = tasks[t].history
+                    XCTAssertEqual(Array(history.suffix(inRow.count)), inRow, "the row's states at the cut see the cut's last items")
+                    XCTAssertGreaterThanOrEqual(inRow.count, min(history.count, maxLen / 2))
+                    XCTAssertEqual(cut.next, tasks[t].windowItems[0])
+                }
+            }
+            let user = tasks[row.cuts[0].tasks[0]].user
+            if !seen.insert(user).inserted { usersWithSeveralRows.insert(user) }
+        }
+        XCTAssertEqual(served, [Int](repeating: 1, count: tasks.count), "each task is served once")
+        XCTAssertFalse(usersWithSeveralRows.isEmpty, "long train parts must be split into rows")
+        // Batches hold whole rows, about `size` cuts each, and cover every row once.
+        let batches = DPRTrainer.batches(rows.count, lengths: rows.map(\.items.count), cuts: rows.map(\.cuts.count), size: 40, seed: 3)
+        XCTAssertEqual(batches.flatMap { $0 }.sorted(), Array(0..<rows.count))
+        for batch in batches { XCTAssertLessThan(batch.map { rows[$0].cuts.count }.reduce(0, +), 40 + maxLen) }
+    }
+
     func testItemTagsParseAndRejectMalformedRows() throws {
         let tokens = ["A (1999)", "B (2000)"]
         let good = "# comment\nitem_id\tnarrative\tatmosphere\tappeal\tnarrative_eval\tatmosphere_eval\tappeal_eval\nA (1999)\tn\ta\tp\tne\tae\tpe\nZ (1)\tx\tx\tx\tx\tx\tx\n"
