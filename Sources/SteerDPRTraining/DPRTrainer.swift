@@ -62,8 +62,9 @@ public final class DPRTrainer {
         self.validation = validation
         self.queries = queries
         self.options = options
-        sampler = try TrainingTaskSampler(split: split, configuration: .init(
-            tasksPerUser: options.tasksPerUser, windows: TaskBuilder.paperWindows, seed: options.seed))
+        var sampling = TrainingTaskSampler.Configuration(tasksPerUser: options.tasksPerUser, windows: TaskBuilder.paperWindows, seed: options.seed)
+        sampling.leaksHeldOutParts = options.leaksHeldOutParts
+        sampler = try TrainingTaskSampler(split: split, configuration: sampling)
         workspace = CrossEntropyWorkspace(items: model.nItems, channels: model.dim, chunkRows: options.crossEntropyChunkRows)
         let headParameters = head.parameters
         headOptimizer = AdamW(parameters: headParameters, learningRate: options.headLearningRate, weightDecay: options.headWeightDecay)
@@ -129,7 +130,11 @@ public final class DPRTrainer {
     }
 
     /// Fills the validation figures of `record`: SEQ, POS and NEG NDCG@10 with the training
-    /// phrasings, in stage 3 also POS prompted with the targets' training tags; the score is their mean.
+    /// phrasings, in stage 3 also POS prompted with the targets' training tags. The score is the
+    /// mean of SEQ, POS and NEG in both stages. Tag POS is logged but not scored: a tag names one
+    /// film, and with the training tags on validation it measures memorisation (it rose from 0.23
+    /// to 0.76 in one epoch of every-cut training while genre POS fell from 0.395 to 0.375).
+    /// Stage 3 starts from stage 2's score, so it is kept only where it does not cost genre steering.
     private func validate(into record: inout DPREpochRecord) throws {
         guard let validation else { return }
         try model.setTraining(false)
@@ -142,15 +147,13 @@ public final class DPRTrainer {
         record.validSEQ = seq
         record.validPOS = pos
         record.validNEG = neg
-        var parts = [seq, pos, neg]
         if stage == .tags, let tags = prompts.tags {
             try validation.evaluateTagPrompts(backbone: model.backbone, queries: queries, tags: tags, wording: .training,
                                               name: "DPR tags", into: &report)
             let tagPOS = report.averaged(model: "DPR tags", task: .pos)?.ndcg[0] ?? 0
             record.validTagPOS = tagPOS
-            parts.append(tagPOS)
         }
-        record.validScore = parts.reduce(0, +) / Double(parts.count)
+        record.validScore = (seq + pos + neg) / 3
     }
 
     /// A cut: the tasks that share one history, and that history's next item.

@@ -34,6 +34,9 @@ public struct DPRTrainingOptions: Sendable, Codable, Equatable {
     public var sequenceTolerance = 0.015
     /// Windows of the validation tasks (validation part, training templates).
     public var validationWindows = [3, 5, 10]
+    /// DIAGNOSTIC ONLY: cuts drawn from the whole sequences, held-out parts included (see
+    /// `TrainingTaskSampler.Configuration.leaksHeldOutParts`). A model trained so is not a result.
+    public var leaksHeldOutParts = false
     /// Logit rows per cross-entropy chunk.
     public var crossEntropyChunkRows = 2048
 
@@ -60,7 +63,7 @@ public struct DPREpochRecord: Sendable, Codable, Equatable {
     /// Stage 3: validation POS NDCG@10 with each tagged target's training tag as the prompt
     /// (the evaluation paraphrases never reach model selection).
     public var validTagPOS: Double?
-    /// The selection score: mean of SEQ, POS, NEG (and tag POS in stage 3).
+    /// The selection score: mean of SEQ, POS and NEG (tag POS is logged, not scored).
     public var validScore: Double?
     public var best: Bool
 }

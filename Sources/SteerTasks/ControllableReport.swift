@@ -108,13 +108,14 @@ public struct ControllableReport: Sendable, Equatable, Codable {
     }
 
     /// For each steered model (a name containing `DPR`) and POS/NEG, its NDCG@10 averaged over
-    /// N relative to the best Filter row (any name containing `Filter`, fine-tuned or not).
+    /// N relative to the best Filter row (any name containing `Filter`, fine-tuned or not, but not
+    /// `DPR`: a DPR ranking with the genre filter on top is a steered model, not a baseline).
     public func relativeGains(cutoff: Int = 10) -> [String] {
         var lines: [String] = []
         for model in models where model.contains("DPR") {
             for task in [Task.pos, .neg] {
                 guard let mine = averaged(model: model, task: task)?.ndcg(at: cutoff) else { continue }
-                let filters = models.filter { $0.contains("Filter") }.compactMap { f in
+                let filters = models.filter { $0.contains("Filter") && !$0.contains("DPR") }.compactMap { f in
                     averaged(model: f, task: task)?.ndcg(at: cutoff).map { (f, $0) }
                 }
                 guard let best = filters.max(by: { $0.1 < $1.1 }), best.1 > 0 else { continue }

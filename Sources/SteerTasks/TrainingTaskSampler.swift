@@ -30,6 +30,11 @@ public struct TrainingTaskSampler: Sendable {
         public var minimumHistory: Int
         /// The base seed.
         public var seed: UInt64
+        /// DIAGNOSTIC ONLY. Draws cuts from each user's whole sequence, validation and test parts
+        /// included, so test windows become training tasks: it measures how much a protocol that
+        /// leaks the held-out parts into stages 2–3 inflates the Table-1 figures. Never set for a
+        /// model whose figures are reported as results. Default false.
+        public var leaksHeldOutParts = false
 
         /// Defaults: 4 cuts per user (≈ 6,040 × 4 × 1.6 ≈ 39k tasks per ML-1M epoch, about
         /// one twentieth of the next-item targets), N ∈ {3, 5, 10} as at evaluation, at least
@@ -66,7 +71,7 @@ public struct TrainingTaskSampler: Sendable {
 
     /// The cut points of `user` in `epoch`, ascending.
     public func cuts(user: Int, epoch: Int) -> [Int] {
-        let length = split.train(user).count
+        let length = sequence(user).count
         let (low, high) = (configuration.minimumHistory, length - 2)
         guard high >= low else { return [] }
         let valid = high - low + 1
@@ -82,9 +87,14 @@ public struct TrainingTaskSampler: Sendable {
         return chosen.map { low + $0 }.sorted()
     }
 
+    /// What cuts are drawn from: the train part (always, unless the leakage diagnostic is on).
+    private func sequence(_ user: Int) -> ArraySlice<Int32> {
+        configuration.leaksHeldOutParts ? split.dataset.sequences[user][...] : split.train(user)
+    }
+
     /// The tasks of `user` in `epoch`: for each cut, its POS task then its NEG task.
     public func tasks(user: Int, epoch: Int) -> [SteeringTask] {
-        let train = split.train(user)
+        let train = sequence(user)
         let categories = split.dataset.itemCategories
         let base = train.startIndex
         var result: [SteeringTask] = []

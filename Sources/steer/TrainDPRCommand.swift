@@ -74,12 +74,17 @@ struct TrainDPRCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads.") var threads = 1
     @Option(help: "Directory of backbone plugins (default: next to this executable).") var pluginDir: String?
     @Flag(help: "Skip the test evaluation at the end.") var noEval = false
+    @Flag(help: "DIAGNOSTIC ONLY: draw training cuts from the whole sequences, validation and test parts included, to measure how much leaking the held-out parts into stages 2-3 inflates the test figures. The model and its report are marked; never report them as results.")
+    var leakHeldOutParts = false
     @Option(help: "Continue from this DPR checkpoint (its backbone and head; e.g. `--stages tags` to run stage 3 longer). --checkpoint stays the stage-1 reference for SEQ and the Base rows.")
     var resume: String?
 
     func run() throws {
         let started = Date()
         BLASThreads.set(threads)
+        if leakHeldOutParts {
+            FileHandle.standardError.write(Data("warning: --leak-held-out-parts trains on the test windows; this model's figures are a leakage diagnostic, not results\n".utf8))
+        }
         let saved = try BackboneCheckpoint.load(contentsOf: checkpoint)
         let split = try DatasetSplit(try DatasetLocator.load(dataset), scheme: .paper)
         guard split.dataset.itemTokens == saved.itemTokens else {
@@ -173,6 +178,7 @@ struct TrainDPRCommand: ParsableCommand {
             options.seed = seed
             options.tagShare = tagShare
             options.sequenceTolerance = sequenceTolerance
+            options.leaksHeldOutParts = leakHeldOutParts
             summary.options[stage.rawValue] = options
             let trainable = try TrainableBackbone(backbone)
             let trainer = try DPRTrainer(model: trainable, head: head, split: split, stage: stage, prompts: prompts, bank: bank,
@@ -219,9 +225,12 @@ struct TrainDPRCommand: ParsableCommand {
         print(String(format: "stages %@ trained in %.1f min; wrote %@ and %@", stages.rawValue, summary.wallSeconds / 60, out, logPath))
         guard !noEval else { return }
         let stage1 = try host.load(name: saved.plugin, weights: saved.weights)
-        let report = try DPRReport.measure(split: split, templates: templates, name: saved.plugin, dataset: dataset,
+        var report = try DPRReport.measure(split: split, templates: templates, name: saved.plugin, dataset: dataset,
                                            stage1: stage1, finetuned: backbone, head: head, bank: bank, router: router,
                                            windows: TaskBuilder.paperWindows, tags: itemTags)
+        if leakHeldOutParts {
+            report.title += " — LEAKAGE DIAGNOSTIC: stages 2-3 trained on the test windows, not a result"
+        }
         try DPRReport.write(report, to: out + ".test", print: true)
     }
 }
@@ -247,10 +256,11 @@ enum DPRReport {
                         tags: ItemTags? = nil) throws -> ControllableReport {
         let evaluation = try SteeringEvaluation(split: split, templates: templates, windows: windows, part: .test)
         var report = ControllableReport(title: "\(name) on \(dataset), \(split.scheme) split, test (prompts from the evaluation templates)")
-        report.notes.append("DPR: polarity of each prompt stated (the task's); DPR routed: polarity from the router.")
+        report.notes.append("DPR: polarity of each prompt stated (the task's); DPR routed: polarity from the router; "
+            + "DPR + Filter: DPR's steered ranking with the genre filter on top (a hybrid Recommend offers with its category filters, not a baseline).")
         if let stage1 { try evaluation.evaluate(backbone: stage1, queries: nil, name: name, baselines: true, into: &report) }
         try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: nil),
-                                name: "\(name) DPR", baselines: false, into: &report)
+                                name: "\(name) DPR", baselines: false, filtered: true, into: &report)
         if let router {
             try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: router),
                                     name: "\(name) DPR routed", baselines: false, into: &report)

@@ -133,3 +133,20 @@ final class TaskRankingTests: XCTestCase {
         XCTAssertEqual(a.metrics(model: "Filter", task: .pos, window: 5)?.users, 5)
     }
 }
+
+/// The "vs best Filter" lines compare steered rows with the Filter baselines only: a DPR
+/// ranking with the genre filter on top is a steered row itself, never the baseline.
+final class RelativeGainTests: XCTestCase {
+    func testBestFilterIgnoresSteeredRows() {
+        func metrics(_ ndcg: Double) -> RankingMetrics { RankingMetrics(cutoffs: [10], ndcg: [ndcg], recall: [ndcg], users: 1) }
+        var report = ControllableReport(title: "t")
+        report.append(model: "Filter", task: .pos, window: 3, metrics: metrics(0.30))
+        report.append(model: "Filter+f", task: .pos, window: 3, metrics: metrics(0.32))
+        report.append(model: "DPR", task: .pos, window: 3, metrics: metrics(0.33))
+        report.append(model: "DPR + Filter", task: .pos, window: 3, metrics: metrics(0.40))
+        let lines = report.relativeGains()
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertEqual(lines[0], "DPR POS NDCG@10 0.3300 vs best Filter (Filter+f) 0.3200: +3.1%")
+        XCTAssertEqual(lines[1], "DPR + Filter POS NDCG@10 0.4000 vs best Filter (Filter+f) 0.3200: +25.0%")
+    }
+}

@@ -54,6 +54,27 @@ final class TrainingTaskSamplerTests: XCTestCase {
         }
     }
 
+    /// The leakage diagnostic draws cuts over the whole sequence, so test windows become
+    /// training tasks; by default no window item ever comes from a held-out part.
+    func testOnlyTheLeakageDiagnosticReachesTheHeldOutParts() throws {
+        let everyCut = Int(Int32.max)
+        let honest = try TrainingTaskSampler(split: D.split, configuration: .init(tasksPerUser: everyCut, seed: 9))
+        var leaking = TrainingTaskSampler.Configuration(tasksPerUser: everyCut, seed: 9)
+        leaking.leaksHeldOutParts = true
+        let leaky = try TrainingTaskSampler(split: D.split, configuration: leaking)
+        let user = D.user("u0")
+        let train = D.split.train(user).count, whole = D.split.dataset.sequences[user].count
+        XCTAssertEqual(honest.cuts(user: user, epoch: 0), Array(3...(train - 2)))
+        XCTAssertEqual(leaky.cuts(user: user, epoch: 0), Array(3...(whole - 2)))
+        for task in honest.tasks(epoch: 0) {
+            XCTAssertLessThanOrEqual(task.history.count + task.windowItems.count, D.split.train(task.user).count)
+        }
+        let testWindowReached = leaky.tasks(epoch: 0).contains { task in
+            task.history.count + task.windowItems.count > D.split.train(task.user).count + D.split.validation(task.user).count
+        }
+        XCTAssertTrue(testWindowReached, "the diagnostic must reach the test part")
+    }
+
     /// The POS target is re-drawn from the compliance list each epoch; NEG keeps all of it.
     func testTrainingTargetsRedraw() throws {
         let set = try TaskBuilder(split: D.split, seed: 2020).tasks(window: 5)
