@@ -203,7 +203,7 @@ struct TrainDPRCommand: ParsableCommand {
             sequenceReference = sequenceReference ?? trainer.startingSEQ
             if let start = trainer.startingSEQ {
                 print(String(format: "%@ stage: validation SEQ NDCG@10 of stage 1 %.4f; selected epoch %@", stage.rawValue, start,
-                             result.best.map { "\($0.epoch)" } ?? "none (no epoch kept SEQ; the stage's input is kept)"))
+                             result.best.map { "\($0.epoch)" } ?? "none (no epoch beat the stage's input, or kept validation SEQ within the tolerance; the input is kept)"))
             }
             summary.records = summary.records.filter { $0.best }
             currentWeights = result.bestBackbone
