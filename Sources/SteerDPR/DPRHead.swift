@@ -240,7 +240,8 @@ public final class DPRHead: @unchecked Sendable {
         precondition(b > 0, "backward without a forward on this workspace")
         let de = ws.projector.de.ptr
         let promptOf = ws.promptOf
-        zero(de, count: (promptOf == nil ? b : ws.distinct) * lk * d)
+        let projectedRows = (promptOf == nil ? b : ws.distinct) * lk   // B·L, or U·L after a shared-prompt forward
+        zero(de, count: projectedRows * d)
         for (t, rows) in ws.routes.enumerated() where !rows.isEmpty {
             let acts = ws.towers[t], n = rows.count
             for (i, r) in rows.enumerated() { (acts.dz.ptr + i * d).update(from: dZ + r * d, count: d) }
@@ -258,7 +259,7 @@ public final class DPRHead: @unchecked Sendable {
                 }
             }
         }
-        projectorBackward(projector.value, projector.grad, ws.projector, rows: (promptOf == nil ? b : ws.distinct) * lk, config: config)
+        projectorBackward(projector.value, projector.grad, ws.projector, rows: projectedRows, config: config)
     }
 
     /// One-row convenience for callers holding arrays (the daemon's single request path).

@@ -33,7 +33,7 @@ public final class DPRWorkspace: @unchecked Sendable {
     /// Makes room for `b` rows of `lk` memory slots (reallocating only when something is too small);
     /// the projector's activations only when `projector` (a forward from projected prompts needs none).
     func reserve(batch b: Int, keys lk: Int, projector needed: Bool) {
-        reserveProjectorIf(needed, rows: b * lk)
+        if needed { reserveProjector(rows: b * lk) }
         if towers[0].rows < b || towers[0].keys < lk {
             let rows = max(b, towers[0].rows), keys = max(lk, towers[0].keys)
             towers = (0..<config.towerCount).map { _ in TowerActivations(rows: rows, keys: keys, config: config) }
@@ -41,9 +41,7 @@ public final class DPRWorkspace: @unchecked Sendable {
     }
 
     /// Makes room for `rows` projector rows (a shared-prompt forward projects U·L, not B·L).
-    func reserveProjector(rows: Int) { reserveProjectorIf(true, rows: rows) }
-
-    private func reserveProjectorIf(_ needed: Bool, rows: Int) {
-        if needed && projector.capacity < rows { projector = ProjectorActivations(rows: rows, config: config) }
+    func reserveProjector(rows: Int) {
+        if projector.capacity < rows { projector = ProjectorActivations(rows: rows, config: config) }
     }
 }

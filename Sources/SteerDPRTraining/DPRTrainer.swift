@@ -1,12 +1,13 @@
 // Stages 2 and 3 of DPR (paper §3.3.3): the head and, at a lower rate, the backbone trained on
 // prompted tasks from the training parts with L = w·L_seq + λ·L_prompt (eq. 10).
 //
-// One training row is a CUT of a user's train part: the backbone runs once over its history and
-// serves both tasks of the cut (POS and NEG share the history). For each cut the next-item loss
-// trains h_u on the first future item; for each task the head fuses h_u with the prompt and the
-// prompt loss scores z against all items (POS: one target re-drawn each epoch from the
-// compliance list; NEG: the whole compliance list). The head's gradient with respect to h_u joins
-// the next-item gradient at the history's last position and flows back through the plugin.
+// A CUT splits a user's train part into a history and a future; its POS and NEG tasks share the
+// history. One backbone pass over a ROW (a stretch of the train part) gives the causal state h_u
+// of every cut whose history ends inside it. For each cut the next-item loss trains h_u on the
+// first future item; for each task the head fuses h_u with the prompt and the prompt loss scores
+// z against all items (POS: one target re-drawn each epoch from the compliance list; NEG: the
+// whole compliance list). The head's gradient with respect to h_u joins the next-item gradient at
+// the cut's position and flows back through the plugin.
 import Foundation
 import SteerData
 import SteerDPR

@@ -4,6 +4,11 @@ import XCTest
 @testable import SteerDPR
 
 final class DPRHeadTests: XCTestCase {
+    /// The small two-tower shape of the equality tests, without dropout.
+    private func tinyConfig(_ keyValue: KeyValueMode) -> DPRConfig {
+        DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, keyValue: keyValue, dropout: 0)
+    }
+
     /// A small head with perturbed gates/biases/gains so every path carries gradient.
     private func makeHead(_ cfg: DPRConfig, seed: UInt64) throws -> DPRHead {
         let head = try DPRHead(config: cfg, seed: seed)
@@ -136,7 +141,7 @@ final class DPRHeadTests: XCTestCase {
     /// right-padded rows of different lengths whose padded slots hold garbage.
     func testForwardFromProjectedPromptsEqualsTheWholeForward() throws {
         for keyValue in [KeyValueMode.tokens, .pooled] {
-            let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, keyValue: keyValue, dropout: 0)
+            let cfg = tinyConfig(keyValue)
             let head = try makeHead(cfg, seed: 51)
             var rng = RNG(seed: 52)
             let lk = keyValue == .tokens ? 3 : 1, d = cfg.dim, e = cfg.encoderDim
@@ -177,7 +182,7 @@ final class DPRHeadTests: XCTestCase {
     /// in; its gradients also pass a finite-difference check of their own.
     func testSharedPromptForwardAndBackwardEqualThePerRowOnes() throws {
         for keyValue in [KeyValueMode.tokens, .pooled] {
-            let cfg = DPRConfig(dim: 8, encoderDim: 10, projectorHidden: 12, heads: 2, ffnDim: 12, keyValue: keyValue, dropout: 0)
+            let cfg = tinyConfig(keyValue)
             let head = try makeHead(cfg, seed: 61)
             var rng = RNG(seed: 62)
             let lk = keyValue == .tokens ? 3 : 1, d = cfg.dim, e = cfg.encoderDim
