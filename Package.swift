@@ -103,13 +103,15 @@ let package = Package(
         .testTarget(name: "SteerWireTests", dependencies: ["SteerWire", "CSteerProto"]),
         .testTarget(name: "SteerSnapshotTests", dependencies: ["SteerSnapshot"]),
         .testTarget(name: "SteerIndexTests", dependencies: ["SteerIndex", "SteerSnapshot"]),
-        .testTarget(name: "SteerNNTests", dependencies: ["SteerNN"]),
+        // The finite-difference gradient check every kernel, head and plugin test uses.
+        .target(name: "SteerTestSupport", dependencies: ["SteerNN"], path: "Tests/SteerTestSupport"),
+        .testTarget(name: "SteerNNTests", dependencies: ["SteerNN", "SteerBLAS", "SteerTestSupport"]),
         .testTarget(name: "SteerDataTests", dependencies: ["SteerData"]),
         .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData"]),
         .testTarget(name: "SteerTextTests", dependencies: ["SteerText", "SteerBLAS"]),
         .testTarget(name: "SteerTrainingTests", dependencies: ["SteerTraining", "SteerPlugins", "SteerData"]),
         .testTarget(name: "SteerTasksTests", dependencies: ["SteerTasks", "SteerData", "SteerEvaluation"]),
-        .testTarget(name: "SteerDPRTests", dependencies: ["SteerDPR", "SteerNN"]),
+        .testTarget(name: "SteerDPRTests", dependencies: ["SteerDPR", "SteerNN", "SteerTestSupport"]),
         .testTarget(name: "SteerDPRTrainingTests", dependencies: [
             "SteerDPRTraining", "SteerDPR", "SteerTraining", "SteerTasks", "SteerText", "SteerPlugins", "SteerData", "SteerEvaluation",
             "SteerDaemon", "SteerClient", "SteerWire",
@@ -117,7 +119,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText"]),
-        .testTarget(name: "BackbonePluginTests", dependencies: ["SteerPlugins", "SteerNN"]),
+        .testTarget(name: "BackbonePluginTests", dependencies: ["SteerPlugins", "SteerNN", "SteerTestSupport"]),
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),
         // What the daemon and C-client tests share (an in-process steerd, the MeanPool fixture).
         .target(name: "SteerDaemonTestSupport", dependencies: [

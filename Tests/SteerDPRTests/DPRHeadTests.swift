@@ -1,5 +1,6 @@
 // DPRHead as a whole: gradients over mixed-polarity batches, routing, identity at init, save/load.
 import SteerNN
+import SteerTestSupport
 import XCTest
 @testable import SteerDPR
 
@@ -21,7 +22,7 @@ final class DPRHeadTests: XCTestCase {
     }
 
     /// Checks every tensor of the head and dUser for one batch.
-    private func checkHead(_ cfg: DPRConfig, keys lk: Int, lengths: [Int32]?, polarities: [PromptPolarity], seed: UInt64) throws -> GradCheckResult {
+    private func checkHead(_ cfg: DPRConfig, keys lk: Int, lengths: [Int32]?, polarities: [PromptPolarity], seed: UInt64) throws -> GradientCheck {
         let head = try makeHead(cfg, seed: seed)
         let b = polarities.count, d = cfg.dim
         var rng = RNG(seed: seed &+ 7)
@@ -35,17 +36,17 @@ final class DPRHeadTests: XCTestCase {
         head.zeroGrad()
         let dUser = FloatBuffer(count: b * d)
         head.backward(dZ: r.ptr, dUser: dUser.ptr)
-        var result = GradCheckResult()
+        var result = GradientCheck("")
         for slot in head.table.slots {
             // The key bias cannot change a softmax over keys: its true gradient is 0 (checked exactly).
             if slot.name.hasSuffix("attn.bk") {
                 for i in 0..<slot.count { XCTAssertEqual(head.table.grads[slot.offset + i], 0, accuracy: 1e-5) }
                 continue
             }
-            result.merge(gradCheck(value: head.table.values.ptr + slot.offset, grad: head.table.grads.ptr + slot.offset,
+            result.merge(gradCheck(slot.name, value: head.table.values.ptr + slot.offset, grad: head.table.grads.ptr + slot.offset,
                                    count: slot.count, samples: 12, rng: &rng, loss: loss))
         }
-        result.merge(gradCheck(value: user.ptr, grad: dUser.ptr, count: b * d, samples: 1000, rng: &rng, loss: loss))
+        result.merge(gradCheck("user", value: user.ptr, grad: dUser.ptr, count: b * d, samples: 1000, rng: &rng, loss: loss))
         return result
     }
 
@@ -223,9 +224,9 @@ final class DPRHeadTests: XCTestCase {
                              promptLengths: distinctLengths, promptOf: promptOf, polarities: pol, batch: b)
                 return dotLoss(zShared.ptr, dz.ptr, count: b * d)
             }
-            var result = GradCheckResult()
+            var result = GradientCheck("")
             for slot in head.table.slots where !slot.name.hasSuffix("attn.bk") {
-                result.merge(gradCheck(value: head.table.values.ptr + slot.offset, grad: head.table.grads.ptr + slot.offset,
+                result.merge(gradCheck(slot.name, value: head.table.values.ptr + slot.offset, grad: head.table.grads.ptr + slot.offset,
                                        count: slot.count, samples: 8, rng: &rng, loss: loss))
             }
             assertGradients(result, "shared prompts, \(keyValue)")

@@ -1,5 +1,6 @@
 // Finite-difference checks of the projector, the cross-attention kernel and one fusion tower.
 import SteerNN
+import SteerTestSupport
 import XCTest
 @testable import SteerDPR
 
@@ -23,9 +24,9 @@ final class KernelGradientTests: XCTestCase {
         acts.de.ptr.update(from: r.ptr, count: n * cfg.dim)
         table.zeroGrad()
         projectorBackward(w, g, acts, rows: n, config: cfg)
-        var result = GradCheckResult()
+        var result = GradientCheck("")
         for slot in table.slots {
-            result.merge(gradCheck(value: table.values.ptr + slot.offset, grad: table.grads.ptr + slot.offset, count: slot.count,
+            result.merge(gradCheck(slot.name, value: table.values.ptr + slot.offset, grad: table.grads.ptr + slot.offset, count: slot.count,
                                    rng: &rng, loss: loss))
         }
         assertGradients(result, "projector")
@@ -47,9 +48,9 @@ final class KernelGradientTests: XCTestCase {
         let scratch = FloatBuffer(count: lk)
         crossAttentionBackward(dq: dq.ptr, dk: dk.ptr, dv: dv.ptr, scratch: scratch.ptr, dOut: r.ptr, q: q.ptr, k: k.ptr, v: v.ptr,
                                att: att.ptr, lengths: lengths, rows: n, keys: lk, channels: c, heads: nh)
-        var result = GradCheckResult()
+        var result = GradientCheck("")
         for (x, dx, count) in [(q, dq, n * c), (k, dk, n * lk * c), (v, dv, n * lk * c)] {
-            result.merge(gradCheck(value: x.ptr, grad: dx.ptr, count: count, samples: 1000, rng: &rng, loss: loss))
+            result.merge(gradCheck("x", value: x.ptr, grad: dx.ptr, count: count, samples: 1000, rng: &rng, loss: loss))
         }
         assertGradients(result, "cross-attention (masked)")
         // Padded keys: zero probability and exactly zero gradient.
@@ -62,7 +63,7 @@ final class KernelGradientTests: XCTestCase {
     }
 
     /// One tower on its own: parameters, dh and dmem, for a given config and dropout.
-    private func checkTower(_ cfg: DPRConfig, keys lk: Int, lengths: [Int32]?, dropout p: Float, seed: UInt64) -> GradCheckResult {
+    private func checkTower(_ cfg: DPRConfig, keys lk: Int, lengths: [Int32]?, dropout p: Float, seed: UInt64) -> GradientCheck {
         let n = 4, d = cfg.dim
         var rng = RNG(seed: seed)
         let table = ParameterTable(TowerTensors.declarations(prefix: "t", cfg))
@@ -90,7 +91,7 @@ final class KernelGradientTests: XCTestCase {
         zero(acts.dmem.ptr, count: n * lk * d)
         towerBackward(w, g, acts, rows: n, keys: lk, config: cfg)
         let dh = FloatBuffer(Array(acts.dh.buffer.prefix(n * d))), dmem = FloatBuffer(Array(acts.dmem.buffer.prefix(n * lk * d)))
-        var result = GradCheckResult()
+        var result = GradientCheck("")
         for slot in table.slots {
             // The key bias cannot change a softmax over keys (it adds q·b_k to every logit): its true
             // gradient is 0, which finite differences only see as noise; check it exactly instead.
@@ -98,11 +99,11 @@ final class KernelGradientTests: XCTestCase {
                 for i in 0..<slot.count { XCTAssertEqual(table.grads[slot.offset + i], 0, accuracy: 1e-5) }
                 continue
             }
-            result.merge(gradCheck(value: table.values.ptr + slot.offset, grad: table.grads.ptr + slot.offset, count: slot.count,
+            result.merge(gradCheck(slot.name, value: table.values.ptr + slot.offset, grad: table.grads.ptr + slot.offset, count: slot.count,
                                    samples: 16, rng: &rng, loss: loss))
         }
-        result.merge(gradCheck(value: acts.h.ptr, grad: dh.ptr, count: n * d, samples: 1000, rng: &rng, loss: loss))
-        result.merge(gradCheck(value: acts.mem.ptr, grad: dmem.ptr, count: n * lk * d, samples: 1000, rng: &rng, loss: loss))
+        result.merge(gradCheck("h", value: acts.h.ptr, grad: dh.ptr, count: n * d, samples: 1000, rng: &rng, loss: loss))
+        result.merge(gradCheck("memory", value: acts.mem.ptr, grad: dmem.ptr, count: n * lk * d, samples: 1000, rng: &rng, loss: loss))
         if let lengths {
             for row in 0..<n where Int(lengths[row]) < lk {
                 for j in (Int(lengths[row]) * d)..<(lk * d) { XCTAssertEqual(dmem[row * lk * d + j], 0, "padded slot got gradient") }

@@ -1,5 +1,6 @@
 // The scoring loss: temperature, single and multi-target rows, gradients for z and the item table.
 import SteerNN
+import SteerTestSupport
 import XCTest
 @testable import SteerDPR
 
@@ -31,8 +32,8 @@ final class PromptLossTests: XCTestCase {
             ref += set.reduce(0.0) { $0 + lse - logits[Int($1)] } / Double(set.count)
         }
         XCTAssertEqual(Double(result.loss), ref / 3, accuracy: 1e-4)
-        var r = gradCheck(value: z.ptr, grad: dZ.ptr, count: n * d, samples: 1000, eps: 1e-2, rng: &rng, loss: loss)
-        r.merge(gradCheck(value: items.ptr, grad: dItems.ptr, count: v * d, samples: 1000, eps: 1e-2, rng: &rng, loss: loss))
+        var r = gradCheck("z", value: z.ptr, grad: dZ.ptr, count: n * d, samples: 1000, rng: &rng, loss: loss)
+        r.merge(gradCheck("items", value: items.ptr, grad: dItems.ptr, count: v * d, samples: 1000, rng: &rng, loss: loss))
         assertGradients(r, "prompt loss (τ = 0.5, multi-target, λ = 0.7)")
         // The ignored row gets no gradient.
         for c in 0..<d { XCTAssertEqual(dZ[2 * d + c], 0) }

@@ -69,10 +69,5 @@ public var miniLMDirectory: String {
     return cache + "/models/all-MiniLM-L6-v2"
 }
 
-/// The MPNet folder next to MiniLM's: an encoder the bundled router was not trained for.
-public var mpnetDirectory: String {
-    URL(fileURLWithPath: miniLMDirectory).deletingLastPathComponent().appendingPathComponent("all-mpnet-base-v2").path
-}
-
 /// The repository root, from this file's path.
 public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path

@@ -263,9 +263,15 @@ final class SteeringRPCTests: XCTestCase {
     }
 
     func testWithoutARouterThePolarityMustBeStated() async throws {
-        // The bundled router was trained on MiniLM, so a daemon running MPNet has none.
-        let head = try SteeringFixture.head(keyValue: .pooled, encoderDim: 768)
-        let (daemon, connection) = try await daemon(head: head, encoder: mpnetDirectory)
+        // The bundled router was trained on all-MiniLM-L6-v2, so a daemon running another encoder has
+        // none. The other encoder is MiniLM's own files under another name (what `make setup`
+        // fetches, no optional download): steerd knows an encoder by its folder's name.
+        let other = try encoderUnderAnotherName(miniLMDirectory, name: "other-encoder")
+        defer { try? FileManager.default.removeItem(atPath: other.deletingLastPathComponent().path) }
+        let head = try SteeringFixture.head(keyValue: .pooled, encoderDim: 384)
+        let (daemon, connection) = try await daemon(head: head, encoder: other.path)
+        let route = message { try connection.call(.route, RouteRequest(prompts: ["a comedy"]), as: RouteResponse.self) }
+        XCTAssertTrue(route.contains("trained on all-MiniLM-L6-v2, but the encoder is other-encoder"), route)
         let unstated = RecommendRequest(history: [5], prompt: "a comedy", k: 3)
         XCTAssertEqual(status { try connection.call(.recommend, unstated, as: RecommendResponse.self) }, .failedPrecondition)
         XCTAssertTrue(message { try connection.call(.recommend, unstated, as: RecommendResponse.self) }.contains("polarity"))
@@ -274,5 +280,17 @@ final class SteeringRPCTests: XCTestCase {
         XCTAssertEqual(stated.polarity, .positive)
         XCTAssertEqual(stated.itemIDs.count, 3)
         try await daemon.stop()
+    }
+
+    /// A temporary folder `name` whose files are links to the model folder `source`'s.
+    private func encoderUnderAnotherName(_ source: String, name: String) throws -> URL {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("steer-encoder-\(UUID().uuidString)")
+        let folder = parent.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: source) {
+            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(file).path,
+                                                       withDestinationPath: source + "/" + file)
+        }
+        return folder
     }
 }

@@ -1,6 +1,7 @@
-// Shared helpers for SteerNN tests: random buffers, weighted-sum losses and finite-difference checks.
+// Shared helpers for SteerNN tests: random buffers, weighted-sum losses and the gradient check.
 import Foundation
 import SteerNN
+import SteerTestSupport
 import XCTest
 
 /// A buffer of `n` floats drawn from U(−scale, scale).
@@ -17,34 +18,18 @@ func weightedSum(_ out: FloatBuffer, _ w: FloatBuffer) -> Double {
     return s
 }
 
-/// Compares `analytic` with central differences of `loss` with respect to every element of `x`.
-///
-/// The error is measured on the whole tensor, ‖a − n‖ / max(‖a‖, ‖n‖), so tiny entries with
-/// large relative noise in Float do not dominate.
+/// Compares `analytic` with finite differences of `loss` with respect to every element of `x`
+/// (the shared ``GradientCheck``: a step chosen per entry, the margin printed).
 func checkGradient(
-    _ name: String, _ x: FloatBuffer, _ analytic: FloatBuffer, eps: Float = 1e-2, tolerance: Double = 2e-3,
+    _ name: String, _ x: FloatBuffer, _ analytic: FloatBuffer, eps: Float = 1.0 / 256,
     file: StaticString = #filePath, line: UInt = #line, loss: () -> Double
 ) {
     XCTAssertEqual(x.count, analytic.count, "\(name): gradient size", file: file, line: line)
-    var diff: Double = 0, na: Double = 0, nn: Double = 0
-    for i in 0..<x.count {
-        let original = x.ptr[i]
-        let up = original + eps, down = original - eps
-        x.ptr[i] = up
-        let lp = loss()
-        x.ptr[i] = down
-        let lm = loss()
-        x.ptr[i] = original
-        let numeric = (lp - lm) / (Double(up) - Double(down))
-        let a = Double(analytic.ptr[i])
-        diff += (a - numeric) * (a - numeric)
-        na += a * a
-        nn += numeric * numeric
-    }
-    let rel = diff.squareRoot() / max(na.squareRoot(), nn.squareRoot(), 1e-12)
-    if ProcessInfo.processInfo.environment["STEER_NN_GRADLOG"] != nil { print("gradcheck \(name): \(rel)") }
-    XCTAssertLessThan(rel, tolerance, "\(name): relative gradient error \(rel) (|analytic| \(na.squareRoot()), |numeric| \(nn.squareRoot()))", file: file, line: line)
-    XCTAssertGreaterThan(max(na, nn), 0, "\(name): gradient is identically zero; the check proves nothing", file: file, line: line)
+    var check = GradientCheck(name)
+    check.compare(name, value: x.ptr, grad: UnsafePointer(analytic.ptr), count: x.count, step: eps, loss: loss)
+    check.assertPasses(file: file, line: line)
+    let largest = (0..<analytic.count).map { abs(analytic.ptr[$0]) }.max() ?? 0
+    XCTAssertGreaterThan(largest, 0, "\(name): gradient is identically zero; the check proves nothing", file: file, line: line)
 }
 
 /// Asserts two float arrays agree elementwise within `tolerance` (absolute, scaled by max(1, |expected|)).
