@@ -1,11 +1,12 @@
-// Where steerd's heavy RPCs run: threads of their own, so light ones (Health, Stats) never wait behind them.
+// Where steerd's heavy RPCs run: threads of their own, so light ones (Health, Stats) never wait
+// behind them, shared fairly between connections.
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A task executor for CPU-bound request work (encoders, backbones, the head, retrieval, snapshots):
-/// one thread per core, taking jobs in arrival order.
+/// one thread per core, taking jobs from the connections' lanes in turn.
 ///
 /// Swift's default executor also has one thread per core, and a request that embeds 256 prompts
 /// keeps its thread busy for seconds without an `await`. With every such thread busy, a Health
@@ -18,19 +19,37 @@ import Glibc
 /// libdispatch adds worker threads when its jobs run long, so a burst of heavy requests became
 /// dozens of runnable threads on two cores and starved the event loops (a 300 ms deadline
 /// answered after 6.6 s).
+///
+/// Fairness: each connection's work goes through a ``ComputeLane`` of its own, and a free thread
+/// takes the next job of the next lane with work (round robin), not the oldest job overall. Long
+/// work gives its thread back every few milliseconds (``ComputeSlice``) and rejoins its lane's
+/// queue, so a client that floods the daemon with heavy requests gets one turn per round like any
+/// other: before lanes, two 1,024-prompt Fuse requests held both threads for 17 s and a
+/// Recommend from another client waited 16.8 s.
 final class ComputeExecutor: TaskExecutor, @unchecked Sendable {
     /// The process's pool, shared by every daemon in it (tests start many).
     static let shared = ComputeExecutor(threads: ProcessInfo.processInfo.activeProcessorCount)
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let ready = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    /// Jobs waiting, oldest at `next` (guarded by `mutex`).
-    private var jobs: [UnownedJob] = []
-    private var next = 0
+    /// Each lane's waiting jobs, oldest first (guarded by `mutex`).
+    private var queues: [ObjectIdentifier: LaneQueue] = [:]
+    /// Lanes with waiting jobs, in the order they get their next turn (guarded by `mutex`).
+    private var turns: [ComputeLane] = []
+    private var nextTurn = 0
+    /// Work enqueued on the pool itself rather than on a lane (a lane of its own); set once in init.
+    private var poolLane: ComputeLane!
 
-    private init(threads: Int) {
+    private struct LaneQueue {
+        var jobs: [UnownedJob] = []
+        var next = 0
+    }
+
+    /// A pool of `threads` threads; tests make small ones of their own.
+    init(threads: Int) {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(ready, nil)
+        poolLane = ComputeLane(pool: self)
         for i in 0..<max(1, threads) {
             let thread = Thread { [unowned self] in self.work() }
             thread.name = "steerd-compute-\(i)"
@@ -38,28 +57,78 @@ final class ComputeExecutor: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// A new lane: one per connection.
+    func lane() -> ComputeLane { ComputeLane(pool: self) }
+
     func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
+        enqueue(UnownedJob(job), on: poolLane)
+    }
+
+    fileprivate func enqueue(_ job: UnownedJob, on lane: ComputeLane) {
+        let id = ObjectIdentifier(lane)
         pthread_mutex_lock(mutex)
-        jobs.append(job)
+        if queues[id] == nil {
+            queues[id] = LaneQueue()
+            turns.append(lane)
+        }
+        queues[id]!.jobs.append(job)
         pthread_cond_signal(ready)
         pthread_mutex_unlock(mutex)
     }
 
     /// A pool thread: runs jobs for the life of the process.
     private func work() {
-        let executor = asUnownedTaskExecutor()
         while true {
             pthread_mutex_lock(mutex)
-            while next == jobs.count { pthread_cond_wait(ready, mutex) }
-            let job = jobs[next]
-            next += 1
-            if next == jobs.count || next >= 1_024 {   // drop what was taken, now and then
-                jobs.removeFirst(next)
-                next = 0
+            while nextTurn == turns.count { pthread_cond_wait(ready, mutex) }
+            let lane = turns[nextTurn]
+            nextTurn += 1
+            let id = ObjectIdentifier(lane)
+            var queue = queues.removeValue(forKey: id)!
+            let job = queue.jobs[queue.next]
+            queue.next += 1
+            if queue.next < queue.jobs.count {
+                if queue.next >= 1_024 { queue.jobs.removeFirst(queue.next); queue.next = 0 }
+                queues[id] = queue
+                turns.append(lane)   // its next job waits for the other lanes' turns
+            }
+            if nextTurn == turns.count || nextTurn >= 1_024 {   // drop the turns taken, now and then
+                turns.removeFirst(nextTurn)
+                nextTurn = 0
             }
             pthread_mutex_unlock(mutex)
-            job.runSynchronously(on: executor)
+            job.runSynchronously(on: lane.asUnownedTaskExecutor())
         }
+    }
+}
+
+/// One connection's queue on the ``ComputeExecutor``: tasks preferring it run on the pool's
+/// threads, taking turns with the other lanes.
+public final class ComputeLane: TaskExecutor, @unchecked Sendable {
+    private unowned let pool: ComputeExecutor
+
+    fileprivate init(pool: ComputeExecutor) { self.pool = pool }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        pool.enqueue(UnownedJob(job), on: self)
+    }
+}
+
+/// A time slice of long compute work: call ``yieldIfDue()`` between steps, and every `length` the
+/// task gives its thread back to the other lanes' work (and stops if it was cancelled).
+struct ComputeSlice {
+    /// Short enough that a request waiting for a thread waits little (a slice plus its own work),
+    /// long enough that the hop back through the queue (a few microseconds) costs nothing.
+    static let length: Duration = .milliseconds(5)
+
+    private var started = ContinuousClock.now
+
+    /// - Throws: `CancellationError` when the task was cancelled.
+    mutating func yieldIfDue() async throws {
+        try Task.checkCancellation()
+        guard ContinuousClock.now - started >= Self.length else { return }
+        await Task.yield()
+        try Task.checkCancellation()
+        started = ContinuousClock.now
     }
 }

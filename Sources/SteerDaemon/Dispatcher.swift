@@ -33,17 +33,22 @@ public final class Dispatcher: Sendable {
         }
     }
 
+    /// A lane of its own on the compute pool, for one connection's requests.
+    func newLane() -> ComputeLane { compute.lane() }
+
     public init(service: SteerService, stats: DaemonStats) {
         self.service = service
         self.stats = stats
     }
 
     /// Starts `request` and calls `respond` once with its answer (from any thread).
-    /// - Parameter loop: where the deadline timer runs (the connection's event loop).
+    /// - Parameters:
+    ///   - loop: where the deadline timer runs (the connection's event loop).
+    ///   - lane: the connection's lane on the compute pool (see `ComputeExecutor`); nil: the pool's own.
     /// - Returns: the task doing the work, or nil when the request was answered at once; cancelling
     ///   the task cancels the work (its answer is then CANCELLED).
     @discardableResult
-    public func handle(_ request: RequestEnvelope, on loop: any EventLoop,
+    public func handle(_ request: RequestEnvelope, on loop: any EventLoop, lane: ComputeLane? = nil,
                        respond: @escaping @Sendable (ResponseEnvelope) -> Void) -> Task<Void, Never>? {
         let answer = Answer(request: request, stats: stats, respond: respond)
         guard let method = request.method else {
@@ -73,7 +78,8 @@ public final class Dispatcher: Sendable {
             work = { try await service.serve(method, payload: request.payload) }
         }
         let timer = Locked<Scheduled<Void>?>(nil)
-        let task = Task(executorPreference: Self.isLight(method) ? nil : compute) {
+        let heavy: (any TaskExecutor)? = Self.isLight(method) ? nil : (lane.map { $0 as any TaskExecutor } ?? compute)
+        let task = Task(executorPreference: heavy) {
             let result: Result<[UInt8], any Error>
             do { result = .success(try await work()) } catch { result = .failure(error) }
             timer.withLock { $0 }?.cancel()

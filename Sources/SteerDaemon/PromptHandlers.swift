@@ -10,13 +10,14 @@ extension SteerService {
         return prompts
     }
 
-    func route(_ request: RouteRequest) throws -> RouteResponse {
+    func route(_ request: RouteRequest) async throws -> RouteResponse {
         let services = try promptServices()
         guard let router = services.router else {
             throw RPCError(.failedPrecondition, "Route is unavailable: \(services.routerProblem ?? "no router")")
         }
         try services.validate(request.prompts)
-        let (embeddings, _) = try services.embed(request.prompts, onBatch: { recordBatch("prompt_embedding", rows: $0) })
+        var slice = ComputeSlice()
+        let (embeddings, _) = try await services.embed(request.prompts, slice: &slice, onBatch: { recordBatch("prompt_embedding", rows: $0) })
         let d = services.encoder.dimension
         return RouteResponse(results: try request.prompts.enumerated().map { i, text in
             do {

@@ -87,13 +87,15 @@ final class PromptServices: Sendable {
     /// Misses embedded per encoder call: between calls, a cancelled request stops.
     static let embedBatch = 8
 
-    /// Embeddings (prompts × dimension) through the cache; misses are embedded in batches of `embedBatch`.
+    /// Embeddings (prompts × dimension) through the cache; misses are embedded in batches of `embedBatch`,
+    /// yielding the thread between batches when `slice` is due (see `ComputeSlice`).
     /// - Throws: `CancellationError` when the request's task is cancelled between batches.
     /// `onBatch` is told the size of each encoder call (for the batch-size metric).
-    func embed(_ prompts: [String], onBatch: (Int) -> Void = { _ in }) throws -> (embeddings: [Float], hits: [Bool]) {
+    func embed(_ prompts: [String], slice: inout ComputeSlice, onBatch: (Int) -> Void = { _ in }) async throws
+        -> (embeddings: [Float], hits: [Bool]) {
         var lookup = lookUp(prompts)
         for start in stride(from: 0, to: lookup.missing.count, by: Self.embedBatch) {
-            try Task.checkCancellation()
+            try await slice.yieldIfDue()
             let batch = Array(lookup.missing[start..<min(lookup.missing.count, start + Self.embedBatch)])
             let flat = (try? embedMisses([batch.map { prompts[$0] }], onBatch: onBatch)[0].get()) ?? []
             lookup.fill(batch, from: flat, dimension: encoder.dimension)

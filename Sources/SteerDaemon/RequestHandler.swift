@@ -23,6 +23,9 @@ final class RequestHandler: ChannelInboundHandler {
     private var inFlight: [UInt64: Task<Void, Never>] = [:]
     private var nextKey: UInt64 = 0
     private var open = true
+    /// This connection's turn on the compute pool: heavy requests of one client wait for each
+    /// other, not the other clients for them.
+    private lazy var lane = dispatcher.newLane()
 
     init(dispatcher: Dispatcher, gauge: InFlightGauge, stats: DaemonStats,
          maxInFlightPerConnection: Int = DaemonConfiguration.defaultMaxInFlightPerConnection,
@@ -87,7 +90,7 @@ final class RequestHandler: ChannelInboundHandler {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loop = context.eventLoop
         // `finish` runs on the loop after this method returns, so the task is registered before it is removed.
-        inFlight[key] = dispatcher.handle(request, on: loop) { response in
+        inFlight[key] = dispatcher.handle(request, on: loop, lane: lane) { response in
             loop.execute { handler.value.finish(key, response, on: channel) }
         }
     }

@@ -156,8 +156,8 @@ public final class SteerService: Sendable {
         case .loadSnapshot: return try loadSnapshot(LoadSnapshotRequest(decoding: payload)).encoded()
         case .stats: return try stats(StatsRequest(decoding: payload)).encoded()
         case .embedPrompt: return try await embedPromptBatched(EmbedPromptRequest(decoding: payload)).encoded()
-        case .route: return try route(RouteRequest(decoding: payload)).encoded()
-        case .fuse: return try fuse(FuseRequest(decoding: payload)).encoded()
+        case .route: return try await route(RouteRequest(decoding: payload)).encoded()
+        case .fuse: return try await fuse(FuseRequest(decoding: payload)).encoded()
         case .recommend: return try await recommend(RecommendRequest(decoding: payload)).encoded()
         }
     }

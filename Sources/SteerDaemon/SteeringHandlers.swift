@@ -41,7 +41,7 @@ extension SteerService {
     }
 
     /// Fuses B rows: `fused[b] = Tower_{polarity[b]}(user[b], prompt[b])`.
-    func fuse(_ request: FuseRequest) throws -> FuseResponse {
+    func fuse(_ request: FuseRequest) async throws -> FuseResponse {
         let head = try steeringHead(servingModel())
         let d = head.config.dim, e = head.config.encoderDim, b = request.polarities.count
         guard b >= 1, b <= Self.maxFuseRows else {
@@ -97,11 +97,11 @@ extension SteerService {
         var fused = [Float](repeating: 0, count: b * d)
         let workspace = DPRWorkspace(config: head.config)   // this request's own: forwards run concurrently
         var start = 0
+        var slice = ComputeSlice()   // a large Fuse takes turns with other clients' work
         while start < b {
             let end = min(b, start + Self.fuseRowsPerPass)
-            try Task.checkCancellation()
-            let prompt = try source.batch(start..<end, mode: head.config.keyValue, width: e)
-            try Task.checkCancellation()   // the prompts are embedded; the head pass is next
+            let prompt = try await source.batch(start..<end, mode: head.config.keyValue, width: e, slice: &slice)
+            try await slice.yieldIfDue()   // the prompts are embedded; the head pass is next
             fused.withUnsafeMutableBufferPointer { out in
                 request.userVectors.withUnsafeBufferPointer { user in
                     head.forward(out: out.baseAddress! + start * d, user: user.baseAddress! + start * d, prompt: prompt.values,
@@ -315,10 +315,11 @@ extension SteerService {
             let states = try services.tokenStates(text)
             input = (states.states, states.tokens, states.pooled)
         case .pooled:
+            var slice = ComputeSlice()
             let pooled = if let batcher = batchers.prompts {
                 try await services.embed([text], batcher: batcher).embeddings
             } else {
-                try services.embed([text]).embeddings
+                try await services.embed([text], slice: &slice).embeddings
             }
             guard pooled.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
             input = (pooled, 1, pooled)
@@ -349,8 +350,9 @@ private enum PromptSource {
 
     /// The head's prompt input for `rows`: [R, L, E] right-padded, its L, each row's real slot
     /// count, and each row's pooled embedding (what the router reads).
-    /// - Throws: `RPCError(.internal)` when the encoder fails.
-    func batch(_ rows: Range<Int>, mode: KeyValueMode, width e: Int) throws
+    /// Encoder work yields its thread between prompts when `slice` is due (see `ComputeSlice`).
+    /// - Throws: `RPCError(.internal)` when the encoder fails; `CancellationError`.
+    func batch(_ rows: Range<Int>, mode: KeyValueMode, width e: Int, slice: inout ComputeSlice) async throws
         -> (values: [Float], keys: Int, lengths: [Int32], pooled: [[Float]]) {
         switch self {
         case .embeddings(let all):
@@ -360,13 +362,14 @@ private enum PromptSource {
             let chunk = Array(texts[rows])
             switch mode {
             case .pooled:
-                let (flat, _) = try services.embed(chunk)
+                let (flat, _) = try await services.embed(chunk, slice: &slice)
                 guard flat.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
                 return (flat, 1, [Int32](repeating: 1, count: chunk.count), (0..<chunk.count).map { Array(flat[($0 * e)..<(($0 + 1) * e)]) })
             case .tokens:
-                let states = try chunk.map { text in
-                    try Task.checkCancellation()   // one encoder pass per prompt: stop between them
-                    return try services.tokenStates(text)
+                var states: [(states: [Float], tokens: Int, pooled: [Float])] = []
+                for text in chunk {
+                    try await slice.yieldIfDue()   // one encoder pass per prompt: yield or stop between them
+                    states.append(try services.tokenStates(text))
                 }
                 let keys = states.map(\.tokens).max() ?? 1
                 var values = [Float](repeating: 0, count: chunk.count * keys * e)

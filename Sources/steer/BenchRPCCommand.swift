@@ -22,6 +22,11 @@ struct BenchRPCCommand: ParsableCommand {
     var threads: Int = 1
     @Flag(help: "With --checkpoint: also run the Python peer (PyTorch SASRec + sentence-transformers + DPR head in one process; Scripts/peers-setup installs it) on the same checkpoint and print Recommend side by side.")
     var peer = false
+    @Flag(help: "With --checkpoint: also measure Recommend (new history each time) from one client while another floods steerd with Fuse requests (--flood-in-flight requests of --flood-rows new prompts each, always in flight), and the same without the flood.")
+    var flood = false
+    @Option(help: "Fuse requests the flooding client keeps in flight.") var floodInFlight: Int = 4
+    @Option(help: "Rows (distinct new prompts) per flooding Fuse request.") var floodRows: Int = 1_024
+    @Option(help: "Recommend requests measured beside the flood.") var floodProbes: Int = 300
     @Flag(help: "Print JSON instead of a markdown table.") var json = false
 
     struct Row: Codable {
@@ -35,10 +40,16 @@ struct BenchRPCCommand: ParsableCommand {
 
     func validate() throws {
         if peer && checkpoint == nil { throw ValidationError("--peer compares Recommend, which needs --checkpoint (a steer train-dpr checkpoint)") }
+        if flood && checkpoint == nil { throw ValidationError("--flood measures Recommend and Fuse, which need --checkpoint (a steer train-dpr checkpoint)") }
+        guard floodInFlight >= 1, floodRows >= 1, floodProbes >= 10 else {
+            throw ValidationError("--flood-in-flight and --flood-rows must be at least 1, --flood-probes at least 10")
+        }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
+        LoadAverage.report("before")
+        defer { LoadAverage.report("after") }
         // steerd is stopped before the peer runs, so the two never share the cores.
         let rows = try measureSteer()
         var comparison: PeerComparison?
@@ -134,6 +145,20 @@ struct BenchRPCCommand: ParsableCommand {
                 RecommendRequest(history: newHistory(10_000_000 + i),
                                  prompt: "Tonight I want \(topics[i % topics.count]), pick number \(10_000_000 + i)", k: 10).encoded()
             }, socket: socket, connections: 1, requests: uncachedRequests))
+        }
+        if flood {
+            @Sendable func probe(_ i: Int) -> [UInt8] {
+                var g = SplitMix64(seed: 2_000_003 &* UInt64(i + 1))
+                return RecommendRequest(history: (0..<200).map { _ in UInt32(g.next() % items) }, prompt: "I'm in the mood for a comedy", k: 10).encoded()
+            }
+            rows.append(try measure("Recommend, new history, quiet", .recommend, { _, i in probe(i) }, socket: socket, connections: 1, requests: floodProbes))
+            let flooder = FuseFlood(socket: socket, dim: Int(loaded.backbone.dim), inFlight: floodInFlight, rows: floodRows)
+            try flooder.start()
+            defer { flooder.stop() }
+            rows.append(try measure("Recommend, new history, beside a Fuse flood (\(floodInFlight) × \(floodRows) new prompts in flight)",
+                                    .recommend, { _, i in probe(1_000_000 + i) }, socket: socket, connections: 1, requests: floodProbes))
+            let flooded = flooder.stop()
+            print("flood: \(flooded.answered) Fuse requests answered (\(flooded.rows) rows), \(flooded.failed) failed")
         }
         return rows
     }
@@ -274,5 +299,61 @@ struct PeerComparison {
             request (the peer mirrors that cache and its prompt cache with dicts); "new history" rows send an
             unseen history every request, so SASRec runs on both sides. Quote ratios from a quiet machine.
             """)
+    }
+}
+
+/// One client that keeps `inFlight` Fuse requests of `rows` new prompts each in flight on one
+/// connection until stopped: the flood of `steer bench rpc --flood`.
+final class FuseFlood: @unchecked Sendable {
+    private let socket: String, dim: Int, inFlight: Int, rows: Int
+    private let lock = NSLock()
+    private var stopping = false
+    private var answered = 0, failed = 0
+    private var thread: Thread?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(socket: String, dim: Int, inFlight: Int, rows: Int) {
+        (self.socket, self.dim, self.inFlight, self.rows) = (socket, dim, inFlight, rows)
+    }
+
+    /// Touched by `start` and then by the flood's thread only.
+    private var connection: SteerConnection?
+    private var serial = 0
+
+    private func next(on connection: SteerConnection) -> RequestEnvelope {
+        serial += 1
+        let prompts = (0..<rows).map { "flood \(serial) prompt \($0): something with car chases and explosions" }
+        let request = FuseRequest(dim: UInt32(dim), userVectors: [Float](repeating: 0.1, count: rows * dim),
+                                  polarities: [Polarity](repeating: .positive, count: rows), prompts: prompts)
+        return RequestEnvelope(id: connection.makeID(), method: .fuse, payload: request.encoded())
+    }
+
+    func start() throws {
+        let connection = try SteerConnection(socketPath: socket)
+        self.connection = connection
+        for _ in 0..<inFlight { try connection.send(next(on: connection)) }
+        let thread = Thread { [self] in self.run() }
+        self.thread = thread
+        thread.start()
+    }
+
+    private func run() {
+        defer { done.signal() }
+        guard let connection else { return }
+        var open = inFlight
+        while open > 0 {
+            guard let response = try? connection.receive() else { lock.withLock { failed += open }; return }
+            open -= 1
+            lock.withLock { if response.status == .ok { answered += 1 } else { failed += 1 } }
+            if !lock.withLock({ stopping }), (try? connection.send(next(on: connection))) != nil { open += 1 }
+        }
+    }
+
+    /// Stops sending, waits for the requests in flight, and says how the flood went (once).
+    @discardableResult
+    func stop() -> (answered: Int, rows: Int, failed: Int) {
+        let first = lock.withLock { () -> Bool in defer { stopping = true }; return !stopping }
+        if first, thread != nil { done.wait() }
+        return lock.withLock { (answered, answered * rows, failed) }
     }
 }
