@@ -22,22 +22,21 @@ enum UnknownEnumValues {
 enum WireFieldCheck {
     static func check(_ bytes: UnsafeBufferPointer<UInt8>, as descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
                       unknownEnums: UnknownEnumValues) throws(RPCError) {
-        let name = String(cString: descriptor.pointee.name)
+        // Names are built only for an error: a valid message costs no allocation here.
+        let message = { String(cString: descriptor.pointee.name) }
         do {
-            try check(bytes, 0..<bytes.count, descriptor, unknownEnums, message: name, path: "")
-        } catch let error as WireFormatError {
-            // Unreachable after protobuf-c accepted the bytes, but never trusted to be.
-            throw RPCError(.invalidArgument, "payload of \(bytes.count) bytes is not a valid \(name): \(error)")
+            try check(bytes, 0..<bytes.count, descriptor, unknownEnums, message: message, path: { "" })
         } catch let error as RPCError {
             throw error
         } catch {
-            throw RPCError(.invalidArgument, "payload of \(bytes.count) bytes is not a valid \(name): \(error)")
+            // A WireFormatError: unreachable after protobuf-c accepted the bytes, but never trusted to be.
+            throw RPCError(.invalidArgument, "payload of \(bytes.count) bytes is not a valid \(message()): \(error)")
         }
     }
 
     private static func check(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
                               _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, _ unknownEnums: UnknownEnumValues,
-                              message: String, path: String) throws {
+                              message: () -> String, path: () -> String) throws {
         var reader = WireReader(bytes, range: range)
         // Occurrences so far of each repeated field, to name the element in an error.
         var seen: [UInt64: Int] = [:]
@@ -47,25 +46,35 @@ enum WireFieldCheck {
                 continue   // unknown fields are skipped, as protobuf-c does
             }
             let f = fieldDescriptor.pointee
+            let checked = f.type == PROTOBUF_C_TYPE_STRING || f.type == PROTOBUF_C_TYPE_MESSAGE
+                || (f.type == PROTOBUF_C_TYPE_ENUM && unknownEnums == .refuse)
+            guard checked else { continue }
             let repeated = f.label == PROTOBUF_C_LABEL_REPEATED
-            let fieldName = String(cString: f.name)
-            func element() -> String {
-                guard repeated else { return path + fieldName }
+            /// The next element's index (a packed field holds several).
+            func nextIndex() -> Int {
                 let i = seen[field.number, default: 0]
                 seen[field.number] = i + 1
-                return "\(path)\(fieldName)[\(i)]"
+                return i
             }
+            func name(_ i: Int) -> String { path() + String(cString: f.name) + (repeated ? "[\(i)]" : "") }
             switch (f.type, field.value) {
             case (PROTOBUF_C_TYPE_STRING, .lengthDelimited(let span)):
-                try checkString(UnsafeBufferPointer(rebasing: bytes[span]), field: element(), message: message)
+                let i = repeated ? nextIndex() : 0
+                try checkString(UnsafeBufferPointer(rebasing: bytes[span]), field: { name(i) }, message: message)
             case (PROTOBUF_C_TYPE_MESSAGE, .lengthDelimited(let span)):
+                let i = repeated ? nextIndex() : 0
                 let sub = f.descriptor!.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
-                try check(bytes, span, sub, unknownEnums, message: message, path: element() + ".")
-            case (PROTOBUF_C_TYPE_ENUM, .varint(let value)) where unknownEnums == .refuse:
-                try checkEnum(value, f, field: element(), message: message)
-            case (PROTOBUF_C_TYPE_ENUM, .lengthDelimited(let span)) where unknownEnums == .refuse:
+                try check(bytes, span, sub, unknownEnums, message: message, path: { name(i) + "." })
+            case (PROTOBUF_C_TYPE_ENUM, .varint(let value)):
+                let i = repeated ? nextIndex() : 0
+                try checkEnum(value, f, field: { name(i) }, message: message)
+            case (PROTOBUF_C_TYPE_ENUM, .lengthDelimited(let span)):
                 var packed = WireReader(bytes, range: span)   // a packed repeated enum: varints back to back
-                while !packed.atEnd { try checkEnum(try packed.varint(), f, field: element(), message: message) }
+                while !packed.atEnd {
+                    let value = try packed.varint()
+                    let i = nextIndex()
+                    try checkEnum(value, f, field: { name(i) }, message: message)
+                }
             default:
                 break
             }
@@ -74,25 +83,26 @@ enum WireFieldCheck {
 
     /// - Throws: INVALID_ARGUMENT naming the field and the byte offset of the first NUL or of the
     ///   first byte that is not UTF-8 (never echoing the bytes themselves).
-    static func checkString(_ text: UnsafeBufferPointer<UInt8>, field: String, message: String) throws(RPCError) {
+    static func checkString(_ text: UnsafeBufferPointer<UInt8>, field: () -> String, message: () -> String) throws(RPCError) {
         if let nul = text.firstIndex(of: 0) {
-            throw RPCError(.invalidArgument, "\(message) field \(field) holds a NUL byte at byte \(nul) of its \(text.count): "
+            throw RPCError(.invalidArgument, "\(message()) field \(field()) holds a NUL byte at byte \(nul) of its \(text.count): "
                 + "strings must be UTF-8 without NUL (protobuf-c would cut the string there)")
         }
         if let bad = firstInvalidUTF8(text) {
-            throw RPCError(.invalidArgument, "\(message) field \(field) is not valid UTF-8 (byte \(bad) of its \(text.count)): "
+            throw RPCError(.invalidArgument, "\(message()) field \(field()) is not valid UTF-8 (byte \(bad) of its \(text.count)): "
                 + "strings must be UTF-8 without NUL")
         }
     }
 
-    private static func checkEnum(_ value: UInt64, _ f: ProtobufCFieldDescriptor, field: String, message: String) throws(RPCError) {
+    private static func checkEnum(_ value: UInt64, _ f: ProtobufCFieldDescriptor, field: () -> String,
+                                  message: () -> String) throws(RPCError) {
         let enumDescriptor = f.descriptor!.assumingMemoryBound(to: ProtobufCEnumDescriptor.self)
         // Enums are int32 on the wire, sent as a sign-extended varint: read the whole 64 bits.
         let number = Int64(bitPattern: value)
         if let small = Int32(exactly: number), protobuf_c_enum_descriptor_get_value(enumDescriptor, small) != nil { return }
         let e = enumDescriptor.pointee
         let known = (0..<Int(e.n_values)).map { "\(e.values[$0].value) \(String(cString: e.values[$0].name))" }
-        throw RPCError(.invalidArgument, "\(message) field \(field) is \(number), not a value of \(String(cString: e.name)) "
+        throw RPCError(.invalidArgument, "\(message()) field \(field()) is \(number), not a value of \(String(cString: e.name)) "
             + "(known: \(known.joined(separator: ", ")))")
     }
 
