@@ -76,7 +76,8 @@ struct SnapshotDirectory: Sendable {
         do {
             return .snapshot(kind: try Snapshot.kind(fileDescriptor: fd, path: "\(name) in \(path)"))
         } catch let error as SnapshotError {
-            if error.code == .notRegularFile { return .notRegular(fileType: "not a regular file") }
+            // Replaced by a FIFO or the like between the two looks: say so rather than guess its kind.
+            if error.code == .notRegularFile { return .notRegular(fileType: "a file that stopped being regular while it was examined") }
             return .notSnapshot(reason: "\(error)")
         }
     }

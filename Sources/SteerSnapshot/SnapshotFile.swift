@@ -101,11 +101,17 @@ enum SnapshotFile {
         if replacing {
             guard rename(temp, path) == 0 else { throw failure("rename", "\(temp) to \(path)") }
         } else {
-            guard link(temp, path) == 0 else {
-                if errno == EEXIST { throw .alreadyExists(path: path) }
-                throw failure("link", "\(temp) to \(path)")
+            if link(temp, path) == 0 {
+                unlink(temp)   // a crash before this leaves a temporary file, which steerd removes at start
+            } else {
+                let code = errno
+                if code == EEXIST { throw .alreadyExists(path: path) }
+                // A file system without hard links: check, then rename (two steps, a narrow race).
+                guard code == EPERM || code == ENOTSUP || code == EOPNOTSUPP else { throw failure("link", "\(temp) to \(path)") }
+                var info = stat()
+                if lstat(path, &info) == 0 { throw .alreadyExists(path: path) }
+                guard rename(temp, path) == 0 else { throw failure("rename", "\(temp) to \(path)") }
             }
-            unlink(temp)   // a crash before this leaves a temporary file, which steerd removes at start
         }
         ok = true
         // Make the rename itself durable; without this a crash can resurrect the old entry.
