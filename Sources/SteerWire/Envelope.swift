@@ -18,8 +18,6 @@ public struct RequestEnvelope: WireMessage, Equatable {
         self.init(id: id, methodNumber: Int64(method.rawValue), deadlineUnixMicros: deadlineUnixMicros, payload: payload)
     }
 
-    /// - Parameter methodNumber: encoded as protobuf-c encodes an enum, an int32: only numbers in
-    ///   Int32's range survive `encoded()` (a test of larger ones writes the bytes itself).
     public init(id: UInt64, methodNumber: Int64, deadlineUnixMicros: UInt64 = 0, payload: [UInt8] = []) {
         self.id = id
         self.methodNumber = methodNumber
@@ -59,9 +57,22 @@ public struct RequestEnvelope: WireMessage, Equatable {
         var m = Steer__V1__Request()
         steer__v1__request__init(&m)
         m.id = id
-        m.method = Steer__V1__Method(rawValue: UInt32(truncatingIfNeeded: methodNumber))
         m.deadline_unix_micros = deadlineUnixMicros
         m.payload = arena.bytes(payload)
+        guard let small = Int32(exactly: methodNumber) else {
+            // protobuf-c packs an enum as int32 and would send only the low 32 bits (2^32 + 1 would
+            // call Health): the whole number goes after the rest, where the last occurrence wins.
+            var bytes = packMessage(&m)
+            var value = UInt64(bitPattern: methodNumber)
+            bytes.append(0x10)   // field 2, varint
+            while value >= 0x80 {
+                bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+                value >>= 7
+            }
+            bytes.append(UInt8(value))
+            return bytes
+        }
+        m.method = Steer__V1__Method(rawValue: UInt32(bitPattern: small))
         return packMessage(&m)
     }
 }

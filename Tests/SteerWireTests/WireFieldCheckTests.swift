@@ -154,6 +154,12 @@ final class WireFieldCheckTests: XCTestCase {
         XCTAssertEqual(try RequestEnvelope(decoding: [0x10] + varint(1 << 32 | 1)).methodNumber, 1 << 32 | 1)  // not Health
         XCTAssertNil(try RequestEnvelope(decoding: [0x10] + varint(1 << 32 | 1)).method)
         XCTAssertEqual(try RequestEnvelope(decoding: [0x10] + varint(UInt64.max)).methodNumber, -1)
+        // Encoding keeps the whole number too (protobuf-c alone would send its low 32 bits).
+        for number: Int64 in [1 << 40, 1 << 32 | 1, -1, Int64(Int32.max) + 1, .max, .min] {
+            let encoded = RequestEnvelope(id: 3, methodNumber: number, payload: [1]).encoded()
+            XCTAssertEqual(try RequestEnvelope(decoding: encoded), RequestEnvelope(id: 3, methodNumber: number, payload: [1]), "\(number)")
+        }
+        XCTAssertEqual(RequestEnvelope(id: 0, methodNumber: 1 << 40).encoded(), [0x10] + varint(1 << 40))
         // The last occurrence wins, as in protobuf.
         XCTAssertEqual(try RequestEnvelope(decoding: [0x10, 0x63, 0x10, 0x06]).method, .retrieve)
         XCTAssertEqual(try RequestEnvelope(decoding: [0x10, 0x06, 0x10, 0x63]).methodNumber, 99)
