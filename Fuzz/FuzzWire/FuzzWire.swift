@@ -194,6 +194,14 @@ func writeSeeds(to directory: String) {
                                                           k: 10, includeHistory: true)),
         "unknown-method": Framing.frame(RequestEnvelope(id: 9, methodNumber: 99, deadlineUnixMicros: 1, payload: [1, 2]).encoded()),
         "oversized": [0x7F, 0xFF, 0xFF, 0xFF, 0x0A],
+        "save-snapshot-overwrite": request(.saveSnapshot, SaveSnapshotRequest(name: "state.snap", overwrite: true)),
+        // What WireFieldCheck refuses (issue 19): a NUL in a string, bytes that are not UTF-8, an
+        // unknown polarity, and a method number beyond 32 bits (field 2 = 2^40).
+        "nul-string": Framing.frame(RequestEnvelope(id: 7, method: .saveSnapshot,
+                                                    payload: [0x0A, 0x0D] + Array("nul\0tail.snap".utf8)).encoded()),
+        "not-utf8": Framing.frame(RequestEnvelope(id: 7, method: .recommend, payload: [0x12, 0x03, 0x61, 0xC3, 0x28]).encoded()),
+        "unknown-polarity": Framing.frame(RequestEnvelope(id: 7, method: .fuse, payload: [0x22, 0x02, 0x01, 0x07]).encoded()),
+        "method-beyond-32-bits": Framing.frame([0x08, 0x09, 0x10, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20]),
     ]
     // Several requests in one read, as pipelining clients send them.
     seeds["pipelined"] = seeds["health"]! + seeds["retrieve"]! + seeds["stats"]!

@@ -54,8 +54,12 @@ extension SteerAsyncClient {
                        deadline: deadline, timeout: timeout)
     }
 
-    public func saveSnapshot(name: String, deadline: Duration? = defaultDeadline, timeout: Duration? = nil) async throws -> SaveSnapshotResponse {
-        try await call(.saveSnapshot, SaveSnapshotRequest(name: name), as: SaveSnapshotResponse.self, deadline: deadline, timeout: timeout)
+    /// Saves steerd's state as `name`; an existing name is refused unless `overwrite` (which
+    /// replaces a state snapshot only, never another kind of file).
+    public func saveSnapshot(name: String, overwrite: Bool = false, deadline: Duration? = defaultDeadline,
+                             timeout: Duration? = nil) async throws -> SaveSnapshotResponse {
+        try await call(.saveSnapshot, SaveSnapshotRequest(name: name, overwrite: overwrite), as: SaveSnapshotResponse.self,
+                       deadline: deadline, timeout: timeout)
     }
 
     public func loadSnapshot(name: String, deadline: Duration? = defaultDeadline, timeout: Duration? = nil) async throws -> LoadSnapshotResponse {

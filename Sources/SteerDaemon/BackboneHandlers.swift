@@ -31,15 +31,7 @@ extension SteerService {
     func loadBackbone(_ request: LoadBackboneRequest) throws -> LoadBackboneResponse {
         var snapshot: Snapshot?
         if !request.checkpoint.isEmpty {
-            let path = try snapshots.file(named: request.checkpoint)
-            guard access(path, F_OK) == 0 else {
-                throw RPCError(.notFound, "no checkpoint named \"\(request.checkpoint)\" in \(snapshots.path)")
-            }
-            do {
-                snapshot = try Snapshot.read(contentsOf: path)
-            } catch let error as SnapshotError {
-                throw RPCError(.dataLoss, "checkpoint \(request.checkpoint) refused: \(error)")
-            }
+            snapshot = try snapshots.read(named: request.checkpoint, role: "checkpoint")
         }
         let backbone = try activate(plugin: request.name, checkpoint: snapshot, label: request.checkpoint)
         return LoadBackboneResponse(backbone: wireInfo(backbone.info, active: true))

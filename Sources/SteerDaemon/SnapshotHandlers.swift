@@ -11,8 +11,32 @@ import Glibc
 extension SteerService {
     /// Writes the state as a "steerd-state" snapshot: temporary file, fsync, rename, fsync of the
     /// directory, so a crash (even `kill -9`) during a save leaves the previous file whole.
+    ///
+    /// A save never destroys what it was not asked to: an existing name is refused (ALREADY_EXISTS)
+    /// unless `overwrite` is set, and even then only a state snapshot is replaced; a checkpoint, an
+    /// item index, any other file, a link or a FIFO is FAILED_PRECONDITION naming what it is.
+    /// Without `overwrite` the file is created with link(2), so a file appearing between the check
+    /// and the write is not replaced either.
     func saveSnapshot(_ request: SaveSnapshotRequest) throws -> SaveSnapshotResponse {
         let path = try snapshots.file(named: request.name)
+        switch try snapshots.existing(named: request.name) {
+        case .none:
+            break
+        case .snapshot(kind: DaemonState.kind):
+            guard request.overwrite else {
+                throw RPCError(.alreadyExists, "\(request.name) already exists in \(snapshots.path) (a steerd state snapshot): "
+                    + "set overwrite to replace it (steer save-snapshot --overwrite), or choose another name")
+            }
+        case .snapshot(let kind):
+            throw RPCError(.failedPrecondition, "\(request.name) in \(snapshots.path) is a snapshot of kind \"\(kind)\", not a steerd "
+                + "state snapshot: SaveSnapshot never replaces it, even with overwrite; choose another name")
+        case .notSnapshot(let reason):
+            throw RPCError(.failedPrecondition, "\(request.name) in \(snapshots.path) exists and is not a steerd state snapshot "
+                + "(\(reason)): SaveSnapshot never replaces it, even with overwrite; choose another name")
+        case .notRegular(let fileType):
+            throw RPCError(.failedPrecondition, "\(request.name) in \(snapshots.path) is \(fileType), not a regular file: SaveSnapshot "
+                + "never replaces it, even with overwrite; choose another name")
+        }
         let state = currentState()
         guard state.model != nil || state.index != nil || !state.promptCache.isEmpty else {
             throw RPCError(.failedPrecondition, "nothing to save: no backbone, no item index and an empty prompt cache")
@@ -22,7 +46,10 @@ extension SteerService {
         }
         try Task.checkCancellation()
         do {
-            try state.snapshot().write(to: path)
+            try state.snapshot().write(to: path, replacing: request.overwrite)
+        } catch let error as SnapshotError where error.code == .alreadyExists {
+            throw RPCError(.alreadyExists, "\(request.name) appeared in \(snapshots.path) while the state was being saved; "
+                + "it was left as it is")
         } catch {
             throw RPCError(.internal, "saving \(request.name): \(error)")
         }
@@ -40,15 +67,7 @@ extension SteerService {
     /// index. A corrupt or mismatched file is refused with DATA_LOSS and changes nothing.
     func loadSnapshot(_ request: LoadSnapshotRequest) throws -> LoadSnapshotResponse {
         let path = try snapshots.file(named: request.name)
-        guard access(path, F_OK) == 0 else {
-            throw RPCError(.notFound, "no snapshot named \"\(request.name)\" in \(snapshots.path)")
-        }
-        let snapshot: Snapshot
-        do {
-            snapshot = try Snapshot.read(contentsOf: path)
-        } catch let error as SnapshotError {
-            throw RPCError(.dataLoss, "snapshot \(request.name) refused: \(error)")
-        }
+        let snapshot = try snapshots.read(named: request.name, role: "snapshot")
         if snapshot.kind == DaemonState.kind {
             return try restore(snapshot, label: request.name)
         }

@@ -98,12 +98,8 @@ public final class SteerService: Sendable {
         }
         snapshots.removeInterruptedSaves(logger: logger)
         if let name = configuration.stateSnapshotName {
-            let path = try snapshots.file(named: name)
-            do {
-                _ = try restore(try Snapshot.read(contentsOf: path), label: name)
-            } catch let error as SnapshotError {
-                throw RPCError(.dataLoss, "state snapshot \(path) refused: \(error)")
-            }
+            // The folder's rules apply: no link, no FIFO; a corrupt file is DATA_LOSS naming it.
+            _ = try restore(try snapshots.read(named: name, role: "state snapshot"), label: name)
         }
     }
 

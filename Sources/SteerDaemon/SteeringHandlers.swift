@@ -111,7 +111,15 @@ extension SteerService {
             }
             start = end
         }
-        guard fused.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the DPR head produced a non-finite vector") }
+        if let bad = fused.firstIndex(where: { !$0.isFinite }) {
+            // Every input was checked finite above, so the head overflowed Float on values too
+            // large for it: the client's input, not a fault of steerd (one pass over B × d floats).
+            let row = bad / d
+            let largest = request.userVectors[(row * d)..<((row + 1) * d)].map { abs($0) }.max() ?? 0
+            throw RPCError(.invalidArgument, "input out of range: the DPR head overflowed Float on row \(row) (its user vector's "
+                + "largest magnitude is \(largest)); send user vectors and prompt embeddings of the scale the head works at "
+                + "(what EncodeHistory and EmbedPrompt return)")
+        }
         return FuseResponse(dim: UInt32(d), fused: fused)
     }
 

@@ -32,6 +32,10 @@ public final class ItemIndex: Sendable {
     public let categoryNames: [String]?
     /// Optional titles, one per item.
     public let titles: [String]?
+    /// The largest L2 norm of an item embedding (0 for an empty index). By Cauchy–Schwarz every
+    /// score, and every partial sum BLAS forms on the way, is at most ‖query‖ · this, which is how
+    /// a retrieval refuses a finite query whose scores could overflow Float before scoring it.
+    public let maxItemNorm: Double
 
     /// Creates an index from per-item category id lists.
     ///
@@ -120,6 +124,15 @@ public final class ItemIndex: Sendable {
         self.categoryWords = categoryWords
         self.categoryNames = categoryNames
         self.titles = titles
+        self.maxItemNorm = embeddings.withUnsafeBufferPointer { e in
+            var largest = 0.0
+            for item in 0..<n {
+                var sum = 0.0
+                for c in (item * dimension)..<((item + 1) * dimension) { sum += Double(e[c]) * Double(e[c]) }
+                largest = max(largest, sum)
+            }
+            return largest.squareRoot()
+        }
     }
 
     /// The embedding of `item` (a C-long slice of ``embeddings``). `item` must be below ``count``.

@@ -20,6 +20,8 @@ public struct ItemIndexError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let unknownItem = Code(name: "unknownItem")
         /// A query vector's length is not the index's dimension.
         public static let dimensionMismatch = Code(name: "dimensionMismatch")
+        /// A query is finite but so large that its scores could overflow Float.
+        public static let outOfRange = Code(name: "outOfRange")
         /// `k` is zero or above ``ItemIndex/maxK``.
         public static let invalidK = Code(name: "invalidK")
         /// A configured bound (items, dimension, categories) is exceeded.
@@ -31,6 +33,7 @@ public struct ItemIndexError: Error, Sendable, Equatable, CustomStringConvertibl
     private enum Base: Equatable, Sendable {
         case shapeMismatch(String)
         case nonFinite(String)
+        case outOfRange(String)
         case unknownCategory(id: UInt32, count: Int, context: String)
         case unknownItem(id: UInt32, count: Int, context: String)
         case dimensionMismatch(query: Int, got: Int, expected: Int)
@@ -46,6 +49,7 @@ public struct ItemIndexError: Error, Sendable, Equatable, CustomStringConvertibl
         switch base {
         case .shapeMismatch: .shapeMismatch
         case .nonFinite: .nonFinite
+        case .outOfRange: .outOfRange
         case .unknownCategory: .unknownCategory
         case .unknownItem: .unknownItem
         case .dimensionMismatch: .dimensionMismatch
@@ -59,6 +63,7 @@ public struct ItemIndexError: Error, Sendable, Equatable, CustomStringConvertibl
         switch base {
         case .shapeMismatch(let s): "item index shape mismatch: \(s)"
         case .nonFinite(let s): "non-finite value: \(s)"
+        case .outOfRange(let s): "input out of range: \(s)"
         case .unknownCategory(let id, let count, let context):
             "unknown category id \(id) in \(context) (the index has \(count) categories, ids 0..<\(count))"
         case .unknownItem(let id, let count, let context):
@@ -73,6 +78,7 @@ public struct ItemIndexError: Error, Sendable, Equatable, CustomStringConvertibl
 
     static func shapeMismatch(_ s: String) -> Self { .init(.shapeMismatch(s)) }
     static func nonFinite(_ s: String) -> Self { .init(.nonFinite(s)) }
+    static func outOfRange(_ s: String) -> Self { .init(.outOfRange(s)) }
     static func unknownCategory(_ id: UInt32, count: Int, context: String) -> Self {
         .init(.unknownCategory(id: id, count: count, context: context))
     }

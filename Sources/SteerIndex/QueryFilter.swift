@@ -19,12 +19,30 @@ struct QueryFilter {
         if let i = query.vector.firstIndex(where: { !$0.isFinite }) {
             throw .nonFinite("query \(position), component \(i) is \(query.vector[i])")
         }
+        try Self.checkRange(query.vector, position: position, index: index)
         for item in query.excludeItems where Int(item) >= index.count {
             throw .unknownItem(item, count: index.count, context: "excludeItems of query \(position)")
         }
         require = try Self.mask(query.requireCategories, index, "requireCategories of query \(position)")
         exclude = try Self.mask(query.excludeCategories, index, "excludeCategories of query \(position)")
         excludedItems = query.excludeItems
+    }
+
+    /// Largest score magnitude allowed: half of Float's range, a margin for rounding in the sums.
+    static let scoreLimit = Double(Float.greatestFiniteMagnitude) / 2
+
+    /// Refuses a finite query whose scores could overflow to ±inf (or inf − inf = NaN): every
+    /// score is bounded by ‖q‖ · `maxItemNorm` (Cauchy–Schwarz), checked before any is computed.
+    /// O(C) per query, computed in Double, where squares of any Float stay finite.
+    private static func checkRange(_ vector: [Float], position: Int, index: ItemIndex) throws(ItemIndexError) {
+        var sum = 0.0
+        for v in vector { sum += Double(v) * Double(v) }
+        let norm = sum.squareRoot()
+        guard norm * index.maxItemNorm > scoreLimit else { return }
+        // Doubles in the message: the norm of a finite Float vector may itself exceed Float's range.
+        throw .outOfRange("query \(position) has norm \(norm) and the largest item embedding norm is \(index.maxItemNorm), "
+            + "so its scores could reach \(norm * index.maxItemNorm), beyond what Float holds (\(Float.greatestFiniteMagnitude)); "
+            + "for this index a query's norm must be at most \(scoreLimit / index.maxItemNorm)")
     }
 
     private static func mask(_ ids: [UInt32], _ index: ItemIndex, _ context: String) throws(ItemIndexError) -> [UInt64] {

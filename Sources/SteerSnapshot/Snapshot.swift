@@ -1,4 +1,11 @@
 // Snapshot: a kind-tagged set of named byte sections, persisted as checksummed zstd frames.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A container for named binary sections (item embeddings, model weights, caches), tagged
 /// with a `kind` saying what it holds.
@@ -50,14 +57,43 @@ public struct Snapshot: Sendable, Equatable {
         return try Snapshot(decoding: bytes, limits: limits)
     }
 
+    /// Reads and fully validates the snapshot in the file open on `fileDescriptor` (from offset
+    /// 0; the descriptor stays open). `path` names the file in errors. The caller decides how the
+    /// file is opened (steerd's snapshot folder: relative to the folder, never through a link).
+    ///
+    /// - Throws: ``SnapshotError``: `notRegularFile` unless it is a regular file, `io`, or as
+    ///   ``init(decoding:limits:)``.
+    public static func read(fileDescriptor: Int32, path: String, limits: SnapshotLimits = .default) throws -> Snapshot {
+        let bytes = try SnapshotFile.readAll(fileDescriptor, path: path, maxBytes: limits.maxFileBytes)
+        return try Snapshot(decoding: bytes, limits: limits)
+    }
+
+    /// The kind of the snapshot in the file open on `fileDescriptor`, from its header alone (magic,
+    /// version and header CRC checked, sections neither read nor verified): what a file is, cheaply.
+    ///
+    /// - Throws: ``SnapshotError``: `badMagic` for a file that is no snapshot, `notRegularFile`,
+    ///   `io`, or another header failure.
+    public static func kind(fileDescriptor: Int32, path: String, limits: SnapshotLimits = .default) throws -> String {
+        let start = try SnapshotFile.readPrefix(fileDescriptor, path: path, count: SnapshotFormat.headerSizeEnd)
+        let h = try start.withUnsafeBytes { raw throws(SnapshotError) in try SnapshotFormat.headerSize(raw, limits: limits) }
+        let header = try SnapshotFile.readPrefix(fileDescriptor, path: path, count: h + 4)
+        return try header.withUnsafeBytes { raw throws(SnapshotError) in try SnapshotFormat.decodeKind(raw, limits: limits) }
+    }
+
+    /// What a file of `mode` (`st_mode`) is, as the errors of this module name it: "a FIFO", ...
+    public static func fileTypeName(mode: UInt32) -> String { SnapshotFile.typeName(mode_t(mode)) }
+
     /// Atomically replaces the file at `path` with this snapshot.
     ///
     /// The bytes go to a uniquely named temporary file in the same directory, which is
     /// `fsync`ed, renamed over `path`, and the directory `fsync`ed: after a crash `path` holds
     /// either the old file or the new one, never a mixture. The temporary file is removed on failure.
     /// - Throws: ``SnapshotError`` (`io` with the failing call and `errno`).
-    public func write(to path: String, compressionLevel: Int = 3) throws {
-        try SnapshotFile.writeAtomically(try encode(compressionLevel: compressionLevel), to: path)
+    ///
+    /// - Parameter replacing: false: refuse (`alreadyExists`) when `path` exists, atomically (no
+    ///   window between the check and the file's creation).
+    public func write(to path: String, compressionLevel: Int = 3, replacing: Bool = true) throws {
+        try SnapshotFile.writeAtomically(try encode(compressionLevel: compressionLevel), to: path, replacing: replacing)
     }
 
     /// Returns the section called `name`.

@@ -23,10 +23,12 @@ public struct SnapshotError: Error, Sendable, Equatable, CustomStringConvertible
         public static let malformed = Code(name: "malformed")
         public static let wrongKind = Code(name: "wrongKind")
         public static let io = Code(name: "io")
+        public static let notRegularFile = Code(name: "notRegularFile")
+        public static let alreadyExists = Code(name: "alreadyExists")
     }
 
     private enum Base: Equatable, Sendable {
-        case badMagic(found: [UInt8])
+        case badMagic
         case unsupportedVersion(found: UInt32, supported: UInt32)
         case truncated(expected: Int, offset: Int, available: Int)
         case trailingBytes(expectedSize: Int, actualSize: Int)
@@ -38,6 +40,8 @@ public struct SnapshotError: Error, Sendable, Equatable, CustomStringConvertible
         case malformed(String)
         case wrongKind(found: String, expected: String)
         case io(operation: String, path: String, errno: Int32, message: String)
+        case notRegularFile(path: String, fileType: String)
+        case alreadyExists(path: String)
     }
 
     private let base: Base
@@ -58,14 +62,17 @@ public struct SnapshotError: Error, Sendable, Equatable, CustomStringConvertible
         case .malformed: .malformed
         case .wrongKind: .wrongKind
         case .io: .io
+        case .notRegularFile: .notRegularFile
+        case .alreadyExists: .alreadyExists
         }
     }
 
     public var description: String {
         switch base {
-        case .badMagic(let found):
-            let hex = found.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
-            return "not a Steer snapshot: bad magic bytes \(hex.joined(separator: " ")) (expected \"STEERSNP\")"
+        case .badMagic:
+            // The bytes found are not shown: the file may be anything (a key, a password file) and
+            // this message travels to clients.
+            return "not a Steer snapshot: bad magic (a snapshot starts with \"STEERSNP\")"
         case .unsupportedVersion(let found, let supported):
             return "unsupported snapshot format version \(found); this build reads version \(supported)"
         case .truncated(let expected, let offset, let available):
@@ -88,10 +95,14 @@ public struct SnapshotError: Error, Sendable, Equatable, CustomStringConvertible
             return "snapshot is of kind \"\(found)\", expected \"\(expected)\""
         case .io(let operation, let path, let errno, let message):
             return "\(operation) \(path) failed: \(message) (errno \(errno))"
+        case .notRegularFile(let path, let fileType):
+            return "\(path) is \(fileType), not a regular file"
+        case .alreadyExists(let path):
+            return "\(path) already exists"
         }
     }
 
-    static func badMagic(found: [UInt8]) -> Self { .init(.badMagic(found: found)) }
+    static let badMagic = Self(.badMagic)
     static func unsupportedVersion(found: UInt32, supported: UInt32) -> Self {
         .init(.unsupportedVersion(found: found, supported: supported))
     }
@@ -114,6 +125,8 @@ public struct SnapshotError: Error, Sendable, Equatable, CustomStringConvertible
     static func io(operation: String, path: String, errno: Int32, message: String) -> Self {
         .init(.io(operation: operation, path: path, errno: errno, message: message))
     }
+    static func notRegularFile(path: String, fileType: String) -> Self { .init(.notRegularFile(path: path, fileType: fileType)) }
+    static func alreadyExists(path: String) -> Self { .init(.alreadyExists(path: path)) }
 
     /// A required section is absent (public so that readers of specific kinds can report it).
     public static func missingSection(_ name: String) -> Self { .init(.missingSection(name)) }

@@ -74,12 +74,15 @@ enum SnapshotFormat {
         var crc: UInt32
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer, limits: SnapshotLimits) throws(SnapshotError) -> Snapshot {
+    /// Bytes to read from the start of a file to know its header size (magic, version, size).
+    static let headerSizeEnd = 16
+
+    /// The header size H of the snapshot whose file starts with `bytes` (at least `headerSizeEnd`
+    /// bytes of it), once magic, version and the size's bounds check.
+    static func headerSize(_ bytes: UnsafeRawBufferPointer, limits: SnapshotLimits) throws(SnapshotError) -> Int {
         // Magic first, on whatever prefix exists, so a non-snapshot says so instead of "truncated".
         let seen = min(bytes.count, magic.count)
-        guard bytes.prefix(seen).elementsEqual(magic.prefix(seen)) else {
-            throw .badMagic(found: Array(bytes.prefix(magic.count)))
-        }
+        guard bytes.prefix(seen).elementsEqual(magic.prefix(seen)) else { throw .badMagic }
         var reader = ByteReader(bytes)
         _ = try reader.take(magic.count)
         let found = try reader.u32()
@@ -89,13 +92,31 @@ enum SnapshotFormat {
         guard headerSize <= limits.maxHeaderBytes else {
             throw .sizeLimitExceeded(what: "header", size: headerSize, limit: limits.maxHeaderBytes)
         }
-        let h = Int(headerSize)
+        return Int(headerSize)
+    }
+
+    /// Checks magic, version, header size and the header CRC; returns the header size H.
+    private static func checkedHeaderSize(_ bytes: UnsafeRawBufferPointer, limits: SnapshotLimits) throws(SnapshotError) -> Int {
+        let h = try headerSize(bytes, limits: limits)
         guard h + 4 <= bytes.count else {
             throw .truncated(expected: h + 4, offset: 0, available: bytes.count)
         }
         let stored = UInt32(bytes[h]) | UInt32(bytes[h + 1]) << 8 | UInt32(bytes[h + 2]) << 16 | UInt32(bytes[h + 3]) << 24
         let computed = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<h]))
         guard stored == computed else { throw .headerChecksumMismatch(stored: stored, computed: computed) }
+        return h
+    }
+
+    /// The kind of the snapshot whose file starts with `bytes` (its header and header CRC,
+    /// `headerSize` + 4 bytes, at least), once the header checks; the sections are not read.
+    static func decodeKind(_ bytes: UnsafeRawBufferPointer, limits: SnapshotLimits) throws(SnapshotError) -> String {
+        let h = try checkedHeaderSize(bytes, limits: limits)
+        var table = ByteReader(bytes, from: 16, end: h)
+        return try table.string("kind")
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer, limits: SnapshotLimits) throws(SnapshotError) -> Snapshot {
+        let h = try checkedHeaderSize(bytes, limits: limits)
 
         // The header is now trusted to be what the writer wrote; it may still be hostile.
         var table = ByteReader(bytes, from: 16, end: h)

@@ -4,31 +4,51 @@ import CSteerProto
 /// What a client sends: which RPC, its id, an optional deadline, and the RPC's payload.
 public struct RequestEnvelope: WireMessage, Equatable {
     public var id: UInt64
-    /// The method number as sent; may name no known method.
-    public var methodNumber: UInt32
+    /// The method number as sent, all of its varint (an enum is int32 on the wire, so -1 arrives
+    /// sign-extended and reads as -1); may name no known method.
+    public var methodNumber: Int64
     /// Microseconds since the Unix epoch; 0 means no deadline.
     public var deadlineUnixMicros: UInt64
     public var payload: [UInt8]
 
     /// The method, when the number names one this build knows.
-    public var method: Method? { Method(rawValue: methodNumber) }
+    public var method: Method? { UInt32(exactly: methodNumber).flatMap(Method.init(rawValue:)) }
 
     public init(id: UInt64, method: Method, deadlineUnixMicros: UInt64 = 0, payload: [UInt8] = []) {
-        self.init(id: id, methodNumber: method.rawValue, deadlineUnixMicros: deadlineUnixMicros, payload: payload)
+        self.init(id: id, methodNumber: Int64(method.rawValue), deadlineUnixMicros: deadlineUnixMicros, payload: payload)
     }
 
-    public init(id: UInt64, methodNumber: UInt32, deadlineUnixMicros: UInt64 = 0, payload: [UInt8] = []) {
+    public init(id: UInt64, methodNumber: Int64, deadlineUnixMicros: UInt64 = 0, payload: [UInt8] = []) {
         self.id = id
         self.methodNumber = methodNumber
         self.deadlineUnixMicros = deadlineUnixMicros
         self.payload = payload
     }
 
+    /// An unknown method number is kept (the dispatcher answers it UNIMPLEMENTED, naming it).
     public init(decoding bytes: [UInt8]) throws {
         self = try unpackMessage(bytes, as: "Request", unpack: steer__v1__request__unpack,
-                                 free: steer__v1__request__free_unpacked) { m in
-            RequestEnvelope(id: m.id, methodNumber: m.method.rawValue,
-                            deadlineUnixMicros: m.deadline_unix_micros, payload: swiftBytes(m.payload))
+                                 free: steer__v1__request__free_unpacked, unknownEnums: .keep) { m in
+            RequestEnvelope(id: m.id, methodNumber: 0, deadlineUnixMicros: m.deadline_unix_micros, payload: swiftBytes(m.payload))
+        }
+        // protobuf-c parses the enum as int32, so 2^40 would read as 0 (Health's neighbour, "method
+        // number 0"); the bytes hold the number as sent. The last occurrence wins, as in protobuf.
+        methodNumber = try Self.methodOnTheWire(bytes)
+    }
+
+    /// The last varint of field 2 (`method`), sign-extended as protobuf reads an int32 enum; 0 when absent.
+    private static func methodOnTheWire(_ bytes: [UInt8]) throws -> Int64 {
+        try bytes.withUnsafeBufferPointer { raw in
+            var reader = WireReader(raw)
+            var method: UInt64 = 0
+            do {
+                while let field = try reader.next() {
+                    if field.number == 2, case .varint(let value) = field.value { method = value }
+                }
+            } catch {
+                throw RPCError(.invalidArgument, "payload of \(bytes.count) bytes is not a valid steer.v1.Request: \(error)")
+            }
+            return Int64(bitPattern: method)
         }
     }
 
@@ -37,9 +57,22 @@ public struct RequestEnvelope: WireMessage, Equatable {
         var m = Steer__V1__Request()
         steer__v1__request__init(&m)
         m.id = id
-        m.method = Steer__V1__Method(rawValue: methodNumber)
         m.deadline_unix_micros = deadlineUnixMicros
         m.payload = arena.bytes(payload)
+        guard let small = Int32(exactly: methodNumber) else {
+            // protobuf-c packs an enum as int32 and would send only the low 32 bits (2^32 + 1 would
+            // call Health): the whole number goes after the rest, where the last occurrence wins.
+            var bytes = packMessage(&m)
+            var value = UInt64(bitPattern: methodNumber)
+            bytes.append(0x10)   // field 2, varint
+            while value >= 0x80 {
+                bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+                value >>= 7
+            }
+            bytes.append(UInt8(value))
+            return bytes
+        }
+        m.method = Steer__V1__Method(rawValue: UInt32(bitPattern: small))
         return packMessage(&m)
     }
 }
@@ -73,8 +106,9 @@ public struct ResponseEnvelope: WireMessage, Equatable {
     }
 
     public init(decoding bytes: [UInt8]) throws {
+        // An unknown status is kept: `status` reads it as UNKNOWN, as gRPC does.
         self = try unpackMessage(bytes, as: "Response", unpack: steer__v1__response__unpack,
-                                 free: steer__v1__response__free_unpacked) { m in
+                                 free: steer__v1__response__free_unpacked, unknownEnums: .keep) { m in
             var envelope = ResponseEnvelope(id: m.id, status: .ok, message: swiftString(m.message),
                                             payload: swiftBytes(m.payload))
             envelope.statusNumber = m.status.rawValue

@@ -58,13 +58,17 @@ func packMessage<M>(_ message: inout M) -> [UInt8] {
     }
 }
 
-/// Parses `bytes` with a generated `…__unpack` function, reads the result, and frees it.
-/// - Throws: `RPCError(.invalidArgument)` naming the message type when the bytes do not parse.
+/// Parses `bytes` with a generated `…__unpack` function, checks what protobuf-c does not (every
+/// string UTF-8 without NUL, every enum a named value unless `unknownEnums` is `.keep`; see
+/// `WireFieldCheck`), reads the result, and frees it.
+/// - Throws: `RPCError(.invalidArgument)` naming the message type when the bytes do not parse, or
+///   naming the field that breaks a rule.
 func unpackMessage<M, R>(
     _ bytes: [UInt8],
     as typeName: String,
     unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<M>?,
     free: (UnsafeMutablePointer<M>?, UnsafeMutablePointer<ProtobufCAllocator>?) -> Void,
+    unknownEnums: UnknownEnumValues = .refuse,
     read: (M) throws -> R
 ) throws -> R {
     let parsed = bytes.withUnsafeBufferPointer { unpack(nil, $0.count, $0.baseAddress) }
@@ -72,6 +76,11 @@ func unpackMessage<M, R>(
         throw RPCError(.invalidArgument, "payload of \(bytes.count) bytes is not a valid steer.v1.\(typeName)")
     }
     defer { free(message, nil) }
+    // Every generated message struct begins with its `ProtobufCMessage base`, which names its descriptor.
+    let descriptor = UnsafeMutableRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self).pointee.descriptor!
+    try bytes.withUnsafeBufferPointer { raw throws(RPCError) in
+        try WireFieldCheck.check(raw, as: descriptor, unknownEnums: unknownEnums)
+    }
     return try read(message.pointee)
 }
 

@@ -98,9 +98,11 @@ struct SaveSnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "save-snapshot", abstract: "Save steerd's state (active backbone with its checkpoint, item index, prompt cache) into its snapshot directory; `steer serve --state NAME` starts from it.")
     @OptionGroup var client: ClientOptions
     @Argument(help: "File name inside the snapshot directory.") var name: String
+    @Flag(help: "Replace an existing state snapshot of that name (without it an existing name is refused); no other kind of file is ever replaced.")
+    var overwrite = false
 
     func run() throws {
-        let r = try client.call(.saveSnapshot, SaveSnapshotRequest(name: name), as: SaveSnapshotResponse.self)
+        let r = try client.call(.saveSnapshot, SaveSnapshotRequest(name: name, overwrite: overwrite), as: SaveSnapshotResponse.self)
         try client.output(r) {
             print("saved \(r.path) (\(r.bytes) bytes): backbone \(r.backbone.isEmpty ? "none" : r.backbone), \(r.promptCacheEntries) prompt-cache entries")
         }

@@ -47,7 +47,7 @@ final class SnapshotCrashTests: XCTestCase {
         for round in 0..<4 {
             // Ask for a save and kill the daemon while it writes: rounds 0-2 the moment its temporary
             // file appears (the write is under way), round 3 after a fixed delay (any moment).
-            let request = RequestEnvelope(id: 1, method: .saveSnapshot, payload: SaveSnapshotRequest(name: "state.snap").encoded())
+            let request = RequestEnvelope(id: 1, method: .saveSnapshot, payload: SaveSnapshotRequest(name: "state.snap", overwrite: true).encoded())
             try connection.send(request)
             if round < 3 {
                 let deadline = Date().addingTimeInterval(20)

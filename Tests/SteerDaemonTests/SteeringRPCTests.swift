@@ -185,6 +185,30 @@ final class SteeringRPCTests: XCTestCase {
         try await daemon.stop()
     }
 
+    func testFuseInputsTooLargeForTheHeadAreOutOfRangeNeverInternal() async throws {
+        // The probe's case: finite user vectors of 1e38 made the head overflow, answered INTERNAL.
+        let head = try SteeringFixture.head(keyValue: .pooled)
+        let (daemon, connection) = try await daemon(head: head)
+        let d = SteeringFixture.dim
+        let embedding: [Float] = (0..<384).map { Float(($0 * 37) % 101) / 101 - 0.5 }
+        var refused = 0
+        for (name, user) in [("all 1e38", [Float](repeating: 1e38, count: d)),
+                             ("alternating ±3e38", (0..<d).map { $0 % 2 == 0 ? Float(3e38) : -3e38 }),
+                             ("one 3e38", [3e38] + [Float](repeating: 0.1, count: d - 1))] {
+            do {
+                let r = try connection.call(.fuse, FuseRequest(dim: UInt32(d), userVectors: user, promptEmbeddings: embedding,
+                                                               polarities: [.positive]), as: FuseResponse.self)
+                XCTAssertTrue(r.fused.allSatisfy(\.isFinite), "\(name): OK must mean finite, got \(r.fused)")
+            } catch let error as RPCError {
+                XCTAssertEqual(error.status, .invalidArgument, "\(name): \(error)")
+                XCTAssertTrue(error.message.hasPrefix("input out of range: the DPR head overflowed Float on row 0"), error.message)
+                refused += 1
+            }
+        }
+        XCTAssertGreaterThan(refused, 0, "no input overflowed the head: the test no longer reaches the check")
+        try await daemon.stop()
+    }
+
     func testBadFuseAndRecommendRequestsGetPreciseStatuses() async throws {
         let head = try SteeringFixture.head(keyValue: .tokens)
         let (daemon, connection) = try await daemon(head: head, encoder: miniLMDirectory)

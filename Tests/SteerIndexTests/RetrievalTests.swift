@@ -115,6 +115,11 @@ final class RetrievalTests: XCTestCase {
         let ok = RetrievalQuery(vector: [1, 1])
         XCTAssertEqual(code([ok, .init(vector: [1])]), .dimensionMismatch)
         XCTAssertEqual(code([.init(vector: [1, .nan])]), .nonFinite)
+        // Finite, but ‖q‖ · the largest item norm is beyond Float: the scores would be ±inf or NaN.
+        XCTAssertEqual(code([.init(vector: [3e38, -3e38])]), .outOfRange)
+        XCTAssertEqual(code([.init(vector: [Float.greatestFiniteMagnitude, 0])]), .outOfRange)
+        // Within the bound (half of Float's range here) a query is served, with finite scores.
+        XCTAssertEqual(try index.retrieve(.init(vector: [1e38, 1e38]), k: 2).map(\.score), [1e38, 1e38])
         XCTAssertEqual(code([.init(vector: [1, 1], excludeItems: [2])]), .unknownItem)
         XCTAssertEqual(code([.init(vector: [1, 1], requireCategories: [2])]), .unknownCategory)
         XCTAssertEqual(code([.init(vector: [1, 1], excludeCategories: [99])]), .unknownCategory)

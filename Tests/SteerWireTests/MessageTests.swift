@@ -129,10 +129,14 @@ final class MessageTests: XCTestCase {
         ])
     }
 
-    func testUnknownPolarityNumbersDecodeAsUnspecified() throws {
-        // polarities = [7], polarity = 9: numbers this version does not know.
-        XCTAssertEqual(try FuseRequest(decoding: [0x22, 0x01, 0x07]).polarities, [.unspecified])
-        XCTAssertEqual(try RecommendRequest(decoding: [0x18, 0x09]).polarity, .unspecified)
+    func testUnknownPolarityNumbersAreRefusedInRequestsAndKeptInResponses() throws {
+        // polarities = [7], polarity = 9: numbers this version does not know. A request is refused
+        // (serving it as "unspecified" would answer another question); WireFieldCheckTests has the rest.
+        XCTAssertThrowsError(try FuseRequest(decoding: [0x22, 0x01, 0x07]))
+        XCTAssertThrowsError(try RecommendRequest(decoding: [0x18, 0x09]))
+        // A newer daemon's polarity in a response reads as unspecified.
+        XCTAssertEqual(try RecommendResponse(decoding: [0x18, 0x09]).polarity, .unspecified)
+        XCTAssertEqual(try RouteResponse(decoding: [0x0A, 0x02, 0x08, 0x09]).results.map(\.polarity), [.unspecified])
     }
 
     func testUnicodeStrings() {

@@ -133,7 +133,8 @@ public struct RouteResponse: WireMessage, Equatable, Codable {
 
     public init(decoding bytes: [UInt8]) throws {
         self = try unpackMessage(bytes, as: "RouteResponse", unpack: steer__v1__route_response__unpack,
-                                 free: steer__v1__route_response__free_unpacked) { m in
+                                 free: steer__v1__route_response__free_unpacked,
+                                 unknownEnums: .keep) { m in  // a newer daemon may send a newer polarity
             RouteResponse(results: swiftMessages(m.results, m.n_results) { r in
                 RouteResult(polarity: Polarity(rawValue: r.polarity.rawValue) ?? .unspecified, confidence: r.confidence)
             })

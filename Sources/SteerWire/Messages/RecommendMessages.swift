@@ -76,7 +76,8 @@ public struct RecommendResponse: WireMessage, Equatable, Codable {
 
     public init(decoding bytes: [UInt8]) throws {
         self = try unpackMessage(bytes, as: "RecommendResponse", unpack: steer__v1__recommend_response__unpack,
-                                 free: steer__v1__recommend_response__free_unpacked) { m in
+                                 free: steer__v1__recommend_response__free_unpacked,
+                                 unknownEnums: .keep) { m in  // a newer daemon may send a newer polarity
             RecommendResponse(itemIDs: swiftArray(m.item_ids, m.n_item_ids), scores: swiftArray(m.scores, m.n_scores),
                               polarity: Polarity(rawValue: m.polarity.rawValue) ?? .unspecified, routeConfidence: m.route_confidence,
                               titles: swiftArray(m.titles, m.n_titles).map { swiftString($0) },

@@ -4,13 +4,19 @@ import CSteerProto
 public struct SaveSnapshotRequest: WireMessage, Equatable {
     /// A file name inside the snapshot directory; never a path.
     public var name: String
+    /// Replace an existing state snapshot of that name (false: an existing name is refused). No
+    /// other kind of file is ever replaced.
+    public var overwrite: Bool
 
-    public init(name: String) { self.name = name }
+    public init(name: String, overwrite: Bool = false) {
+        self.name = name
+        self.overwrite = overwrite
+    }
 
     public init(decoding bytes: [UInt8]) throws {
         self = try unpackMessage(bytes, as: "SaveSnapshotRequest", unpack: steer__v1__save_snapshot_request__unpack,
                                  free: steer__v1__save_snapshot_request__free_unpacked) { m in
-            SaveSnapshotRequest(name: swiftString(m.name))
+            SaveSnapshotRequest(name: swiftString(m.name), overwrite: m.overwrite != 0)
         }
     }
 
@@ -19,6 +25,7 @@ public struct SaveSnapshotRequest: WireMessage, Equatable {
         var m = Steer__V1__SaveSnapshotRequest()
         steer__v1__save_snapshot_request__init(&m)
         m.name = arena.string(name)
+        m.overwrite = cBool(overwrite)
         return packMessage(&m)
     }
 }

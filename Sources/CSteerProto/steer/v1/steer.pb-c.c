@@ -2949,7 +2949,7 @@ const ProtobufCMessageDescriptor steer__v1__load_backbone_response__descriptor =
   (ProtobufCMessageInit) steer__v1__load_backbone_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor steer__v1__save_snapshot_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor steer__v1__save_snapshot_request__field_descriptors[2] =
 {
   {
     "name",
@@ -2963,14 +2963,27 @@ static const ProtobufCFieldDescriptor steer__v1__save_snapshot_request__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "overwrite",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Steer__V1__SaveSnapshotRequest, overwrite),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned steer__v1__save_snapshot_request__field_indices_by_name[] = {
   0,   /* field[0] = name */
+  1,   /* field[1] = overwrite */
 };
 static const ProtobufCIntRange steer__v1__save_snapshot_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor steer__v1__save_snapshot_request__descriptor =
 {
@@ -2980,7 +2993,7 @@ const ProtobufCMessageDescriptor steer__v1__save_snapshot_request__descriptor =
   "Steer__V1__SaveSnapshotRequest",
   "steer.v1",
   sizeof(Steer__V1__SaveSnapshotRequest),
-  1,
+  2,
   steer__v1__save_snapshot_request__field_descriptors,
   steer__v1__save_snapshot_request__field_indices_by_name,
   1,  steer__v1__save_snapshot_request__number_ranges,

@@ -562,10 +562,16 @@ struct  Steer__V1__SaveSnapshotRequest
    * file name inside the snapshot directory; never a path
    */
   char *name;
+  /*
+   * false (the default): refused with ALREADY_EXISTS when the name exists. true: replaces an
+   * existing steerd state snapshot. Any other file (a model checkpoint, an item index, anything
+   * that is not a state snapshot, a link) is never replaced: FAILED_PRECONDITION.
+   */
+  protobuf_c_boolean overwrite;
 };
 #define STEER__V1__SAVE_SNAPSHOT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&steer__v1__save_snapshot_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Steer__V1__SaveSnapshotResponse
