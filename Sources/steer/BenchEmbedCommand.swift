@@ -27,6 +27,8 @@ struct BenchEmbedCommand: ParsableCommand {
     }
 
     func run() throws {
+        LoadAverage.report("before")
+        defer { LoadAverage.report("after") }
         let texts = try String(contentsOfFile: prompts, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         guard !texts.isEmpty else { throw ValidationError("no prompts in \(prompts)") }
         BLASThreads.set(threads)

@@ -29,6 +29,8 @@ struct BenchRetrieveCommand: ParsableCommand {
     }
 
     mutating func run() throws {
+        LoadAverage.report("before")
+        defer { LoadAverage.report("after") }
         var rng = BenchRandom(seed: seed)
         let categories = 18
         let index = try ItemIndex(

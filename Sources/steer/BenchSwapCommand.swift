@@ -64,6 +64,8 @@ struct BenchSwapCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        LoadAverage.report("before")
+        defer { LoadAverage.report("after") }
         let control = try SteerAsyncClient(socketPath: socket)
         defer { control.close() }
         let plugins = try await resolvePlugins(control)

@@ -30,6 +30,8 @@ struct BenchTrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        LoadAverage.report("before")
+        defer { LoadAverage.report("after") }
         BLASThreads.set(threads)
         let split = try model.loadSplit()
         let config = model.configJSON(nItems: split.dataset.itemCount)
