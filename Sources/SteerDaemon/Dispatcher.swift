@@ -18,6 +18,8 @@ import Glibc
 public final class Dispatcher: Sendable {
     private let service: SteerService
     private let stats: DaemonStats
+    /// Requests with work in a task, for shutdown to answer UNAVAILABLE when its grace period ends.
+    let openRequests = OpenRequests()
 
     /// One day, in microseconds.
     static let longestTimedDeadlineMicros: UInt64 = 86_400_000_000
@@ -33,9 +35,13 @@ public final class Dispatcher: Sendable {
         }
     }
 
+    /// The largest response this daemon sends (see `ResponseBudget`).
+    private let budget: ResponseBudget
+
     public init(service: SteerService, stats: DaemonStats) {
         self.service = service
         self.stats = stats
+        self.budget = service.responseBudget
     }
 
     /// Starts `request` and calls `respond` once with its answer (from any thread).
@@ -59,13 +65,15 @@ public final class Dispatcher: Sendable {
             return nil
         }
         let service = self.service
+        let budget = self.budget
+        let stats = self.stats
         // A request whose answer is already at hand (a Recommend with its user vector and prompt
         // cached) is answered here, on the event loop that read it: a hop to a compute thread and
         // back would cost two thread wake-ups, more than the work itself.
         let work: @Sendable () async throws -> [UInt8]
         switch service.startInline(method, payload: request.payload) {
         case .answered(let result):
-            answer.give(Self.response(to: request, method: method, result))
+            answer.give(Self.response(to: request, method: method, result, budget: budget, stats: stats))
             return nil
         case .deferred(let rest):
             work = rest
@@ -73,12 +81,21 @@ public final class Dispatcher: Sendable {
             work = { try await service.serve(method, payload: request.payload) }
         }
         let timer = Locked<Scheduled<Void>?>(nil)
+        let registration = Locked<UInt64?>(nil)
+        let openRequests = self.openRequests
         let task = Task(executorPreference: Self.isLight(method) ? nil : compute) {
             let result: Result<[UInt8], any Error>
             do { result = .success(try await work()) } catch { result = .failure(error) }
             timer.withLock { $0 }?.cancel()
-            answer.give(Self.response(to: request, method: method, result))
+            answer.give(Self.response(to: request, method: method, result, budget: budget, stats: stats))
+            if let key = registration.withLock({ $0 }) { openRequests.remove(key) }
         }
+        // Shutdown answers what is still open when its grace period ends, and cancels the work.
+        let key = openRequests.register { error in
+            if answer.give(.failure(id: request.id, error)) { task.cancel() }
+        }
+        registration.withLock { $0 = key }
+        if answer.isGiven { openRequests.remove(key) }   // answered before the key was stored
         // A deadline more than a day away gets no timer (a client may send any 64-bit value); the
         // work's own check after it finishes still applies.
         if deadline != 0, deadline - now <= Self.longestTimedDeadlineMicros {
@@ -95,13 +112,20 @@ public final class Dispatcher: Sendable {
     }
 
     /// The response envelope for the outcome of `request`'s work.
-    private static func response(to request: RequestEnvelope, method: Method, _ result: Result<[UInt8], any Error>) -> ResponseEnvelope {
+    private static func response(to request: RequestEnvelope, method: Method, _ result: Result<[UInt8], any Error>,
+                                 budget: ResponseBudget, stats: DaemonStats) -> ResponseEnvelope {
         let deadline = request.deadlineUnixMicros
         switch result {
         case .success(let payload):
             if deadline != 0, nowUnixMicros() > deadline {
                 return .failure(id: request.id, RPCError(.deadlineExceeded, "\(method): finished after the deadline"))
             }
+            do {
+                try budget.checkEncoded(method, payloadBytes: payload.count)
+            } catch let error as RPCError {
+                stats.recordOversizedResponse()
+                return .failure(id: request.id, error)
+            } catch {}
             return ResponseEnvelope(id: request.id, status: .ok, payload: payload)
         case .failure(let error as RPCError):
             return .failure(id: request.id, error)
