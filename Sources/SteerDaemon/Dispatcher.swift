@@ -21,6 +21,9 @@ public final class Dispatcher: Sendable {
     /// Requests with work in a task, for shutdown to answer UNAVAILABLE when its grace period ends.
     let openRequests = OpenRequests()
 
+    /// Request tasks that have not ended, answered or not (cancelled work runs to its next check).
+    public var tasksRunning: Int { openRequests.count }
+
     /// One day, in microseconds.
     static let longestTimedDeadlineMicros: UInt64 = 86_400_000_000
 
@@ -81,21 +84,22 @@ public final class Dispatcher: Sendable {
             work = { try await service.serve(method, payload: request.payload) }
         }
         let timer = Locked<Scheduled<Void>?>(nil)
-        let registration = Locked<UInt64?>(nil)
+        // The task's key in `openRequests`, and whether the task has ended (whichever of the two
+        // is set second removes the task from `openRequests`).
+        let registration = Locked<(key: UInt64?, ended: Bool)>((nil, false))
         let openRequests = self.openRequests
         let task = Task(executorPreference: Self.isLight(method) ? nil : compute) {
             let result: Result<[UInt8], any Error>
             do { result = .success(try await work()) } catch { result = .failure(error) }
             timer.withLock { $0 }?.cancel()
             answer.give(Self.response(to: request, method: method, result, budget: budget, stats: stats))
-            if let key = registration.withLock({ $0 }) { openRequests.remove(key) }
+            if let key = registration.withLock({ r in r.ended = true; return r.key }) { openRequests.remove(key) }
         }
         // Shutdown answers what is still open when its grace period ends, and cancels the work.
         let key = openRequests.register { error in
             if answer.give(.failure(id: request.id, error)) { task.cancel() }
         }
-        registration.withLock { $0 = key }
-        if answer.isGiven { openRequests.remove(key) }   // answered before the key was stored
+        if registration.withLock({ r in r.key = key; return r.ended }) { openRequests.remove(key) }
         // A deadline more than a day away gets no timer (a client may send any 64-bit value); the
         // work's own check after it finishes still applies.
         if deadline != 0, deadline - now <= Self.longestTimedDeadlineMicros {

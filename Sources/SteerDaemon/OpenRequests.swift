@@ -2,11 +2,13 @@
 import SteerSync
 import SteerWire
 
-/// The requests the dispatcher started in a task of their own and has not answered yet.
+/// The requests the dispatcher started in a task of their own whose task has not ended.
 ///
-/// Shutdown waits for requests in flight for the grace period only; then every request still here
-/// is answered (UNAVAILABLE) and its work cancelled, so no client is left waiting for an answer
-/// that will never come, and steerd exits on time however long the work would have run.
+/// Shutdown waits for requests in flight for the grace period only; then every request here is
+/// answered (UNAVAILABLE, unless it was answered already) and its work cancelled, so no client is
+/// left waiting for an answer that will never come, and steerd exits on time however long the work
+/// would have run. Cancelled work still runs to its next cancellation check: `count` says how many
+/// tasks have not ended yet (tests wait for them so they never take the next test's cores).
 final class OpenRequests: Sendable {
     private struct State {
         var next: UInt64 = 0
@@ -17,7 +19,7 @@ final class OpenRequests: Sendable {
     init() {}
 
     /// Registers a request; `abort` answers it with the error and cancels its work (a no-op once it
-    /// is answered). Returns the key to `remove` it with when it ends.
+    /// is answered). Returns the key to `remove` it with when its task ends.
     func register(abort: @escaping @Sendable (RPCError) -> Void) -> UInt64 {
         state.withLock { s in
             defer { s.next += 1 }
@@ -32,13 +34,11 @@ final class OpenRequests: Sendable {
 
     var count: Int { state.withLock { $0.aborts.count } }
 
-    /// Answers every registered request with `error` and cancels its work; returns how many there were.
+    /// Answers every registered request with `error` and cancels its work; returns how many tasks
+    /// were running (some may have been answered already, by a deadline).
     @discardableResult
     func abortAll(_ error: RPCError) -> Int {
-        let aborts = state.withLock { s in
-            defer { s.aborts = [:] }
-            return Array(s.aborts.values)
-        }
+        let aborts = state.withLock { Array($0.aborts.values) }
         for abort in aborts { abort(error) }
         return aborts.count
     }

@@ -69,7 +69,7 @@ public final class SteerServer: Service, Sendable {
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        AcceptBackoff.handler(stats: stats, logger: logger, connectionLimit: maxConnections))
+                        AcceptBackoff(stats: stats, logger: logger, connectionLimit: maxConnections))
                 }
             }
             .childChannelInitializer { channel in
@@ -161,6 +161,10 @@ public final class SteerServer: Service, Sendable {
 
     /// The listen backlog in effect: `listenBacklog` clamped by the kernel's somaxconn (nil before `run`).
     public var listenBacklog: Int? { effectiveBacklog.withLock { $0 } }
+
+    /// Request tasks still running, answered or not: after a shutdown that cut work short, the
+    /// cancelled work goes on until its next cancellation check.
+    public var tasksRunning: Int { dispatcher.tasksRunning }
 
     /// Connections being served now (not counting ones turned away).
     public var connectionsServed: Int { connections.served }
