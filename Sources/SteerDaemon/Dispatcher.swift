@@ -15,6 +15,7 @@ import Glibc
 /// every core) would otherwise hold the answer back until it yields. For the same reason heavy
 /// methods run on a `ComputeExecutor` and light ones (Health, Stats) do not wait behind them.
 /// Handlers check for cancellation between their phases, so cancelled work stops at the next one.
+/// A response larger than the response-size bound is replaced by RESOURCE_EXHAUSTED (`ResponseBudget`).
 public final class Dispatcher: Sendable {
     private let service: SteerService
     private let stats: DaemonStats
@@ -124,12 +125,10 @@ public final class Dispatcher: Sendable {
             if deadline != 0, nowUnixMicros() > deadline {
                 return .failure(id: request.id, RPCError(.deadlineExceeded, "\(method): finished after the deadline"))
             }
-            do {
-                try budget.checkEncoded(method, payloadBytes: payload.count)
-            } catch let error as RPCError {
+            if let refusal = budget.refusal(of: method, payloadBytes: payload.count) {
                 stats.recordOversizedResponse()
-                return .failure(id: request.id, error)
-            } catch {}
+                return .failure(id: request.id, refusal)
+            }
             return ResponseEnvelope(id: request.id, status: .ok, payload: payload)
         case .failure(let error as RPCError):
             return .failure(id: request.id, error)

@@ -37,11 +37,11 @@ public struct ResponseBudget: Sendable {
             + "default --max-frame-size): \(advice)")
     }
 
-    /// The encoded response `payload` of `method`, or RESOURCE_EXHAUSTED when its envelope exceeds the bound.
-    func checkEncoded(_ method: Method, payloadBytes: Int) throws {
+    /// The RESOURCE_EXHAUSTED that replaces an encoded `method` response of `payloadBytes`, or nil when it fits.
+    func refusal(of method: Method, payloadBytes: Int) -> RPCError? {
         let total = payloadBytes + Self.envelopeOverhead
-        guard total > maxBytes else { return }
-        throw RPCError(.resourceExhausted, "the \(method) response came to \(total) bytes, more than the \(maxBytes)-byte "
+        guard total > maxBytes else { return nil }
+        return RPCError(.resourceExhausted, "the \(method) response came to \(total) bytes, more than the \(maxBytes)-byte "
             + "response limit (maxResponseSize in the configuration file, steer serve --max-response-size); it was not sent: "
             + "ask for less per request")
     }
