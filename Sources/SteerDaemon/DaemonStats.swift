@@ -26,6 +26,7 @@ public final class DaemonStats: Sendable {
         var idleClosed: UInt64 = 0
         var acceptBackoffs: UInt64 = 0
         var oversizedResponses: UInt64 = 0
+        var unreadCloses: UInt64 = 0
         var refusedInFlight: [InFlightLimit: UInt64] = [:]
         /// The swift-metrics handles, created on first use per label set.
         var requestCounters: [RequestKey: CoreMetrics.Counter] = [:]
@@ -57,6 +58,7 @@ public final class DaemonStats: Sendable {
     private let idleClosedTotal: CoreMetrics.Counter
     private let acceptBackoffsTotal: CoreMetrics.Counter
     private let oversizedResponsesTotal: CoreMetrics.Counter
+    private let unreadClosesTotal: CoreMetrics.Counter
     private let refusedInFlightTotal: [InFlightLimit: CoreMetrics.Counter]
     private let inFlightGauge: CoreMetrics.Gauge
 
@@ -85,6 +87,7 @@ public final class DaemonStats: Sendable {
         idleClosedTotal = CoreMetrics.Counter(label: "steer_connections_idle_closed_total", factory: factory)
         acceptBackoffsTotal = CoreMetrics.Counter(label: "steer_accept_backoffs_total", factory: factory)
         oversizedResponsesTotal = CoreMetrics.Counter(label: "steer_responses_refused_oversized_total", factory: factory)
+        unreadClosesTotal = CoreMetrics.Counter(label: "steer_connections_unread_closed_total", factory: factory)
         refusedInFlightTotal = Dictionary(uniqueKeysWithValues: InFlightLimit.allCases.map {
             ($0, CoreMetrics.Counter(label: "steer_requests_refused_in_flight_total", dimensions: [("limit", $0.rawValue)], factory: factory))
         })
@@ -114,6 +117,11 @@ public final class DaemonStats: Sendable {
     func recordAcceptBackoff() { state.withLock { $0.acceptBackoffs += 1 }; acceptBackoffsTotal.increment() }
     /// A request refused RESOURCE_EXHAUSTED because its response would exceed the response-size bound.
     func recordOversizedResponse() { state.withLock { $0.oversizedResponses += 1 }; oversizedResponsesTotal.increment() }
+
+    /// A connection closed because its client left more than the unread limit of answers unread.
+    func recordUnreadClose() { state.withLock { $0.unreadCloses += 1 }; unreadClosesTotal.increment() }
+    /// Connections closed for not reading their answers.
+    public var unreadCloses: UInt64 { state.withLock { $0.unreadCloses } }
 
     /// Connections turned away at the connection limit.
     public var refusedOverConnectionLimit: UInt64 { state.withLock { $0.refusedOverConnectionLimit } }

@@ -10,7 +10,9 @@ import SteerWire
 /// run at once; one more is answered RESOURCE_EXHAUSTED at once and the connection stays open.
 /// When the connection closes, its requests' tasks are cancelled and their responses dropped.
 /// An `IdleStateHandler` before it reports read silence: a connection with nothing in flight is
-/// then closed (a client waiting for a long answer is not idle).
+/// then closed (a client waiting for a long answer is not idle). A connection whose client leaves
+/// more than `ResponseBudget.unreadLimit` bytes of answers unread (the channel turned unwritable)
+/// is closed when its next answer is ready, so answers nobody reads cannot fill steerd's memory.
 final class RequestHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -99,6 +101,14 @@ final class RequestHandler: ChannelInboundHandler {
         inFlight[key] = nil
         let gauge = self.gauge
         guard open else {
+            gauge.leave()
+            return
+        }
+        guard channel.isWritable else {
+            // The client is not reading: its queued answers passed the unread limit (the high water mark).
+            stats.recordUnreadClose()
+            open = false
+            channel.close(promise: nil)
             gauge.leave()
             return
         }

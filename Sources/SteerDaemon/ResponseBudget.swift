@@ -18,6 +18,12 @@ public struct ResponseBudget: Sendable {
 
     public init(maxBytes: Int) { self.maxBytes = maxBytes }
 
+    /// Answers a connection may leave unread in steerd's memory (beyond what the kernel's socket
+    /// buffer holds) before steerd closes it: four of the largest responses, at least 16 MiB. The
+    /// response bound alone leaves a client that pipelines requests and never reads a way to pile
+    /// up in-flight-limit × bound bytes (256 × 4 MiB); four such clients drove steerd to 947 MB.
+    public var unreadLimit: Int { max(16 << 20, 4 * maxBytes) }
+
     /// Bytes a Response envelope adds around its payload on success: id (≤ 11), status (≤ 3),
     /// the payload's tag and length (≤ 6).
     static let envelopeOverhead = 20

@@ -60,12 +60,15 @@ public final class SteerServer: Service, Sendable {
         let backlog = ListenBacklog.effective(requested: configuration.listenBacklog)
         effectiveBacklog.withLock { $0 = backlog.value }
         let connections = self.connections
+        let unreadLimit = service.responseBudget.unreadLimit
         let gauge = self.gauge
         let stats = self.stats
         let logger = self.logger
         let group = MultiThreadedEventLoopGroup.singleton
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Int32(clamping: backlog.value))
+            // Unwritable past `unreadLimit` bytes of queued answers: RequestHandler then closes the connection.
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: unreadLimit / 2, high: unreadLimit))
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(

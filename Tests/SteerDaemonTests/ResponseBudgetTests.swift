@@ -45,6 +45,32 @@ final class ResponseBudgetTests: XCTestCase {
         try await daemon.stop()
     }
 
+    /// A client that sends requests and never reads the answers is closed once more than the
+    /// unread limit (16 MiB here) is queued for it, instead of steerd holding every answer.
+    func testAClientThatNeverReadsIsClosedPastTheUnreadLimit() async throws {
+        let daemon = try await TestDaemon(index: try index())
+        XCTAssertEqual(ResponseBudget(maxBytes: 4 << 20).unreadLimit, 16 << 20)
+        let silent = try daemon.connect()
+        // 40 answers of some 1.2 MB each (100 queries × 2,000 items), 48 MB in all.
+        for id in 1...40 { try silent.send(RequestEnvelope(id: UInt64(id), method: .retrieve, payload: retrieve(queries: 100, k: 2_000).encoded())) }
+        try await waitUntil { daemon.server.stats.unreadCloses == 1 }
+        XCTAssertEqual(daemon.server.stats.unreadCloses, 1, "the connection that does not read was closed")
+        var answered = 0
+        do {
+            while true { _ = try silent.receive(); answered += 1 }
+        } catch {
+            XCTAssertTrue("\(error)".contains("closed the connection"), "\(error)")
+        }
+        XCTAssertLessThan(answered, 40, "some answers were dropped with the connection")
+        XCTAssertTrue(try daemon.connect().call(.health, HealthRequest(), as: HealthResponse.self).live)
+        try await daemon.stop()
+    }
+
+    private func waitUntil(_ condition: () -> Bool, seconds: Double = 60) async throws {
+        let limit = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while !condition(), ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
     /// However large the bound, one Retrieve returns at most `maxRetrieveResults` scored items.
     func testRetrieveResultsAreCappedWhateverTheBound() async throws {
         let daemon = try await TestDaemon(index: try index(), maxFrameSize: 1 << 30)
