@@ -39,7 +39,8 @@ bench: build
 
 ## Long checks of a release steerd against its limits (Scripts/soak): shutdown within the grace
 ## period with work in flight, response-size refusals, 1,000 LoadBackbone calls (RSS and mappings),
-## the descriptor limit, a burst of connects, socket folders for other users. Some 5 minutes.
+## the descriptor limit, a burst of connects, socket folders for other users. About a minute
+## after the release build.
 soak: setup
 	swift build -c release $(SWIFT_BUILD_FLAGS)
 	./Scripts/soak --steer .build/release/steer
