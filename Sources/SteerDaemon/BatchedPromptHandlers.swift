@@ -12,6 +12,13 @@ extension SteerService {
             throw RPCError(.notFound, "encoder \"\(request.encoder.prefix(64))\" is not loaded; this steerd serves \(services.encoder.name)")
         }
         try services.validate(request.prompts)
+        try admitResponse {
+            // Embeddings, plus one cache-hit flag per prompt.
+            try $0.admit(payloadBytes: ResponseBudget.floatRowsBytes(rows: request.prompts.count, dim: services.encoder.dimension)
+                             + ResponseBudget.packedFieldOverhead + request.prompts.count,
+                         "EmbedPrompt of \(request.prompts.count) prompts of dim \(services.encoder.dimension)",
+                         advice: "send fewer prompts per request")
+        }
         let (embeddings, hits) = try await services.embed(request.prompts, batcher: batcher)
         guard embeddings.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
         return EmbedPromptResponse(dim: UInt32(services.encoder.dimension), embeddings: embeddings, cacheHits: hits)

@@ -13,6 +13,12 @@ public struct DaemonConfiguration: Sendable {
     /// Largest frame body accepted; a larger announced length is answered RESOURCE_EXHAUSTED
     /// and the connection closed, before anything is allocated for it.
     public var maxFrameSize: Int
+    /// Largest response frame body steerd will send. A request whose response is known from the
+    /// request to exceed it (Retrieve's queries × k, EncodeHistory's and Fuse's rows, EmbedPrompt's
+    /// prompts) is refused RESOURCE_EXHAUSTED before any work; a response that turns out larger
+    /// once encoded is replaced by RESOURCE_EXHAUSTED. nil: `maxFrameSize`, so that a client that
+    /// bounds its reads as steerd bounds its own never meets a frame it refuses.
+    public var maxResponseSize: Int?
     /// Directory searched for backbone plugins (`libSteerBackbone<Name>.so`).
     public var pluginDirectory: String
     /// Directory SaveSnapshot and LoadSnapshot (and LoadBackbone checkpoints) resolve names in.
@@ -36,8 +42,18 @@ public struct DaemonConfiguration: Sendable {
     /// How long the oldest waiting request may wait for others before a batch that is not full
     /// is formed, in microseconds; 0 takes whatever is queued at once.
     public var maxQueueDelayMicros: Int
-    /// Longest wait for requests in flight at shutdown before connections are closed anyway.
+    /// How long requests in flight may run on at shutdown; then those still open are answered
+    /// UNAVAILABLE, their work is cancelled, and the daemon stops (within about half a second more).
     public var shutdownGracePeriodSeconds: Double
+    /// Connections served at once; one more is answered RESOURCE_EXHAUSTED and closed. Keep it
+    /// below the process's descriptor limit (RLIMIT_NOFILE) less some 64 for steerd's own files.
+    public var maxConnections: Int
+    /// Seconds a connection may stay without a frame from its client and without a request in
+    /// flight before steerd closes it; 0: never.
+    public var idleTimeoutSeconds: Double
+    /// Connections that may wait to be accepted (`listen`'s backlog); Linux clamps it to
+    /// `net.core.somaxconn` (see `ListenBacklog`). Ignored under socket activation (the supervisor listens).
+    public var listenBacklog: Int
     /// Peers (by SO_PEERCRED uid) served besides root; others get PERMISSION_DENIED.
     public var allowedUIDs: [UInt32]
     /// Peers (by SO_PEERCRED effective gid) served besides root; supplementary groups are not seen.
@@ -61,6 +77,10 @@ public struct DaemonConfiguration: Sendable {
     ///   - maxBatchSize: rows per dynamic batch; default 1, batching off (see `defaultMaxBatchSize`).
     ///   - maxQueueDelayMicros: longest wait for a batch to fill, default 0 (no added latency).
     ///   - shutdownGracePeriodSeconds: default 10 s.
+    ///   - maxResponseSize: largest response frame body; default nil, `maxFrameSize`.
+    ///   - maxConnections: connections served at once, default 4096.
+    ///   - idleTimeoutSeconds: idle connections are closed after it, default 300 s; 0: never.
+    ///   - listenBacklog: `listen`'s backlog, default 4096 (clamped by the kernel's somaxconn).
     ///   - allowedUIDs: peers served besides root, by uid; default the daemon's own uid.
     ///   - allowedGIDs: peers served besides root, by effective gid; default the daemon's own gid.
     ///   - inheritedSocket: a listening Unix socket to serve on instead of binding, e.g. from `SocketActivation`.
@@ -79,6 +99,10 @@ public struct DaemonConfiguration: Sendable {
                 maxBatchSize: Int = DaemonConfiguration.defaultMaxBatchSize,
                 maxQueueDelayMicros: Int = DaemonConfiguration.defaultMaxQueueDelayMicros,
                 shutdownGracePeriodSeconds: Double = 10,
+                maxResponseSize: Int? = nil,
+                maxConnections: Int = DaemonConfiguration.defaultMaxConnections,
+                idleTimeoutSeconds: Double = DaemonConfiguration.defaultIdleTimeoutSeconds,
+                listenBacklog: Int = DaemonConfiguration.defaultListenBacklog,
                 allowedUIDs: [UInt32] = [getuid()],
                 allowedGIDs: [UInt32] = [getgid()],
                 inheritedSocket: Int32? = nil) {
@@ -97,6 +121,10 @@ public struct DaemonConfiguration: Sendable {
         self.maxBatchSize = maxBatchSize
         self.maxQueueDelayMicros = maxQueueDelayMicros
         self.shutdownGracePeriodSeconds = shutdownGracePeriodSeconds
+        self.maxResponseSize = maxResponseSize
+        self.maxConnections = maxConnections
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.listenBacklog = listenBacklog
         self.allowedUIDs = allowedUIDs
         self.allowedGIDs = allowedGIDs
         self.inheritedSocket = inheritedSocket
@@ -106,6 +134,19 @@ public struct DaemonConfiguration: Sendable {
     public var peerAccessPolicy: PeerAccessPolicy {
         PeerAccessPolicy(allowedUIDs: allowedUIDs, allowedGIDs: allowedGIDs)
     }
+
+    /// The response-size bound in effect: `maxResponseSize`, else `maxFrameSize`.
+    public var responseSizeLimit: Int { maxResponseSize ?? maxFrameSize }
+
+    /// Above the 1,000 idle connections steerd is known to hold. The descriptor limit must exceed
+    /// it for the cap to bite first (systemd's default soft limit is 1024); when it does not,
+    /// steerd pauses accepting at EMFILE instead of spinning (`AcceptBackoff`).
+    public static let defaultMaxConnections = 4096
+    /// Five minutes: long enough for a client that pools connections between bursts, short
+    /// enough that abandoned connections do not pile up towards `maxConnections`.
+    public static let defaultIdleTimeoutSeconds: Double = 300
+    /// The kernel's default somaxconn since Linux 5.4; a burst of connects larger than this waits or gets EAGAIN.
+    public static let defaultListenBacklog = 4096
 
     public static let defaultMaxInFlightPerConnection = 256
     public static let defaultMaxInFlightTotal = 4096

@@ -22,6 +22,11 @@ public final class DaemonStats: Sendable {
         var oversizedFrames: UInt64 = 0
         var connections = 0
         var refusedPeers: UInt64 = 0
+        var refusedOverConnectionLimit: UInt64 = 0
+        var idleClosed: UInt64 = 0
+        var acceptBackoffs: UInt64 = 0
+        var oversizedResponses: UInt64 = 0
+        var unreadCloses: UInt64 = 0
         var refusedInFlight: [InFlightLimit: UInt64] = [:]
         /// The swift-metrics handles, created on first use per label set.
         var requestCounters: [RequestKey: CoreMetrics.Counter] = [:]
@@ -49,6 +54,11 @@ public final class DaemonStats: Sendable {
     private let undecodableTotal: CoreMetrics.Counter
     private let oversizedTotal: CoreMetrics.Counter
     private let refusedPeersTotal: CoreMetrics.Counter
+    private let overConnectionLimitTotal: CoreMetrics.Counter
+    private let idleClosedTotal: CoreMetrics.Counter
+    private let acceptBackoffsTotal: CoreMetrics.Counter
+    private let oversizedResponsesTotal: CoreMetrics.Counter
+    private let unreadClosesTotal: CoreMetrics.Counter
     private let refusedInFlightTotal: [InFlightLimit: CoreMetrics.Counter]
     private let inFlightGauge: CoreMetrics.Gauge
 
@@ -73,6 +83,11 @@ public final class DaemonStats: Sendable {
         undecodableTotal = CoreMetrics.Counter(label: "steer_undecodable_frames_total", factory: factory)
         oversizedTotal = CoreMetrics.Counter(label: "steer_oversized_frames_total", factory: factory)
         refusedPeersTotal = CoreMetrics.Counter(label: "steer_connections_refused_total", factory: factory)
+        overConnectionLimitTotal = CoreMetrics.Counter(label: "steer_connections_over_limit_total", factory: factory)
+        idleClosedTotal = CoreMetrics.Counter(label: "steer_connections_idle_closed_total", factory: factory)
+        acceptBackoffsTotal = CoreMetrics.Counter(label: "steer_accept_backoffs_total", factory: factory)
+        oversizedResponsesTotal = CoreMetrics.Counter(label: "steer_responses_refused_oversized_total", factory: factory)
+        unreadClosesTotal = CoreMetrics.Counter(label: "steer_connections_unread_closed_total", factory: factory)
         refusedInFlightTotal = Dictionary(uniqueKeysWithValues: InFlightLimit.allCases.map {
             ($0, CoreMetrics.Counter(label: "steer_requests_refused_in_flight_total", dimensions: [("limit", $0.rawValue)], factory: factory))
         })
@@ -94,6 +109,28 @@ public final class DaemonStats: Sendable {
     func recordOversizedFrame() { state.withLock { $0.oversizedFrames += 1 }; oversizedTotal.increment() }
     func recordUnknownMethod() { state.withLock { $0.unknownMethod += 1 }; unknownMethodTotal.increment() }
     func recordRefusedPeer() { state.withLock { $0.refusedPeers += 1 }; refusedPeersTotal.increment() }
+    /// A connection turned away because `maxConnections` were open.
+    func recordOverConnectionLimit() { state.withLock { $0.refusedOverConnectionLimit += 1 }; overConnectionLimitTotal.increment() }
+    /// A connection closed after `idleTimeout` without a frame or a request in flight.
+    func recordIdleClose() { state.withLock { $0.idleClosed += 1 }; idleClosedTotal.increment() }
+    /// Accepting paused because the process or system ran out of file descriptors (or memory).
+    func recordAcceptBackoff() { state.withLock { $0.acceptBackoffs += 1 }; acceptBackoffsTotal.increment() }
+    /// A request refused RESOURCE_EXHAUSTED because its response would exceed the response-size bound.
+    func recordOversizedResponse() { state.withLock { $0.oversizedResponses += 1 }; oversizedResponsesTotal.increment() }
+
+    /// A connection closed because its client left more than the unread limit of answers unread.
+    func recordUnreadClose() { state.withLock { $0.unreadCloses += 1 }; unreadClosesTotal.increment() }
+    /// Connections closed for not reading their answers.
+    public var unreadCloses: UInt64 { state.withLock { $0.unreadCloses } }
+
+    /// Connections turned away at the connection limit.
+    public var refusedOverConnectionLimit: UInt64 { state.withLock { $0.refusedOverConnectionLimit } }
+    /// Connections closed for being idle.
+    public var idleClosed: UInt64 { state.withLock { $0.idleClosed } }
+    /// Times accepting paused at the file-descriptor limit.
+    public var acceptBackoffs: UInt64 { state.withLock { $0.acceptBackoffs } }
+    /// Requests refused because their response would be too large.
+    public var oversizedResponses: UInt64 { state.withLock { $0.oversizedResponses } }
 
     /// A request answered RESOURCE_EXHAUSTED because `limit` requests were in flight; counted
     /// under its method too, when the method is known.

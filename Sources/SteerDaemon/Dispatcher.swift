@@ -15,9 +15,15 @@ import Glibc
 /// every core) would otherwise hold the answer back until it yields. For the same reason heavy
 /// methods run on a `ComputeExecutor` and light ones (Health, Stats) do not wait behind them.
 /// Handlers check for cancellation between their phases, so cancelled work stops at the next one.
+/// A response larger than the response-size bound is replaced by RESOURCE_EXHAUSTED (`ResponseBudget`).
 public final class Dispatcher: Sendable {
     private let service: SteerService
     private let stats: DaemonStats
+    /// Requests with work in a task, for shutdown to answer UNAVAILABLE when its grace period ends.
+    let openRequests = OpenRequests()
+
+    /// Request tasks that have not ended, answered or not (cancelled work runs to its next check).
+    public var tasksRunning: Int { openRequests.count }
 
     /// One day, in microseconds.
     static let longestTimedDeadlineMicros: UInt64 = 86_400_000_000
@@ -36,9 +42,13 @@ public final class Dispatcher: Sendable {
     /// A lane of its own on the compute pool, for one connection's requests.
     func newLane() -> ComputeLane { compute.lane() }
 
+    /// The largest response this daemon sends (see `ResponseBudget`).
+    private let budget: ResponseBudget
+
     public init(service: SteerService, stats: DaemonStats) {
         self.service = service
         self.stats = stats
+        self.budget = service.responseBudget
     }
 
     /// Starts `request` and calls `respond` once with its answer (from any thread).
@@ -64,13 +74,15 @@ public final class Dispatcher: Sendable {
             return nil
         }
         let service = self.service
+        let budget = self.budget
+        let stats = self.stats
         // A request whose answer is already at hand (a Recommend with its user vector and prompt
         // cached) is answered here, on the event loop that read it: a hop to a compute thread and
         // back would cost two thread wake-ups, more than the work itself.
         let work: @Sendable () async throws -> [UInt8]
         switch service.startInline(method, payload: request.payload) {
         case .answered(let result):
-            answer.give(Self.response(to: request, method: method, result))
+            answer.give(Self.response(to: request, method: method, result, budget: budget, stats: stats))
             return nil
         case .deferred(let rest):
             work = rest
@@ -78,13 +90,23 @@ public final class Dispatcher: Sendable {
             work = { try await service.serve(method, payload: request.payload) }
         }
         let timer = Locked<Scheduled<Void>?>(nil)
+        // The task's key in `openRequests`, and whether the task has ended (whichever of the two
+        // is set second removes the task from `openRequests`).
+        let registration = Locked<(key: UInt64?, ended: Bool)>((nil, false))
+        let openRequests = self.openRequests
         let heavy: (any TaskExecutor)? = Self.isLight(method) ? nil : (lane.map { $0 as any TaskExecutor } ?? compute)
         let task = Task(executorPreference: heavy) {
             let result: Result<[UInt8], any Error>
             do { result = .success(try await work()) } catch { result = .failure(error) }
             timer.withLock { $0 }?.cancel()
-            answer.give(Self.response(to: request, method: method, result))
+            answer.give(Self.response(to: request, method: method, result, budget: budget, stats: stats))
+            if let key = registration.withLock({ r in r.ended = true; return r.key }) { openRequests.remove(key) }
         }
+        // Shutdown answers what is still open when its grace period ends, and cancels the work.
+        let key = openRequests.register { error in
+            if answer.give(.failure(id: request.id, error)) { task.cancel() }
+        }
+        if registration.withLock({ r in r.key = key; return r.ended }) { openRequests.remove(key) }
         // A deadline more than a day away gets no timer (a client may send any 64-bit value); the
         // work's own check after it finishes still applies.
         if deadline != 0, deadline - now <= Self.longestTimedDeadlineMicros {
@@ -101,12 +123,17 @@ public final class Dispatcher: Sendable {
     }
 
     /// The response envelope for the outcome of `request`'s work.
-    private static func response(to request: RequestEnvelope, method: Method, _ result: Result<[UInt8], any Error>) -> ResponseEnvelope {
+    private static func response(to request: RequestEnvelope, method: Method, _ result: Result<[UInt8], any Error>,
+                                 budget: ResponseBudget, stats: DaemonStats) -> ResponseEnvelope {
         let deadline = request.deadlineUnixMicros
         switch result {
         case .success(let payload):
             if deadline != 0, nowUnixMicros() > deadline {
                 return .failure(id: request.id, RPCError(.deadlineExceeded, "\(method): finished after the deadline"))
+            }
+            if let refusal = budget.refusal(of: method, payloadBytes: payload.count) {
+                stats.recordOversizedResponse()
+                return .failure(id: request.id, refusal)
             }
             return ResponseEnvelope(id: request.id, status: .ok, payload: payload)
         case .failure(let error as RPCError):

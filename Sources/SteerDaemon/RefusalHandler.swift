@@ -1,4 +1,5 @@
-// The whole pipeline of a connection steerd will not serve: one PERMISSION_DENIED frame, then close.
+// The whole pipeline of a connection steerd will not serve: one error frame (PERMISSION_DENIED, or
+// RESOURCE_EXHAUSTED at the connection limit), then close.
 import NIOCore
 import SteerWire
 
@@ -12,11 +13,13 @@ final class RefusalHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let message: String
+    private let status: StatusCode
     private let linger: TimeAmount
     private var refused = false
     private var lingerTimeout: Scheduled<Void>?
 
-    init(message: String, linger: TimeAmount = .seconds(2)) {
+    init(_ status: StatusCode = .permissionDenied, message: String, linger: TimeAmount = .seconds(2)) {
+        self.status = status
         self.message = message
         self.linger = linger
     }
@@ -44,7 +47,7 @@ final class RefusalHandler: ChannelInboundHandler {
     private func refuse(context: ChannelHandlerContext) {
         guard !refused else { return }
         refused = true
-        let bytes = ResponseEnvelope.failure(id: 0, RPCError(.permissionDenied, message)).encoded()
+        let bytes = ResponseEnvelope.failure(id: 0, RPCError(status, message)).encoded()
         var buffer = context.channel.allocator.buffer(capacity: Framing.headerSize + bytes.count)
         buffer.writeInteger(UInt32(bytes.count), endianness: .big)
         buffer.writeBytes(bytes)

@@ -9,6 +9,10 @@ import SteerWire
 /// `maxInFlightPerConnection` requests of this connection, and `maxInFlightTotal` of the daemon,
 /// run at once; one more is answered RESOURCE_EXHAUSTED at once and the connection stays open.
 /// When the connection closes, its requests' tasks are cancelled and their responses dropped.
+/// An `IdleStateHandler` before it reports read silence: a connection with nothing in flight is
+/// then closed (a client waiting for a long answer is not idle). A connection whose client leaves
+/// more than `ResponseBudget.unreadLimit` bytes of answers unread (the channel turned unwritable)
+/// is closed when its next answer is ready, so answers nobody reads cannot fill steerd's memory.
 final class RequestHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -103,8 +107,27 @@ final class RequestHandler: ChannelInboundHandler {
             gauge.leave()
             return
         }
+        guard channel.isWritable else {
+            // The client is not reading: its queued answers passed the unread limit (the high water mark).
+            stats.recordUnreadClose()
+            open = false
+            channel.close(promise: nil)
+            gauge.leave()
+            return
+        }
         // Leave only once the response is written, so shutdown never closes a connection under it.
         Self.send(response, on: channel).whenComplete { _ in gauge.leave() }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            if inFlight.isEmpty {
+                stats.recordIdleClose()
+                context.close(promise: nil)
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

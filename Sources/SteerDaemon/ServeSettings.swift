@@ -22,6 +22,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var socketMode: String?
     /// Bytes, default 4 MiB, within 64...2^30.
     public var maxFrameSize: Int?
+    /// Largest response frame, bytes, within 64...2^30; default `maxFrameSize`.
+    public var maxResponseSize: Int?
     /// Default: the directory of the `steer` executable.
     public var pluginDir: String?
     /// Default: `$STEER_CACHE/snapshots`.
@@ -42,8 +44,14 @@ public struct ServeSettings: Sendable, Equatable {
     public var maxBatchSize: Int?
     /// Microseconds a batch may wait to fill, default 0, within 0...1,000,000.
     public var maxQueueDelayMicros: Int?
-    /// Seconds, default 10.
+    /// Seconds, default 10, within 0...86400.
     public var shutdownGrace: Double?
+    /// Connections served at once, default 4096, within 1...2^20.
+    public var maxConnections: Int?
+    /// Seconds an idle connection is kept, default 300, within 0...86400 (0: for ever).
+    public var idleTimeout: Double?
+    /// `listen` backlog, default 4096, within 1...2^20 (clamped by the kernel's somaxconn).
+    public var listenBacklog: Int?
     /// OpenBLAS threads per call, default 1.
     public var blasThreads: Int?
     /// trace, debug, info (default), notice, warning, error or critical.
@@ -57,8 +65,9 @@ public struct ServeSettings: Sendable, Equatable {
 
     /// The keys a configuration file may hold, in the order of `steer serve --help`.
     public static let keys = [
-        "socket", "socketMode", "maxFrameSize", "pluginDir", "snapshotDir", "index", "state", "encoder",
-        "promptCacheMB", "maxInFlightPerConnection", "maxInFlight", "maxBatchSize", "maxQueueDelayMicros", "shutdownGrace", "blasThreads", "logLevel", "allowedUIDs", "allowedGIDs",
+        "socket", "socketMode", "maxFrameSize", "maxResponseSize", "pluginDir", "snapshotDir", "index", "state", "encoder",
+        "promptCacheMB", "maxInFlightPerConnection", "maxInFlight", "maxConnections", "idleTimeout", "listenBacklog",
+        "maxBatchSize", "maxQueueDelayMicros", "shutdownGrace", "blasThreads", "logLevel", "allowedUIDs", "allowedGIDs",
     ]
 
     /// These settings where given, else `base`'s: how command-line flags win over a file.
@@ -67,6 +76,10 @@ public struct ServeSettings: Sendable, Equatable {
         if let socket { merged.socket = socket }
         if let socketMode { merged.socketMode = socketMode }
         if let maxFrameSize { merged.maxFrameSize = maxFrameSize }
+        if let maxResponseSize { merged.maxResponseSize = maxResponseSize }
+        if let maxConnections { merged.maxConnections = maxConnections }
+        if let idleTimeout { merged.idleTimeout = idleTimeout }
+        if let listenBacklog { merged.listenBacklog = listenBacklog }
         if let pluginDir { merged.pluginDir = pluginDir }
         if let snapshotDir { merged.snapshotDir = snapshotDir }
         if let index { merged.index = index }
@@ -153,6 +166,10 @@ public struct ServeSettings: Sendable, Equatable {
             maxBatchSize: maxBatchSize ?? DaemonConfiguration.defaultMaxBatchSize,
             maxQueueDelayMicros: maxQueueDelayMicros ?? DaemonConfiguration.defaultMaxQueueDelayMicros,
             shutdownGracePeriodSeconds: shutdownGrace ?? 10,
+            maxResponseSize: maxResponseSize,
+            maxConnections: maxConnections ?? DaemonConfiguration.defaultMaxConnections,
+            idleTimeoutSeconds: idleTimeout ?? DaemonConfiguration.defaultIdleTimeoutSeconds,
+            listenBacklog: listenBacklog ?? DaemonConfiguration.defaultListenBacklog,
             allowedUIDs: allowedUIDs ?? [getuid()],
             allowedGIDs: allowedGIDs ?? [getgid()],
             inheritedSocket: inheritedSocket)
@@ -167,6 +184,18 @@ public struct ServeSettings: Sendable, Equatable {
         }
         if let maxFrameSize, !(64...(1 << 30)).contains(maxFrameSize) {
             throw ServeSettingsError("\(name("maxFrameSize", "max-frame-size")) must be in 64...\(1 << 30); got \(maxFrameSize)")
+        }
+        if let maxResponseSize, !(64...(1 << 30)).contains(maxResponseSize) {
+            throw ServeSettingsError("\(name("maxResponseSize", "max-response-size")) must be in 64...\(1 << 30); got \(maxResponseSize)")
+        }
+        if let maxConnections, !(1...(1 << 20)).contains(maxConnections) {
+            throw ServeSettingsError("\(name("maxConnections", "max-connections")) must be in 1...\(1 << 20); got \(maxConnections)")
+        }
+        if let idleTimeout, !(idleTimeout >= 0 && idleTimeout <= 86_400) {
+            throw ServeSettingsError("\(name("idleTimeout", "idle-timeout")) must be in 0...86400 seconds (0: never); got \(idleTimeout)")
+        }
+        if let listenBacklog, !(1...(1 << 20)).contains(listenBacklog) {
+            throw ServeSettingsError("\(name("listenBacklog", "listen-backlog")) must be in 1...\(1 << 20); got \(listenBacklog)")
         }
         if let promptCacheMB, !(0...(1 << 20)).contains(promptCacheMB) {
             throw ServeSettingsError("\(name("promptCacheMB", "prompt-cache-mb")) must be in 0...\(1 << 20) MiB; got \(promptCacheMB)")
@@ -235,6 +264,10 @@ extension ServeSettings {
             settings.socket = try value("socket", "a string (the socket path)")
             settings.socketMode = try value("socketMode", "a string of octal digits, e.g. \"0660\"")
             settings.maxFrameSize = try value("maxFrameSize", "an integer (bytes)")
+            settings.maxResponseSize = try value("maxResponseSize", "an integer (bytes)")
+            settings.maxConnections = try value("maxConnections", "an integer (connections)")
+            settings.idleTimeout = try value("idleTimeout", "a number (seconds)")
+            settings.listenBacklog = try value("listenBacklog", "an integer (connections)")
             settings.pluginDir = try value("pluginDir", "a string (a directory)")
             settings.snapshotDir = try value("snapshotDir", "a string (a directory)")
             settings.index = try value("index", "a string (a snapshot path)")

@@ -9,14 +9,16 @@ public struct SocketFileError: Error, CustomStringConvertible {
 }
 
 enum SocketFile {
-    /// Creates the socket's directory (mode 0700 when new) and removes a stale socket left by a
-    /// crashed daemon. Refuses when another daemon is listening there or the path is not a socket.
-    static func prepare(path: String) throws {
+    /// Creates the socket's directory and removes a stale socket left by a crashed daemon.
+    /// Refuses when another daemon is listening there or the path is not a socket.
+    ///
+    /// Each directory created gets `directoryMode(forSocketMode:)`; existing ones are left alone.
+    static func prepare(path: String, socketMode: UInt16 = 0o660) throws {
         guard path.utf8.count < 108 else {
             throw SocketFileError("socket path is \(path.utf8.count) bytes; Unix sockets allow at most 107: \(path)")
         }
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
-            try makeDirectories(String(path[..<slash]))
+            try makeDirectories(String(path[..<slash]), mode: directoryMode(forSocketMode: socketMode))
         }
         var info = stat()
         guard lstat(path, &info) == 0 else { return }  // nothing there
@@ -29,11 +31,27 @@ enum SocketFile {
         unlink(path)
     }
 
-    private static func makeDirectories(_ directory: String) throws {
+    /// The mode of a directory steerd creates for its socket: 0700, plus search (x) for the group
+    /// and for others when the socket mode lets them read or write it. Connecting needs search
+    /// permission on every directory on the way, so with 0700 alone `--socket-mode 666` still
+    /// refused every other user (EACCES). Listing (r) is never granted.
+    static func directoryMode(forSocketMode socketMode: UInt16) -> mode_t {
+        var mode: mode_t = 0o700
+        if socketMode & 0o060 != 0 { mode |= 0o010 }
+        if socketMode & 0o006 != 0 { mode |= 0o001 }
+        return mode
+    }
+
+    private static func makeDirectories(_ directory: String, mode: mode_t) throws {
         var partial = directory.hasPrefix("/") ? "" : "."
         for component in directory.split(separator: "/") {
             partial += "/" + component
-            if mkdir(partial, 0o700) != 0 && errno != EEXIST {
+            if mkdir(partial, mode) == 0 {
+                // mkdir applies the umask (often 022 or 077); set the intended mode exactly.
+                guard chmod(partial, mode) == 0 else {
+                    throw SocketFileError("cannot set mode \(String(mode, radix: 8)) on \(partial), created for the socket: \(String(cString: strerror(errno)))")
+                }
+            } else if errno != EEXIST {
                 throw SocketFileError("cannot create directory \(partial) for the socket: \(String(cString: strerror(errno)))")
             }
         }

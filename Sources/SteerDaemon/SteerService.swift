@@ -19,6 +19,8 @@ public final class SteerService: Sendable {
 
     let configuration: DaemonConfiguration
     let logger: Logger
+    /// The largest response this daemon sends; requests whose answer is known to exceed it are refused before any work.
+    let responseBudget: ResponseBudget
     let startedAt = ContinuousClock.now
     let plugins: PluginHost
     let snapshots: SnapshotDirectory
@@ -71,6 +73,7 @@ public final class SteerService: Sendable {
     public init(configuration: DaemonConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        self.responseBudget = ResponseBudget(maxBytes: configuration.responseSizeLimit)
         self.plugins = PluginHost(directory: configuration.pluginDirectory)
         self.snapshots = SnapshotDirectory(path: configuration.snapshotDirectory)
         if let directory = configuration.encoderDirectory {
@@ -144,7 +147,10 @@ public final class SteerService: Sendable {
     func serve(_ method: Method, payload: [UInt8]) async throws -> [UInt8] {
         switch method {
         case .health: return try health(HealthRequest(decoding: payload)).encoded()
-        case .retrieve: return try retrieve(RetrieveRequest(decoding: payload)).encoded()
+        case .retrieve:
+            let request = try RetrieveRequest(decoding: payload)
+            try admitResponse { try $0.admitRetrieve(queries: request.queries.count, k: Int(request.k), itemCount: index?.count ?? 0) }
+            return try retrieve(request).encoded()
         case .encodeHistory: return try await encodeHistory(EncodeHistoryRequest(decoding: payload)).encoded()
         case .listBackbones: return try listBackbones(ListBackbonesRequest(decoding: payload)).encoded()
         case .loadBackbone: return try loadBackbone(LoadBackboneRequest(decoding: payload)).encoded()
@@ -153,8 +159,25 @@ public final class SteerService: Sendable {
         case .stats: return try stats(StatsRequest(decoding: payload)).encoded()
         case .embedPrompt: return try await embedPromptBatched(EmbedPromptRequest(decoding: payload)).encoded()
         case .route: return try await route(RouteRequest(decoding: payload)).encoded()
-        case .fuse: return try await fuse(FuseRequest(decoding: payload)).encoded()
+        case .fuse:
+            let request = try FuseRequest(decoding: payload)
+            // Fuse answers one `dim`-wide row per polarity (its handler checks `dim` against the head).
+            try admitResponse {
+                try $0.admit(payloadBytes: ResponseBudget.floatRowsBytes(rows: request.polarities.count, dim: Int(request.dim)),
+                             "Fuse of \(request.polarities.count) rows of dim \(request.dim)", advice: "send fewer rows per request")
+            }
+            return try await fuse(request).encoded()
         case .recommend: return try await recommend(RecommendRequest(decoding: payload)).encoded()
+        }
+    }
+
+    /// Runs a response-size check, counting a refusal in the metrics.
+    func admitResponse(_ check: (ResponseBudget) throws -> Void) throws {
+        do {
+            try check(responseBudget)
+        } catch let error as RPCError where error.status == .resourceExhausted {
+            monitors.withLock { $0 }?.stats.recordOversizedResponse()
+            throw error
         }
     }
 

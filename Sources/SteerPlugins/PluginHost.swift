@@ -6,13 +6,16 @@ import Foundation
 ///
 /// A plugin named `X` is the file `libSteerBackbone<X>.so` in ``directory`` (what
 /// SwiftPM builds for a `SteerBackbone<X>` dynamic library product). Each load maps
-/// a private, uniquely named copy of the file, so loading the same name twice (or a
-/// new version of the file, for hot swap) gives independent libraries.
+/// a private, uniquely named copy of the file the first time its bytes are seen, so a
+/// new version of the file (hot swap) gets a library of its own; loading bytes seen
+/// before reuses their mapping (``MappedPlugins``). Every load creates its own model.
 public struct PluginHost: Sendable {
     /// The directory holding `libSteerBackbone<X>.so` files.
     public let directory: String
     /// Where private copies are written before `dlopen`; they are unlinked right after.
     public let copyDirectory: String
+    /// This host's mapped libraries, by checksum (shared by copies of the host).
+    let mapped = MappedPlugins()
 
     /// Creates a host over a plugin directory.
     ///
@@ -52,13 +55,14 @@ public struct PluginHost: Sendable {
     /// - Throws: ``PluginError``: `invalidName`, `notFound` (listing the available names),
     ///   `loadFailed`, `incompatibleABI` (naming both versions), `badPlugin` or
     ///   `createFailed` (with the plugin's own message).
-    /// - Returns: The created backbone; the library stays loaded for the process lifetime.
+    /// - Returns: The created backbone; the library stays loaded for the process lifetime, and
+    ///   later loads of the same file bytes through this host reuse it.
     public func load(name: String, config: String = "", weights: [UInt8]) throws -> Backbone {
         let path = try path(forPlugin: name)
         guard FileManager.default.fileExists(atPath: path) else {
             throw PluginError(.notFound(name: name, path: path, available: availablePlugins()))
         }
-        let library = try PluginLibrary.open(path: path, copyDirectory: copyDirectory)
+        let library = try PluginLibrary.open(path: path, copyDirectory: copyDirectory, mapped: mapped)
         return try Backbone(library: library, config: config, weights: weights)
     }
 }

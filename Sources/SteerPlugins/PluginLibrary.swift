@@ -41,17 +41,32 @@ struct PluginLibrary: @unchecked Sendable {
     let trainable: Bool
     let table: SteerSequentialEncoder
 
-    /// Reads `path`, maps a private copy of it, and validates the table.
+    /// Reads `path`, maps a private copy of it unless `mapped` holds one of the same bytes, and
+    /// validates the table.
     ///
     /// - Parameters:
     ///   - path: The plugin file.
     ///   - copyDirectory: Where the private copy is written; it must allow executable
     ///     mappings (not a `noexec` mount). The copy is unlinked right after `dlopen`.
+    ///   - mapped: Libraries mapped before, by checksum; a new mapping is added to it.
     /// - Throws: ``PluginError`` naming the file, symbol or versions at fault.
-    static func open(path: String, copyDirectory: String) throws -> PluginLibrary {
+    static func open(path: String, copyDirectory: String, mapped: MappedPlugins? = nil) throws -> PluginLibrary {
         let fileName = URL(fileURLWithPath: path).lastPathComponent
         let bytes = try readFile(path)
         let sha256 = SHA256.hexDigest(bytes)
+        guard let mapped else { return try map(bytes, sha256: sha256, path: path, fileName: fileName, copyDirectory: copyDirectory) }
+        let library = try mapped.library(sha256: sha256) {
+            try map(bytes, sha256: sha256, path: path, fileName: fileName, copyDirectory: copyDirectory)
+        }
+        // The same bytes may have been mapped from another path; messages name this one.
+        return library.path == path ? library : PluginLibrary(
+            path: path, fileName: fileName, sha256: sha256, abiMajor: library.abiMajor, abiMinor: library.abiMinor,
+            name: library.name, pluginVersion: library.pluginVersion, trainable: library.trainable, table: library.table)
+    }
+
+    /// Maps a private copy of `bytes` and validates its table.
+    private static func map(_ bytes: [UInt8], sha256: String, path: String, fileName: String,
+                            copyDirectory: String) throws -> PluginLibrary {
         let handle = try mapPrivateCopy(of: bytes, path: path, fileName: fileName, in: copyDirectory)
         let symbol = STEER_SE_ENTRY_SYMBOL
         let entryAddress = dynamicLinkerLock.withLock { dlsym(handle, symbol) }

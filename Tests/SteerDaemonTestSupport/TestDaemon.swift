@@ -43,14 +43,22 @@ public final class TestDaemon: @unchecked Sendable {
 
     public func connect() throws -> SteerConnection { try SteerConnection(socketPath: socketPath) }
 
+    /// Graceful shutdown, returning when the server has stopped (its connections closed, its
+    /// socket removed); cancelled work may still be running.
+    public func shutDown() async throws {
+        await group.triggerGracefulShutdown()
+        try await task?.value
+    }
+
     /// Graceful shutdown; then waits (up to 5 minutes) for cancelled work still running, which stops
     /// at its next cancellation check, so it never takes the next test's cores; then removes the
     /// temporary directory.
     public func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task?.value
+        try await shutDown()
         let limit = ContinuousClock.now + .seconds(300)
-        while server.requestsInFlight > 0, ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(20)) }
+        while server.requestsInFlight > 0 || server.tasksRunning > 0, ContinuousClock.now < limit {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -126,7 +126,8 @@ final class AsyncClientTests: XCTestCase {
     /// steerd closes the connection after an oversized frame, with a RESOURCE_EXHAUSTED for the
     /// whole connection: every waiting call fails with it.
     func testWhenSteerdClosesTheConnectionEveryWaitingCallFails() async throws {
-        let daemon = try await TestDaemon(maxFrameSize: 4_096, encoderDirectory: miniLMDirectory)
+        // The small frame bound is for requests; the answers (4 × 384 floats) may be larger.
+        let daemon = try await TestDaemon(maxFrameSize: 4_096, encoderDirectory: miniLMDirectory) { $0.maxResponseSize = 1 << 20 }
         let client = try SteerAsyncClient(socketPath: daemon.socketPath)
         let calls = (0..<4).map { i in Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(4, tag: "gone \(i)", repeats: 20)) } }
         // The oversized frame goes once steerd works on all four, each 4 long prompts, far longer

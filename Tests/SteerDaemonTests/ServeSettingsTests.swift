@@ -28,7 +28,8 @@ final class ServeSettingsTests: XCTestCase {
         let path = try file("""
         {"socket": "run/steerd.sock", "socketMode": "0600", "maxFrameSize": 1048576, "pluginDir": "/opt/steer/lib",
          "snapshotDir": "snapshots", "index": "/srv/items.snap", "encoder": "models/minilm", "promptCacheMB": 8,
-         "maxInFlightPerConnection": 16, "maxInFlight": 64, "shutdownGrace": 2.5, "blasThreads": 2, "logLevel": "debug", "allowedUIDs": [1000, 1001], "allowedGIDs": []}
+         "maxInFlightPerConnection": 16, "maxInFlight": 64, "shutdownGrace": 2.5, "maxResponseSize": 65536,
+         "maxConnections": 100, "idleTimeout": 30.5, "listenBacklog": 512, "blasThreads": 2, "logLevel": "debug", "allowedUIDs": [1000, 1001], "allowedGIDs": []}
         """)
         let settings = try ServeSettings.load(path: path)
         XCTAssertEqual(settings.socket, directory + "/run/steerd.sock")
@@ -45,6 +46,11 @@ final class ServeSettingsTests: XCTestCase {
         XCTAssertEqual(c.shutdownGracePeriodSeconds, 2.5)
         XCTAssertEqual(c.maxInFlightPerConnection, 16)
         XCTAssertEqual(c.maxInFlightTotal, 64)
+        XCTAssertEqual(c.maxResponseSize, 65536)
+        XCTAssertEqual(c.responseSizeLimit, 65536)
+        XCTAssertEqual(c.maxConnections, 100)
+        XCTAssertEqual(c.idleTimeoutSeconds, 30.5)
+        XCTAssertEqual(c.listenBacklog, 512)
         XCTAssertEqual(c.allowedUIDs, [1000, 1001])
         XCTAssertEqual(c.allowedGIDs, [])
         XCTAssertEqual(resolved.blasThreads, 2)
@@ -88,6 +94,11 @@ final class ServeSettingsTests: XCTestCase {
         XCTAssertFalse(c.encoderRequired)
         XCTAssertEqual(c.promptCacheBytes, 32 << 20)
         XCTAssertEqual(c.shutdownGracePeriodSeconds, 10)
+        XCTAssertNil(c.maxResponseSize)
+        XCTAssertEqual(c.responseSizeLimit, c.maxFrameSize, "the response bound defaults to the frame bound")
+        XCTAssertEqual(c.maxConnections, 4096)
+        XCTAssertEqual(c.idleTimeoutSeconds, 300)
+        XCTAssertEqual(c.listenBacklog, 4096)
         XCTAssertEqual(c.allowedUIDs, [getuid()])
         XCTAssertEqual(c.allowedGIDs, [getgid()])
         XCTAssertEqual(resolved.logLevel, .info)
@@ -128,6 +139,11 @@ final class ServeSettingsTests: XCTestCase {
         try assertLoadFails(#"{"socketMode": "999"}"#, mentioning: ["\"socketMode\"", "octal"])
         try assertLoadFails(#"{"logLevel": "loud"}"#, mentioning: ["\"logLevel\"", "trace"])
         try assertLoadFails(#"{"maxFrameSize": 10}"#, mentioning: ["\"maxFrameSize\"", "64..."])
+        try assertLoadFails(#"{"maxResponseSize": 10}"#, mentioning: ["\"maxResponseSize\"", "64..."])
+        try assertLoadFails(#"{"maxConnections": 0}"#, mentioning: ["\"maxConnections\"", "1...1048576"])
+        try assertLoadFails(#"{"idleTimeout": -1}"#, mentioning: ["\"idleTimeout\"", "0...86400"])
+        try assertLoadFails(#"{"listenBacklog": 0}"#, mentioning: ["\"listenBacklog\"", "1...1048576"])
+        try assertLoadFails(#"{"idleTimeout": "5"}"#, mentioning: ["\"idleTimeout\" must be a number"])
         try assertLoadFails(#"["socket"]"#, mentioning: ["one JSON object"])
         try assertLoadFails(#"{"socket": "/s""#, mentioning: ["not valid JSON"])
         XCTAssertThrowsError(try ServeSettings.load(path: directory + "/missing.json")) {
