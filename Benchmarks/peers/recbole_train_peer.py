@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """RecBole 1.2.1 training peer: SASRec or GRU4Rec on ML-100k, timed per epoch.
 
-Settings (the anchors' protocol, /work/shared/anchors.md): ML-100k atomic files from
+Settings (the protocol of the RecBole peer figures in the README): ML-100k atomic files from
 $STEER_CACHE/data, leave-one-out by time (RecBole split LS valid_and_test, order TO), full
 ranking, MAX_ITEM_LIST_LENGTH 50, item embedding 64, CE loss over all items, train_batch_size
 256, Adam lr 0.001, seed 2020, RecBole's model defaults otherwise:
