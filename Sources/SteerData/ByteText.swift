@@ -22,6 +22,8 @@ enum ByteText {
             throw DataError.unreadable("no such file at \(path)", file: name)
         }
         guard !isDirectory.boolValue else { throw DataError.unreadable("\(path) is a directory", file: name) }
+        // Foundation's reader keeps (leaks) a 4 KB buffer for an empty file: an empty file is not read.
+        if isEmptyReadableFile(path) { return [] }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError.unreadable("cannot open \(path) (permissions?)", file: name)
         }
@@ -29,6 +31,12 @@ enum ByteText {
             throw DataError.unreadable("\(path) is larger than 2 GiB, which the readers do not support", file: name)
         }
         return [UInt8](data)
+    }
+
+    /// True for a readable regular file of size 0.
+    static func isEmptyReadableFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && info.st_size == 0 && access(path, R_OK) == 0
     }
 
     /// The last path component, used to name files in errors.

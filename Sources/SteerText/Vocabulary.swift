@@ -50,7 +50,10 @@ public struct Vocabulary: Sendable {
     public init(contentsOf url: URL) throws {
         let text: String
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            // Foundation's reader keeps (leaks) a 4 KB buffer for an empty file: an empty file is not read.
+            var info = stat()
+            let empty = stat(url.path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && info.st_size == 0 && access(url.path, R_OK) == 0
+            text = empty ? "" : try String(contentsOf: url, encoding: .utf8)
         } catch {
             throw SteerTextError.io(url.path, "\(error.localizedDescription) (expected a UTF-8 vocab.txt)")
         }
