@@ -61,6 +61,11 @@ func exercise(_ index: ItemIndex) {
             let ranked = try index.retrieve(query, k: k)
             precondition(ranked.count <= k)
             precondition(ranked.allSatisfy { Int($0.item) < index.count && $0.item != 0 })
+        } catch let error as ItemIndexError where error.code == .outOfRange {
+            // Items so large that even this small query could overflow a score are refused, not scored.
+            // (the rule: ‖q‖ · the largest item norm must stay within half of Float's range)
+            let norm = query.vector.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            precondition(norm * index.maxItemNorm > Double(Float.greatestFiniteMagnitude) / 2, "a query within range was refused: \(error)")
         } catch {
             preconditionFailure("a valid query over a loaded index failed: \(error)")
         }
