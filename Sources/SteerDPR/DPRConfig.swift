@@ -87,8 +87,8 @@ public struct DPRConfig: Sendable, Hashable, Codable {
     ///   - ffnDim: F; nil means 4·d (the transformer convention).
     ///   - towers: `.two`, the paper's MoE (positive and negative steering pull in opposite directions).
     ///   - keyValue: `.tokens`, because with one pooled vector the attention is a constant and the
-    ///     head degenerates into "add a prompt-dependent offset" (the naive head of anchors.md that
-    ///     does not beat Filter). Needs the encoder's token states; use `.pooled` when only sentence
+    ///     head degenerates into "add a prompt-dependent offset" (a naive head of that kind, genre
+    ///     stage only, did not beat Filter in an external cross-check of the protocol). Needs the encoder's token states; use `.pooled` when only sentence
     ///     embeddings are at hand.
     ///   - norm: `.preLN`: backbone vectors (LN'd SASRec outputs, tanh-bounded GRU states) and
     ///     projected prompts live at unrelated scales; normalising the branch inputs keeps the

@@ -3,7 +3,7 @@
 /// The polarity of a prompt: does the user ask *for* something or want to *avoid* something?
 ///
 /// Steer fuses a positive prompt through the positive tower (boost what matches) and a
-/// negative one through the negative tower (suppress what matches); see DESIGN.md §1.
+/// negative one through the negative tower (suppress what matches); the README's "Promptable recommendation" section describes the two towers.
 public enum Polarity: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// The user asks for something ("I want a comedy", "I wouldn't say no to a western").
     case positive

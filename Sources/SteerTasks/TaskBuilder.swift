@@ -15,7 +15,7 @@ public struct TaskSet: Sendable {
     public func tasks(_ polarity: TaskPolarity) -> [SteeringTask] { polarity == .positive ? positive : negative }
 }
 
-/// Builds the evaluation tasks of a split (DESIGN.md §3, paper §4.1.1).
+/// Builds the evaluation tasks of a split (paper §4.1.1; the README's DPR section states the protocol).
 ///
 /// For each user with a non-empty held-out part: history = the parts before it (test: train
 /// + validation; validation: train), future = the held-out part, window = its first N items

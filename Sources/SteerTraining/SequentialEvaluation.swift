@@ -1,4 +1,4 @@
-// The SEQ task: rank all items for each user's history, score the next item (DESIGN.md §3).
+// The SEQ task: rank all items for each user's history, score the next item (the paper's protocol, §4.1; README "Training a backbone").
 import SteerData
 import SteerEvaluation
 import SteerPlugins

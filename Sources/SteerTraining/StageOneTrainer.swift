@@ -1,7 +1,7 @@
 // Stage 1: next-item pre-training of a backbone plugin with full-softmax cross-entropy.
 //
 // The plugin computes hidden states; the host owns the loss, the item softmax and the
-// optimizer (DESIGN.md §4): logits = hidden · Eᵀ over ALL items, chunked so that at most
+// optimizer (the host owns loss and optimizer; the plugin its parameters): logits = hidden · Eᵀ over ALL items, chunked so that at most
 // `crossEntropyChunkRows × V` logits exist at once; the item-side gradient goes into the
 // plugin's item-table gradient, the hidden-side gradient back through the plugin.
 import Foundation
