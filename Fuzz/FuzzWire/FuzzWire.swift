@@ -4,7 +4,8 @@
 // SteerServer installs it), once whole and once in small chunks; both must emit the same frames
 // and end the same way. Every frame is parsed as a RequestEnvelope and, for a known method, as
 // that method's request message (the switch of SteerService.serve); a Retrieve runs against a
-// small fixed index after the daemon's bounds checks. Client side: the bytes are parsed as a
+// small fixed index after the daemon's bounds checks. The rows counted on the wire
+// (RequestRows) must equal the decoded request's. Client side: the bytes are parsed as a
 // ResponseEnvelope and its payload as every response message.
 //
 // Errors are expected; a crash, a failed invariant (precondition), a hang or an ASan report is a bug.
@@ -96,20 +97,29 @@ func serverSide(_ body: [UInt8]) {
     guard let envelope: RequestEnvelope = roundTrip(body) else { return }
     guard let method = envelope.method else { return }  // UNIMPLEMENTED
     let payload = envelope.payload
+    // The rows steerd counts on the wire before decoding (its per-connection bound) must be the
+    // decoded message's rows whenever the message decodes.
+    let rows = RequestRows.count(method, payload: payload)
+    func expectRows(_ decoded: Int?) {
+        guard let decoded else { return }
+        precondition(rows == decoded, "RequestRows counted \(rows.map(String.init) ?? "nil") rows, the decoded \(method) has \(decoded)")
+    }
     switch method {
     case .health: _ = roundTrip(payload) as HealthRequest?
     case .retrieve:
-        guard let request: RetrieveRequest = roundTrip(payload) else { return }
+        let request: RetrieveRequest? = roundTrip(payload)
+        expectRows(request?.queries.count)
+        guard let request else { return }
         retrieve(request)
-    case .encodeHistory: _ = roundTrip(payload) as EncodeHistoryRequest?
+    case .encodeHistory: expectRows((roundTrip(payload) as EncodeHistoryRequest?)?.histories.count)
     case .listBackbones: _ = roundTrip(payload) as ListBackbonesRequest?
     case .loadBackbone: _ = roundTrip(payload) as LoadBackboneRequest?
     case .saveSnapshot: _ = roundTrip(payload) as SaveSnapshotRequest?
     case .loadSnapshot: _ = roundTrip(payload) as LoadSnapshotRequest?
     case .stats: _ = roundTrip(payload) as StatsRequest?
-    case .embedPrompt: _ = roundTrip(payload) as EmbedPromptRequest?
-    case .route: _ = roundTrip(payload) as RouteRequest?
-    case .fuse: _ = roundTrip(payload) as FuseRequest?
+    case .embedPrompt: expectRows((roundTrip(payload) as EmbedPromptRequest?)?.prompts.count)
+    case .route: expectRows((roundTrip(payload) as RouteRequest?)?.prompts.count)
+    case .fuse: expectRows((roundTrip(payload) as FuseRequest?)?.polarities.count)
     case .recommend: _ = roundTrip(payload) as RecommendRequest?
     }
 }

@@ -32,18 +32,12 @@ final class ComputeExecutor: TaskExecutor, @unchecked Sendable {
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let ready = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    /// Each lane's waiting jobs, oldest first (guarded by `mutex`).
-    private var queues: [ObjectIdentifier: LaneQueue] = [:]
-    /// Lanes with waiting jobs, in the order they get their next turn (guarded by `mutex`).
+    /// Lanes with waiting jobs, each once, in the order they get their next turn; taken from
+    /// `nextTurn` on (guarded by `mutex`, like every lane's queue).
     private var turns: [ComputeLane] = []
     private var nextTurn = 0
     /// Work enqueued on the pool itself rather than on a lane (a lane of its own); set once in init.
     private var poolLane: ComputeLane!
-
-    private struct LaneQueue {
-        var jobs: [UnownedJob] = []
-        var next = 0
-    }
 
     /// A pool of `threads` threads; tests make small ones of their own.
     init(threads: Int) {
@@ -65,13 +59,9 @@ final class ComputeExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     fileprivate func enqueue(_ job: UnownedJob, on lane: ComputeLane) {
-        let id = ObjectIdentifier(lane)
         pthread_mutex_lock(mutex)
-        if queues[id] == nil {
-            queues[id] = LaneQueue()
-            turns.append(lane)
-        }
-        queues[id]!.jobs.append(job)
+        if lane.isIdle { turns.append(lane) }
+        lane.waiting.append(job)
         pthread_cond_signal(ready)
         pthread_mutex_unlock(mutex)
     }
@@ -83,15 +73,8 @@ final class ComputeExecutor: TaskExecutor, @unchecked Sendable {
             while nextTurn == turns.count { pthread_cond_wait(ready, mutex) }
             let lane = turns[nextTurn]
             nextTurn += 1
-            let id = ObjectIdentifier(lane)
-            var queue = queues.removeValue(forKey: id)!
-            let job = queue.jobs[queue.next]
-            queue.next += 1
-            if queue.next < queue.jobs.count {
-                if queue.next >= 1_024 { queue.jobs.removeFirst(queue.next); queue.next = 0 }
-                queues[id] = queue
-                turns.append(lane)   // its next job waits for the other lanes' turns
-            }
+            let job = lane.takeOldest()
+            if !lane.isIdle { turns.append(lane) }   // its next job waits for the other lanes' turns
             if nextTurn == turns.count || nextTurn >= 1_024 {   // drop the turns taken, now and then
                 turns.removeFirst(nextTurn)
                 nextTurn = 0
@@ -106,11 +89,32 @@ final class ComputeExecutor: TaskExecutor, @unchecked Sendable {
 /// threads, taking turns with the other lanes.
 public final class ComputeLane: TaskExecutor, @unchecked Sendable {
     private unowned let pool: ComputeExecutor
+    /// Jobs waiting, oldest at `next` (guarded by the pool's mutex). The storage is kept when the
+    /// lane empties, so a connection's requests allocate nothing here after its first.
+    fileprivate var waiting: [UnownedJob] = []
+    private var next = 0
 
     fileprivate init(pool: ComputeExecutor) { self.pool = pool }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         pool.enqueue(UnownedJob(job), on: self)
+    }
+
+    /// No job waiting (the pool's mutex held).
+    fileprivate var isIdle: Bool { next == waiting.count }
+
+    /// The oldest waiting job (the pool's mutex held, the lane not idle).
+    fileprivate func takeOldest() -> UnownedJob {
+        let job = waiting[next]
+        next += 1
+        if next == waiting.count {
+            waiting.removeAll(keepingCapacity: true)
+            next = 0
+        } else if next >= 1_024 {
+            waiting.removeFirst(next)
+            next = 0
+        }
+        return job
     }
 }
 

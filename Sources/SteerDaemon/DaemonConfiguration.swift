@@ -37,6 +37,10 @@ public struct DaemonConfiguration: Sendable {
     public var maxInFlightPerConnection: Int
     /// Requests the daemon may have in flight across all connections; one more is answered RESOURCE_EXHAUSTED at once.
     public var maxInFlightTotal: Int
+    /// Rows of compute work (Fuse rows, prompts of EmbedPrompt and Route, histories of
+    /// EncodeHistory, Retrieve queries) one connection may have admitted and unanswered; a
+    /// request that would pass it is answered RESOURCE_EXHAUSTED at once (see `RowQuota`).
+    public var maxQueuedRowsPerConnection: Int
     /// Rows (histories, prompts, Recommend requests) gathered into one batch by the dynamic batchers; 1 turns batching off.
     public var maxBatchSize: Int
     /// How long the oldest waiting request may wait for others before a batch that is not full
@@ -74,6 +78,7 @@ public struct DaemonConfiguration: Sendable {
     ///   - promptCacheBytes: bound of the prompt-embedding cache, default 32 MiB.
     ///   - maxInFlightPerConnection: requests in flight per connection, default 256.
     ///   - maxInFlightTotal: requests in flight across the daemon, default 4096.
+    ///   - maxQueuedRowsPerConnection: rows of compute work in flight per connection, default 16,384.
     ///   - maxBatchSize: rows per dynamic batch; default 1, batching off (see `defaultMaxBatchSize`).
     ///   - maxQueueDelayMicros: longest wait for a batch to fill, default 0 (no added latency).
     ///   - shutdownGracePeriodSeconds: default 10 s.
@@ -96,6 +101,7 @@ public struct DaemonConfiguration: Sendable {
                 promptCacheBytes: Int = 32 << 20,
                 maxInFlightPerConnection: Int = DaemonConfiguration.defaultMaxInFlightPerConnection,
                 maxInFlightTotal: Int = DaemonConfiguration.defaultMaxInFlightTotal,
+                maxQueuedRowsPerConnection: Int = DaemonConfiguration.defaultMaxQueuedRowsPerConnection,
                 maxBatchSize: Int = DaemonConfiguration.defaultMaxBatchSize,
                 maxQueueDelayMicros: Int = DaemonConfiguration.defaultMaxQueueDelayMicros,
                 shutdownGracePeriodSeconds: Double = 10,
@@ -118,6 +124,7 @@ public struct DaemonConfiguration: Sendable {
         self.promptCacheBytes = promptCacheBytes
         self.maxInFlightPerConnection = maxInFlightPerConnection
         self.maxInFlightTotal = maxInFlightTotal
+        self.maxQueuedRowsPerConnection = maxQueuedRowsPerConnection
         self.maxBatchSize = maxBatchSize
         self.maxQueueDelayMicros = maxQueueDelayMicros
         self.shutdownGracePeriodSeconds = shutdownGracePeriodSeconds
@@ -150,6 +157,9 @@ public struct DaemonConfiguration: Sendable {
 
     public static let defaultMaxInFlightPerConnection = 256
     public static let defaultMaxInFlightTotal = 4096
+    /// Four of the largest requests (EncodeHistory's 4,096 histories), and 16 Fuse requests of
+    /// 1,024 prompts: some 40 s of MiniLM on one core, queued by one client at most.
+    public static let defaultMaxQueuedRowsPerConnection = 16_384
     /// Off by default: batched answers differ from unbatched ones in the last bits (sgemm over a
     /// padded batch rounds differently), so with batching an answer depends on which requests it
     /// met; and on two cores batching measured a few percent slower for Recommend, faster only for

@@ -43,6 +43,8 @@ public final class DaemonStats: Sendable {
     /// The bound a request was refused at.
     enum InFlightLimit: String, CaseIterable {
         case connection
+        /// The connection's rows of queued compute work (`maxQueuedRowsPerConnection`).
+        case connectionRows = "connection_rows"
         case total
     }
     private let state = Locked(State())

@@ -51,7 +51,8 @@ public final class Dispatcher: Sendable {
         self.budget = service.responseBudget
     }
 
-    /// Starts `request` and calls `respond` once with its answer (from any thread).
+    /// Starts `request` and calls `respond` once with its answer: from any thread once this returns,
+    /// and before it returns only on the caller's own thread (a request answered at once).
     /// - Parameters:
     ///   - loop: where the deadline timer runs (the connection's event loop).
     ///   - lane: the connection's lane on the compute pool (see `ComputeExecutor`); nil: the pool's own.

@@ -16,6 +16,9 @@ extension SteerService {
     /// Starts the requests that may be answered without leaving the caller's thread; nil for the
     /// others (`serve` runs them).
     ///
+    /// Health reads a few fields: answered here, it costs no thread hop, and a liveness probe is
+    /// answered by the event loop itself, so it says the loop is alive.
+    ///
     /// A Recommend whose user vector and prompt are cached needs only the head's tower and one
     /// top-K (tens of microseconds for an index within `inlineScoringBudget`), less than the two
     /// thread wake-ups of a hop to a compute thread and back: measured on this 2-core VM, a cached
@@ -24,6 +27,8 @@ extension SteerService {
     /// batched ranking waits for batch-mates.
     func startInline(_ method: Method, payload: [UInt8]) -> InlineStart? {
         switch method {
+        case .health:
+            return .answered(Result { try health(HealthRequest(decoding: payload)).encoded() })
         case .recommend:
             guard batchers.ranking.maxBatchSize == 1 else { return nil }
             let plan: RecommendPlan

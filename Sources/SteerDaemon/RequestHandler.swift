@@ -30,15 +30,25 @@ final class RequestHandler: ChannelInboundHandler {
     /// This connection's turn on the compute pool: heavy requests of one client wait for each
     /// other, not the other clients for them.
     private lazy var lane = dispatcher.newLane()
+    /// Rows of compute work (`RequestRows`) this connection may have in flight, and has: the
+    /// in-flight limit counts requests, and one request can carry thousands of rows (256 Fuse
+    /// requests of 1,024 new prompts are some ten minutes of MiniLM on two cores). Lanes keep the
+    /// other connections served meanwhile; this bound keeps one client from queueing that much.
+    private let maxQueuedRows: Int
+    private var queuedRows = 0
+    /// The rows of the requests in flight that carry any.
+    private var rowsInFlight: [UInt64: Int] = [:]
 
     init(dispatcher: Dispatcher, gauge: InFlightGauge, stats: DaemonStats,
          maxInFlightPerConnection: Int = DaemonConfiguration.defaultMaxInFlightPerConnection,
-         maxInFlightTotal: Int = DaemonConfiguration.defaultMaxInFlightTotal) {
+         maxInFlightTotal: Int = DaemonConfiguration.defaultMaxInFlightTotal,
+         maxQueuedRows: Int = DaemonConfiguration.defaultMaxQueuedRowsPerConnection) {
         self.dispatcher = dispatcher
         self.gauge = gauge
         self.stats = stats
         self.maxInFlightPerConnection = maxInFlightPerConnection
         self.maxInFlightTotal = maxInFlightTotal
+        self.maxQueuedRows = maxQueuedRows
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -75,6 +85,13 @@ final class RequestHandler: ChannelInboundHandler {
                 on: channel)
             return
         }
+        // A request whose bytes are malformed counts 0 here; its decoder answers the precise error.
+        let rows = request.method.flatMap { RequestRows.count($0, payload: request.payload) } ?? 0
+        if rows > 0, let refusal = rowRefusal(rows, of: request) {
+            stats.recordRefusedInFlight(.connectionRows, method: request.method)
+            Self.send(.failure(id: request.id, refusal), on: channel)
+            return
+        }
         switch gauge.enter(limit: maxInFlightTotal) {
         case .admitted:
             break
@@ -91,17 +108,30 @@ final class RequestHandler: ChannelInboundHandler {
         }
         let key = nextKey
         nextKey += 1
+        if rows > 0 {
+            queuedRows += rows
+            rowsInFlight[key] = rows
+        }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loop = context.eventLoop
-        // `finish` runs on the loop after this method returns, so the task is registered before it is removed.
+        // An answer given on this loop is written at once: during this call for a request answered
+        // inline (`handle` then returns nil, and the assignment below removes nothing), or later by
+        // its deadline timer. An answer from a compute thread hops to the loop; `handle` gives no
+        // answer on another thread before it returns its task, so the task is registered before
+        // `finish` removes it.
         inFlight[key] = dispatcher.handle(request, on: loop, lane: lane) { response in
-            loop.execute { handler.value.finish(key, response, on: channel) }
+            if loop.inEventLoop {
+                handler.value.finish(key, response, on: channel)
+            } else {
+                loop.execute { handler.value.finish(key, response, on: channel) }
+            }
         }
     }
 
     /// Writes a request's response unless the connection has closed, then lets the gauge go.
     private func finish(_ key: UInt64, _ response: ResponseEnvelope, on channel: Channel) {
         inFlight[key] = nil
+        if let rows = rowsInFlight.removeValue(forKey: key) { queuedRows -= rows }
         let gauge = self.gauge
         guard open else {
             gauge.leave()
@@ -117,6 +147,19 @@ final class RequestHandler: ChannelInboundHandler {
         }
         // Leave only once the response is written, so shutdown never closes a connection under it.
         Self.send(response, on: channel).whenComplete { _ in gauge.leave() }
+    }
+
+    /// RESOURCE_EXHAUSTED when `rows` more would pass this connection's bound; nil when they fit.
+    private func rowRefusal(_ rows: Int, of request: RequestEnvelope) -> RPCError? {
+        let what = "\(request.method.map { "\($0)" } ?? "the request") with \(rows) rows"
+        let flag = "(maxQueuedRowsPerConnection in the configuration file, steer serve --max-queued-rows-per-connection)"
+        if rows > maxQueuedRows {
+            return RPCError(.resourceExhausted, "\(what) is more than this connection's \(maxQueuedRows) rows of queued work "
+                + "and can never be served: split it over several requests, or raise the limit \(flag)")
+        }
+        guard queuedRows + rows > maxQueuedRows else { return nil }
+        return RPCError(.resourceExhausted, "\(what) would pass this connection's \(maxQueuedRows) rows of queued work "
+            + "(\(queuedRows) in flight): wait for earlier answers, or raise it \(flag)")
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -40,6 +40,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var maxInFlightPerConnection: Int?
     /// Requests in flight across the daemon, default 4096, within 1...2^20.
     public var maxInFlight: Int?
+    /// Rows of compute work in flight per connection, default 16,384, within 1...2^24.
+    public var maxQueuedRowsPerConnection: Int?
     /// Rows per dynamic batch, default 1 (no batching), within 1...4096.
     public var maxBatchSize: Int?
     /// Microseconds a batch may wait to fill, default 0, within 0...1,000,000.
@@ -66,7 +68,7 @@ public struct ServeSettings: Sendable, Equatable {
     /// The keys a configuration file may hold, in the order of `steer serve --help`.
     public static let keys = [
         "socket", "socketMode", "maxFrameSize", "maxResponseSize", "pluginDir", "snapshotDir", "index", "state", "encoder",
-        "promptCacheMB", "maxInFlightPerConnection", "maxInFlight", "maxConnections", "idleTimeout", "listenBacklog",
+        "promptCacheMB", "maxInFlightPerConnection", "maxInFlight", "maxQueuedRowsPerConnection", "maxConnections", "idleTimeout", "listenBacklog",
         "maxBatchSize", "maxQueueDelayMicros", "shutdownGrace", "blasThreads", "logLevel", "allowedUIDs", "allowedGIDs",
     ]
 
@@ -88,6 +90,7 @@ public struct ServeSettings: Sendable, Equatable {
         if let promptCacheMB { merged.promptCacheMB = promptCacheMB }
         if let maxInFlightPerConnection { merged.maxInFlightPerConnection = maxInFlightPerConnection }
         if let maxInFlight { merged.maxInFlight = maxInFlight }
+        if let maxQueuedRowsPerConnection { merged.maxQueuedRowsPerConnection = maxQueuedRowsPerConnection }
         if let maxBatchSize { merged.maxBatchSize = maxBatchSize }
         if let maxQueueDelayMicros { merged.maxQueueDelayMicros = maxQueueDelayMicros }
         if let shutdownGrace { merged.shutdownGrace = shutdownGrace }
@@ -163,6 +166,7 @@ public struct ServeSettings: Sendable, Equatable {
             promptCacheBytes: (promptCacheMB ?? 32) << 20,
             maxInFlightPerConnection: maxInFlightPerConnection ?? DaemonConfiguration.defaultMaxInFlightPerConnection,
             maxInFlightTotal: maxInFlight ?? DaemonConfiguration.defaultMaxInFlightTotal,
+            maxQueuedRowsPerConnection: maxQueuedRowsPerConnection ?? DaemonConfiguration.defaultMaxQueuedRowsPerConnection,
             maxBatchSize: maxBatchSize ?? DaemonConfiguration.defaultMaxBatchSize,
             maxQueueDelayMicros: maxQueueDelayMicros ?? DaemonConfiguration.defaultMaxQueueDelayMicros,
             shutdownGracePeriodSeconds: shutdownGrace ?? 10,
@@ -205,6 +209,9 @@ public struct ServeSettings: Sendable, Equatable {
         }
         if let maxInFlight, !(1...(1 << 20)).contains(maxInFlight) {
             throw ServeSettingsError("\(name("maxInFlight", "max-in-flight")) must be in 1...\(1 << 20); got \(maxInFlight)")
+        }
+        if let maxQueuedRowsPerConnection, !(1...(1 << 24)).contains(maxQueuedRowsPerConnection) {
+            throw ServeSettingsError("\(name("maxQueuedRowsPerConnection", "max-queued-rows-per-connection")) must be in 1...\(1 << 24); got \(maxQueuedRowsPerConnection)")
         }
         if let maxBatchSize, !(1...4096).contains(maxBatchSize) {
             throw ServeSettingsError("\(name("maxBatchSize", "max-batch-size")) must be in 1...4096 (1: no batching); got \(maxBatchSize)")
@@ -276,6 +283,7 @@ extension ServeSettings {
             settings.promptCacheMB = try value("promptCacheMB", "an integer (MiB)")
             settings.maxInFlightPerConnection = try value("maxInFlightPerConnection", "an integer (requests)")
             settings.maxInFlight = try value("maxInFlight", "an integer (requests)")
+            settings.maxQueuedRowsPerConnection = try value("maxQueuedRowsPerConnection", "an integer (rows)")
             settings.maxBatchSize = try value("maxBatchSize", "an integer (rows per batch)")
             settings.maxQueueDelayMicros = try value("maxQueueDelayMicros", "an integer (microseconds)")
             settings.shutdownGrace = try value("shutdownGrace", "a number (seconds)")

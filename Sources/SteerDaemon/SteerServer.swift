@@ -54,6 +54,7 @@ public final class SteerServer: Service, Sendable {
         let policy = configuration.peerAccessPolicy
         let maxInFlightPerConnection = configuration.maxInFlightPerConnection
         let maxInFlightTotal = configuration.maxInFlightTotal
+        let maxQueuedRows = configuration.maxQueuedRowsPerConnection
         let maxConnections = configuration.maxConnections
         let idleTimeout = configuration.idleTimeoutSeconds > 0
             ? TimeAmount.nanoseconds(Int64(configuration.idleTimeoutSeconds * 1e9)) : nil
@@ -108,7 +109,8 @@ public final class SteerServer: Service, Sendable {
                     try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: maxFrameSize)))
                     try pipeline.addHandler(RequestHandler(dispatcher: dispatcher, gauge: gauge, stats: stats,
                                                                  maxInFlightPerConnection: maxInFlightPerConnection,
-                                                                 maxInFlightTotal: maxInFlightTotal))
+                                                                 maxInFlightTotal: maxInFlightTotal,
+                                                                 maxQueuedRows: maxQueuedRows))
                 }
             }
         let serverChannel: Channel

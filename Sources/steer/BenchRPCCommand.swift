@@ -27,6 +27,10 @@ struct BenchRPCCommand: ParsableCommand {
     @Option(help: "Fuse requests the flooding client keeps in flight.") var floodInFlight: Int = 4
     @Option(help: "Rows (distinct new prompts) per flooding Fuse request.") var floodRows: Int = 1_024
     @Option(help: "Recommend requests measured beside the flood.") var floodProbes: Int = 300
+    @Option(help: "Another build's steer executable: run its steerd beside this one's and measure both with this client, alternating in --rounds rounds, and print the ratios (a before/after check of a change).")
+    var against: String?
+    @Option(help: "With --against: rounds; each measures every case on both daemons with --requests / rounds requests per connection, the order alternating.")
+    var rounds: Int = 10
     @Flag(help: "Print JSON instead of a markdown table.") var json = false
 
     struct Row: Codable {
@@ -45,11 +49,21 @@ struct BenchRPCCommand: ParsableCommand {
             throw ValidationError("--flood-in-flight and --flood-rows must be at least 1, --flood-probes at least 10")
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if against != nil {
+            if peer || flood { throw ValidationError("--against compares two steerd builds; run --peer and --flood without it") }
+            guard rounds >= 2, requests / rounds >= 100 else {
+                throw ValidationError("--against needs --rounds of at least 2 and at least 100 requests per round (--requests / --rounds)")
+            }
+        }
     }
 
     func run() throws {
         LoadAverage.report("before")
         defer { LoadAverage.report("after") }
+        if let against {
+            try compare(against: against)
+            return
+        }
         // steerd is stopped before the peer runs, so the two never share the cores.
         let rows = try measureSteer()
         var comparison: PeerComparison?
@@ -79,26 +93,11 @@ struct BenchRPCCommand: ParsableCommand {
 
     /// Starts steerd on a temporary socket, measures, and stops it.
     private func measureSteer() throws -> [Row] {
-        let dir = NSTemporaryDirectory() + "steer-bench-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let exe = ServeCommand.executableDirectory() + "/steer"
-        try runChild(exe, ["index", "random", "--items", "\(items)", "--dim", "\(dim)", "--out", dir + "/index.snap"], quiet: true).waitUntilExit()
-        let socket = dir + "/steerd.sock"
-        try FileManager.default.createDirectory(atPath: dir + "/snapshots", withIntermediateDirectories: true)
-        var serveArguments = ["serve", "--socket", socket, "--index", dir + "/index.snap", "--snapshot-dir", dir + "/snapshots",
-                              "--log-level", "warning", "--blas-threads", "\(threads)"]
-        if let encoder { serveArguments += ["--encoder", encoder] }
-        if let checkpoint { try FileManager.default.copyItem(atPath: checkpoint, toPath: dir + "/snapshots/model.snap") }
-        let daemon = try runChild(exe, serveArguments, quiet: false)
-        defer { daemon.terminate(); daemon.waitUntilExit() }
-        try waitForSocket(socket)
-
-        var rng = SplitMix64(seed: 7)
-        let query = RetrieveRequest(k: 10, queries: [RetrieveQuery(vector: (0..<dim).map { _ in rng.nextGaussian() })]).encoded()
-        let health = HealthRequest().encoded()
+        let daemon = try BenchDaemon(executable: ServeCommand.executableDirectory() + "/steer", label: "\(getpid())", command: self)
+        defer { daemon.stop() }
+        let socket = daemon.socket
         var rows: [Row] = []
-        for (name, method, payload) in [("Health", Method.health, health), ("Retrieve top-10", Method.retrieve, query)] {
+        for (name, method, payload) in [("Health", Method.health, healthPayload), ("Retrieve top-10", Method.retrieve, retrievePayload)] {
             for n in [1, connections] {
                 rows.append(try measure(name, method, { _, _ in payload }, socket: socket, connections: n, requests: requests))
             }
@@ -113,13 +112,11 @@ struct BenchRPCCommand: ParsableCommand {
     /// prompt, with one prompt (cached after its first request), and with a new prompt text every
     /// request (every one a cache miss: tokenizer and MiniLM run each time).
     private func measureRecommend(checkpoint: String, socket: String) throws -> [Row] {
-        let connection = try SteerConnection(socketPath: socket)
-        let loaded = try connection.call(.loadBackbone, LoadBackboneRequest(name: try BackboneCheckpoint.load(contentsOf: checkpoint).plugin, checkpoint: "model.snap"), as: LoadBackboneResponse.self)
-        var rng = SplitMix64(seed: 11)
+        let loaded = try loadCheckpoint(checkpoint, socket: socket)
         let items = UInt64(max(1, loaded.backbone.nItems))
-        let history = (0..<200).map { _ in UInt32(rng.next() % items) }
+        let history = Self.history(items: items)
         let plain = RecommendRequest(history: history, k: 10).encoded()
-        let cached = RecommendRequest(history: history, prompt: "I'm in the mood for a comedy", k: 10).encoded()
+        let cached = RecommendRequest(history: history, prompt: Self.cachedPrompt, k: 10).encoded()
         var rows: [Row] = []
         for n in [1, connections] {
             rows.append(try measure("Recommend, no prompt", .recommend, { _, _ in plain }, socket: socket, connections: n, requests: requests / 4))
@@ -127,9 +124,9 @@ struct BenchRPCCommand: ParsableCommand {
         for n in [1, connections] {
             rows.append(try measure("Recommend, cached prompt", .recommend, { _, _ in cached }, socket: socket, connections: n, requests: requests / 4))
         }
-        let topics = ["comedy", "horror", "a western", "something romantic", "sci-fi", "a documentary", "a thriller", "animation"]
+        let topics = Self.topics
         rows.append(try measure("Recommend, new prompt", .recommend, { c, i in
-            RecommendRequest(history: history, prompt: "Tonight I want \(topics[i % topics.count]), pick number \(c * 1_000_000 + i)", k: 10).encoded()
+            RecommendRequest(history: history, prompt: Self.newPrompt(connection: c, request: i), k: 10).encoded()
         }, socket: socket, connections: 1, requests: uncachedRequests))
         if peer {
             // Every request a history steerd has not seen, so its user-vector cache misses and SASRec runs
@@ -165,7 +162,7 @@ struct BenchRPCCommand: ParsableCommand {
 
     /// Each connection runs on its own thread, one request at a time, timing each round trip;
     /// `payload(connection, request)` gives each request's bytes.
-    private func measure(_ name: String, _ method: Method, _ payload: @escaping @Sendable (Int, Int) -> [UInt8], socket: String,
+    func measure(_ name: String, _ method: Method, _ payload: @escaping @Sendable (Int, Int) -> [UInt8], socket: String,
                          connections n: Int, requests: Int) throws -> Row {
         let latencies = LockedArray()
         let failures = LockedArray()
@@ -206,7 +203,7 @@ struct BenchRPCCommand: ParsableCommand {
                    requestsPerSecond: Double(n * (requests + warmup)) / seconds)
     }
 
-    private func runChild(_ exe: String, _ arguments: [String], quiet: Bool) throws -> Process {
+    func runChild(_ exe: String, _ arguments: [String], quiet: Bool) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: exe)
         process.arguments = arguments
@@ -215,7 +212,7 @@ struct BenchRPCCommand: ParsableCommand {
         return process
     }
 
-    private func waitForSocket(_ path: String) throws {
+    func waitForSocket(_ path: String) throws {
         for _ in 0..<200 {
             if (try? SteerConnection(socketPath: path)) != nil { return }
             usleep(25_000)

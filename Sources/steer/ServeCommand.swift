@@ -16,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
         on descriptor 3 instead of binding --socket, and leaves that socket's file alone.
         """)
 
-    @Option(help: "A JSON configuration file whose keys mirror these options (socket, socketMode, maxFrameSize, maxResponseSize, pluginDir, snapshotDir, index, state, encoder, promptCacheMB, maxInFlightPerConnection, maxInFlight, maxConnections, idleTimeout, listenBacklog, maxBatchSize, maxQueueDelayMicros, shutdownGrace, blasThreads, logLevel, allowedUIDs, allowedGIDs); options given here win over it.")
+    @Option(help: "A JSON configuration file whose keys mirror these options (socket, socketMode, maxFrameSize, maxResponseSize, pluginDir, snapshotDir, index, state, encoder, promptCacheMB, maxInFlightPerConnection, maxInFlight, maxQueuedRowsPerConnection, maxConnections, idleTimeout, listenBacklog, maxBatchSize, maxQueueDelayMicros, shutdownGrace, blasThreads, logLevel, allowedUIDs, allowedGIDs); options given here win over it.")
     var config: String?
     @Option(help: "Socket path (default: $STEER_SOCKET, else $XDG_RUNTIME_DIR/steer/steerd.sock, else /tmp/steer-<uid>/steerd.sock).")
     var socket: String?
@@ -35,6 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
     var maxInFlightPerConnection: Int?
     @Option(help: "Requests in flight across all connections; more are answered RESOURCE_EXHAUSTED (default: 4096).")
     var maxInFlight: Int?
+    @Option(help: "Rows of compute work (Fuse rows, EmbedPrompt and Route prompts, EncodeHistory histories, Retrieve queries) one connection may have in flight; a request that would pass it is answered RESOURCE_EXHAUSTED (default: 16384).")
+    var maxQueuedRowsPerConnection: Int?
     @Option(help: "Rows (histories, prompts, Recommend requests) the dynamic batchers gather into one batch; 1, the default, turns batching off.")
     var maxBatchSize: Int?
     @Option(help: "Microseconds the oldest waiting request may wait for a batch to fill; 0 takes what is queued at once (default: 0).")
@@ -69,6 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         s.promptCacheMB = promptCacheMb
         s.maxInFlightPerConnection = maxInFlightPerConnection
         s.maxInFlight = maxInFlight
+        s.maxQueuedRowsPerConnection = maxQueuedRowsPerConnection
         s.maxBatchSize = maxBatchSize
         s.maxQueueDelayMicros = maxQueueDelayMicros
         s.shutdownGrace = shutdownGrace

@@ -29,7 +29,8 @@ final class PeerCredentialsTests: XCTestCase {
 
     func testRefusalHandlerAnswersPermissionDeniedWithIDZeroAndCloses() throws {
         let channel = EmbeddedChannel(handler: RefusalHandler(message: "uid 7 (gid 5) may not use this steerd"))
-        try channel.connect(to: SocketAddress(unixDomainSocketPath: "/steerd.sock")).wait()
+        // An IPv4 address: EmbeddedChannel never frees the box of a Unix-domain address (LeakSanitizer).
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         var frame = try XCTUnwrap(channel.readOutbound(as: ByteBuffer.self))
         let length = try XCTUnwrap(frame.readInteger(endianness: .big, as: UInt32.self))
         XCTAssertEqual(Int(length), frame.readableBytes)

@@ -28,7 +28,7 @@ final class ServeSettingsTests: XCTestCase {
         let path = try file("""
         {"socket": "run/steerd.sock", "socketMode": "0600", "maxFrameSize": 1048576, "pluginDir": "/opt/steer/lib",
          "snapshotDir": "snapshots", "index": "/srv/items.snap", "encoder": "models/minilm", "promptCacheMB": 8,
-         "maxInFlightPerConnection": 16, "maxInFlight": 64, "shutdownGrace": 2.5, "maxResponseSize": 65536,
+         "maxInFlightPerConnection": 16, "maxInFlight": 64, "maxQueuedRowsPerConnection": 512, "shutdownGrace": 2.5, "maxResponseSize": 65536,
          "maxConnections": 100, "idleTimeout": 30.5, "listenBacklog": 512, "blasThreads": 2, "logLevel": "debug", "allowedUIDs": [1000, 1001], "allowedGIDs": []}
         """)
         let settings = try ServeSettings.load(path: path)
@@ -46,6 +46,7 @@ final class ServeSettingsTests: XCTestCase {
         XCTAssertEqual(c.shutdownGracePeriodSeconds, 2.5)
         XCTAssertEqual(c.maxInFlightPerConnection, 16)
         XCTAssertEqual(c.maxInFlightTotal, 64)
+        XCTAssertEqual(c.maxQueuedRowsPerConnection, 512)
         XCTAssertEqual(c.maxResponseSize, 65536)
         XCTAssertEqual(c.responseSizeLimit, 65536)
         XCTAssertEqual(c.maxConnections, 100)

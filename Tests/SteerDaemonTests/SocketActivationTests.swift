@@ -63,7 +63,10 @@ final class SocketActivationTests: XCTestCase {
         XCTAssertEqual(kill(pid, SIGTERM), 0)
         XCTAssertEqual(waitpid(pid, &status, 0), pid)
         reaped = true
-        let log = (try? String(contentsOfFile: directory + "/steerd.log", encoding: .utf8)) ?? ""
+        // An empty log is not handed to Foundation, whose reader keeps (leaks) a 4 KB buffer for it.
+        var logInfo = stat()
+        let logPath = directory + "/steerd.log"
+        let log = stat(logPath, &logInfo) == 0 && logInfo.st_size > 0 ? (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" : ""
         XCTAssertTrue(status & 0x7f == 0 && (status >> 8) & 0xff == 0, "steerd exited with wait status \(status): \(log)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: passed), "steerd removed a socket it did not create")
     }

@@ -1,0 +1,122 @@
+// `steer bench rpc --against OTHER`: this build's steerd and another build's, measured by the same
+// client in alternating rounds, for a before/after check of a change.
+import Foundation
+import SteerWire
+
+extension BenchRPCCommand {
+    /// One measured case, as a table row names it.
+    private struct Case {
+        var name: String
+        var method: Method
+        var connections: Int
+        var requests: Int
+        /// The request bytes for (connection, request); `request` is unique within the whole run.
+        var payload: @Sendable (Int, Int) -> [UInt8]
+    }
+
+    /// A case's medians over the rounds, for this build ("new") and the other ("old").
+    struct ComparedRow: Codable {
+        var rpc: String
+        var connections: Int
+        var requestsPerRound: Int
+        var newP50Micros: Double
+        var oldP50Micros: Double
+        /// Median over rounds of new p50 / old p50 (below 1: this build is faster).
+        var p50Ratio: Double
+        /// The lower and upper quartile of the per-round ratios: how much the rounds agree.
+        var p50RatioQuartiles: [Double]
+        var newRequestsPerSecond: Double
+        var oldRequestsPerSecond: Double
+        /// Median over rounds of new / old throughput (above 1: this build is faster).
+        var throughputRatio: Double
+    }
+
+    /// Runs both daemons at once (each idle while the other is measured) and measures every case on
+    /// each, round after round, the order alternating. Drift of the machine over the run (other
+    /// jobs, frequency, caches) then falls on both alike, which separate runs minutes apart do not
+    /// give: there, the same build's p50 varied by ±10%.
+    func compare(against other: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: other) else {
+            throw ValidationFailureExit(message: "bench rpc: --against \(other) is not an executable file")
+        }
+        let new = try BenchDaemon(executable: ServeCommand.executableDirectory() + "/steer", label: "\(getpid())-new", command: self)
+        defer { new.stop() }
+        let old = try BenchDaemon(executable: other, label: "\(getpid())-old", command: self)
+        defer { old.stop() }
+        let cases = try plan(loadingOn: [new.socket, old.socket])
+        var newRows: [[Row]] = Array(repeating: [], count: cases.count)
+        var oldRows: [[Row]] = Array(repeating: [], count: cases.count)
+        for round in 0..<rounds {
+            for (k, c) in cases.enumerated() {
+                // Each side sends its own requests: distinct prompt texts stay cache misses on both.
+                let newPayload: @Sendable (Int, Int) -> [UInt8] = { conn, i in c.payload(conn, (2 * round) * 100_000 + i) }
+                let oldPayload: @Sendable (Int, Int) -> [UInt8] = { conn, i in c.payload(conn, (2 * round + 1) * 100_000 + i) }
+                let perRound = max(1, c.requests / rounds)
+                func measureNew() throws { newRows[k].append(try measure(c.name, c.method, newPayload, socket: new.socket, connections: c.connections, requests: perRound)) }
+                func measureOld() throws { oldRows[k].append(try measure(c.name, c.method, oldPayload, socket: old.socket, connections: c.connections, requests: perRound)) }
+                if round % 2 == 0 { try measureNew(); try measureOld() } else { try measureOld(); try measureNew() }
+            }
+            FileHandle.standardError.write(Data("bench rpc --against: round \(round + 1) of \(rounds) done\n".utf8))
+        }
+        let rows = cases.indices.map { k in
+            let n = newRows[k], o = oldRows[k]
+            let ratios = zip(n, o).map { $0.p50Micros / $1.p50Micros }.sorted()
+            return ComparedRow(rpc: cases[k].name, connections: cases[k].connections, requestsPerRound: max(1, cases[k].requests / rounds),
+                               newP50Micros: Self.median(n.map(\.p50Micros)), oldP50Micros: Self.median(o.map(\.p50Micros)),
+                               p50Ratio: Self.median(ratios),
+                               p50RatioQuartiles: [ratios[ratios.count / 4], ratios[(3 * ratios.count) / 4]],
+                               newRequestsPerSecond: Self.median(n.map(\.requestsPerSecond)),
+                               oldRequestsPerSecond: Self.median(o.map(\.requestsPerSecond)),
+                               throughputRatio: Self.median(zip(n, o).map { $0.requestsPerSecond / $1.requestsPerSecond }))
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            return
+        }
+        print("steerd round trips, this build (new) against \(other) (old), one client, \(rounds) alternating rounds "
+              + "(\(ProcessInfo.processInfo.activeProcessorCount) cores; Retrieve over \(items) × \(dim) random items; steerd --blas-threads \(threads))\n")
+        print("| RPC | connections | requests per round | p50 µs new | p50 µs old | p50 new/old (quartiles) | requests/s new | requests/s old | throughput new/old |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for r in rows {
+            print("| \(r.rpc) | \(r.connections) | \(r.requestsPerRound) | \(f1(r.newP50Micros)) | \(f1(r.oldP50Micros)) | "
+                  + "\(f3(r.p50Ratio)) (\(f3(r.p50RatioQuartiles[0]))–\(f3(r.p50RatioQuartiles[1]))) | "
+                  + "\(f0(r.newRequestsPerSecond)) | \(f0(r.oldRequestsPerSecond)) | \(f3(r.throughputRatio)) |")
+        }
+    }
+
+    /// The cases of a plain `bench rpc` run (without --peer and --flood), after LoadBackbone of the
+    /// checkpoint on every daemon.
+    private func plan(loadingOn sockets: [String]) throws -> [Case] {
+        let health = healthPayload, query = retrievePayload
+        var cases: [Case] = []
+        for n in [1, connections] { cases.append(Case(name: "Health", method: .health, connections: n, requests: requests) { _, _ in health }) }
+        for n in [1, connections] { cases.append(Case(name: "Retrieve top-10", method: .retrieve, connections: n, requests: requests) { _, _ in query }) }
+        guard let checkpoint else { return cases }
+        var items: UInt64 = 1
+        for socket in sockets { items = UInt64(max(1, try loadCheckpoint(checkpoint, socket: socket).backbone.nItems)) }
+        let history = Self.history(items: items)
+        let plain = RecommendRequest(history: history, k: 10).encoded()
+        let cached = RecommendRequest(history: history, prompt: Self.cachedPrompt, k: 10).encoded()
+        for n in [1, connections] {
+            cases.append(Case(name: "Recommend, no prompt", method: .recommend, connections: n, requests: requests / 4) { _, _ in plain })
+        }
+        for n in [1, connections] {
+            cases.append(Case(name: "Recommend, cached prompt", method: .recommend, connections: n, requests: requests / 4) { _, _ in cached })
+        }
+        cases.append(Case(name: "Recommend, new prompt", method: .recommend, connections: 1, requests: max(uncachedRequests, 2 * rounds)) { c, i in
+            RecommendRequest(history: history, prompt: Self.newPrompt(connection: c, request: i), k: 10).encoded()
+        })
+        return cases
+    }
+
+    private static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted[sorted.count / 2]
+    }
+}
+
+private func f0(_ x: Double) -> String { String(format: "%.0f", x) }
+private func f1(_ x: Double) -> String { String(format: "%.1f", x) }
+private func f3(_ x: Double) -> String { String(format: "%.3f", x) }
