@@ -8,17 +8,6 @@ import SteerWire
 import XCTest
 
 final class QueuedRowsTests: XCTestCase {
-    private func assertExhausted<T>(_ body: @autoclosure () throws -> T, mentioning fragments: [String],
-                                 file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try body(), file: file, line: line) { error in
-            guard let error = error as? RPCError else { return XCTFail("\(error)", file: file, line: line) }
-            XCTAssertEqual(error.status, .resourceExhausted, error.message, file: file, line: line)
-            for fragment in fragments {
-                XCTAssertTrue(error.message.contains(fragment), "\"\(fragment)\" not in: \(error.message)", file: file, line: line)
-            }
-        }
-    }
-
     private func retrieve(queries: Int) -> RetrieveRequest {
         RetrieveRequest(k: 10, queries: (0..<queries).map { RetrieveQuery(vector: [Float($0 % 5) - 2, 1]) })
     }
@@ -28,7 +17,7 @@ final class QueuedRowsTests: XCTestCase {
     func testARequestPastTheQuotaIsRefusedAndTheConnectionServesOn() async throws {
         let daemon = try await TestDaemon(index: try smallIndex(count: 500)) { $0.maxQueuedRowsPerConnection = 8 }
         let connection = try daemon.connect()
-        assertExhausted(try connection.call(.retrieve, retrieve(queries: 9), as: RetrieveResponse.self),
+        assertRPCError(try connection.call(.retrieve, retrieve(queries: 9), as: RetrieveResponse.self), .resourceExhausted,
                         mentioning: ["Retrieve with 9 rows", "can never be served", "--max-queued-rows-per-connection"])
         XCTAssertEqual(daemon.server.stats.refusedInFlight(.connectionRows), 1)
         for _ in 0..<3 {

@@ -16,24 +16,13 @@ final class ResponseBudgetTests: XCTestCase {
         RetrieveRequest(k: k, queries: (0..<queries).map { RetrieveQuery(vector: [Float($0 % 7) - 3, 1]) })
     }
 
-    private func assertRefused<T>(_ body: @autoclosure () throws -> T, mentioning fragments: [String],
-                                  file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try body(), file: file, line: line) { error in
-            guard let error = error as? RPCError else { return XCTFail("\(error)", file: file, line: line) }
-            XCTAssertEqual(error.status, .resourceExhausted, error.message, file: file, line: line)
-            for fragment in fragments {
-                XCTAssertTrue(error.message.contains(fragment), "\"\(fragment)\" not in: \(error.message)", file: file, line: line)
-            }
-        }
-    }
-
     /// Retrieve: 100 queries × k = 1,000 from a 4-byte-per-query request would answer some 600 KB;
     /// with a 64 KiB bound it is refused, and a request whose answer fits is served within the bound.
     func testRetrieveBeyondTheBoundIsRefusedAndOneWithinItIsServed() async throws {
         let limit = 64 << 10
         let daemon = try await TestDaemon(index: try index(), maxFrameSize: limit)
         let connection = try daemon.connect()
-        assertRefused(try connection.call(.retrieve, retrieve(queries: 100, k: 1_000), as: RetrieveResponse.self),
+        assertRPCError(try connection.call(.retrieve, retrieve(queries: 100, k: 1_000), as: RetrieveResponse.self), .resourceExhausted,
                       mentioning: ["100 queries × 1000 items", "\(limit)-byte response limit", "--max-response-size"])
         // k beyond the index's 2,000 items counts as 2,000: 3 × 2,000 × 6 bytes ≈ 36 KB fits.
         try connection.send(RequestEnvelope(id: 7, method: .retrieve, payload: retrieve(queries: 3, k: 10_000).encoded()))
@@ -76,7 +65,7 @@ final class ResponseBudgetTests: XCTestCase {
         let daemon = try await TestDaemon(index: try index(), maxFrameSize: 1 << 30)
         let connection = try daemon.connect()
         // 4,096 × 2,000 = 8.2 M results (some 49 MB of answer, under the 1 GiB bound).
-        assertRefused(try connection.call(.retrieve, retrieve(queries: 4_096, k: 2_000), as: RetrieveResponse.self),
+        assertRPCError(try connection.call(.retrieve, retrieve(queries: 4_096, k: 2_000), as: RetrieveResponse.self), .resourceExhausted,
                       mentioning: ["8192000 scored items", "at most \(ResponseBudget.maxRetrieveResults)"])
         // Requests outside Retrieve's own limits still get its precise INVALID_ARGUMENT.
         XCTAssertThrowsError(try connection.call(.retrieve, retrieve(queries: 2, k: 0), as: RetrieveResponse.self)) {
@@ -91,7 +80,7 @@ final class ResponseBudgetTests: XCTestCase {
         let daemon = try await TestDaemon { $0.maxResponseSize = 256 }
         let connection = try daemon.connect()
         XCTAssertTrue(try connection.call(.health, HealthRequest(), as: HealthResponse.self).live)
-        assertRefused(try connection.call(.stats, StatsRequest(), as: StatsResponse.self),
+        assertRPCError(try connection.call(.stats, StatsRequest(), as: StatsResponse.self), .resourceExhausted,
                       mentioning: ["the Stats response came to", "256-byte response limit"])
         XCTAssertTrue(try connection.call(.health, HealthRequest(), as: HealthResponse.self).live, "the connection stays open")
         try await daemon.stop()
@@ -105,8 +94,8 @@ final class ResponseBudgetTests: XCTestCase {
         let connection = try daemon.connect()
         _ = try connection.call(.loadBackbone, LoadBackboneRequest(name: "MeanPool", checkpoint: "a.snap"), as: LoadBackboneResponse.self)
         // 300 × 8 floats = 9.6 KB > 8 KiB; 100 × 8 = 3.2 KB fits.
-        assertRefused(try connection.call(.encodeHistory, EncodeHistoryRequest(histories: Array(repeating: [1, 2], count: 300)),
-                                          as: EncodeHistoryResponse.self),
+        assertRPCError(try connection.call(.encodeHistory, EncodeHistoryRequest(histories: Array(repeating: [1, 2], count: 300)),
+                                          as: EncodeHistoryResponse.self), .resourceExhausted,
                       mentioning: ["EncodeHistory of 300 histories", "send fewer histories"])
         let served = try connection.call(.encodeHistory, EncodeHistoryRequest(histories: Array(repeating: [1, 2], count: 100)),
                                          as: EncodeHistoryResponse.self)
@@ -121,7 +110,7 @@ final class ResponseBudgetTests: XCTestCase {
         let connection = try daemon.connect()
         // 64 × 384 floats ≈ 98 KB > 64 KiB.
         let prompts = (0..<64).map { "a comedy number \($0)" }
-        assertRefused(try connection.call(.embedPrompt, EmbedPromptRequest(prompts: prompts), as: EmbedPromptResponse.self),
+        assertRPCError(try connection.call(.embedPrompt, EmbedPromptRequest(prompts: prompts), as: EmbedPromptResponse.self), .resourceExhausted,
                       mentioning: ["EmbedPrompt of 64 prompts of dim 384", "send fewer prompts"])
         let text = try connection.call(.stats, StatsRequest(), as: StatsResponse.self).prometheusText
         let line = text.split(separator: "\n").first { $0.hasPrefix("steer_prompt_cache_bytes ") }
