@@ -42,12 +42,17 @@ public struct ControllableReport: Sendable, Equatable, Codable {
     public var notes: [String]
     /// The measurements, in insertion order.
     public var entries: [Entry]
+    /// The POS prompt protocol of the steered rows, stated under the title; nil for a report
+    /// without prompts (and in reports written before the option existed, which were single-genre).
+    public var positivePrompts: PositivePromptProtocol?
 
     /// A report titled `title`; the notes default to the history-masking statement.
-    public init(title: String, notes: [String] = [EvaluationReport.historyMaskedNote], entries: [Entry] = []) {
+    public init(title: String, notes: [String] = [EvaluationReport.historyMaskedNote], entries: [Entry] = [],
+                positivePrompts: PositivePromptProtocol? = nil) {
         self.title = title
         self.notes = notes
         self.entries = entries
+        self.positivePrompts = positivePrompts
     }
 
     /// Records `metrics` of `model` on `task` at `window` (nil for SEQ), replacing an earlier
@@ -90,6 +95,9 @@ public struct ControllableReport: Sendable, Equatable, Codable {
     public func markdown() -> String {
         let cutoffs = Set(entries.flatMap(\.metrics.cutoffs)).sorted()
         var lines = ["### \(title)", ""]
+        if let positivePrompts {
+            lines += ["POS prompt protocol: `\(positivePrompts.rawValue)`, \(positivePrompts.summary); every table below uses it.", ""]
+        }
         let windowList = windows.map(String.init).joined(separator: ", ")
         lines.append(windows.isEmpty ? "#### Results" : "#### Averaged over N ∈ {\(windowList)}")
         lines += table(tasks: Task.allCases.filter { t in entries.contains { $0.task == t } }, cutoffs: cutoffs) {
