@@ -18,6 +18,10 @@ public enum TrainingStage: String, Sendable, Codable, CaseIterable {
 /// coarse alignment of stage 2 is rehearsed instead of forgotten. NEG tasks keep genre prompts
 /// in both stages: a tag names one film, so "avoid <tag>" defines no item set to rank against.
 /// Targets without tags fall back to the genre prompt.
+///
+/// **POS prompt protocol.** A genre prompt names what ``positivePrompts`` says
+/// (``PositivePromptProtocol``): under `genre-set` a POS prompt names every genre of the target
+/// trained on in this epoch (`targets`, re-drawn each epoch), so the prompt follows the target.
 public struct StagePrompts: Sendable {
     public let templates: PromptTemplates
     public let categoryNames: [String]
@@ -28,15 +32,25 @@ public struct StagePrompts: Sendable {
     /// genre prompts; empty = the 20 training templates only.
     public let extra: [TaskPolarity: [String]]
     public let extraShare: Double
+    /// What a POS genre prompt names.
+    public let positivePrompts: PositivePromptProtocol
+    /// `SequenceDataset.itemCategories`: the targets' genres under `genre-set` (may be empty
+    /// under `single-genre`).
+    public let itemCategories: [[Int32]]
 
+    /// - Precondition: `itemCategories` is given (non-empty) when `positivePrompts` is `genre-set`.
     public init(templates: PromptTemplates, categoryNames: [String], tags: ItemTags?, tagShare: Double = 0.5,
-                extra: [TaskPolarity: [String]] = [:], extraShare: Double = 0.5) {
+                extra: [TaskPolarity: [String]] = [:], extraShare: Double = 0.5,
+                positivePrompts: PositivePromptProtocol = .default, itemCategories: [[Int32]] = []) {
+        precondition(positivePrompts == .singleGenre || !itemCategories.isEmpty, "genre-set prompts need the items' genres")
         self.templates = templates
         self.categoryNames = categoryNames
         self.tags = tags
         self.tagShare = tagShare
         self.extra = extra
         self.extraShare = extraShare
+        self.positivePrompts = positivePrompts
+        self.itemCategories = itemCategories
     }
 
     /// The prompt of `task` in `stage` and `epoch`, whose trained targets are `targets`.
@@ -50,24 +64,34 @@ public struct StagePrompts: Sendable {
                 return tags.tag(target, facet, .training)!
             }
         }
+        let names = positivePrompts.genres(for: task, target: targets.first, itemCategories: itemCategories)
+            .map { categoryNames[Int($0)] }
         if let pool = extra[task.polarity], !pool.isEmpty {
             var generator = SeededRandom(seed: seed ^ 0x4558_5452_41 &+ UInt64(epoch) &* 0x9E37_79B9
                                          &+ UInt64(task.user) &* 0xC2B2_AE35 &+ UInt64(task.history.count) &* 31 &+ UInt64(task.window))
             if Double(generator.next() >> 11) / Double(1 << 53) < extraShare {
                 let template = pool[Int(generator.next() % UInt64(pool.count))]
-                return templates.render(template, genreName: categoryNames[Int(task.genre)])
+                return templates.render(template, genreNames: names)
             }
         }
-        return templates.prompt(for: task, genreName: categoryNames[Int(task.genre)], seed: seed &+ UInt64(epoch))
+        return templates.prompt(for: task, genreNames: names, seed: seed &+ UInt64(epoch))
     }
 
-    /// Every text stage 2 and 3 can produce for `dataset`'s items: the training templates for
-    /// every genre, and every training tag (for the prompt bank).
+    /// Every genre text stages 2 and 3 can produce (for the prompt bank): the training templates
+    /// for every genre, and under `genre-set` the POS ones also for every item's genre set. The
+    /// tags are added by the caller.
     public func allTrainingTexts() -> [String] {
         var texts: [String] = []
         for polarity in TaskPolarity.allCases {
             for template in templates.templates(polarity, .training) + (extra[polarity] ?? []) {
                 for name in categoryNames { texts.append(templates.render(template, genreName: name)) }
+            }
+        }
+        if positivePrompts == .genreSet {
+            // Sorted so the bank's order, and so its rows, do not depend on Set's hashing.
+            let sets = Set(itemCategories.filter { $0.count > 1 }).sorted { $0.lexicographicallyPrecedes($1) }
+            for template in templates.templates(.positive, .training) + (extra[.positive] ?? []) {
+                for genres in sets { texts.append(templates.render(template, genreNames: genres.map { categoryNames[Int($0)] })) }
             }
         }
         return texts

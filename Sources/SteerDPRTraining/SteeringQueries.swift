@@ -61,23 +61,29 @@ public struct SteeringQueries {
 }
 
 /// Measures a DPR model (backbone + head) on SEQ, POS and NEG tasks of one part into a report.
+///
+/// Its POS prompts follow ``positivePrompts``; the tasks, targets and baseline rows do not
+/// depend on it, so the two protocols are measured on the same tasks against the same Filters.
 public struct SteeringEvaluation {
     public let split: DatasetSplit
     public let templates: PromptTemplates
     public let windows: [Int]
     public let part: EvaluationPart
     public let seed: UInt64
+    /// What a POS prompt names.
+    public let positivePrompts: PositivePromptProtocol
     private let taskSets: [TaskSet]
     private let cases: [EvaluationCase]
     private let ranking: TaskRanking
 
     public init(split: DatasetSplit, templates: PromptTemplates, windows: [Int], part: EvaluationPart,
-                seed: UInt64 = TaskBuilder.defaultSeed) throws {
+                seed: UInt64 = TaskBuilder.defaultSeed, positivePrompts: PositivePromptProtocol = .default) throws {
         self.split = split
         self.templates = templates
         self.windows = windows
         self.part = part
         self.seed = seed
+        self.positivePrompts = positivePrompts
         taskSets = try TaskBuilder(split: split, seed: seed).taskSets(windows: windows, part: part)
         cases = split.cases(part)
         ranking = TaskRanking(dataset: split.dataset, evaluator: try FullRankingEvaluator(cutoffs: [10, 20]))
@@ -86,10 +92,16 @@ public struct SteeringEvaluation {
     /// The task sets measured (POS then NEG of each window).
     public var sets: [TaskSet] { taskSets }
 
+    /// The genre prompt of each of `tasks` (from the pool the part gives them, under ``positivePrompts``).
+    public func prompts(for tasks: [SteeringTask]) -> [String] {
+        tasks.map { templates.prompt(for: $0, in: split.dataset, seed: seed, positivePrompts: positivePrompts) }
+    }
+
     /// Records `name` rows: SEQ with the backbone alone (no prompt), and, when `queries` is given,
-    /// POS/NEG with steered vectors; without `queries`, Base and Filter rows of the backbone.
-    /// Baseline rows are labelled `"<name> Base<suffix>"` and `"<name> Filter<suffix>"` (suffix `+f`
-    /// for a fine-tuned backbone), the steered rows `name` itself.
+    /// POS/NEG with steered vectors; with `baselines`, the Base and Filter rows of the backbone and
+    /// beside Filter the POS references "Filter, all target genres" and "Filter, exact genre set"
+    /// (``RankingMethod``). Baseline rows are labelled `"<name> <method label>"` with the suffix
+    /// (`+f` for a fine-tuned backbone) after `Base` or `Filter`; the steered rows `name` itself.
     public func evaluate(backbone: Backbone, queries: SteeringQueries?, name: String, baselines: Bool, suffix: String = "",
                          filtered: Bool = false, into report: inout ControllableReport) throws {
         let users = try SequentialEvaluation.userVectors(backbone, cases: cases)
@@ -100,14 +112,14 @@ public struct SteeringEvaluation {
         if baselines {
             report.append(model: "\(name) Base\(suffix)", task: .seq, window: nil, metrics: seq)
             for method in RankingMethod.allCases {
-                try ranking.evaluate(model: "\(name) \(method == .base ? "Base" : "Filter")\(suffix)", method: method, taskSets: taskSets,
+                try ranking.evaluate(model: "\(name) \(method.label(suffix: suffix))", method: method, taskSets: taskSets,
                                      queries: .perCase(users, users: cases.map(\.user)), items: items, dimension: d, into: &report)
             }
         }
         if let queries {
             report.append(model: name, task: .seq, window: nil, metrics: seq)
             let tasks = taskSets.flatMap { $0.positive + $0.negative }
-            let texts = tasks.map { templates.prompt(for: $0, in: split.dataset, seed: seed) }
+            let texts = prompts(for: tasks)
             try queries.bank.add(texts)
             let z = try queries.fuse(tasks: tasks, texts: texts, users: users, userRow: { caseRow[$0.user]! })
             try ranking.evaluate(model: name, method: .base, taskSets: taskSets, queries: .perTask(z), items: items,
@@ -121,7 +133,8 @@ public struct SteeringEvaluation {
 
     /// Records the POS tasks of row `name` prompted with the target's own tag, in its
     /// evaluation paraphrase (appendix B.3), as the paper's stage-3 test prompts are: one facet
-    /// per task, seeded. Tasks whose target has no tags keep their genre prompt. The tasks and
+    /// per task, seeded. Tasks whose target has no tags keep their genre prompt (under
+    /// ``positivePrompts``). The tasks and
     /// targets are those of the genre POS rows, so the Filter rows of the same run are the
     /// baseline; a Filter cannot read a tag, it filters by the task's genre.
     /// - Returns: how many of the POS tasks were prompted with a tag, and how many there were.
@@ -148,7 +161,7 @@ public struct SteeringEvaluation {
                 tagged += 1
                 return text
             }
-            return templates.prompt(for: task, in: split.dataset, seed: seed)
+            return templates.prompt(for: task, in: split.dataset, seed: seed, positivePrompts: positivePrompts)
         }
         try queries.bank.add(texts)
         let z = try queries.fuse(tasks: tasks, texts: texts, users: users, userRow: { caseRow[$0.user]! })

@@ -42,12 +42,17 @@ public struct ControllableReport: Sendable, Equatable, Codable {
     public var notes: [String]
     /// The measurements, in insertion order.
     public var entries: [Entry]
+    /// The POS prompt protocol of the steered rows, stated under the title; nil for a report
+    /// without prompts (and in reports written before the option existed, which were single-genre).
+    public var positivePrompts: PositivePromptProtocol?
 
     /// A report titled `title`; the notes default to the history-masking statement.
-    public init(title: String, notes: [String] = [EvaluationReport.historyMaskedNote], entries: [Entry] = []) {
+    public init(title: String, notes: [String] = [EvaluationReport.historyMaskedNote], entries: [Entry] = [],
+                positivePrompts: PositivePromptProtocol? = nil) {
         self.title = title
         self.notes = notes
         self.entries = entries
+        self.positivePrompts = positivePrompts
     }
 
     /// Records `metrics` of `model` on `task` at `window` (nil for SEQ), replacing an earlier
@@ -90,6 +95,9 @@ public struct ControllableReport: Sendable, Equatable, Codable {
     public func markdown() -> String {
         let cutoffs = Set(entries.flatMap(\.metrics.cutoffs)).sorted()
         var lines = ["### \(title)", ""]
+        if let positivePrompts {
+            lines += ["POS prompt protocol: `\(positivePrompts.rawValue)`, \(positivePrompts.summary); every table below uses it.", ""]
+        }
         let windowList = windows.map(String.init).joined(separator: ", ")
         lines.append(windows.isEmpty ? "#### Results" : "#### Averaged over N ∈ {\(windowList)}")
         lines += table(tasks: Task.allCases.filter { t in entries.contains { $0.task == t } }, cutoffs: cutoffs) {
@@ -110,17 +118,27 @@ public struct ControllableReport: Sendable, Equatable, Codable {
     /// For each steered model (a name containing `DPR`) and POS/NEG, its NDCG@10 averaged over
     /// N relative to the best Filter row (any name containing `Filter`, fine-tuned or not, but not
     /// `DPR`: a DPR ranking with the genre filter on top is a steered model, not a baseline).
+    /// "Best Filter" means the genre filters, which know what a single-genre prompt says; the
+    /// genre-set references (``RankingMethod/filterAllTargetGenres``,
+    /// ``RankingMethod/filterExactGenreSet``) get a POS line each of their own, so a genre-set
+    /// prompt is also judged against the filter that knows what it says.
     public func relativeGains(cutoff: Int = 10) -> [String] {
+        let qualifiers = [RankingMethod.allTargetGenresQualifier, RankingMethod.exactGenreSetQualifier]
+        let baselines = models.filter { $0.contains("Filter") && !$0.contains("DPR") }
+        let genreFilters = baselines.filter { name in !qualifiers.contains { name.hasSuffix($0) } }
+        // (label in the line, rows compared, tasks): the genre filters, then each reference kind.
+        let groups: [(String, [String], [Task])] = [("best Filter", genreFilters, [.pos, .neg])]
+            + qualifiers.map { q in ("best Filter" + q, baselines.filter { $0.hasSuffix(q) }, [.pos]) }
         var lines: [String] = []
         for model in models where model.contains("DPR") {
-            for task in [Task.pos, .neg] {
-                guard let mine = averaged(model: model, task: task)?.ndcg(at: cutoff) else { continue }
-                let filters = models.filter { $0.contains("Filter") && !$0.contains("DPR") }.compactMap { f in
-                    averaged(model: f, task: task)?.ndcg(at: cutoff).map { (f, $0) }
+            for (label, rows, tasks) in groups {
+                for task in tasks {
+                    guard let mine = averaged(model: model, task: task)?.ndcg(at: cutoff) else { continue }
+                    let filters = rows.compactMap { f in averaged(model: f, task: task)?.ndcg(at: cutoff).map { (f, $0) } }
+                    guard let best = filters.max(by: { $0.1 < $1.1 }), best.1 > 0 else { continue }
+                    lines.append(String(format: "%@ %@ NDCG@%d %.4f vs %@ (%@) %.4f: %+.1f%%", model, task.rawValue, cutoff,
+                                        mine, label, best.0, best.1, (mine - best.1) / best.1 * 100))
                 }
-                guard let best = filters.max(by: { $0.1 < $1.1 }), best.1 > 0 else { continue }
-                lines.append(String(format: "%@ %@ NDCG@%d %.4f vs best Filter (%@) %.4f: %+.1f%%", model, task.rawValue, cutoff,
-                                    mine, best.0, best.1, (mine - best.1) / best.1 * 100))
             }
         }
         return lines

@@ -80,22 +80,38 @@ public struct PromptTemplates: Sendable, Equatable {
     /// slot. Pass the epoch in `seed` to vary a training task's phrasing across epochs.
     /// - Parameter genreName: the data's name of `task.genre` (`dataset.categoryNames[g]`).
     public func prompt(for task: SteeringTask, genreName: String, seed: UInt64) -> String {
+        prompt(for: task, genreNames: [genreName], seed: seed)
+    }
+
+    /// The prompt of `task` naming `genreNames` (data names, see ``PositivePromptProtocol``):
+    /// the template is drawn exactly as for the single-genre prompt (the draw does not depend on
+    /// the names), so the protocols differ in the slot's text only.
+    public func prompt(for task: SteeringTask, genreNames: [String], seed: UInt64) -> String {
         var generator = TaskRandom.generator(
             seed: seed, TaskRandom.Purpose.template.rawValue, task.polarity == .positive ? 1 : 2, UInt64(task.user),
             UInt64(task.window), UInt64(task.genre), UInt64(task.history.count))
         let list = templates(task.polarity, task.pool)
-        return render(list[TaskRandom.index(list.count, using: &generator)], genreName: genreName)
+        return render(list[TaskRandom.index(list.count, using: &generator)], genreNames: genreNames)
     }
 
-    /// The prompt of `task` with its genre's name looked up in `dataset`.
-    public func prompt(for task: SteeringTask, in dataset: SequenceDataset, seed: UInt64) -> String {
-        prompt(for: task, genreName: dataset.categoryNames[Int(task.genre)], seed: seed)
+    /// The prompt of evaluation task `task` under `positivePrompts`, its genres' names looked up
+    /// in `dataset`. A genre-set POS prompt names the genres of `task.targets[0]`, the one item
+    /// its ranking is scored on; training, which re-draws the target, goes through
+    /// ``prompt(for:genreNames:seed:)`` with the re-drawn target's genres.
+    public func prompt(for task: SteeringTask, in dataset: SequenceDataset, seed: UInt64,
+                       positivePrompts: PositivePromptProtocol = .default) -> String {
+        let genres = positivePrompts.genres(for: task, target: task.targets.first, itemCategories: dataset.itemCategories)
+        return prompt(for: task, genreNames: genres.map { dataset.categoryNames[Int($0)] }, seed: seed)
     }
 
     /// `template` with its slot filled by `genreName`'s display name, its first letter
     /// capitalized (templates may open with the slot).
-    public func render(_ template: String, genreName: String) -> String {
-        let text = template.replacingOccurrences(of: Self.slot, with: genreDisplayNames.displayName(genreName))
+    public func render(_ template: String, genreName: String) -> String { render(template, genreNames: [genreName]) }
+
+    /// `template` with its slot filled by the list of `genreNames`' display names
+    /// (``GenreDisplayNames/phrase(_:)``), its first letter capitalized.
+    public func render(_ template: String, genreNames: [String]) -> String {
+        let text = template.replacingOccurrences(of: Self.slot, with: genreDisplayNames.phrase(genreNames))
         guard let first = text.first else { return text }
         return first.uppercased() + text.dropFirst()
     }

@@ -4,12 +4,15 @@ import Foundation
 /// Draws a ``ControllableReport`` as one panel per task (SEQ, POS, NEG) with one bar per model,
 /// value labels on the bars: the comparison a reader looks for, at a glance.
 public enum ReportChart {
-    /// Bar colours by model kind: Base grey, Filter orange (darker for +f variants), DPR blue (light when
-    /// routed), DPR ablation variants teal.
+    /// Bar colours by model kind: Base grey, Filter orange (darker for +f variants), the genre-set
+    /// reference filters ochre, DPR blue (light when routed), DPR ablation variants teal.
     static func colour(_ model: String) -> String {
         if model.contains("routed") { return "#8fb3e0" }
         if model.contains("DPR (") { return "#2e9e8f" }
         if model.contains("DPR") { return "#1f5fa8" }
+        if model.hasSuffix(RankingMethod.allTargetGenresQualifier) || model.hasSuffix(RankingMethod.exactGenreSetQualifier) {
+            return model.contains("+f") ? "#9c7a12" : "#d9b23c"
+        }
         if model.contains("Filter") { return model.contains("+f") ? "#b9661b" : "#e8953f" }
         return model.contains("+f") ? "#7b7b7b" : "#b5b5b5"
     }

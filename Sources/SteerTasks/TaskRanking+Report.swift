@@ -2,7 +2,8 @@
 
 extension TaskRanking {
     /// Evaluates `model` (a row label such as `GRU4Rec Filter+f`) with `method` on the POS
-    /// and NEG tasks of every set in `taskSets`, recording each window's means in `report`.
+    /// and NEG tasks of every set in `taskSets` (POS only for a method that ranks POS only),
+    /// recording each window's means in `report`.
     /// - Parameters:
     ///   - taskSets: from ``TaskBuilder/taskSets(windows:part:)``.
     ///   - queries: per-user or per-case vectors (Base, Filter), or per-task vectors in the
@@ -29,6 +30,8 @@ extension TaskRanking {
                     slice = .perTask(Array(vectors[offset..<end]))
                     offset = end
                 }
+                // The POS-only references leave the NEG cells empty (their vectors, if per task, are skipped).
+                if !method.applies(to: polarity) { continue }
                 let metrics = try evaluate(
                     tasks, method: method, queries: slice, items: items, dimension: dimension, itemBias: itemBias).mean
                 report.append(model: model, task: ControllableReport.Task(polarity), window: set.window, metrics: metrics)

@@ -10,6 +10,37 @@ public enum RankingMethod: String, Sendable, Codable, CaseIterable {
     /// The Base ranking restricted to items with the genre (POS) or stripped of them (NEG):
     /// the paper's Filter, a post-hoc rule that knows the genre exactly.
     case filter
+    /// POS only, a reference: the Base ranking restricted to items having every genre of the
+    /// target. It knows what a genre-set prompt says, so DPR under that protocol is judged
+    /// against it, not only against the single-genre Filter.
+    case filterAllTargetGenres = "filter-all-target-genres"
+    /// POS only, a reference: the Base ranking restricted to items whose genre set equals the
+    /// target's exactly (a narrower set than a genre-set prompt asks for).
+    case filterExactGenreSet = "filter-exact-genre-set"
+
+    /// The row label in reports, with `suffix` (`+f` for a fine-tuned backbone) after the
+    /// method's name: `Base+f`, `Filter+f`, `Filter+f, all target genres`.
+    public func label(suffix: String = "") -> String {
+        switch self {
+        case .base: "Base\(suffix)"
+        case .filter: "Filter\(suffix)"
+        case .filterAllTargetGenres: "Filter\(suffix)\(Self.allTargetGenresQualifier)"
+        case .filterExactGenreSet: "Filter\(suffix)\(Self.exactGenreSetQualifier)"
+        }
+    }
+
+    /// What follows `Filter` in the reference rows' labels; ``ControllableReport`` finds the rows by it.
+    public static let allTargetGenresQualifier = ", all target genres"
+    public static let exactGenreSetQualifier = ", exact genre set"
+
+    /// Whether the method ranks tasks of `polarity`: the genre-set references exist for POS
+    /// only (a NEG task has many targets and no one target's genre set).
+    public func applies(to polarity: TaskPolarity) -> Bool {
+        switch self {
+        case .base, .filter: true
+        case .filterAllTargetGenres, .filterExactGenreSet: polarity == .positive
+        }
+    }
 }
 
 /// The vectors a ranking uses as queries.
@@ -37,23 +68,44 @@ public struct TaskRanking: Sendable {
     /// `withGenre[g]`: the items having category g.
     private let withGenre: [ItemBitset]
     private let withoutGenre: [ItemBitset]
+    /// By genre set (ascending ids) of some item: the items having all of its genres, and the
+    /// items whose genre set is exactly it. Every target's set is some item's, so every lookup hits.
+    private let withAllGenres: [[Int32]: ItemBitset]
+    private let withExactGenres: [[Int32]: ItemBitset]
+    private let itemCategories: [[Int32]]
 
     /// A ranking harness over `dataset`'s items and categories.
     public init(dataset: SequenceDataset, evaluator: FullRankingEvaluator) {
         self.evaluator = evaluator
         let categories = dataset.itemCategories
+        itemCategories = categories
         // One shared bitset per genre and side (copy-on-write), not one per task.
         withGenre = (0..<dataset.categoryCount).map { g in
             ItemBitset(itemCount: dataset.itemCount) { categories[$0].contains(Int32(g)) }
         }
         withoutGenre = withGenre.map(\.complement)
+        // Likewise one per distinct genre set (a few hundred on ML-1M), built from the per-genre sets.
+        var all: [[Int32]: ItemBitset] = [:], exact: [[Int32]: ItemBitset] = [:]
+        for genres in Set(categories) where !genres.isEmpty {
+            all[genres] = ItemBitset(itemCount: dataset.itemCount) { item in genres.allSatisfy { categories[item].contains($0) } }
+            exact[genres] = ItemBitset(itemCount: dataset.itemCount) { categories[$0] == genres }
+        }
+        withAllGenres = all
+        withExactGenres = exact
     }
 
     /// The candidate set of `task` under `method`: nil (all items) for Base; for Filter the
-    /// items with the genre (POS) or without it (NEG).
+    /// items with the genre (POS) or without it (NEG); for the POS references the items having
+    /// all of the target's genres, or exactly its genre set.
+    /// - Precondition: `method.applies(to: task.polarity)`.
     public func candidates(for task: SteeringTask, method: RankingMethod) -> ItemBitset? {
-        guard method == .filter else { return nil }
-        return task.polarity == .positive ? withGenre[Int(task.genre)] : withoutGenre[Int(task.genre)]
+        precondition(method.applies(to: task.polarity), "\(method) does not rank \(task.polarity) tasks")
+        switch method {
+        case .base: return nil
+        case .filter: return task.polarity == .positive ? withGenre[Int(task.genre)] : withoutGenre[Int(task.genre)]
+        case .filterAllTargetGenres: return withAllGenres[itemCategories[Int(task.targets[0])]]!
+        case .filterExactGenreSet: return withExactGenres[itemCategories[Int(task.targets[0])]]!
+        }
     }
 
     /// Per-task metrics of `tasks` ranked with `method`.
@@ -64,12 +116,13 @@ public struct TaskRanking: Sendable {
     ///   - items: [V, d] item embeddings.
     ///   - dimension: d.
     ///   - itemBias: optional [V] added to every score.
-    /// - Throws: ``TasksError`` when the query vectors do not match the tasks; otherwise
-    ///   ``EvaluationError`` from the evaluator.
+    /// - Throws: ``TasksError`` when the query vectors do not match the tasks or `method` does
+    ///   not rank some task's polarity; otherwise ``EvaluationError`` from the evaluator.
     public func evaluate(
         _ tasks: [SteeringTask], method: RankingMethod, queries: QueryVectors, items: [Float], dimension: Int,
         itemBias: [Float]? = nil
     ) throws -> PerUserMetrics {
+        try check(tasks, method: method)
         let vectors = try gather(tasks, queries: queries, dimension: dimension)
         return try evaluator.evaluate(
             users: vectors, items: items, dimension: dimension, itemBias: itemBias,
@@ -83,11 +136,18 @@ public struct TaskRanking: Sendable {
         _ tasks: [SteeringTask], method: RankingMethod, queries: QueryVectors, items: [Float], dimension: Int,
         itemBias: [Float]? = nil
     ) throws -> [[Int32]] {
+        try check(tasks, method: method)
         let vectors = try gather(tasks, queries: queries, dimension: dimension)
         return try evaluator.rank(
             users: vectors, items: items, dimension: dimension, itemBias: itemBias,
             excluded: tasks.map(\.history), targets: tasks.map(\.targets),
             candidates: method == .base ? nil : tasks.map { candidates(for: $0, method: method) })
+    }
+
+    private func check(_ tasks: [SteeringTask], method: RankingMethod) throws {
+        if let task = tasks.first(where: { !method.applies(to: $0.polarity) }) {
+            throw TasksError.invalidSetting("\(method.label()) ranks POS tasks only, not \(task.polarity)")
+        }
     }
 
     /// The [T, d] query rows of `tasks`.

@@ -35,6 +35,8 @@ struct EvalCommand: ParsableCommand {
     var tagFitCheck = false
     @Flag(help: "With --variant: also rank each variant's steered vectors with the genre filter (row '… + Filter').")
     var filtered = false
+    @Option(help: "With a DPR checkpoint: what a POS prompt names, single-genre or genre-set (default: the protocol the checkpoint was trained with; single-genre for checkpoints that record none). Every steered row, variants included, uses it.")
+    var posPrompts: PositivePromptProtocol?
 
     func run() throws {
         let wanted = Set(tasks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -53,6 +55,8 @@ struct EvalCommand: ParsableCommand {
             // A promptable model: the Table-1 rows of DPR beside the baselines.
             guard split == .paper else { throw ValidationError("DPR tasks are defined on the paper split") }
             let head = try DPRHead(archive: archive)
+            let trainedWith = try DPRSummary.positivePrompts(of: saved)
+            let protocolUsed = posPrompts ?? trainedWith
             let sentenceEncoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: encoder ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
             let router = sentenceEncoder.name == "all-MiniLM-L6-v2" ? try PromptRouter.load() : nil
             let stage1 = try base.map { path -> Backbone in
@@ -64,10 +68,14 @@ struct EvalCommand: ParsableCommand {
             let itemTags = tagPath == "none" ? nil : try ItemTags(contentsOf: tagPath, dataset: parts.dataset)
             let measured = try DPRReport.measure(split: parts, templates: try PromptTemplates.bundled(), name: saved.plugin, dataset: dataset,
                                               stage1: stage1, finetuned: backbone, head: head, bank: PromptBank(encoder: sentenceEncoder),
-                                              router: router, windows: windowList, tags: itemTags)
+                                              router: router, windows: windowList, tags: itemTags, positivePrompts: protocolUsed)
             var table = measured
+            if trainedWith != protocolUsed {
+                table.notes.append("\(checkpoint) was trained with \(trainedWith.rawValue) POS prompts and is evaluated here with \(protocolUsed.rawValue) ones.")
+            }
             if tagFitCheck, let itemTags {
-                let evaluation = try SteeringEvaluation(split: parts, templates: try PromptTemplates.bundled(), windows: windowList, part: .test)
+                let evaluation = try SteeringEvaluation(split: parts, templates: try PromptTemplates.bundled(), windows: windowList, part: .test,
+                                                        positivePrompts: protocolUsed)
                 try evaluation.evaluateTagPrompts(backbone: backbone, queries: SteeringQueries(head: head, bank: PromptBank(encoder: sentenceEncoder), router: nil),
                                                   tags: itemTags, wording: .training, name: "\(saved.plugin) DPR, training tags (fit check)", into: &table)
             }
@@ -78,7 +86,12 @@ struct EvalCommand: ParsableCommand {
                 guard other.itemTokens == saved.itemTokens, let otherHead = other.dprHead else {
                     throw ValidationError("\(path) is not a DPR checkpoint over the same items")
                 }
-                let evaluation = try SteeringEvaluation(split: parts, templates: try PromptTemplates.bundled(), windows: windowList, part: .test)
+                let otherTrainedWith = try DPRSummary.positivePrompts(of: other)
+                if otherTrainedWith != protocolUsed {
+                    table.notes.append("Variant \(label) (\(path)) was trained with \(otherTrainedWith.rawValue) POS prompts and is evaluated here with \(protocolUsed.rawValue) ones.")
+                }
+                let evaluation = try SteeringEvaluation(split: parts, templates: try PromptTemplates.bundled(), windows: windowList, part: .test,
+                                                        positivePrompts: protocolUsed)
                 try evaluation.evaluate(backbone: try host.load(name: other.plugin, weights: other.weights),
                                         queries: SteeringQueries(head: try DPRHead(archive: otherHead), bank: PromptBank(encoder: sentenceEncoder), router: nil),
                                         name: "\(saved.plugin) DPR (\(label))", baselines: false, filtered: filtered, into: &table)
@@ -89,6 +102,7 @@ struct EvalCommand: ParsableCommand {
             if let csv { try table.csv().write(toFile: csv, atomically: true, encoding: .utf8) }
             return
         }
+        guard posPrompts == nil else { throw ValidationError("--pos-prompts needs a DPR checkpoint (one written by `steer train-dpr`); \(checkpoint) has no prompt head") }
         let cases = parts.cases(.test)
         let vectors = try SequentialEvaluation.userVectors(backbone, cases: cases)
         let items = backbone.itemEmbeddings, d = backbone.info.dim
@@ -106,8 +120,9 @@ struct EvalCommand: ParsableCommand {
                 if !wanted.contains("neg") { sets[i].negative = [] }
             }
             let ranking = TaskRanking(dataset: parts.dataset, evaluator: evaluator)
+            // Base, Filter and, for POS, the genre-set reference filters (no prompt involved).
             for method in RankingMethod.allCases {
-                try ranking.evaluate(model: "\(saved.plugin) \(method == .base ? "Base" : "Filter")", method: method, taskSets: sets,
+                try ranking.evaluate(model: "\(saved.plugin) \(method.label())", method: method, taskSets: sets,
                                      queries: .perCase(vectors, users: cases.map(\.user)), items: items, dimension: d, into: &report)
             }
             // Model-free reference: the genre's items by training popularity (d = 1: every query is 1,

@@ -24,6 +24,7 @@ enum StageList: String, ExpressibleByArgument, CaseIterable {
 
 extension TowerLayout: ExpressibleByArgument {}
 extension KeyValueMode: ExpressibleByArgument {}
+extension PositivePromptProtocol: ExpressibleByArgument {}
 
 /// `--tasks-per-user`: a number of cuts, or every one.
 enum CutCount: ExpressibleByArgument {
@@ -66,6 +67,8 @@ struct TrainDPRCommand: ParsableCommand {
     @Option(help: "Stage 3: share of POS tasks prompted with a tag of their target.") var tagShare = 0.5
     @Option(help: "Share of genre prompts phrased with the router's extra phrasings (0: the 20 training templates only).")
     var extraPhrasings = 0.0
+    @Option(help: "What a POS prompt names, in training, validation and the test report: single-genre (the task's genre g) or genre-set (every genre of the target: 'action, adventure and science fiction'). Recorded in the checkpoint; `steer eval` defaults to it.")
+    var posPrompts: PositivePromptProtocol = .default
     @Option(help: "Never select an epoch whose validation SEQ NDCG@10 is more than this fraction below the stage's start (1: off).")
     var sequenceTolerance = 0.015
     @Option(help: "Seed of tasks, prompts, batches and the head's initialisation.") var seed: UInt64 = 2020
@@ -104,7 +107,9 @@ struct TrainDPRCommand: ParsableCommand {
             print("extra phrasings: \(extra[.positive]!.count) positive, \(extra[.negative]!.count) negative (after the leakage guard)")
         }
         let prompts = StagePrompts(templates: templates, categoryNames: split.dataset.categoryNames, tags: itemTags, tagShare: tagShare,
-                                   extra: extra, extraShare: extraPhrasings)
+                                   extra: extra, extraShare: extraPhrasings, positivePrompts: posPrompts,
+                                   itemCategories: split.dataset.itemCategories)
+        print("POS prompts: \(posPrompts.rawValue), \(posPrompts.summary)")
         let bank = PromptBank(encoder: sentenceEncoder)
         var texts = prompts.allTrainingTexts()
         if let itemTags, stages.stages.contains(.tags) {
@@ -133,9 +138,14 @@ struct TrainDPRCommand: ParsableCommand {
             resumedWeights = earlier.weights
             backbone = try host.load(name: saved.plugin, weights: earlier.weights)
             print("resuming from \(resume) (its backbone and head; towers and key/value as it was trained)")
+            let earlierPrompts = try DPRSummary.positivePrompts(of: earlier)
+            if earlierPrompts != posPrompts {
+                print("note: \(resume) was trained with \(earlierPrompts.rawValue) POS prompts; this run continues with \(posPrompts.rawValue) ones")
+            }
         }
         print("DPR head: \(head.parameterCount) parameters; towers \(towers.rawValue), key/value \(keyValue.rawValue); backbone \(saved.plugin) \(backboneLr > 0 ? "fine-tuned at lr \(backboneLr)" : "frozen")")
-        let validation = try SteeringEvaluation(split: split, templates: templates, windows: TaskBuilder.paperWindows, part: .validation)
+        let validation = try SteeringEvaluation(split: split, templates: templates, windows: TaskBuilder.paperWindows, part: .validation,
+                                                positivePrompts: posPrompts)
         // Validation states each task's polarity (the router is evaluated separately, at the end).
         let queries = SteeringQueries(head: head, bank: bank, router: nil)
 
@@ -145,7 +155,7 @@ struct TrainDPRCommand: ParsableCommand {
         let json = JSONEncoder()
         json.outputFormatting = .sortedKeys
         var summary = DPRSummary(stage1: checkpoint, encoder: sentenceEncoder.name, stages: stages.stages.map(\.rawValue),
-                                 head: config, options: [:], records: [], wallSeconds: 0)
+                                 head: config, options: [:], records: [], wallSeconds: 0, positivePrompts: posPrompts)
         var currentWeights = resumedWeights ?? saved.weights
         func write(backbone weights: [UInt8], head archive: [UInt8]) throws {
             var file = saved
@@ -227,7 +237,7 @@ struct TrainDPRCommand: ParsableCommand {
         let stage1 = try host.load(name: saved.plugin, weights: saved.weights)
         var report = try DPRReport.measure(split: split, templates: templates, name: saved.plugin, dataset: dataset,
                                            stage1: stage1, finetuned: backbone, head: head, bank: bank, router: router,
-                                           windows: TaskBuilder.paperWindows, tags: itemTags)
+                                           windows: TaskBuilder.paperWindows, tags: itemTags, positivePrompts: posPrompts)
         if leakHeldOutParts {
             report.title += " — LEAKAGE DIAGNOSTIC: stages 2-3 trained on the test windows, not a result"
         }
@@ -235,27 +245,23 @@ struct TrainDPRCommand: ParsableCommand {
     }
 }
 
-/// What `dpr_training` holds.
-struct DPRSummary: Codable {
-    var stage1: String
-    var encoder: String
-    var stages: [String]
-    var head: DPRConfig
-    var options: [String: DPRTrainingOptions]
-    var records: [DPREpochRecord]
-    var wallSeconds: Double
-}
-
 /// The Table-1 evaluation shared by `steer train-dpr` and `steer eval`.
 enum DPRReport {
-    /// Rows: Base and Filter of the stage-1 backbone; DPR with each task's polarity stated (as a
-    /// client may state it in Recommend); DPR with the router's polarity; Base+f and Filter+f of
-    /// the fine-tuned backbone.
+    /// Rows: Base and Filter of the stage-1 backbone (with the POS references "Filter, all target
+    /// genres" and "Filter, exact genre set"); DPR with each task's polarity stated (as a client
+    /// may state it in Recommend); DPR with the router's polarity; Base+f and Filter+f (and its
+    /// references) of the fine-tuned backbone. POS prompts follow `positivePrompts`, which the
+    /// report states.
     static func measure(split: DatasetSplit, templates: PromptTemplates, name: String, dataset: String, stage1: Backbone?,
                         finetuned: Backbone, head: DPRHead, bank: PromptBank, router: PromptRouter?, windows: [Int],
-                        tags: ItemTags? = nil) throws -> ControllableReport {
-        let evaluation = try SteeringEvaluation(split: split, templates: templates, windows: windows, part: .test)
-        var report = ControllableReport(title: "\(name) on \(dataset), \(split.scheme) split, test (prompts from the evaluation templates)")
+                        tags: ItemTags? = nil, positivePrompts: PositivePromptProtocol) throws -> ControllableReport {
+        let evaluation = try SteeringEvaluation(split: split, templates: templates, windows: windows, part: .test,
+                                                positivePrompts: positivePrompts)
+        var report = ControllableReport(title: "\(name) on \(dataset), \(split.scheme) split, test (prompts from the evaluation templates)",
+                                        positivePrompts: positivePrompts)
+        report.notes.append("Filter, all target genres / Filter, exact genre set (POS only): the Base ranking restricted to the items "
+            + "having every genre of the target / whose genre set is the target's exactly; references that know what a genre-set prompt "
+            + "says (or more), beside the Filter that knows the single genre. They do not depend on the prompt protocol.")
         report.notes.append("DPR: polarity of each prompt stated (the task's); DPR routed: polarity from the router; "
             + "DPR + Filter: DPR's steered ranking with the genre filter on top (a hybrid Recommend offers with its category filters, not a baseline).")
         if let stage1 { try evaluation.evaluate(backbone: stage1, queries: nil, name: name, baselines: true, into: &report) }
