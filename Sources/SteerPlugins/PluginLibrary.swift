@@ -19,7 +19,7 @@ private let dynamicLinkerLock = NSLock()
 
 /// A loaded plugin library: its checked ABI version and a copy of its function table.
 ///
-/// Never unloaded (DESIGN §4): Swift plugins keep runtime metadata registered, so a
+/// Never unloaded: Swift plugins keep runtime metadata registered, so a
 /// `dlclose` would crash the host later; C plugins could be closed but one rule is
 /// simpler. The table is copied by value, truncated to the plugin's `struct_size`, so
 /// fields a plugin of an older minor does not have read as NULL instead of past its end.

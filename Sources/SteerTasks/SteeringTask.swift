@@ -49,7 +49,7 @@ public struct SteeringTask: Sendable, Equatable {
     public let targets: [Int32]
     /// The window items complying with the prompt: POS those having the genre (the target
     /// among them), NEG those lacking it (equal to ``targets``). Training re-draws the POS
-    /// target from this list each epoch (DESIGN §1).
+    /// target from this list each epoch (README, "Promptable recommendation: DPR stages 2 and 3").
     public let compliance: [Int32]
     /// The template pool its prompts are drawn from.
     public let pool: TemplatePool

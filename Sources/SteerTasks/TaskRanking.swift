@@ -56,8 +56,8 @@ public enum QueryVectors: Sendable {
     case perTask([Float])
 }
 
-/// Evaluates controllable tasks with full ranking (DESIGN §3): every item is scored, the
-/// task's history is excluded (MovieLens has no repeats), targets are never excluded, and
+/// Evaluates controllable tasks with full ranking (README, "Promptable recommendation"): every
+/// item is scored, the task's history is excluded (MovieLens has no repeats), targets are never excluded, and
 /// Filter restricts candidates with genre bitsets. Metrics are those of ``RankingMetrics``:
 /// NEG has several targets, Recall = hits / |targets|, NDCG with binary gains over ideal DCG.
 ///
