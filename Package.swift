@@ -100,7 +100,11 @@ let package = Package(
         .target(name: "GRU4Rec", dependencies: ["SteerBackboneKit", "SteerNN", "CSequentialEncoder"], path: "Plugins/GRU4Rec"),
 
         // MARK: Tests
-        .testTarget(name: "SteerWireTests", dependencies: ["SteerWire", "CSteerProto"]),
+        // Keeps XCTest's own objects reachable for LeakSanitizer (see SuiteKeeper.swift); linked
+        // into the one test executable through SteerWireTests.
+        .target(name: "CXCTestSuiteKeeper", path: "Tests/CXCTestSuiteKeeper"),
+        .target(name: "XCTestSuiteKeeper", dependencies: ["CXCTestSuiteKeeper"], path: "Tests/XCTestSuiteKeeper"),
+        .testTarget(name: "SteerWireTests", dependencies: ["SteerWire", "CSteerProto", "XCTestSuiteKeeper"]),
         .testTarget(name: "SteerSnapshotTests", dependencies: ["SteerSnapshot"]),
         .testTarget(name: "SteerIndexTests", dependencies: ["SteerIndex", "SteerSnapshot"]),
         // The finite-difference gradient check every kernel, head and plugin test uses.

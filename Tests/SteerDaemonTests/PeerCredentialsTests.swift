@@ -40,6 +40,8 @@ final class PeerCredentialsTests: XCTestCase {
         XCTAssertEqual(response.message, "uid 7 (gid 5) may not use this steerd")
         XCTAssertNil(try channel.readOutbound(as: ByteBuffer.self), "one frame only")
         XCTAssertFalse(channel.isActive, "closed after the answer")
+        // Tears the embedded pipeline down (its objects hold each other until then).
+        _ = try channel.finish(acceptAlreadyClosed: true)
     }
 
     func testThisProcessIsServedWithTheDefaults() async throws {
