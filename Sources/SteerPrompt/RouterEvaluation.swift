@@ -68,8 +68,8 @@ public enum LabelledPrompts {
     /// - Throws: ``PromptError`` `.badTrainingSet` naming the first malformed line.
     public static func parse(_ text: String, source: String = "input") throws -> [TrainingExample] {
         var out: [TrainingExample] = []
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = line.hasSuffix("\r") ? line.dropLast() : line
+        // Split on any newline: Swift reads "\r\n" as one Character, which "\n" would not match.
+        for (n, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if line.hasPrefix("#") || line.allSatisfy(\.isWhitespace) { continue }
             let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].allSatisfy(\.isWhitespace),

@@ -21,11 +21,17 @@ struct RouterTrainCommand: ParsableCommand {
     @Option(help: "Encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var model: String?
     @Option(help: "Generator seed.") var seed: UInt64 = TrainingPhrasings.defaultSeed
     @Option(help: "Generated phrasings.") var count = TrainingPhrasings.defaultCount
+    @Option(help: "Also write the generated phrasings here as text<TAB>polarity (what `steer router eval --file` reads).")
+    var examplesOut: String?
 
     func run() throws {
         let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
         let started = Date()
         let examples = TrainingPhrasings.generate(seed: seed, count: count)
+        if let examplesOut {
+            try examples.map { "\($0.text)\t\($0.polarity.rawValue)\n" }.joined()
+                .write(toFile: examplesOut, atomically: true, encoding: .utf8)
+        }
         let router = try PromptRouter.train(encoder: encoder, examples: examples, seed: seed,
                                             provenance: TrainingPhrasings.provenance(seed: seed, count: count))
         try router.write(to: URL(fileURLWithPath: out))
