@@ -24,6 +24,7 @@ enum CueLexicon {
         "hide", "block", "mute", "banish", "another time", "another night", "another day", "some other time",
         "for later", "forget about", "forget", "drop", "strike", "quit", "cancel", "hold back", "had my fill",
         "on my nerves", "put off", "turned off", "leave aside", "set aside", "a pass", "out of the question",
+        "instead of", "rather than", "lay off", "ease up on", "cut back on", "cut down on", "rain check",
     ]
 
     /// Verbs that negate with a particle a few words later ("keep comedy off", "leave the gore
@@ -95,6 +96,7 @@ enum CueLexicon {
     /// ("an action movie without gore"); elsewhere a negator leads its clause.
     static let refinementConnectors: Set<String> = [
         "without", "minus", "sans", "except", "other than", "apart from", "aside from", "less", "fewer",
+        "instead of", "rather than",
     ]
 
     /// Content words that make an ask concrete: genres, moods, themes, formats (singular forms;

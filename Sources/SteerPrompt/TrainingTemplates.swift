@@ -96,7 +96,9 @@ enum TrainingTemplates {
         "definitely no {t}", "under no circumstances {t}", "i'm begging you, no {t}", "for the love of god, no {t}",
         "i can't bear {t}", "i can't take any more {t}", "{t} gets on my nerves", "i'm allergic to {t}",
         "{t}, not tonight", "{t}? not tonight", "{t}? hard pass", "{t}? i'll pass", "give {t} a pass",
-        "{t} is out of the question", "i'll give {t} a pass tonight",
+        "{t} is out of the question", "i'll give {t} a pass tonight", "anything instead of {t}",
+        "something else instead of {t}", "anything rather than {t}", "lay off the {t}", "ease up on the {t}",
+        "let's cut back on {t}", "cut down on the {t}", "i'll take a rain check on {t}",
     ]
 
     /// Verb-first requests for something, wrapped in ``politeWrappers`` (and used bare).
@@ -172,6 +174,7 @@ enum TrainingTemplates {
         "i'd love {t}, but spare me the {u}", "{t} except {u}", "{t} - no {u}", "something {a}, but not {u}",
         "avoid {u}; i want {t}", "i hate {u}, show me {t}", "{t}, just nothing too {a}",
         "i'm craving {t}, not {u}", "not {u} tonight, i want {t}", "{t} that's not too {a}",
+        "{t} instead of {u}", "i'd like {t} rather than {u}", "instead of {u}, give me {t}", "{t} rather than {u}",
     ]
 
     /// Topics: noun phrases that read naturally after "no", "want" and "avoid".

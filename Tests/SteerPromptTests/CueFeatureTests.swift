@@ -74,6 +74,15 @@ final class CueFeatureTests: XCTestCase {
         }
     }
 
+    /// "instead of" and "rather than" exclude beside a generic ask and refine a concrete one.
+    func testInsteadOfAndRatherThan() {
+        XCTAssertEqual(feature("anything instead of horror", "exclusionOnly"), 1)
+        XCTAssertEqual(feature("something rather than a western", "exclusionOnly"), 1)
+        XCTAssertEqual(feature("a comedy instead of horror", "refinement"), 1)
+        XCTAssertEqual(feature("a comedy instead of horror", "exclusionOnly"), 0)
+        XCTAssertEqual(feature("instead of horror, give me a comedy", "concreteAsk"), 1)
+    }
+
     /// Politeness and hedges that contain a negation word negate nothing.
     func testNeutralPhrasesAreIgnored() {
         XCTAssertEqual(feature("if you don't mind, skip the horror", "doubleNegatives"), 0)
