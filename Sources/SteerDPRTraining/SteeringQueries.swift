@@ -69,7 +69,8 @@ public struct SteeringQueries {
                     users: users, userRow: userRow, batch: batch)
     }
 
-    private func fuse(tasks: [SteeringTask], texts: [String], polarity: [PromptPolarity], users: [Float],
+    /// z for `tasks` with each row's tower given by `polarity`.
+    func fuse(tasks: [SteeringTask], texts: [String], polarity: [PromptPolarity], users: [Float],
                       userRow: (SteeringTask) -> Int, batch: Int) -> [Float] {
         let d = head.config.dim
         var out = [Float](repeating: 0, count: tasks.count * d)
