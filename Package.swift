@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "SteerDPRTests", dependencies: ["SteerDPR", "SteerNN", "SteerTestSupport"]),
         .testTarget(name: "SteerDPRTrainingTests", dependencies: [
             "SteerDPRTraining", "SteerDPR", "SteerTraining", "SteerTasks", "SteerText", "SteerPlugins", "SteerData", "SteerEvaluation",
-            "SteerDaemon", "SteerClient", "SteerWire",
+            "SteerPrompt", "SteerDaemon", "SteerClient", "SteerWire",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

@@ -14,11 +14,26 @@ public struct SteeringQueries {
     public let head: DPRHead
     public let bank: PromptBank
     public let router: PromptRouter?
+    /// With a router: mix both towers' outputs by the router's probability,
+    /// z = p·z₊ + (1 − p)·z₋, instead of sending each prompt through the one tower it picks.
+    public let soft: Bool
 
-    public init(head: DPRHead, bank: PromptBank, router: PromptRouter?) {
+    public init(head: DPRHead, bank: PromptBank, router: PromptRouter?, soft: Bool = false) {
         self.head = head
         self.bank = bank
         self.router = router
+        self.soft = soft
+    }
+
+    /// The router's probability that each text is positive (1 or 0 from `fallback` without a router).
+    public func positiveProbabilities(_ texts: [String], fallback: [TaskPolarity]) throws -> [Float] {
+        guard let router else { return fallback.map { $0 == .positive ? 1 : 0 } }
+        var decided: [String: Float] = [:]
+        for text in Set(texts) {
+            let decision = try router.route(embedding: bank.pooled(bank.id(text)), text: text)
+            decided[text] = Float(decision.polarity == .positive ? decision.confidence : 1 - decision.confidence)
+        }
+        return texts.map { decided[$0]! }
     }
 
     /// Polarity of each text: the router's decision, or `fallback` without a router.
@@ -39,7 +54,25 @@ public struct SteeringQueries {
         tasks: [SteeringTask], texts: [String], users: [Float], userRow: (SteeringTask) -> Int, batch: Int = 512
     ) throws -> [Float] {
         let d = head.config.dim
-        let polarity = try polarities(texts, fallback: tasks.map(\.polarity))
+        if soft && router != nil {
+            let p = try positiveProbabilities(texts, fallback: tasks.map(\.polarity))
+            let zPos = fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .positive, count: tasks.count),
+                            users: users, userRow: userRow, batch: batch)
+            var z = fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .negative, count: tasks.count),
+                         users: users, userRow: userRow, batch: batch)
+            for t in tasks.indices {
+                for j in (t * d)..<((t + 1) * d) { z[j] = p[t] * zPos[j] + (1 - p[t]) * z[j] }
+            }
+            return z
+        }
+        return fuse(tasks: tasks, texts: texts, polarity: try polarities(texts, fallback: tasks.map(\.polarity)),
+                    users: users, userRow: userRow, batch: batch)
+    }
+
+    /// z for `tasks` with each row's tower given by `polarity`.
+    func fuse(tasks: [SteeringTask], texts: [String], polarity: [PromptPolarity], users: [Float],
+                      userRow: (SteeringTask) -> Int, batch: Int) -> [Float] {
+        let d = head.config.dim
         var out = [Float](repeating: 0, count: tasks.count * d)
         var start = 0
         while start < tasks.count {

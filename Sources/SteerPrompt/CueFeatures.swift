@@ -23,7 +23,7 @@ struct CueFeatures: Sendable {
     /// The values, in ``names`` order.
     let values: [Float]
 
-    private enum Role { case negator, cancellable, anythingBut, restriction, ask, clauseBreak, topic }
+    private enum Role { case negator, cancellable, anythingBut, restriction, ask, clauseBreak, topic, neutral }
 
     private struct Event {
         let start: Int
@@ -43,6 +43,7 @@ struct CueFeatures: Sendable {
         add(CueLexicon.restrictions, .restriction)
         add(CueLexicon.asks, .ask)
         add(CueLexicon.clauseBreaks, .clauseBreak)
+        add(CueLexicon.neutralPhrases, .neutral)
         let longest = table.keys.map { $0.split(separator: " ").count }.max() ?? 1
         return (table, longest)
     }()
@@ -104,7 +105,10 @@ struct CueFeatures: Sendable {
             for length in stride(from: min(longest, tokens.count - i), through: 1, by: -1) {
                 let phrase = tokens[i..<(i + length)].joined(separator: " ")
                 if let roles = table[phrase] {
-                    events.append(Event(start: i, end: i + length, phrase: phrase, roles: roles))
+                    // Politeness and hedges ("if you don't mind") are consumed and dropped.
+                    if !roles.contains(.neutral) {
+                        events.append(Event(start: i, end: i + length, phrase: phrase, roles: roles))
+                    }
                     i += length
                     matched = true
                     break
@@ -116,6 +120,32 @@ struct CueFeatures: Sendable {
                 }
                 i += 1
             }
+        }
+        return separableNegations(events, tokens)
+    }
+
+    /// "keep comedy off", "leave the gore out": a ``CueLexicon/separableVerbs`` verb with a
+    /// particle at most ``CueLexicon/separableWindow`` words later in the same clause becomes a
+    /// negator at the verb (so the words between are in its scope); a negator particle
+    /// ("away") is folded into it.
+    private static func separableNegations(_ events: [Event], _ tokens: [String]) -> [Event] {
+        var events = events
+        for i in tokens.indices where CueLexicon.separableVerbs.contains(tokens[i]) {
+            guard !events.contains(where: { $0.start <= i && i < $0.end }) else { continue }
+            // With the user as the object the verb is about the user, not the content:
+            // "take my mind off work", "knock my socks off", "take me away".
+            if i + 1 < tokens.count, CueLexicon.separableSelfObjects.contains(tokens[i + 1]) { continue }
+            let last = min(tokens.count - 1, i + 1 + CueLexicon.separableWindow)
+            guard i + 1 <= last else { continue }
+            var particle: Int?
+            for j in (i + 1)...last {
+                if events.contains(where: { $0.start == j && $0.roles.contains(.clauseBreak) }) || tokens[j] == "," { break }
+                if CueLexicon.separableParticles.contains(tokens[j]) { particle = j; break }
+            }
+            guard let j = particle else { continue }
+            events.removeAll { $0.start == j && $0.roles.contains(.negator) }
+            let event = Event(start: i, end: i + 1, phrase: "\(tokens[i]) … \(tokens[j])", roles: [.negator])
+            events.insert(event, at: events.firstIndex { $0.start > i } ?? events.count)
         }
         return events
     }

@@ -19,6 +19,32 @@ enum CueLexicon {
         "drop the", "lose the", "say no", "over it", "am over", "so over", "allergic to", "last thing",
         "free of", "to a minimum", "go easy on", "tone down", "get rid of", "none of", "no thanks",
         "no way", "count me out", "refuse", "refusing", "enough", "too much", "too many", "away", "other than", "apart from", "aside from",
+        "spare us", "stay clear", "clear of", "a miss", "a rest", "break from", "rule out", "weed out", "cross off",
+        "off limits", "turn off", "turns me off", "put me off", "puts me off", "nix", "scrap", "veto", "omit", "remove",
+        "hide", "block", "mute", "banish", "another time", "another night", "another day", "some other time",
+        "for later", "forget about", "forget", "drop", "strike", "quit", "cancel", "hold back", "had my fill",
+        "on my nerves", "put off", "turned off", "leave aside", "set aside", "a pass", "out of the question",
+        "instead of", "rather than", "lay off", "ease up on", "cut back on", "cut down on", "rain check",
+    ]
+
+    /// Verbs that negate with a particle a few words later ("keep comedy off", "leave the gore
+    /// out"): the verb becomes a negator whose scope holds the words up to the particle.
+    static let separableVerbs: Set<String> = ["keep", "keeps", "keeping", "kept", "leave", "leaves", "leaving", "left",
+                                              "take", "takes", "taking", "took", "cross", "strike", "rule", "cut",
+                                              "weed", "count", "shut", "knock", "wipe", "scratch", "put", "puts"]
+    /// Objects right after a separable verb that make it no negation ("take my mind off things").
+    static let separableSelfObjects: Set<String> = ["me", "my", "us", "our", "myself", "ourselves"]
+    /// The particles that close a ``separableVerbs`` negation.
+    static let separableParticles: Set<String> = ["off", "out", "away", "aside"]
+    /// How many words may stand between a separable verb and its particle.
+    static let separableWindow = 4
+
+    /// Politeness and hedges that hold a negation word but negate nothing ("if you don't mind,
+    /// …", "I'm not picky"): matched like cues and then ignored.
+    static let neutralPhrases: [String] = [
+        "if you do not mind", "if you would not mind", "if it is not too much trouble", "if it is no trouble",
+        "if that is not too much trouble", "no worries", "no rush", "no pressure", "no problem", "not sure",
+        "not picky", "not fussy", "no preference", "i do not know", "do not know", "not that it matters",
     ]
 
     /// Words that only negate; a following partner from ``cancellable`` turns the pair into a
@@ -31,7 +57,7 @@ enum CueLexicon {
         "mind", "miss", "missing", "resist", "wait", "shortage", "lack", "object", "complain",
         "against", "opposed", "averse", "refuse", "hold back", "say no", "turn down", "pass up",
         "enough", "without", "hate", "dislike", "skip", "avoid", "stop", "sick of", "tired of",
-        "bored of", "problem with", "objection", "shy away", "get enough", "enough of",
+        "bored of", "problem with", "objection", "shy away", "get enough", "enough of", "forget", "drop", "quit",
     ]
 
     /// How far a double-negative partner may follow its negator ("do not want to miss": 3).
@@ -70,6 +96,7 @@ enum CueLexicon {
     /// ("an action movie without gore"); elsewhere a negator leads its clause.
     static let refinementConnectors: Set<String> = [
         "without", "minus", "sans", "except", "other than", "apart from", "aside from", "less", "fewer",
+        "instead of", "rather than",
     ]
 
     /// Content words that make an ask concrete: genres, moods, themes, formats (singular forms;
@@ -123,7 +150,8 @@ enum CueLexicon {
     /// Fillers skipped when deciding whether a prompt opens with a negator ("hey, no horror").
     static let openers: Set<String> = [
         "hey", "hi", "ok", "okay", "so", "hmm", "um", "uh", "well", "honestly", "please", "and", "oh",
-        "yeah", "right", "listen", "look", "alright",
+        "yeah", "right", "listen", "look", "alright", "kindly", "could", "would", "can", "you", "we", "i", "do",
+        "just", "maybe", "perhaps", "really", "seriously", "pretty",
     ]
 
     /// A digest of every list, stored in the model file.
@@ -131,7 +159,8 @@ enum CueLexicon {
         let parts = [negators, cancellingNegators.sorted(), cancellable, anythingBut, restrictions, asks,
                      clauseBreaks, refinementConnectors.sorted(), topics.sorted(), openers.sorted(),
                      mediaNouns.sorted(), genericWords.sorted(), refusalWords.sorted(),
-                     CueTokens.rewriteFingerprint, ["window=\(cancelWindow)"]]
+                     CueTokens.rewriteFingerprint, ["window=\(cancelWindow)"],
+                     separableVerbs.sorted(), separableParticles.sorted(), separableSelfObjects.sorted(), ["separable=\(separableWindow)"], neutralPhrases]
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a: stable across runs, unlike Hasher.
         for byte in parts.map({ $0.joined(separator: "|") }).joined(separator: "#").utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3

@@ -18,7 +18,7 @@ public struct PromptError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let malformedModel = Code(name: "malformedModel")
         /// An embedding has the wrong width for the router, or is not finite.
         public static let badEmbedding = Code(name: "badEmbedding")
-        /// Training was asked for with no examples, or with only one polarity.
+        /// Training was asked for with no examples or only one polarity, or a labelled prompt file is malformed.
         public static let badTrainingSet = Code(name: "badTrainingSet")
     }
 
@@ -58,7 +58,7 @@ public struct PromptError: Error, Sendable, Equatable, CustomStringConvertible {
         case .nonFiniteEmbedding:
             return "the prompt embedding holds a NaN or an infinity"
         case .badTrainingSet(let reason):
-            return "cannot train the router: \(reason)"
+            return "bad labelled prompts for the router: \(reason)"
         }
     }
 

@@ -24,6 +24,18 @@ enum TrainingTemplates {
         "i wanna see {t}", "wanna watch {t}", "i'm keen on {t}", "keen for {t}", "i'd enjoy {t}",
         "i'm in a {a} mood", "in a {a} mood, {t} maybe", "we're watching {t} tonight", "time for {t}",
         "my kids want {t}", "a {a} one please", "i'd go with {t}", "it has to be {t}",
+        "we'd like {t} tonight", "i'd really like to see {t}", "i would very much like {t}", "i'm hoping for {t}",
+        "hoping for something {a}", "what i'd like is {t}", "{t} is what i'm after", "{t} is exactly what i need",
+        "it's a {t} kind of night", "tonight feels like a {t} night", "we're all in the mood for {t}",
+        "i could really use some {t}", "some {t} would be nice", "it would be great to see {t}",
+        "i'd be thrilled with {t}", "nothing beats {t}", "you can't go wrong with {t}", "{t}, the more the better",
+        "i'm leaning towards {t}", "leaning toward {t} tonight", "my vote goes to {t}", "i vote for {t}",
+        "count me in for {t}", "i'm all for {t}", "i'm game for {t}", "i'm really feeling {t}", "feeling {t} today",
+        "we want {t} for the kids", "the family wants {t}", "my partner and i want {t}", "i'm in a {t} mood",
+        "i've been wanting to watch {t}", "been dying to see {t}", "i miss watching {t}", "i'm overdue for {t}",
+        "i'm after something {a} and {a2}", "something {a} would be perfect", "ideally {t}", "preferably {t}",
+        "{t}, if you have any", "{t} if there's any", "i'd settle for {t}", "anything {a} would do",
+        "what have you got in {t}?", "any {t} you'd suggest?", "which {t} would you pick?",
     ]
 
     /// Double negatives and restrictions: negation words, positive meaning.
@@ -68,6 +80,78 @@ enum TrainingTemplates {
         "let's not watch {t}", "can we not do {t}", "i refuse to watch {t}", "please, nothing {a}",
         "i'm not up for {t}", "{t} makes me want to leave, so no", "we've seen too much {t}, skip it",
         "i would hate {t}", "no {a} stuff", "nothing {a} or {a2}",
+        "not in the mood for {t} tonight", "i'm really not in the mood for {t}", "we're not in the mood for {t}",
+        "i'm done with {t} for a while", "i'm so done with {t}", "we're done with {t}", "no more {t} for me",
+        "no more {t}, please", "no more {t} this week", "i've seen enough {t}", "i've had my fill of {t}",
+        "i need a break from {t}", "we need a break from {t}", "i can do without {t}", "we could do without {t}",
+        "i'd prefer no {t}", "i'd prefer to avoid {t}", "i'd prefer not to watch {t}", "not really feeling {t}",
+        "{t} isn't my thing", "{t} isn't for me tonight", "{t} turns me off", "{t} puts me off", "{t} doesn't appeal",
+        "i don't fancy {t}", "i don't care for {t}", "i have no interest in {t}", "no interest in {t}",
+        "i'm not keen on {t}", "{t} is off limits", "{t} off limits tonight", "i'm avoiding {t}",
+        "we're avoiding {t} this week", "without any {t}", "anything but {t} please", "everything but {t}",
+        "not {t} this time", "not another {t}", "no {t}, no {u}", "neither {t} nor {u}", "no {t} or {u}",
+        "please no more {t}", "my kids can't watch {t}", "the kids shouldn't see {t}", "we don't want {t}",
+        "we'd rather not have {t}", "i'd rather avoid {t}", "i'd sooner skip {t}", "i'm not up for anything {a}",
+        "not in the mood for anything {a}", "i'm staying away from {t}", "no {t} whatsoever", "absolutely no {t}",
+        "definitely no {t}", "under no circumstances {t}", "i'm begging you, no {t}", "for the love of god, no {t}",
+        "i can't bear {t}", "i can't take any more {t}", "{t} gets on my nerves", "i'm allergic to {t}",
+        "{t}, not tonight", "{t}? not tonight", "{t}? hard pass", "{t}? i'll pass", "give {t} a pass",
+        "{t} is out of the question", "i'll give {t} a pass tonight", "anything instead of {t}",
+        "something else instead of {t}", "anything rather than {t}", "lay off the {t}", "ease up on the {t}",
+        "let's cut back on {t}", "cut down on the {t}", "i'll take a rain check on {t}",
+    ]
+
+    /// Verb-first requests for something, wrapped in ``politeWrappers`` (and used bare).
+    static let positiveImperatives = [
+        "recommend {t}", "recommend some {t}", "suggest {t}", "suggest something {a}", "find me {t}", "find us some {t}",
+        "show me {t}", "show us some {t}", "put on {t}", "put on something {a}", "pick {t}", "pick out some {t}",
+        "line up {t}", "line up some {t} for tonight", "queue up {t}", "cue up some {t}", "pull up {t}",
+        "go with {t}", "stick with {t}", "stick to {t} tonight", "make it {t}", "keep the {t} coming", "keep it {a}",
+        "give me {t}", "give us something {a}", "add {t} to the list", "add some {t} to the queue",
+        "put {t} on the list", "put {t} at the top of the list", "include {t}", "include some {t}",
+        "throw in some {t}", "load up the {t}", "fill the list with {t}", "get me {t}", "get us some {t}",
+        "set up {t} for movie night", "treat me to {t}", "serve up some {t}", "dig out some {t}",
+        "track down some {t}", "round up some {t}", "point me to some {t}", "lean into {t}", "go for {t}",
+        "play {t}", "start us off with {t}", "make tonight a {t} night", "keep {t} on the list",
+        "leave {t} on the list", "keep {t} in the mix", "mix in some {t}", "bring me {t}", "bring on the {t}",
+        "choose {t}", "select some {t}", "put together a list of {t}", "help me find {t}", "help us pick {t}",
+        "keep the {t} on", "focus on {t}", "stick to {t} only",
+    ]
+
+    /// Verb-first requests to avoid something, wrapped in ``politeWrappers`` (and used bare).
+    static let negativeImperatives = [
+        "skip {t}", "skip the {t}", "skip anything {a}", "leave out {t}", "leave {t} out", "leave the {t} out of it",
+        "leave {t} off the list", "keep {t} off the list", "keep {t} off the queue", "keep {t} off tonight's lineup",
+        "keep {t} out of it", "keep {t} out of the mix", "keep the {t} away", "keep {t} away from us",
+        "take {t} off the list", "cross {t} off", "cross off the {t}", "strike {t} from the list", "rule out {t}",
+        "weed out the {t}", "cut out {t}", "cut the {t}", "drop {t}", "drop the {t}", "lose the {t}", "ditch the {t}",
+        "nix the {t}", "scrap the {t}", "hold the {t}", "hold back on the {t}", "go easy on the {t}",
+        "spare me the {t}", "spare us the {t}", "spare me any {t}", "avoid {t}", "avoid anything {a}",
+        "stay clear of {t}", "stay away from {t}", "give {t} a miss", "give {t} a rest", "give the {t} a rest",
+        "forget the {t}", "forget about {t}", "don't show {t}", "don't put on {t}", "don't pick {t}",
+        "don't give me {t}", "don't include {t}", "don't add {t}", "don't suggest anything {a}",
+        "don't bother with {t}", "don't even think about {t}", "hide {t}", "hide anything {a}", "block {t}",
+        "remove {t}", "remove the {t} from the list", "exclude {t}", "omit {t}", "banish {t}", "mute {t}",
+        "veto {t}", "pass on {t}", "save the {t} for another night", "save {t} for later",
+        "leave {t} for another time", "keep it free of {t}", "keep {t} to a minimum", "tone down the {t}",
+        "take the {t} away", "put the {t} aside", "count {t} out", "knock {t} off the list",
+        "don't go anywhere near {t}", "never put on {t}", "stop suggesting {t}", "quit recommending {t}",
+    ]
+
+    /// Politeness around an imperative (`{x}`), the same for both polarities so that length and
+    /// courtesy carry no polarity.
+    static let politeWrappers = [
+        "{x}", "please {x}", "{x}, please", "could you {x}", "could you please {x}", "would you {x}",
+        "would you kindly {x}", "kindly {x}", "can you {x}", "can you please {x}", "i'd appreciate it if you'd {x}",
+        "i'd be grateful if you could {x}", "if it's no trouble, {x}", "if you don't mind, {x}",
+        "if you wouldn't mind, {x}", "when you get a chance, {x}", "do me a favour and {x}", "be a star and {x}",
+        "{x}, if you would", "{x}, thank you", "{x}, thanks a lot", "{x} if possible", "{x}, would you?",
+        "would it be possible to {x}?", "i was hoping you could {x}", "i'd love it if you could {x}",
+        "it'd be great if you could {x}", "might i ask you to {x}", "may i ask you to {x}", "pretty please {x}",
+        "just {x}", "for tonight, {x}", "for me, {x}", "hey, could you {x}?",
+        "ok, {x}", "alright, {x} this time", "honestly, just {x}", "{x} for our movie night",
+        "for date night, {x}", "sir, {x}", "dear assistant, {x}", "i'd like you to {x}", "i need you to {x}",
+        "can i ask you to {x}", "would you be able to {x}?", "{x} and we're good", "{x} and i'll be happy",
     ]
 
     /// An exclusion beside a generic ask: the exclusion is the main intent (negative).
@@ -90,6 +174,7 @@ enum TrainingTemplates {
         "i'd love {t}, but spare me the {u}", "{t} except {u}", "{t} - no {u}", "something {a}, but not {u}",
         "avoid {u}; i want {t}", "i hate {u}, show me {t}", "{t}, just nothing too {a}",
         "i'm craving {t}, not {u}", "not {u} tonight, i want {t}", "{t} that's not too {a}",
+        "{t} instead of {u}", "i'd like {t} rather than {u}", "instead of {u}, give me {t}", "{t} rather than {u}",
     ]
 
     /// Topics: noun phrases that read naturally after "no", "want" and "avoid".
@@ -110,6 +195,9 @@ enum TrainingTemplates {
         "fantasy adventures", "family movies", "road trip movies", "dance movies", "monster movies",
         "shark movies", "creepy clowns", "spiders", "needles", "blood", "car chases", "explosions",
         "love triangles", "dream sequences", "twist endings", "cliffhangers", "political stuff",
+        "action", "adventure", "animation", "crime", "drama", "dramas", "fantasy", "film noir", "mystery",
+        "mysteries", "children's movies", "action movies", "crime films", "adventure films", "fantasy films",
+        "noir", "kids' movies", "war films", "science-fiction", "animated movies", "scary movies",
     ]
 
     /// Adjectives for "something {a}" and "nothing too {a}".

@@ -37,6 +37,8 @@ struct EvalCommand: ParsableCommand {
     var filtered = false
     @Option(help: "With a DPR checkpoint: what a POS prompt names, single-genre or genre-set (default: the protocol the checkpoint was trained with; single-genre for checkpoints that record none). Every steered row, variants included, uses it.")
     var posPrompts: PositivePromptProtocol?
+    @Flag(help: "With a DPR checkpoint: add the row 'DPR soft-routed' (both towers' outputs mixed by the router's probability).")
+    var softRouting = false
 
     func run() throws {
         let wanted = Set(tasks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -78,6 +80,12 @@ struct EvalCommand: ParsableCommand {
                                                         positivePrompts: protocolUsed)
                 try evaluation.evaluateTagPrompts(backbone: backbone, queries: SteeringQueries(head: head, bank: PromptBank(encoder: sentenceEncoder), router: nil),
                                                   tags: itemTags, wording: .training, name: "\(saved.plugin) DPR, training tags (fit check)", into: &table)
+            }
+            if softRouting, let router {
+                let evaluation = try SteeringEvaluation(split: parts, templates: try PromptTemplates.bundled(), windows: windowList, part: .test)
+                try evaluation.evaluate(backbone: backbone,
+                                        queries: SteeringQueries(head: head, bank: PromptBank(encoder: sentenceEncoder), router: router, soft: true),
+                                        name: "\(saved.plugin) DPR soft-routed", baselines: false, into: &table)
             }
             for entry in variant {
                 guard let eq = entry.firstIndex(of: "=") else { throw ValidationError("--variant takes LABEL=PATH, got \(entry)") }

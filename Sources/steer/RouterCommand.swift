@@ -1,14 +1,17 @@
 // `steer router train`: retrains the prompt router from the generated phrasings and writes the
 // model file that SteerPrompt bundles (Sources/SteerPrompt/Resources/router.json).
+// `steer router eval`: the router's accuracy on labelled files and on the rendered evaluation
+// phrasings (a measurement only: the router never trains on them).
 import ArgumentParser
 import Foundation
 import SteerPrompt
+import SteerTasks
 import SteerText
 import SteerTraining
 
 struct RouterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "router", abstract: "The prompt router.",
-                                                    subcommands: [RouterTrainCommand.self])
+                                                    subcommands: [RouterTrainCommand.self, RouterEvalCommand.self])
 }
 
 struct RouterTrainCommand: ParsableCommand {
@@ -18,16 +21,65 @@ struct RouterTrainCommand: ParsableCommand {
     @Option(help: "Encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var model: String?
     @Option(help: "Generator seed.") var seed: UInt64 = TrainingPhrasings.defaultSeed
     @Option(help: "Generated phrasings.") var count = TrainingPhrasings.defaultCount
+    @Option(help: "Also write the generated phrasings here as text<TAB>polarity (what `steer router eval --file` reads).")
+    var examplesOut: String?
 
     func run() throws {
         let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
         let started = Date()
         let examples = TrainingPhrasings.generate(seed: seed, count: count)
+        if let examplesOut {
+            try examples.map { "\($0.text)\t\($0.polarity.rawValue)\n" }.joined()
+                .write(toFile: examplesOut, atomically: true, encoding: .utf8)
+        }
         let router = try PromptRouter.train(encoder: encoder, examples: examples, seed: seed,
                                             provenance: TrainingPhrasings.provenance(seed: seed, count: count))
         try router.write(to: URL(fileURLWithPath: out))
         print(String(format: "trained on %d phrasings in %.1f s: training accuracy %.4f, validation (seeded 10%%) %.4f; wrote %@",
                      router.trainingExamples, Date().timeIntervalSince(started), router.trainingAccuracy, router.validationAccuracy, out))
         print("rebuild to bundle it; RouterHeldOutTests measures it on the hand-written held-out set")
+    }
+}
+
+struct RouterEvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "eval",
+        abstract: "The router's accuracy on labelled prompt files (text<TAB>positive|negative) and on the rendered evaluation phrasings.")
+    @Option(help: "Labelled file, one text<TAB>positive|negative a line (repeatable), e.g. Tests/Fixtures/router/heldout.tsv.")
+    var file: [String] = []
+    @Flag(help: "Also measure on every evaluation template of SteerTasks rendered with every ML-1M genre (a measurement only).")
+    var evaluationTemplates = false
+    @Option(help: "Router model file (default: the one bundled in SteerPrompt).") var router: String?
+    @Option(help: "Encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var model: String?
+    @Flag(help: "List the misrouted prompts of the files (never those of the evaluation phrasings).") var showErrors = false
+
+    func run() throws {
+        guard !file.isEmpty || evaluationTemplates else { throw ValidationError("give --file F and/or --evaluation-templates") }
+        let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
+        let loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0)) } ?? PromptRouter.load()
+        print("router: \(router ?? "bundled Resources/router.json") (\(loaded.trainingExamples) generated examples)")
+        for path in file {
+            let result = try loaded.accuracy(on: LabelledPrompts.read(URL(fileURLWithPath: path)), encoder: encoder)
+            print(result.summary(path))
+            if showErrors {
+                for miss in result.misses {
+                    print(String(format: "  expected %@, p(positive) %.3f: %@", miss.expected.rawValue, miss.positiveProbability, miss.text))
+                }
+            }
+        }
+        if evaluationTemplates {
+            let rendered = Self.renderedEvaluationPhrasings(try PromptTemplates.bundled())
+            print(try loaded.accuracy(on: rendered, encoder: encoder).summary("evaluation phrasings (templates x genres)"))
+        }
+    }
+
+    /// Every evaluation template of both polarities with every genre display name in its slot.
+    static func renderedEvaluationPhrasings(_ templates: PromptTemplates) -> [TrainingExample] {
+        let genres = templates.genreDisplayNames.names.keys.sorted()
+        return [TaskPolarity.positive, .negative].flatMap { polarity in
+            templates.templates(polarity, .evaluation).flatMap { template in
+                genres.map { TrainingExample(text: templates.render(template, genreName: $0),
+                                             polarity: polarity == .positive ? .positive : .negative) }
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@ import SteerData
 import SteerDPR
 import SteerEvaluation
 import SteerPlugins
+import SteerPrompt
 import SteerTasks
 import SteerText
 import SteerTraining
@@ -124,6 +125,45 @@ final class SteeringTrainingTests: XCTestCase {
         let seqBase = report.averaged(model: "SASRec Base", task: .seq)!.ndcg[0]
         let seqDPR = report.averaged(model: "SASRec DPR", task: .seq)!.ndcg[0]
         XCTAssertGreaterThan(seqDPR, seqBase - 0.1, "fine-tuning must keep next-item prediction: \(report.markdown())")
+    }
+
+    /// Soft routing (issue 14): each task's z is the router's probability times the positive
+    /// tower's output plus the rest times the negative tower's; without a router it is the stated path.
+    func testSoftRoutingMixesBothTowersByTheRoutersProbability() throws {
+        let r = try trainAll()
+        let sets = try TaskBuilder(split: r.split).taskSets(windows: [3], part: .test)
+        let tasks = Array(sets.flatMap { Array($0.positive.prefix(10)) + Array($0.negative.prefix(10)) })
+        XCTAssertGreaterThan(tasks.count, 10)
+        let texts = tasks.map { r.templates.prompt(for: $0, in: r.split.dataset, seed: 1) }
+        try r.queries.bank.add(texts)
+        let cases = r.split.cases(.test)
+        let users = try SequentialEvaluation.userVectors(r.tuned, cases: cases)
+        let row = Dictionary(cases.enumerated().map { ($1.user, $0) }, uniquingKeysWith: { first, _ in first })
+        let head = r.queries.head, bank = r.queries.bank, d = head.config.dim
+        // Dropout would make every forward differ: compare deterministic (serving) forwards.
+        let wasTraining = head.isTraining
+        head.isTraining = false
+        defer { head.isTraining = wasTraining }
+        let soft = SteeringQueries(head: head, bank: bank, router: try PromptRouter.load(), soft: true)
+        let z = try soft.fuse(tasks: tasks, texts: texts, users: users, userRow: { row[$0.user]! })
+        let p = try soft.positiveProbabilities(texts, fallback: tasks.map(\.polarity))
+        let stated = SteeringQueries(head: head, bank: bank, router: nil)
+        let zPos = stated.fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .positive, count: tasks.count),
+                               users: users, userRow: { row[$0.user]! }, batch: 512)
+        let zNeg = stated.fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .negative, count: tasks.count),
+                               users: users, userRow: { row[$0.user]! }, batch: 512)
+        var towersDiffer = false
+        for t in tasks.indices {
+            XCTAssert(p[t] > 0 && p[t] < 1, "p = \(p[t])")
+            for j in (t * d)..<((t + 1) * d) {
+                XCTAssertEqual(z[j], p[t] * zPos[j] + (1 - p[t]) * zNeg[j], accuracy: 1e-4)
+                if abs(zPos[j] - zNeg[j]) > 1e-3 { towersDiffer = true }
+            }
+        }
+        XCTAssert(towersDiffer, "the two towers give the same z: the mixture test would prove nothing")
+        let noRouter = SteeringQueries(head: head, bank: bank, router: nil, soft: true)
+        let plain = try stated.fuse(tasks: tasks, texts: texts, users: users, userRow: { row[$0.user]! })
+        XCTAssertEqual(try noRouter.fuse(tasks: tasks, texts: texts, users: users, userRow: { row[$0.user]! }), plain)
     }
 
     /// Train, then recommend as steerd does for one request: encode the history, embed the

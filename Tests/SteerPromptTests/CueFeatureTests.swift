@@ -56,6 +56,42 @@ final class CueFeatureTests: XCTestCase {
         XCTAssertEqual(feature("no horror or comedy", "concreteAsk"), 0)
     }
 
+    /// "keep X off", "leave the X out": the verb negates, with the words up to the particle in scope.
+    func testSeparableVerbsNegateTheirObject() {
+        for text in ["Keep comedy off the list", "leave the westerns out of it", "please take horror off the queue",
+                     "cross the musicals off", "put the gore aside"] {
+            XCTAssertEqual(feature(text, "exclusionOnly"), 1, text)
+            XCTAssertEqual(feature(text, "concreteAsk"), 0, text)
+            XCTAssertEqual(feature(text, "negationCues"), 1.0 / 3.0, accuracy: 1e-6, text)
+        }
+        XCTAssertEqual(feature("keep the horror away", "negationCues"), 1.0 / 3.0, accuracy: 1e-6, "the particle is folded in")
+        XCTAssertEqual(feature("Kindly keep comedy off the list", "leadingNegation"), 1, "politeness is an opener")
+        // Without its particle, or past a clause break or the window, the verb negates nothing.
+        for text in ["keep the comedies coming", "put on a comedy", "keep westerns on the list",
+                     "keep it light, out of ideas", "keep a really really long scary movie night out",
+                     "a comedy to take my mind off work", "something that will knock my socks off"] {
+            XCTAssertEqual(feature(text, "exclusionOnly"), 0, text)
+        }
+    }
+
+    /// "instead of" and "rather than" exclude beside a generic ask and refine a concrete one.
+    func testInsteadOfAndRatherThan() {
+        XCTAssertEqual(feature("anything instead of horror", "exclusionOnly"), 1)
+        XCTAssertEqual(feature("something rather than a western", "exclusionOnly"), 1)
+        XCTAssertEqual(feature("a comedy instead of horror", "refinement"), 1)
+        XCTAssertEqual(feature("a comedy instead of horror", "exclusionOnly"), 0)
+        XCTAssertEqual(feature("instead of horror, give me a comedy", "concreteAsk"), 1)
+    }
+
+    /// Politeness and hedges that contain a negation word negate nothing.
+    func testNeutralPhrasesAreIgnored() {
+        XCTAssertEqual(feature("if you don't mind, skip the horror", "doubleNegatives"), 0)
+        XCTAssertEqual(feature("if you don't mind, skip the horror", "exclusionOnly"), 1)
+        XCTAssertEqual(feature("if it's not too much trouble, a western", "noCues"), 1)
+        XCTAssertEqual(feature("not sure, maybe a comedy", "noCues"), 1)
+        XCTAssertEqual(feature("I don't mind a comedy", "doubleNegatives"), 0.5, "without 'if you' it is a double negative")
+    }
+
     /// Only the first ``PromptText/cueWindow`` characters are read.
     func testCueWindow() {
         let padding = String(repeating: "x", count: PromptText.cueWindow)

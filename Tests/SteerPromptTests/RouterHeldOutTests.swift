@@ -31,6 +31,27 @@ final class RouterHeldOutTests: XCTestCase {
         for d in decisions { XCTAssert((0.5...1).contains(d.confidence), "\(d)") }
     }
 
+    /// The bundled router on the issue-14 frozen set (written and committed before the generator
+    /// was widened; never trained on).
+    func testIssue14FrozenAccuracy() throws {
+        let cases = try heldOut("issue14-frozen.tsv")
+        XCTAssertEqual(cases.count, 130)
+        let result = try PromptRouter.load().accuracy(on: cases, encoder: try miniLM())
+        print("router " + result.summary("issue14-frozen.tsv"))
+        let wrong = result.misses.map { "  \"\($0.text)\": expected \($0.expected), p(positive) \($0.positiveProbability)" }
+        XCTAssertGreaterThanOrEqual(result.accuracy, 0.94, "misclassified:\n" + wrong.joined(separator: "\n"))
+    }
+
+    /// The frozen set never reaches training: no prompt of it equals (after normalisation) a
+    /// generated training prompt, and it shares none with the older held-out set.
+    func testIssue14FrozenDisjointFromTrainingSet() throws {
+        let generated = Set(TrainingPhrasings.generate().map { PromptText.normalize($0.text) })
+        let frozen = try heldOut("issue14-frozen.tsv").map { PromptText.normalize($0.text) }
+        XCTAssertEqual(frozen.filter(generated.contains), [], "frozen prompts the generator also produces")
+        let older = Set(try heldOut().map { PromptText.normalize($0.text) })
+        XCTAssertEqual(frozen.filter(older.contains), [])
+    }
+
     /// The router never trains on the held-out set: no held-out prompt equals (after
     /// normalisation) a generated training prompt.
     func testHeldOutDisjointFromTrainingSet() throws {

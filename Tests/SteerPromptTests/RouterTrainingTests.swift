@@ -71,4 +71,25 @@ final class RouterTrainingTests: XCTestCase {
         XCTAssert((200...300).contains(positives), "\(positives) positives of 500")
         XCTAssertNotEqual(TrainingPhrasings.generate(seed: 4, count: 50), Array(a.prefix(50)))
     }
+
+    /// Polite wrappers surround imperatives of both polarities alike, so courtesy and length
+    /// carry no polarity: every wrapper occurs with both, in equal numbers per imperative.
+    func testPoliteWrappersAreShared() {
+        let wrappers = TrainingTemplates.politeWrappers
+        XCTAssertEqual(TrainingPhrasings.politePositives.count, wrappers.count * TrainingTemplates.positiveImperatives.count)
+        XCTAssertEqual(TrainingPhrasings.politeNegatives.count, wrappers.count * TrainingTemplates.negativeImperatives.count)
+        for w in wrappers where w != "{x}" {
+            let probe = w.replacingAll("{x}", "\u{1}")
+            let parts = probe.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
+            func wrapped(_ t: String) -> Bool { t.hasPrefix(parts[0]) && t.hasSuffix(parts[1]) }
+            XCTAssert(TrainingPhrasings.politePositives.contains(where: wrapped), w)
+            XCTAssert(TrainingPhrasings.politeNegatives.contains(where: wrapped), w)
+        }
+        let sample = TrainingPhrasings.generate()
+        let polite = sample.filter { $0.text.lowercased().contains("could you") }
+        let positives = polite.filter { $0.polarity == .positive }.count
+        XCTAssertGreaterThan(polite.count, 50)
+        XCTAssert((Double(positives) / Double(polite.count)) > 0.3 && (Double(positives) / Double(polite.count)) < 0.7,
+                  "\(positives) of \(polite.count) 'could you' prompts are positive")
+    }
 }

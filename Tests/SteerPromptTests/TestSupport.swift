@@ -44,8 +44,8 @@ func routerFixture(_ name: String) -> URL {
 }
 
 /// The hand-written held-out prompts (text TAB positive|negative; "#" lines are comments).
-func heldOut() throws -> [TrainingExample] {
-    let text = try String(contentsOf: routerFixture("heldout.tsv"), encoding: .utf8)
+func heldOut(_ name: String = "heldout.tsv") throws -> [TrainingExample] {
+    let text = try String(contentsOf: routerFixture(name), encoding: .utf8)
     return try text.split(separator: "\n").compactMap { line -> TrainingExample? in
         if line.hasPrefix("#") || line.allSatisfy(\.isWhitespace) { return nil }
         let parts = line.split(separator: "\t")
