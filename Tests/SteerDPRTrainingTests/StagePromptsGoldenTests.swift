@@ -16,14 +16,16 @@ final class StagePromptsGoldenTests: XCTestCase {
         "Please recommend children's movies.", "No science fiction, please.", "What thrillers should I watch?",
         "Don't recommend westerns.", "I'm in the mood for drama.", "Leave out comedy.",
     ]
+    /// The extra phrasings are the router's generator templates: retraining the router on a new
+    /// generator changes them, and these texts with them (they were re-captured when it was).
     static let extraPrompts: [String] = [
         "I want science fiction this evening.", "I'd rather not see war movies.", "Time for some action.",
         "I don't want to watch science fiction.", "I'm in the mood for drama.", "Nothing with children's movies tonight.",
-        "I'd go with adventure", "Without westerns please", "Please recommend war movies.", "No science fiction, please.",
-        "Not without children's movies", "Never drama", "Show me children's movies.", "Don't show me drama.",
-        "More romance like last time", "I don't want action", "Looking for drama", "The last thing i want is action",
-        "I can't resist children's movies", "Spare me science fiction", "Thrillers sounds good", "Can't handle westerns",
-        "In the mood for drama", "Less comedy",
+        "Wouldn't be opposed to adventure", "Not westerns this time", "Please recommend war movies.", "No science fiction, please.",
+        "Recommend children's movies", "Ditch the drama", "Show me children's movies.", "Don't show me drama.",
+        "Why not romance?", "I've seen enough action", "My vote goes to drama", "I'm allergic to action",
+        "Nothing except children's movies", "Anything rather than science fiction", "It's a thrillers kind of night",
+        "Let's not watch westerns", "I'd really like to see drama", "I really dislike comedy",
     ]
 
     func prompts(extraShare: Double) throws -> [String] {
