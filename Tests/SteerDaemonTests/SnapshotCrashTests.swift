@@ -24,6 +24,11 @@ final class SnapshotCrashTests: XCTestCase {
             connection = try? SteerConnection(socketPath: socket)
             if connection == nil { usleep(25_000) }
         }
+        if connection == nil, process.isRunning {
+            // Not left running: a child holding the test run's output open keeps `swift test` waiting.
+            process.terminate()
+            process.waitUntilExit()
+        }
         return (process, try XCTUnwrap(connection, "steer serve did not listen within 60 s"))
     }
 
