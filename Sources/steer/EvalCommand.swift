@@ -82,7 +82,8 @@ struct EvalCommand: ParsableCommand {
                                                   tags: itemTags, wording: .training, name: "\(saved.plugin) DPR, training tags (fit check)", into: &table)
             }
             if softRouting, let router {
-                let evaluation = try SteeringEvaluation(split: parts, templates: try PromptTemplates.bundled(), windows: windowList, part: .test)
+                let evaluation = try SteeringEvaluation(split: parts, templates: try PromptTemplates.bundled(), windows: windowList, part: .test,
+                                                        positivePrompts: protocolUsed)
                 try evaluation.evaluate(backbone: backbone,
                                         queries: SteeringQueries(head: head, bank: PromptBank(encoder: sentenceEncoder), router: router, soft: true),
                                         name: "\(saved.plugin) DPR soft-routed", baselines: false, into: &table)
