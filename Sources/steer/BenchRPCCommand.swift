@@ -124,7 +124,6 @@ struct BenchRPCCommand: ParsableCommand {
         for n in [1, connections] {
             rows.append(try measure("Recommend, cached prompt", .recommend, { _, _ in cached }, socket: socket, connections: n, requests: requests / 4))
         }
-        let topics = Self.topics
         rows.append(try measure("Recommend, new prompt", .recommend, { c, i in
             RecommendRequest(history: history, prompt: Self.newPrompt(connection: c, request: i), k: 10).encoded()
         }, socket: socket, connections: 1, requests: uncachedRequests))
@@ -140,7 +139,7 @@ struct BenchRPCCommand: ParsableCommand {
             }, socket: socket, connections: 1, requests: uncachedRequests))
             rows.append(try measure("Recommend, new history + new prompt", .recommend, { _, i in
                 RecommendRequest(history: newHistory(10_000_000 + i),
-                                 prompt: "Tonight I want \(topics[i % topics.count]), pick number \(10_000_000 + i)", k: 10).encoded()
+                                 prompt: Self.newPrompt(connection: 10, request: i), k: 10).encoded()
             }, socket: socket, connections: 1, requests: uncachedRequests))
         }
         if flood {
