@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "CSteerClient", dependencies: ["CSteerProto"]),
         /// The SequentialEncoder plugin ABI (a C header plus its version rule).
         .target(name: "CSequentialEncoder"),
+        /// The vectorized scan that lets top-K selection skip blocks of scores below its threshold.
+        .target(name: "CSteerScan"),
 
         // MARK: Steer modules
         /// Wire format: frames, envelopes, status codes and typed RPC messages.
@@ -41,7 +43,7 @@ let package = Package(
         /// Snapshot files: versioned header, zstd frames with checksums, atomic writes.
         .target(name: "SteerSnapshot", dependencies: ["CZstd"]),
         /// Item index: embeddings, category bitsets and exact top-K retrieval on OpenBLAS.
-        .target(name: "SteerIndex", dependencies: ["COpenBLAS", "SteerSnapshot"]),
+        .target(name: "SteerIndex", dependencies: ["COpenBLAS", "CSteerScan", "SteerSnapshot"]),
         /// OpenBLAS settings shared by every module that calls BLAS (its thread pool is process-wide).
         .target(name: "SteerBLAS", dependencies: ["COpenBLAS"]),
         /// Neural-network kernels on OpenBLAS: forward/backward pairs, optimizer (llm.c style).

@@ -8,9 +8,9 @@ enum InlineStart: Sendable {
 }
 
 extension SteerService {
-    /// Item-table floats a Recommend may score on the event loop (about 1 M multiply-adds, some
-    /// 50–100 µs); a larger index would hold the loop's other connections up, so it goes to a
-    /// compute thread like any work.
+    /// Multiply-adds of scoring (queries × items × dimension) a Recommend or Retrieve may do on the
+    /// event loop (about 1 M, some 50–100 µs); more would hold the loop's other connections up, so
+    /// it goes to a compute thread like any work.
     static let inlineScoringBudget = 1 << 20
 
     /// Starts the requests that may be answered without leaving the caller's thread; nil for the
@@ -25,6 +25,9 @@ extension SteerService {
     /// prompt's round trip went from 192–218 to 137 µs p50. Its checks and cache lookups are done
     /// once; a plan with work left carries them to the compute thread. Not with batching on: a
     /// batched ranking waits for batch-mates.
+    ///
+    /// A Retrieve within `inlineScoringBudget` (one query over ML-1M's 3,706 × 64 items is a quarter
+    /// of it) is answered here for the same reason; a larger one is decoded once and deferred.
     func startInline(_ method: Method, payload: [UInt8]) -> InlineStart? {
         switch method {
         case .health:
@@ -41,6 +44,18 @@ extension SteerService {
                 return .deferred { try await self.recommend(plan).encoded() }
             }
             return .answered(Result { try self.recommendNow(plan).encoded() })
+        case .retrieve:
+            let request: RetrieveRequest
+            do {
+                request = try RetrieveRequest(decoding: payload)
+            } catch {
+                return .answered(.failure(error))
+            }
+            let items = index.map { $0.count * $0.dimension } ?? 0
+            guard request.queries.count * items <= Self.inlineScoringBudget else {
+                return .deferred { try self.admitAndRetrieve(request).encoded() }
+            }
+            return .answered(Result { try self.admitAndRetrieve(request).encoded() })
         default:
             return nil
         }

@@ -9,8 +9,8 @@ import SteerWire
 /// `maxInFlightPerConnection` requests of this connection, and `maxInFlightTotal` of the daemon,
 /// run at once; one more is answered RESOURCE_EXHAUSTED at once and the connection stays open.
 /// When the connection closes, its requests' tasks are cancelled and their responses dropped.
-/// An `IdleStateHandler` before it reports read silence: a connection with nothing in flight is
-/// then closed (a client waiting for a long answer is not idle). A connection whose client leaves
+/// A connection that sends no frame for the idle timeout and has nothing in flight is closed
+/// (`IdleWatch`; a client waiting for a long answer is not idle). A connection whose client leaves
 /// more than `ResponseBudget.unreadLimit` bytes of answers unread (the channel turned unwritable)
 /// is closed when its next answer is ready, so answers nobody reads cannot fill steerd's memory.
 final class RequestHandler: ChannelInboundHandler {
@@ -38,17 +38,43 @@ final class RequestHandler: ChannelInboundHandler {
     private var queuedRows = 0
     /// The rows of the requests in flight that carry any.
     private var rowsInFlight: [UInt64: Int] = [:]
+    /// Silence of the client; nil: no idle timeout.
+    private var idle: IdleWatch?
+    private var idleChecks: RepeatedTask?
 
     init(dispatcher: Dispatcher, gauge: InFlightGauge, stats: DaemonStats,
          maxInFlightPerConnection: Int = DaemonConfiguration.defaultMaxInFlightPerConnection,
          maxInFlightTotal: Int = DaemonConfiguration.defaultMaxInFlightTotal,
-         maxQueuedRows: Int = DaemonConfiguration.defaultMaxQueuedRowsPerConnection) {
+         maxQueuedRows: Int = DaemonConfiguration.defaultMaxQueuedRowsPerConnection,
+         idleTimeout: TimeAmount? = nil) {
         self.dispatcher = dispatcher
         self.gauge = gauge
         self.stats = stats
         self.maxInFlightPerConnection = maxInFlightPerConnection
         self.maxInFlightTotal = maxInFlightTotal
         self.maxQueuedRows = maxQueuedRows
+        self.idle = idleTimeout.map(IdleWatch.init(timeout:))
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guard let interval = idle?.interval else { return }
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        idleChecks = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            bound.value.handler.checkIdle(context: bound.value.context)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        idleChecks?.cancel()
+        idleChecks = nil
+    }
+
+    private func checkIdle(context: ChannelHandlerContext) {
+        guard open, idle?.check(busy: !inFlight.isEmpty) == true else { return }
+        idleChecks?.cancel()
+        idleChecks = nil
+        stats.recordIdleClose()
+        context.close(promise: nil)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -60,12 +86,15 @@ final class RequestHandler: ChannelInboundHandler {
         // Nobody is left to answer: stop the work. Each task still ends through `finish`, which
         // balances the gauge without writing.
         open = false
+        idleChecks?.cancel()
+        idleChecks = nil
         for task in inFlight.values { task.cancel() }
         stats.connectionClosed()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        idle?.heard()
         let body = unwrapInboundIn(data)
         let channel = context.channel
         let request: RequestEnvelope
@@ -160,17 +189,6 @@ final class RequestHandler: ChannelInboundHandler {
         guard queuedRows + rows > maxQueuedRows else { return nil }
         return RPCError(.resourceExhausted, "\(what) would pass this connection's \(maxQueuedRows) rows of queued work "
             + "(\(queuedRows) in flight): wait for earlier answers, or raise it \(flag)")
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            if inFlight.isEmpty {
-                stats.recordIdleClose()
-                context.close(promise: nil)
-            }
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

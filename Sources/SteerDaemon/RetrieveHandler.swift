@@ -7,6 +7,12 @@ extension SteerService {
     static let maxRetrieveQueries = 4_096
     static let maxRetrieveK = 10_000
 
+    /// `retrieve` after the response-size check, which refuses queries × k past the bound before any scoring.
+    func admitAndRetrieve(_ request: RetrieveRequest) throws -> RetrieveResponse {
+        try admitResponse { try $0.admitRetrieve(queries: request.queries.count, k: Int(request.k), itemCount: index?.count ?? 0) }
+        return try retrieve(request)
+    }
+
     func retrieve(_ request: RetrieveRequest) throws -> RetrieveResponse {
         guard let index else {
             throw RPCError(.failedPrecondition, "no item index is loaded: start steerd with --index PATH or call LoadSnapshot")

@@ -105,12 +105,11 @@ public final class SteerServer: Service, Sendable {
                         try pipeline.addHandler(RefusalHandler(message: message))
                         return
                     }
-                    if let idleTimeout { try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout)) }
                     try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: maxFrameSize)))
                     try pipeline.addHandler(RequestHandler(dispatcher: dispatcher, gauge: gauge, stats: stats,
                                                                  maxInFlightPerConnection: maxInFlightPerConnection,
                                                                  maxInFlightTotal: maxInFlightTotal,
-                                                                 maxQueuedRows: maxQueuedRows))
+                                                                 maxQueuedRows: maxQueuedRows, idleTimeout: idleTimeout))
                 }
             }
         let serverChannel: Channel

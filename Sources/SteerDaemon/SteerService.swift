@@ -147,10 +147,7 @@ public final class SteerService: Sendable {
     func serve(_ method: Method, payload: [UInt8]) async throws -> [UInt8] {
         switch method {
         case .health: return try health(HealthRequest(decoding: payload)).encoded()
-        case .retrieve:
-            let request = try RetrieveRequest(decoding: payload)
-            try admitResponse { try $0.admitRetrieve(queries: request.queries.count, k: Int(request.k), itemCount: index?.count ?? 0) }
-            return try retrieve(request).encoded()
+        case .retrieve: return try admitAndRetrieve(RetrieveRequest(decoding: payload)).encoded()
         case .encodeHistory: return try await encodeHistory(EncodeHistoryRequest(decoding: payload)).encoded()
         case .listBackbones: return try listBackbones(ListBackbonesRequest(decoding: payload)).encoded()
         case .loadBackbone: return try loadBackbone(LoadBackboneRequest(decoding: payload)).encoded()

@@ -1,5 +1,6 @@
 // Exact top-K retrieval by inner product on OpenBLAS: sgemv for one query, sgemm for a batch.
 internal import COpenBLAS
+internal import CSteerScan
 
 extension ItemIndex {
     /// Cap on the B×V score matrix of one chunk (16 Mi floats = 64 MiB), whatever the batch size.
@@ -98,6 +99,11 @@ extension ItemIndex {
 
     /// Filters one row of scores and keeps the best `k`. `excluded` is an all-zero V-bit scratch
     /// bitset on entry and on exit (marking and unmarking costs O(|excludeItems|), not O(V)).
+    ///
+    /// Once the heap is full, almost every score falls below its threshold, so scores are tested
+    /// 16 at a time (`steer_first_block_above`, vector compares) and a block with none above the
+    /// threshold is skipped whole. Items are still offered in ascending id order, so the result is
+    /// the one a plain scan gives.
     private func select(
         _ scores: UnsafeBufferPointer<Float>, _ filter: QueryFilter, k: Int, excluded: inout [UInt64]
     ) -> [ScoredItem] {
@@ -107,16 +113,38 @@ extension ItemIndex {
         let checkItems = !filter.excludedItems.isEmpty
         let checkCategories = !(filter.require.isEmpty && filter.exclude.isEmpty)
         let w = wordsPerItem
+        let n = scores.count
         categoryWords.withUnsafeBufferPointer { words in
             excluded.withUnsafeBufferPointer { ex in
-                for i in 0..<scores.count {
+                @inline(__always)
+                func consider(_ i: Int) {
                     let s = scores[i]
                     // Items arrive in ascending id order, so an equal score never displaces a kept item.
                     // The comparison also rejects NaN (possible only from overflowing products).
-                    if top.isFull ? !(s > top.threshold) : s.isNaN { continue }
-                    if checkItems, ex[i >> 6] & (1 << UInt64(i & 63)) != 0 { continue }
-                    if checkCategories, !filter.keepsCategories(of: i, words, w) { continue }
+                    if top.isFull ? !(s > top.threshold) : s.isNaN { return }
+                    if checkItems, ex[i >> 6] & (1 << UInt64(i & 63)) != 0 { return }
+                    if checkCategories, !filter.keepsCategories(of: i, words, w) { return }
                     top.offer(ScoredItem(item: UInt32(i), score: s))
+                }
+                var i = 0
+                while i < n, !top.isFull {
+                    consider(i)
+                    i += 1
+                }
+                if let base = scores.baseAddress {
+                    while true {
+                        let block = steer_first_block_above(base, n, i, top.threshold)
+                        if block + 16 > n {
+                            i = block
+                            break
+                        }
+                        for j in block..<(block + 16) { consider(j) }
+                        i = block + 16
+                    }
+                }
+                while i < n {
+                    consider(i)
+                    i += 1
                 }
             }
         }

@@ -31,33 +31,35 @@ extension BenchRPCCommand {
         var throughputRatio: Double
     }
 
-    /// Runs both daemons at once (each idle while the other is measured) and measures every case on
-    /// each, round after round, the order alternating. Drift of the machine over the run (other
-    /// jobs, frequency, caches) then falls on both alike, which separate runs minutes apart do not
-    /// give: there, the same build's p50 varied by ±10%.
+    /// Measures every case on each build, round after round, the order alternating, with a fresh
+    /// daemon of each build per round and only one daemon running at a time. Drift of the machine
+    /// over the run (other jobs, frequency) then falls on both alike, which separate runs minutes
+    /// apart do not give (there, one build's p50 varied by ±10%); and so does the luck of one
+    /// process's memory layout: with one daemon per build for the whole run, a build compared with
+    /// a copy of itself came out up to 8% slower at p50, with tight quartiles.
     func compare(against other: String) throws {
         guard FileManager.default.isExecutableFile(atPath: other) else {
             throw ValidationFailureExit(message: "bench rpc: --against \(other) is not an executable file")
         }
-        let new = try BenchDaemon(executable: ServeCommand.executableDirectory() + "/steer", label: "\(getpid())-new", command: self)
-        defer { new.stop() }
-        let old = try BenchDaemon(executable: other, label: "\(getpid())-old", command: self)
-        defer { old.stop() }
-        let cases = try plan(loadingOn: [new.socket, old.socket])
-        var newRows: [[Row]] = Array(repeating: [], count: cases.count)
-        var oldRows: [[Row]] = Array(repeating: [], count: cases.count)
+        let sides = [(label: "new", executable: ServeCommand.executableDirectory() + "/steer"), (label: "old", executable: other)]
+        var cases: [Case] = []
+        var measured: [[[Row]]] = [[], []]   // [side][case][round]
         for round in 0..<rounds {
-            for (k, c) in cases.enumerated() {
-                // Each side sends its own requests: distinct prompt texts stay cache misses on both.
-                let newPayload: @Sendable (Int, Int) -> [UInt8] = { conn, i in c.payload(conn, (2 * round) * 100_000 + i) }
-                let oldPayload: @Sendable (Int, Int) -> [UInt8] = { conn, i in c.payload(conn, (2 * round + 1) * 100_000 + i) }
-                let perRound = max(1, c.requests / rounds)
-                func measureNew() throws { newRows[k].append(try measure(c.name, c.method, newPayload, socket: new.socket, connections: c.connections, requests: perRound)) }
-                func measureOld() throws { oldRows[k].append(try measure(c.name, c.method, oldPayload, socket: old.socket, connections: c.connections, requests: perRound)) }
-                if round % 2 == 0 { try measureNew(); try measureOld() } else { try measureOld(); try measureNew() }
+            for side in (round % 2 == 0 ? [0, 1] : [1, 0]) {
+                let daemon = try BenchDaemon(executable: sides[side].executable, label: "\(getpid())-\(sides[side].label)", command: self)
+                defer { daemon.stop() }
+                cases = try plan(loadingOn: daemon.socket)
+                if measured[side].isEmpty { measured[side] = Array(repeating: [], count: cases.count) }
+                for (k, c) in cases.enumerated() {
+                    // Both sides send the same texts; each round's are new (prompt caches miss on both).
+                    let payload: @Sendable (Int, Int) -> [UInt8] = { conn, i in c.payload(conn, round * 100_000 + i) }
+                    measured[side][k].append(try measure(c.name, c.method, payload, socket: daemon.socket,
+                                                         connections: c.connections, requests: max(1, c.requests / rounds)))
+                }
             }
             FileHandle.standardError.write(Data("bench rpc --against: round \(round + 1) of \(rounds) done\n".utf8))
         }
+        let newRows = measured[0], oldRows = measured[1]
         let rows = cases.indices.map { k in
             let n = newRows[k], o = oldRows[k]
             let ratios = zip(n, o).map { $0.p50Micros / $1.p50Micros }.sorted()
@@ -75,7 +77,7 @@ extension BenchRPCCommand {
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
             return
         }
-        print("steerd round trips, this build (new) against \(other) (old), one client, \(rounds) alternating rounds "
+        print("steerd round trips, this build (new) against \(other) (old), one client, \(rounds) alternating rounds, a fresh daemon per round "
               + "(\(ProcessInfo.processInfo.activeProcessorCount) cores; Retrieve over \(items) × \(dim) random items; steerd --blas-threads \(threads))\n")
         print("| RPC | connections | requests per round | p50 µs new | p50 µs old | p50 new/old (quartiles) | requests/s new | requests/s old | throughput new/old |")
         print("|---|---|---|---|---|---|---|---|---|")
@@ -87,15 +89,14 @@ extension BenchRPCCommand {
     }
 
     /// The cases of a plain `bench rpc` run (without --peer and --flood), after LoadBackbone of the
-    /// checkpoint on every daemon.
-    private func plan(loadingOn sockets: [String]) throws -> [Case] {
+    /// checkpoint on the daemon.
+    private func plan(loadingOn socket: String) throws -> [Case] {
         let health = healthPayload, query = retrievePayload
         var cases: [Case] = []
         for n in [1, connections] { cases.append(Case(name: "Health", method: .health, connections: n, requests: requests) { _, _ in health }) }
         for n in [1, connections] { cases.append(Case(name: "Retrieve top-10", method: .retrieve, connections: n, requests: requests) { _, _ in query }) }
         guard let checkpoint else { return cases }
-        var items: UInt64 = 1
-        for socket in sockets { items = UInt64(max(1, try loadCheckpoint(checkpoint, socket: socket).backbone.nItems)) }
+        let items = UInt64(max(1, try loadCheckpoint(checkpoint, socket: socket).backbone.nItems))
         let history = Self.history(items: items)
         let plain = RecommendRequest(history: history, k: 10).encoded()
         let cached = RecommendRequest(history: history, prompt: Self.cachedPrompt, k: 10).encoded()

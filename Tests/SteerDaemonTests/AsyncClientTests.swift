@@ -3,6 +3,7 @@
 import Foundation
 import SteerClient
 import SteerDaemonTestSupport
+import SteerIndex
 import SteerWire
 import Synchronization
 import XCTest
@@ -155,14 +156,20 @@ final class AsyncClientTests: XCTestCase {
     /// The client's window keeps steerd's per-connection limit from refusing anything; without
     /// it (a window above the limit) the same burst is partly refused.
     func testTheInFlightWindowKeepsBelowSteerdsLimit() async throws {
-        let daemon = try await TestDaemon(index: try smallIndex()) { $0.maxInFlightPerConnection = 4 }
+        // 17,000 items × 64 dimensions passes the inline scoring budget: each Retrieve goes to a
+        // compute thread and stays in flight (a small one is answered as it is read).
+        let (items, dim) = (17_000, 64)
+        let wide = try ItemIndex(embeddings: (0..<items * dim).map { Float($0 % 13) - 6 }, dimension: dim,
+                                 itemCategories: Array(repeating: [], count: items), categoryCount: 0)
+        let daemon = try await TestDaemon(index: wide) { $0.maxInFlightPerConnection = 4 }
         func burst(window: Int) async throws -> [StatusCode: Int] {
             let client = try SteerAsyncClient(socketPath: daemon.socketPath, configuration: .init(maxInFlight: window))
             defer { client.close() }
             return try await withThrowingTaskGroup(of: StatusCode.self) { group in
                 for i in 0..<300 {
                     group.addTask {
-                        try await client.response(.retrieve, payload: RetrieveRequest(k: 3, queries: [RetrieveQuery(vector: [Float(i % 7), 1])]).encoded()).status
+                        try await client.response(.retrieve, payload: RetrieveRequest(k: 3, queries: [
+                            RetrieveQuery(vector: (0..<dim).map { Float(($0 + i) % 7) - 3 })]).encoded()).status
                     }
                 }
                 var counts: [StatusCode: Int] = [:]

@@ -29,7 +29,9 @@ final class QueuedRowsTests: XCTestCase {
     /// Pipelined requests that together pass the quota: each is answered (served, or refused for
     /// the rows in flight), and once all are answered the whole quota is free again.
     func testPipelinedRequestsGiveTheirRowsBack() async throws {
-        let daemon = try await TestDaemon(index: try smallIndex(count: 20_000)) { $0.maxQueuedRowsPerConnection = 8 }
+        // 6 queries × 100,000 items × 2 dimensions passes the inline scoring budget: each Retrieve
+        // goes to a compute thread, so its rows stay in flight while the next frames are read.
+        let daemon = try await TestDaemon(index: try smallIndex(count: 100_000)) { $0.maxQueuedRowsPerConnection = 8 }
         let connection = try daemon.connect()
         let payload = retrieve(queries: 6).encoded()
         for id in 1...20 { try connection.send(RequestEnvelope(id: UInt64(id), method: .retrieve, payload: payload)) }

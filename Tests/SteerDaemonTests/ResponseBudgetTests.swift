@@ -48,7 +48,9 @@ final class ResponseBudgetTests: XCTestCase {
         do {
             while true { _ = try silent.receive(); answered += 1 }
         } catch {
-            XCTAssertTrue("\(error)".contains("closed the connection"), "\(error)")
+            // A reset when steerd closed with some of the 40 requests still unread on its side
+            // (these small Retrieves are answered as they are read, so that is the usual case).
+            XCTAssertTrue("\(error)".contains("closed the connection") || "\(error)".contains("Connection reset by peer"), "\(error)")
         }
         XCTAssertLessThan(answered, 40, "some answers were dropped with the connection")
         XCTAssertTrue(try daemon.connect().call(.health, HealthRequest(), as: HealthResponse.self).live)

@@ -79,6 +79,18 @@ final class RetrievalTests: XCTestCase {
         XCTAssertEqual(result, [1, 2, 4, 5, 6].map { ScoredItem(item: $0, score: 2) })
     }
 
+    func testBlocksBelowTheThresholdKeepTiesInIDOrder() throws {
+        // 100 equal scores (whole 16-score blocks that never beat the full heap's threshold), one
+        // higher score inside a block, and one in the scalar tail after the last whole block.
+        var e = [Float](repeating: 1, count: 100)
+        e[77] = 2
+        e[98] = 3
+        let index = try ItemIndex(embeddings: e, dimension: 1, itemCategories: Array(repeating: [], count: 100), categoryCount: 0)
+        XCTAssertEqual(try index.retrieve(RetrievalQuery(vector: [1]), k: 4).map(\.item), [98, 77, 0, 1])
+        XCTAssertEqual(try index.retrieve(RetrievalQuery(vector: [1], excludeItems: [0, 98]), k: 3).map(\.item), [77, 1, 2])
+        XCTAssertEqual(try index.retrieve(RetrievalQuery(vector: [-1]), k: 3).map(\.item), [0, 1, 2])
+    }
+
     func testFilters() throws {
         // Item i has embedding [i] and category i % 3; score = i, so the best items have high ids.
         let index = try ItemIndex(
