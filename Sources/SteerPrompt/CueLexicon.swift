@@ -25,13 +25,23 @@ enum CueLexicon {
         "for later", "forget about", "forget", "drop", "strike", "quit", "cancel", "hold back", "had my fill",
         "on my nerves", "put off", "turned off", "leave aside", "set aside", "a pass", "out of the question",
         "instead of", "rather than", "lay off", "ease up on", "cut back on", "cut down on", "rain check",
+        // Refusing, filtering, postponing, and judging a kind of film badly ("westerns bore me").
+        "refrain", "hold off", "filter out", "screen out", "strip out", "off the table", "off the list", "off my list",
+        "no go", "finished with", "through with", "over with", "uninterested", "opt out", "sit out", "decline",
+        "reject", "ignore", "disregard", "eliminate", "postpone", "next time", "dump", "toss", "shelve", "shun",
+        "eschew", "bypass", "sidestep", "dodge", "keep clear", "stay off", "steer away", "bore", "bores",
+        "boring", "tedious", "annoy", "annoys", "annoying", "irritate", "irritates", "irritating", "gross",
+        "grosses me out", "creeps me out", "creep me out", "freak me out", "freaks me out", "nightmares",
+        "upsets me", "makes me sick", "cringe", "cringey", "overrated", "awful", "terrible", "the worst",
+        "despise", "despises", "abhor",
     ]
 
     /// Verbs that negate with a particle a few words later ("keep comedy off", "leave the gore
     /// out"): the verb becomes a negator whose scope holds the words up to the particle.
     static let separableVerbs: Set<String> = ["keep", "keeps", "keeping", "kept", "leave", "leaves", "leaving", "left",
                                               "take", "takes", "taking", "took", "cross", "strike", "rule", "cut",
-                                              "weed", "count", "shut", "knock", "wipe", "scratch", "put", "puts"]
+                                              "weed", "count", "shut", "knock", "wipe", "scratch", "put", "puts",
+                                              "filter", "screen", "block", "tune", "phase", "sit", "hold"]
     /// Objects right after a separable verb that make it no negation ("take my mind off things").
     static let separableSelfObjects: Set<String> = ["me", "my", "us", "our", "myself", "ourselves"]
     /// The particles that close a ``separableVerbs`` negation.
@@ -58,6 +68,7 @@ enum CueLexicon {
         "against", "opposed", "averse", "refuse", "hold back", "say no", "turn down", "pass up",
         "enough", "without", "hate", "dislike", "skip", "avoid", "stop", "sick of", "tired of",
         "bored of", "problem with", "objection", "shy away", "get enough", "enough of", "forget", "drop", "quit",
+        "bore", "bores", "boring", "filter out", "hold off", "ignore", "reject", "decline", "dodge",
     ]
 
     /// How far a double-negative partner may follow its negator ("do not want to miss": 3).

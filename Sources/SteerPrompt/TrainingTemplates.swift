@@ -54,6 +54,8 @@ enum TrainingTemplates {
         "just {t}, nothing else", "{t} only", "exclusively {t}", "i want nothing but {t}",
         "don't give me anything that isn't {t}", "no movies except {t}", "nothing other than {t}", "yes to {t}",
         "bring on the {t}", "i never skip {t}", "can't say no to {t}",
+        "{t} never bores me", "{t} is never boring", "i'm never bored by {t}", "don't filter out the {t}",
+        "don't hold off on the {t}", "i'd never ignore {t}", "i'd never reject {t}", "i won't decline {t}",
     ]
 
     /// Exclusions, with and without "not".
@@ -99,6 +101,18 @@ enum TrainingTemplates {
         "{t} is out of the question", "i'll give {t} a pass tonight", "anything instead of {t}",
         "something else instead of {t}", "anything rather than {t}", "lay off the {t}", "ease up on the {t}",
         "let's cut back on {t}", "cut down on the {t}", "i'll take a rain check on {t}",
+        "please refrain from suggesting {t}", "refrain from {t} tonight", "hold off on {t}", "hold off on the {t} for now",
+        "filter out {t}", "filter out the {t}", "filter the {t} out", "screen out the {t}", "strip out the {t}",
+        "{t} is off the table", "{t} is off the table tonight", "take {t} off the table", "{t} is a no go",
+        "i'm finished with {t}", "i'm through with {t}", "we're through with {t} for now", "i'm uninterested in {t}",
+        "i'll sit out the {t}", "i'd like to opt out of {t}", "i'll decline the {t}", "reject anything {a}",
+        "ignore the {t}", "disregard {t}", "eliminate {t} from the picks", "postpone the {t}", "{t} next time",
+        "save {t} for next time", "dump the {t}", "toss the {t}", "shelve the {t}", "shun {t}", "bypass the {t}",
+        "sidestep {t}", "dodge the {t}", "keep clear of {t}", "stay off the {t}", "steer away from {t}",
+        "{t} bores me", "{t} bore me to tears", "{t} is so boring", "{t} is tedious", "{t} annoys me",
+        "{t} is annoying", "{t} irritates me", "{t} grosses me out", "{t} creeps me out", "{t} freaks me out",
+        "{t} gives me nightmares", "{t} upsets me", "{t} makes me sick", "{t} makes me cringe", "{t} is overrated",
+        "{t} is awful", "{t} is the worst", "i despise {t}", "i abhor {t}",
     ]
 
     /// Verb-first requests for something, wrapped in ``politeWrappers`` (and used bare).
@@ -136,6 +150,8 @@ enum TrainingTemplates {
         "leave {t} for another time", "keep it free of {t}", "keep {t} to a minimum", "tone down the {t}",
         "take the {t} away", "put the {t} aside", "count {t} out", "knock {t} off the list",
         "don't go anywhere near {t}", "never put on {t}", "stop suggesting {t}", "quit recommending {t}",
+        "filter out {t}", "filter {t} out", "screen out the {t}", "hold off on {t}", "refrain from suggesting {t}",
+        "take {t} off the table", "steer away from {t}", "sidestep {t}", "ignore {t}", "block out the {t}",
     ]
 
     /// Politeness around an imperative (`{x}`), the same for both polarities so that length and

@@ -20,12 +20,13 @@ final class StagePromptsGoldenTests: XCTestCase {
     /// generator changes them, and these texts with them (they were re-captured when it was).
     static let extraPrompts: [String] = [
         "I want science fiction this evening.", "I'd rather not see war movies.", "Time for some action.",
-        "I don't want to watch science fiction.", "I'm in the mood for drama.", "Nothing with children's movies tonight.",
-        "Wouldn't be opposed to adventure", "Not westerns this time", "Please recommend war movies.", "No science fiction, please.",
-        "Recommend children's movies", "Ditch the drama", "Show me children's movies.", "Don't show me drama.",
-        "Why not romance?", "I've seen enough action", "My vote goes to drama", "I'm allergic to action",
-        "Nothing except children's movies", "Anything rather than science fiction", "It's a thrillers kind of night",
-        "Let's not watch westerns", "I'd really like to see drama", "I really dislike comedy",
+        "I don't want to watch science fiction.", "I'm in the mood for drama.",
+        "Nothing with children's movies tonight.", "Never without adventure", "Don't recommend westerns",
+        "Please recommend war movies.", "No science fiction, please.", "I wouldn't mind children's movies",
+        "I'd like to opt out of drama", "Show me children's movies.", "Don't show me drama.",
+        "Can't get enough romance", "Hard pass on action", "Can't wait to watch drama", "Action doesn't appeal",
+        "I'm not averse to children's movies", "Science fiction next time", "Can't say no to thrillers",
+        "I'd rather avoid westerns", "Drama only", "I don't feel like comedy",
     ]
 
     func prompts(extraShare: Double) throws -> [String] {
