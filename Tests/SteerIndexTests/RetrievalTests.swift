@@ -82,6 +82,8 @@ final class RetrievalTests: XCTestCase {
     func testBlocksBelowTheThresholdKeepTiesInIDOrder() throws {
         // 100 equal scores (whole 16-score blocks that never beat the full heap's threshold), one
         // higher score inside a block, and one in the scalar tail after the last whole block.
+        // Small integers in one dimension: every score is exact on any CPU and BLAS kernel, so the
+        // tie order is the contract checked, not a rounding accident.
         var e = [Float](repeating: 1, count: 100)
         e[77] = 2
         e[98] = 3
