@@ -53,7 +53,7 @@ let package = Package(
         /// Full-ranking evaluation: NDCG and Recall at K over all items, batched with sgemm.
         .target(name: "SteerEvaluation", dependencies: ["SteerData", "COpenBLAS"]),
         /// Prompt understanding: WordPiece tokenizer, safetensors, native MiniLM / MPNet encoders.
-        .target(name: "SteerText", dependencies: ["COpenBLAS", "SteerBLAS"]),
+        .target(name: "SteerText", dependencies: ["COpenBLAS", "SteerBLAS", "SteerNN"]),
         /// Turns a Swift backbone model into the SequentialEncoder C table (linked into each Swift plugin).
         .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder"]),
         /// Controllable tasks (paper §4.1.1): POS/NEG task construction, prompt templates, Filter baselines.

@@ -2,6 +2,7 @@
 // Shapes use the llm.c legend: N token rows (all sequences packed), C channels, T one
 // sequence's length, H heads, D = C / H.
 internal import COpenBLAS
+internal import SteerNN
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -53,45 +54,10 @@ enum Kernels {
         }
     }
 
-    /// x = x · Φ(x) = ½ x (1 + erf(x / √2)), BERT's erf GELU (not the tanh approximation).
-    ///
-    /// erf is a rational approximation (Eigen's / TensorFlow's float erf, |error| ≤ 5·10⁻⁷, a
-    /// few ulp) evaluated eight lanes at a time: libm's scalar `erff` took a fifth of a batch's
-    /// forward time.
+    /// x = x · Φ(x) = ½ x (1 + erf(x / √2)), BERT's erf GELU (not the tanh approximation): the
+    /// training kernels' vectorized form, shared so the encoder and the heads agree on one erf.
     static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        let invSqrt2: Float = 0.70710678118654752440
-        var i = 0
-        while i + 8 <= count {
-            let raw = UnsafeMutableRawPointer(x + i)
-            let v = raw.loadUnaligned(as: SIMD8<Float>.self)
-            raw.storeBytes(of: 0.5 * v * (1 + erf8(v * invSqrt2)), as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count {
-            let v = x[i]
-            x[i] = 0.5 * v * (1 + erf8(SIMD8(repeating: v * invSqrt2))[0])
-            i += 1
-        }
-    }
-
-    /// erf(x) lane-wise: odd degree-13 over even degree-8 polynomial on x clamped to [−4, 4]
-    /// (beyond which erf is ±1 in Float).
-    @inline(__always)
-    static func erf8(_ input: SIMD8<Float>) -> SIMD8<Float> {
-        let x = input.clamped(lowerBound: SIMD8(repeating: -4), upperBound: SIMD8(repeating: 4))
-        let x2 = x * x
-        var p = x2 * -2.72614225801306e-10 + 2.77068142495902e-08
-        p = x2 * p + -2.10102402082508e-06
-        p = x2 * p + -5.69250639462346e-05
-        p = x2 * p + -7.34990630326855e-04
-        p = x2 * p + -2.95459980854025e-03
-        p = x2 * p + -1.60960333262415e-02
-        p = x * p
-        var q = x2 * -1.45660718464996e-05 + -2.13374055278905e-04
-        q = x2 * q + -1.68282697438203e-03
-        q = x2 * q + -7.37332916720468e-03
-        q = x2 * q + -1.42647390514189e-02
-        return p / q
+        geluForward(out: x, inp: x, count: count, kind: .exact)
     }
 
     /// In-place softmax of each of `rows` rows of length `n`.

@@ -1,6 +1,11 @@
 // Tests for layer norm, GELU (both forms), ReLU, dropout and residual helpers.
 import SteerNN
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 final class PointwiseTests: XCTestCase {
     func testLayerNormForwardAndGradients() {
@@ -52,6 +57,33 @@ final class PointwiseTests: XCTestCase {
         XCTAssertEqual(y, 0.8413447, accuracy: 1e-6)
         geluForward(out: &y, inp: &one, count: 1, kind: .tanh)
         XCTAssertEqual(y, 0.8411920, accuracy: 1e-6)
+    }
+
+    /// The exact GELU's erf is a polynomial (for speed); it must agree with libm's erff everywhere
+    /// to well under the float noise of the layers around it.
+    func testExactGELUAgreesWithLibm() {
+        let xs = (-1_200...1_200).map { Float($0) / 100 } + [0, -0.0, 1e-30, -1e-30, 30, -30, 1e6, -1e6]
+        var out = [Float](repeating: 0, count: xs.count), slope = [Float](repeating: 0, count: xs.count)
+        let ones = [Float](repeating: 1, count: xs.count)
+        geluForward(out: &out, inp: xs, count: xs.count, kind: .exact)
+        geluBackward(dInp: &slope, dOut: ones, inp: xs, count: xs.count, kind: .exact)
+        var worstValue: Float = 0, worstSlope: Float = 0
+        for (i, x) in xs.enumerated() {
+            let cdf = 0.5 * (1 + erff(x * 0.70710678)), pdf = 0.39894228 * expf(-0.5 * x * x)
+            worstValue = max(worstValue, abs(out[i] - x * cdf) / max(1, abs(x)))
+            worstSlope = max(worstSlope, abs(slope[i] - (cdf + x * pdf)))
+        }
+        // Measured 2.3e-7 and 2.4e-7: A&S 7.1.26 promises 1.5e-7 on erf, float rounding adds the rest.
+        XCTAssertLessThan(worstValue, 4e-7)
+        XCTAssertLessThan(worstSlope, 4e-7)
+        print("exact GELU against libm: value \(worstValue) (relative to max(1, |x|)), slope \(worstSlope)")
+        // A NaN (a diverged layer) must stay visible, in the vector lanes and in the tail.
+        var nanIn = [Float](repeating: 0.5, count: 17)
+        nanIn[3] = .nan; nanIn[16] = .nan
+        var nanOut = [Float](repeating: 0, count: 17)
+        geluForward(out: &nanOut, inp: nanIn, count: 17, kind: .exact)
+        XCTAssertTrue(nanOut[3].isNaN && nanOut[16].isNaN)
+        XCTAssertFalse(nanOut[0].isNaN)
     }
 
     func testReLUGradient() {
