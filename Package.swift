@@ -9,7 +9,9 @@ let package = Package(
         .executable(name: "steer", targets: ["steer"]),
         .library(name: "SteerClient", targets: ["SteerClient"]),
         // The decoders, for the libFuzzer targets in Fuzz/ (a separate package; see Scripts/fuzz).
-        .library(name: "SteerFuzzable", targets: ["SteerWire", "SteerSnapshot", "SteerIndex", "SteerDaemon"]),
+        .library(name: "SteerFuzzable", targets: [
+            "SteerWire", "SteerSnapshot", "SteerCheckpoint", "SteerNN", "SteerBackboneKit", "SteerDPR", "SteerIndex", "SteerDaemon",
+        ]),
         // Backbone plugins: shared libraries steerd loads with dlopen (SequentialEncoder ABI).
         .library(name: "SteerBackboneMeanPool", type: .dynamic, targets: ["MeanPool"]),
         .library(name: "SteerBackboneSASRec", type: .dynamic, targets: ["SASRec"]),
@@ -42,6 +44,8 @@ let package = Package(
         .target(name: "SteerWire", dependencies: ["CSteerProto"]),
         /// Snapshot files: versioned header, zstd frames with checksums, atomic writes.
         .target(name: "SteerSnapshot", dependencies: ["CZstd"]),
+        /// Checkpoint files: a backbone's weights, item vocabulary and DPR head (the one reader and writer).
+        .target(name: "SteerCheckpoint", dependencies: ["SteerSnapshot"]),
         /// Item index: embeddings, category bitsets and exact top-K retrieval on OpenBLAS.
         .target(name: "SteerIndex", dependencies: ["COpenBLAS", "CSteerScan", "SteerSnapshot"]),
         /// OpenBLAS settings shared by every module that calls BLAS (its thread pool is process-wide).
@@ -55,7 +59,7 @@ let package = Package(
         /// Prompt understanding: WordPiece tokenizer, safetensors, native MiniLM / MPNet encoders.
         .target(name: "SteerText", dependencies: ["COpenBLAS", "SteerBLAS", "SteerNN"]),
         /// Turns a Swift backbone model into the SequentialEncoder C table (linked into each Swift plugin).
-        .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder"]),
+        .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder", "SteerNN"]),
         /// Controllable tasks (paper §4.1.1): POS/NEG task construction, prompt templates, Filter baselines.
         .target(name: "SteerTasks", dependencies: ["SteerData", "SteerEvaluation"], resources: [.copy("Resources")]),
         /// The DPR head: prompt projector, positive and negative fusion towers, forward and backward.
@@ -67,15 +71,15 @@ let package = Package(
         /// Loads backbone plugins through the SequentialEncoder ABI.
         .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder"]),
         /// Training and evaluation of backbones through their plugins (stage 1).
-        .target(name: "SteerTraining", dependencies: ["SteerPlugins", "SteerNN", "SteerData", "SteerEvaluation", "SteerSnapshot"]),
+        .target(name: "SteerTraining", dependencies: ["SteerPlugins", "SteerNN", "SteerData", "SteerEvaluation", "SteerCheckpoint"]),
         /// Stages 2–3 of DPR and its evaluation: prompt bank, tags, trainer, steered queries.
         .target(name: "SteerDPRTraining", dependencies: [
             "SteerDPR", "SteerTraining", "SteerTasks", "SteerText", "SteerPrompt", "SteerPlugins", "SteerData", "SteerNN",
-            "SteerEvaluation",
+            "SteerEvaluation", "SteerCheckpoint",
         ]),
         /// steerd: the Unix-socket server, dispatch and RPC handlers.
         .target(name: "SteerDaemon", dependencies: [
-            "SteerWire", "SteerIndex", "SteerPlugins", "SteerSnapshot", "SteerText", "SteerPrompt", "SteerDPR", "SteerSync",
+            "SteerWire", "SteerIndex", "SteerPlugins", "SteerSnapshot", "SteerCheckpoint", "SteerText", "SteerPrompt", "SteerDPR", "SteerSync",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -87,7 +91,7 @@ let package = Package(
         .target(name: "SteerClient", dependencies: ["SteerWire", "SteerSync"]),
         /// The `steer` command: `steer serve` runs steerd; other subcommands are clients.
         .executableTarget(name: "steer", dependencies: [
-            "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerWire", "SteerTraining", "SteerData",
+            "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerCheckpoint", "SteerWire", "SteerTraining", "SteerData",
             "SteerEvaluation", "SteerPlugins", "SteerText", "SteerBLAS", "SteerTasks", "SteerPrompt", "SteerDPR", "SteerDPRTraining",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -108,6 +112,7 @@ let package = Package(
         .target(name: "XCTestSuiteKeeper", dependencies: ["CXCTestSuiteKeeper"], path: "Tests/XCTestSuiteKeeper"),
         .testTarget(name: "SteerWireTests", dependencies: ["SteerWire", "CSteerProto", "XCTestSuiteKeeper"]),
         .testTarget(name: "SteerSnapshotTests", dependencies: ["SteerSnapshot"]),
+        .testTarget(name: "SteerCheckpointTests", dependencies: ["SteerCheckpoint", "SteerSnapshot"]),
         .testTarget(name: "SteerIndexTests", dependencies: ["SteerIndex", "SteerSnapshot"]),
         // The finite-difference gradient check every kernel, head and plugin test uses.
         .target(name: "SteerTestSupport", dependencies: ["SteerNN"], path: "Tests/SteerTestSupport"),
@@ -115,12 +120,12 @@ let package = Package(
         .testTarget(name: "SteerDataTests", dependencies: ["SteerData"]),
         .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData"]),
         .testTarget(name: "SteerTextTests", dependencies: ["SteerText", "SteerBLAS"]),
-        .testTarget(name: "SteerTrainingTests", dependencies: ["SteerTraining", "SteerPlugins", "SteerData"]),
+        .testTarget(name: "SteerTrainingTests", dependencies: ["SteerTraining", "SteerCheckpoint", "SteerPlugins", "SteerData"]),
         .testTarget(name: "SteerTasksTests", dependencies: ["SteerTasks", "SteerData", "SteerEvaluation"]),
         .testTarget(name: "SteerDPRTests", dependencies: ["SteerDPR", "SteerNN", "SteerTestSupport"]),
         .testTarget(name: "SteerDPRTrainingTests", dependencies: [
             "SteerDPRTraining", "SteerDPR", "SteerTraining", "SteerTasks", "SteerText", "SteerPlugins", "SteerData", "SteerEvaluation",
-            "SteerPrompt", "SteerDaemon", "SteerClient", "SteerWire",
+            "SteerPrompt", "SteerDaemon", "SteerClient", "SteerWire", "SteerCheckpoint",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -129,12 +134,12 @@ let package = Package(
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),
         // What the daemon and C-client tests share (an in-process steerd, the MeanPool fixture).
         .target(name: "SteerDaemonTestSupport", dependencies: [
-            "SteerDaemon", "SteerClient", "SteerIndex", "SteerDPR", "SteerSnapshot",
+            "SteerDaemon", "SteerClient", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerCheckpoint",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/SteerDaemonTestSupport"),
         .testTarget(name: "SteerDaemonTests", dependencies: [
-            "SteerDaemonTestSupport", "SteerDaemon", "SteerClient", "SteerWire", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerText",
+            "SteerDaemonTestSupport", "SteerDaemon", "SteerClient", "SteerWire", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerCheckpoint", "SteerText",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOTestUtils", package: "swift-nio"),

@@ -9,6 +9,8 @@
 //                  ItemIndex(snapshot:) on whatever decodes
 //   FuzzItemIndex  ItemIndex(snapshot:) on section sets built straight from the bytes (no zstd,
 //                  no CRC in the way), then a filtered retrieval over the index
+//   FuzzCheckpoint the tensor archive (backbone weights, DPR head), DPRHead(archive:), and
+//                  BackboneCheckpoint(snapshot:) on section sets built straight from the bytes
 import PackageDescription
 
 let package = Package(
@@ -31,6 +33,9 @@ let package = Package(
         .executableTarget(name: "FuzzItemIndex", dependencies: [
             .product(name: "SteerFuzzable", package: "Steer"),
         ], path: "FuzzItemIndex"),
+        .executableTarget(name: "FuzzCheckpoint", dependencies: [
+            .product(name: "SteerFuzzable", package: "Steer"),
+        ], path: "FuzzCheckpoint"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,6 +9,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SteerCheckpoint
 import SteerDaemon
 import SteerIndex
 import SteerSnapshot
@@ -51,6 +52,14 @@ func check(_ bytes: [UInt8]) {
     if let index = try? ItemIndex(snapshot: snapshot) {
         precondition(index.embeddings.count == index.count * index.dimension)
         precondition(index.categoryWords.count == index.count * index.wordsPerItem)
+    }
+    // A model checkpoint (LoadBackbone, `steer train-dpr`, `steer eval`): what reads must write back the same.
+    if let checkpoint = try? BackboneCheckpoint(snapshot: snapshot) {
+        do {
+            precondition(try BackboneCheckpoint(snapshot: checkpoint.snapshot) == checkpoint, "a checkpoint does not round-trip")
+        } catch {
+            preconditionFailure("a checkpoint that read, written again, does not read: \(error)")
+        }
     }
     // steerd's state (LoadSnapshot, `steer serve --state`): what validates must write back the same.
     if let state = try? DaemonState(snapshot: snapshot) {
@@ -120,8 +129,12 @@ func writeSeeds(to directory: String) {
     if let bare = try? ItemIndex(embeddings: [1, 2], dimension: 2, itemCategories: [[]], categoryCount: 0) {
         seeds["item-index-bare"] = bare.snapshot()
     }
+    var checkpoint = BackboneCheckpoint(plugin: "MeanPool", config: "{}", weights: [0, 0, 128, 63], itemTokens: ["1", "2"],
+                                        itemTitles: ["One", "Two"], categoryNames: ["Comedy", "Horror"], itemCategories: [[0, 1], []])
+    checkpoint.dprHead = [1, 2, 3]
+    seeds["backbone-checkpoint"] = checkpoint.snapshot
     let state = DaemonState(
-        model: ("MeanPool", Snapshot(kind: "backbone-checkpoint", sections: ["config": Array("{}".utf8), "weights": [0, 0, 128, 63]])),
+        model: ("MeanPool", BackboneCheckpoint(plugin: "MeanPool", config: "{}", weights: [0, 0, 128, 63]).snapshot),
         index: try? ItemIndex(embeddings: [1, 2, 3, 4], dimension: 2, itemCategories: [[0], [1]], categoryCount: 2),
         promptCache: [.init(encoder: "all-MiniLM-L6-v2", text: "no horror", embedding: [0.5, -1, 2]),
                       .init(encoder: "all-MiniLM-L6-v2#tokens", text: "no horror", embedding: [1, 2, 3, 4, 5, 6])])

@@ -14,7 +14,7 @@ final class GRU4RecModel: BackboneModel {
     static let version = "1.0.0"
 
     let config: GRU4RecConfig
-    let store: ParameterStore
+    let store: ParameterTable
     private var training = false
     private var rng: RNG
     /// Activations of the last forwardTrain, kept for backward.
@@ -25,7 +25,7 @@ final class GRU4RecModel: BackboneModel {
     var nItems: Int { config.nItems }
     var itemEmbeddings: UnsafeMutablePointer<Float> { store.value("item_embedding") }
     var itemEmbeddingGrad: UnsafeMutablePointer<Float> { store.grad("item_embedding") }
-    var parameters: [NamedParameter] { store.parameters }
+    var parameters: [NamedParameter] { store.namedParameters }
 
     init(configJSON: String, weights: UnsafeRawBufferPointer) throws {
         if weights.isEmpty {
@@ -34,7 +34,7 @@ final class GRU4RecModel: BackboneModel {
             var init_ = RNG(seed: UInt64(config.seed))
             Self.initialise(store, config, &init_)
         } else {
-            let (savedConfig, tensors) = try TensorArchive.decode(weights, model: "GRU4Rec")
+            let (savedConfig, tensors) = try BackboneWeights.decode(weights, model: "GRU4Rec")
             let base = try GRU4RecConfig(json: savedConfig)
             let merged = try GRU4RecConfig(json: configJSON, defaults: base)
             // Only keys that leave every tensor's shape alone may differ from the checkpoint's.
@@ -45,14 +45,14 @@ final class GRU4RecModel: BackboneModel {
             }
             config = merged
             store = Self.makeStore(config)
-            try store.load(tensors, model: "GRU4Rec")
+            try BackboneWeights.load(tensors, into: store, model: "GRU4Rec")
         }
         rng = RNG(seed: UInt64(config.seed) &+ 1)
     }
 
     /// PyTorch's names (nn.GRU's weight_ih_l0 …, nn.Linear's weight/bias), so a RecBole
     /// checkpoint maps tensor for tensor.
-    static func makeStore(_ c: GRU4RecConfig) -> ParameterStore {
+    static func makeStore(_ c: GRU4RecConfig) -> ParameterTable {
         let e = c.embedding, h = c.hidden
         var tensors: [(String, Int, Bool)] = [("item_embedding", c.nItems * e, false)]
         for l in 0..<c.layers {
@@ -60,12 +60,12 @@ final class GRU4RecModel: BackboneModel {
             if c.gruBias { tensors += [("gru.bias_ih_l\(l)", 3 * h, false), ("gru.bias_hh_l\(l)", 3 * h, false)] }
         }
         tensors += [("dense.weight", e * h, true), ("dense.bias", e, false)]
-        return ParameterStore(tensors.map { (name: $0.0, count: $0.1, decays: $0.2) })
+        return ParameterTable(tensors.map { (name: $0.0, count: $0.1, decays: $0.2) })
     }
 
     /// RecBole's `_init_weights` touches only nn.Embedding (xavier_normal) and nn.GRU weights
     /// (xavier_uniform); everything else keeps PyTorch's default U(±1/√fan_in).
-    static func initialise(_ s: ParameterStore, _ c: GRU4RecConfig, _ rng: inout RNG) {
+    static func initialise(_ s: ParameterTable, _ c: GRU4RecConfig, _ rng: inout RNG) {
         let e = c.embedding, h = c.hidden
         let recbole = c.initScheme == "recbole"
         let gruBound = Float(1 / Double(h).squareRoot())
@@ -97,7 +97,7 @@ final class GRU4RecModel: BackboneModel {
     func zeroGrad() { store.zeroGrad() }
 
     func save() throws -> [UInt8] {
-        TensorArchive(config: config.json, tensors: store.tensors).encoded()
+        BackboneWeights.encode(config: config.json, table: store)
     }
 
     // MARK: Serving

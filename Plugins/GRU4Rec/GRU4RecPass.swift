@@ -52,14 +52,14 @@ final class GRU4RecPass {
     }
 
     /// The GRU's biases, or a shared zero vector when the config has none (RecBole's bias=False).
-    private static func gruBias(_ s: ParameterStore, _ c: GRU4RecConfig, _ name: String, zeros: UnsafePointer<Float>) -> UnsafePointer<Float> {
+    private static func gruBias(_ s: ParameterTable, _ c: GRU4RecConfig, _ name: String, zeros: UnsafePointer<Float>) -> UnsafePointer<Float> {
         c.gruBias ? UnsafePointer(s.value(name)) : zeros
     }
 
     /// Runs the pass on `ids`/`lengths` (left-padded, −1 padding). With `zeroPadding` the padded
     /// rows of `output` are zeroed (forward_train); without, row T − 1 of an empty history keeps
     /// dense(0) = the dense bias, encode's cold-start vector.
-    func forward(store s: ParameterStore, ids: UnsafePointer<Int32>, lengths: UnsafePointer<Int32>,
+    func forward(store s: ParameterTable, ids: UnsafePointer<Int32>, lengths: UnsafePointer<Int32>,
                  dropout: Bool, zeroPadding: Bool, rng: inout RNG) {
         let e = c.embedding, h = c.hidden
         let p = dropout ? Float(c.dropout) : 0
@@ -87,7 +87,7 @@ final class GRU4RecPass {
     }
 
     /// Accumulates parameter gradients for dLoss/dOutput given in the ABI's left-aligned layout.
-    func backward(store s: ParameterStore, dHiddenLeftAligned dAligned: UnsafePointer<Float>) {
+    func backward(store s: ParameterTable, dHiddenLeftAligned dAligned: UnsafePointer<Float>) {
         let e = c.embedding, h = c.hidden
         let work = ScratchArena()
         work.reset(total: ScratchArena.size([n * e, n * h, n * h, n * e, gruBackwardScratchCount(batch: b, time: t, hiddenSize: h),

@@ -16,7 +16,7 @@ final class SASRecModel: BackboneModel {
     static let version = "1.0.0"
 
     let config: SASRecConfig
-    let store: ParameterStore
+    let store: ParameterTable
     private var training = false
     private var rng: RNG
     /// Activations of the last forwardTrain, kept for backward.
@@ -27,7 +27,7 @@ final class SASRecModel: BackboneModel {
     var nItems: Int { config.nItems }
     var itemEmbeddings: UnsafeMutablePointer<Float> { store.value("item_embedding") }
     var itemEmbeddingGrad: UnsafeMutablePointer<Float> { store.grad("item_embedding") }
-    var parameters: [NamedParameter] { store.parameters }
+    var parameters: [NamedParameter] { store.namedParameters }
 
     init(configJSON: String, weights: UnsafeRawBufferPointer) throws {
         if weights.isEmpty {
@@ -36,7 +36,7 @@ final class SASRecModel: BackboneModel {
             var init_ = RNG(seed: UInt64(config.seed))
             Self.initialise(store, config, &init_)
         } else {
-            let (savedConfig, tensors) = try TensorArchive.decode(weights, model: "SASRec")
+            let (savedConfig, tensors) = try BackboneWeights.decode(weights, model: "SASRec")
             let base = try SASRecConfig(json: savedConfig)
             let merged = try SASRecConfig(json: configJSON, defaults: base)
             // Name the refused keys (the ABI wants config errors to name the key).
@@ -47,12 +47,12 @@ final class SASRecModel: BackboneModel {
             }
             config = merged
             store = Self.makeStore(config)
-            try store.load(tensors, model: "SASRec")
+            try BackboneWeights.load(tensors, into: store, model: "SASRec")
         }
         rng = RNG(seed: UInt64(config.seed) &+ 1)
     }
 
-    static func makeStore(_ c: SASRecConfig) -> ParameterStore {
+    static func makeStore(_ c: SASRecConfig) -> ParameterTable {
         let d = c.hidden
         var tensors: [(String, Int, Bool)] = [
             ("item_embedding", c.nItems * d, false), ("position_embedding", c.maxLen * d, false),
@@ -68,14 +68,14 @@ final class SASRecModel: BackboneModel {
                 ("block\(l).ln2.weight", d, false), ("block\(l).ln2.bias", d, false),
             ]
         }
-        return ParameterStore(tensors.map { (name: $0.0, count: $0.1, decays: $0.2) })
+        return ParameterTable(tensors.map { (name: $0.0, count: $0.1, decays: $0.2) })
     }
 
     /// Normal(0, init_std) for weights and embeddings, 1 and 0 for layer norms, 0 for biases (RecBole).
-    static func initialise(_ s: ParameterStore, _ c: SASRecConfig, _ rng: inout RNG) {
+    static func initialise(_ s: ParameterTable, _ c: SASRecConfig, _ rng: inout RNG) {
         let std = Float(c.initStd)
         for slot in s.slots {
-            let p = s.values + slot.offset
+            let p = s.values.ptr + slot.offset
             if slot.name.hasSuffix("ln.weight") || slot.name.hasSuffix("ln1.weight") || slot.name.hasSuffix("ln2.weight") {
                 p.update(repeating: 1, count: slot.count)
             } else if slot.name.hasSuffix(".bias") {
@@ -90,7 +90,7 @@ final class SASRecModel: BackboneModel {
     func zeroGrad() { store.zeroGrad() }
 
     func save() throws -> [UInt8] {
-        TensorArchive(config: config.json, tensors: store.tensors).encoded()
+        BackboneWeights.encode(config: config.json, table: store)
     }
 
     // MARK: Serving

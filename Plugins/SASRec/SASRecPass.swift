@@ -51,7 +51,7 @@ final class SASRecPass {
         lengths.update(from: lens, count: b)
     }
 
-    func forward(store s: ParameterStore, ids: UnsafePointer<Int32>, lengths: UnsafePointer<Int32>, dropout: Bool, rng: inout RNG) {
+    func forward(store s: ParameterTable, ids: UnsafePointer<Int32>, lengths: UnsafePointer<Int32>, dropout: Bool, rng: inout RNG) {
         let d = c.hidden, eps = Float(c.layerNormEps)
         let p = dropout ? Float(c.dropout) : 0, pAtt = dropout ? Float(c.attentionDropout) : 0
         usedDropout = dropout
@@ -67,7 +67,7 @@ final class SASRecPass {
     }
 
     /// One block over every position: `k.out = LN2(h1 + FFN(h1))`, `h1 = LN1(inp + Wo · MHA(Wqkv · inp))`.
-    private func blockForward(_ l: Int, _ k: Block, store s: ParameterStore, lengths: UnsafePointer<Int32>,
+    private func blockForward(_ l: Int, _ k: Block, store s: ParameterTable, lengths: UnsafePointer<Int32>,
                               p: Float, pAtt: Float, eps: Float, rng: inout RNG) {
         let d = c.hidden, f = c.inner
         let w = { (name: String) in UnsafePointer(s.value("block\(l).\(name)")) }
@@ -96,7 +96,7 @@ final class SASRecPass {
     /// leaves at row T − 1 (up to float rounding), with the last block run for that row only.
     /// Every position still feeds the last block's keys and values, but its attention,
     /// projection and FFN run on B rows instead of B·T: for SASRec's 2 blocks about 45% of the flops.
-    func forwardLastPositions(store s: ParameterStore, ids: UnsafePointer<Int32>, lengths: UnsafePointer<Int32>,
+    func forwardLastPositions(store s: ParameterTable, ids: UnsafePointer<Int32>, lengths: UnsafePointer<Int32>,
                               into out: UnsafeMutablePointer<Float>) {
         let d = c.hidden, f = c.inner, eps = Float(c.layerNormEps)
         guard let last = blocks.last else {
@@ -137,7 +137,7 @@ final class SASRecPass {
     }
 
     /// Accumulates parameter gradients for dLoss/dOutput given in the ABI's left-aligned layout.
-    func backward(store s: ParameterStore, dHiddenLeftAligned dAligned: UnsafePointer<Float>) {
+    func backward(store s: ParameterTable, dHiddenLeftAligned dAligned: UnsafePointer<Float>) {
         let d = c.hidden, f = c.inner
         let p = usedDropout ? Float(c.dropout) : 0, pAtt = usedDropout ? Float(c.attentionDropout) : 0
         let work = ScratchArena()

@@ -54,13 +54,16 @@ public final class DPRHead: @unchecked Sendable {
     /// A head restored from ``archived()`` bytes (config and weights).
     /// - Throws: ``DPRError`` for a malformed archive, an invalid config or mismatched tensors.
     public convenience init(archive bytes: [UInt8]) throws {
-        let (json, tensors) = try DPRArchive.decode(bytes)
+        let json: String, tensors: [String: [Float]]
+        do {
+            (json, tensors) = try bytes.withUnsafeBytes { try TensorArchive.decode($0, .dprHead, label: "DPR archive") }
+        } catch let error as WeightsError { throw DPRError(error.description) }
         let config: DPRConfig
         do { config = try JSONDecoder().decode(DPRConfig.self, from: Data(json.utf8)) } catch {
             throw DPRError("DPR archive config is not a valid DPRConfig: \(error)")
         }
         try self.init(config: config)
-        try table.load(tensors)
+        do { try table.load(tensors, label: "DPR weights") } catch { throw DPRError(error.description) }
     }
 
     /// The head as archive bytes: config JSON plus every tensor by name.
@@ -69,7 +72,7 @@ public final class DPRHead: @unchecked Sendable {
         encoder.outputFormatting = [.sortedKeys]
         // A Codable struct of Ints, Floats, Strings and enums always encodes.
         let json = String(decoding: try! encoder.encode(config), as: UTF8.self)
-        return DPRArchive.encode(config: json, tensors: table.tensors)
+        return TensorArchive.encode(.dprHead, config: json, tensors: table.tensors)
     }
 
     /// Replaces the weights with those of an archive written for the same config.
@@ -77,7 +80,8 @@ public final class DPRHead: @unchecked Sendable {
     public func load(archive bytes: [UInt8]) throws {
         let other = try DPRHead(archive: bytes)
         guard other.config == config else { throw DPRError("DPR archive config \(other.config) differs from this head's \(config)") }
-        try table.load(Dictionary(uniqueKeysWithValues: other.table.tensors.map { ($0.name, $0.values) }))
+        // The same config declares the same slots in the same order: one copy moves every tensor.
+        table.values.ptr.update(from: other.table.values.ptr, count: table.total)
     }
 
     /// Every tensor for the optimizer (decay off for biases, LN gains and gates).
@@ -287,4 +291,9 @@ extension Optional where Wrapped == [Int32] {
         guard let self else { return body(nil) }
         return self.withUnsafeBufferPointer { body($0.baseAddress) }
     }
+}
+
+extension TensorArchiveFormat {
+    /// The DPR head's archive: "SDPR", format version 1.
+    public static let dprHead = TensorArchiveFormat(magic: "SDPR", version: 1, name: "DPR head archive")
 }

@@ -1,6 +1,7 @@
 // What a DPR checkpoint's `dpr_training` section holds: how its head was trained, and under which
 // POS prompt protocol, so `steer eval` measures the model under the protocol it was trained for.
 import Foundation
+import SteerCheckpoint
 import SteerDPR
 import SteerTasks
 import SteerTraining

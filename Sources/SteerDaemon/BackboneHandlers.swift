@@ -1,5 +1,6 @@
 // ListBackbones, LoadBackbone and EncodeHistory: backbone plugins loaded through the C ABI.
 import Logging
+import SteerCheckpoint
 import SteerDPR
 import SteerIndex
 import SteerPlugins
@@ -43,10 +44,12 @@ extension SteerService {
     /// Used by LoadBackbone and by restoring a state snapshot.
     @discardableResult
     func activate(plugin: String, checkpoint snapshot: Snapshot?, label: String, savedIndex: ItemIndex? = nil) throws -> Backbone {
-        var checkpoint: ServedCheckpoint?
+        var checkpoint: BackboneCheckpoint?
+        var head: DPRHead?
         if let snapshot {
             do {
-                checkpoint = try ServedCheckpoint(snapshot)
+                checkpoint = try BackboneCheckpoint(snapshot: snapshot)
+                head = try checkpoint?.dprHead.map { try DPRHead(archive: $0) }
             } catch let error as SnapshotError {
                 throw RPCError(.dataLoss, "checkpoint \(label) refused: \(error)")
             } catch let error as DPRError {
@@ -59,9 +62,8 @@ extension SteerService {
         } catch let error as PluginError {
             throw RPCError(Self.status(for: error), error.description)
         }
-        let head = checkpoint?.head
         if let head { try checkFits(head, backbone: backbone, checkpoint: label) }
-        var index = try checkpoint?.items.map { try itemIndex(of: backbone, items: $0, checkpoint: label) }
+        var index = try checkpoint.flatMap { $0.hasItems ? try itemIndex(of: backbone, items: $0, checkpoint: label) : nil }
         if let savedIndex {
             guard savedIndex.dimension == backbone.info.dim else {
                 throw RPCError(.dataLoss, "\(label): the saved item index is \(savedIndex.dimension)-d but backbone \(plugin) gives "
@@ -95,14 +97,15 @@ extension SteerService {
     }
 
     /// The backbone's item table with the checkpoint's titles and categories.
-    private func itemIndex(of backbone: Backbone, items: ServedCheckpoint.Items, checkpoint: String) throws -> ItemIndex {
-        guard items.titles.count == backbone.info.nItems else {
-            throw RPCError(.dataLoss, "checkpoint \(checkpoint): \(items.titles.count) items in its vocabulary but backbone "
+    private func itemIndex(of backbone: Backbone, items: BackboneCheckpoint, checkpoint: String) throws -> ItemIndex {
+        guard items.itemTitles.count == backbone.info.nItems else {
+            throw RPCError(.dataLoss, "checkpoint \(checkpoint): \(items.itemTitles.count) items in its vocabulary but backbone "
                 + "\(backbone.info.name) has \(backbone.info.nItems); nothing was changed")
         }
         do {
-            return try ItemIndex(embeddings: backbone.itemEmbeddings, dimension: backbone.info.dim, itemCategories: items.itemCategories,
-                                 categoryCount: items.categoryNames.count, categoryNames: items.categoryNames, titles: items.titles)
+            return try ItemIndex(embeddings: backbone.itemEmbeddings, dimension: backbone.info.dim,
+                                 itemCategories: items.itemCategories.map { $0.map(UInt32.init) },
+                                 categoryCount: items.categoryNames.count, categoryNames: items.categoryNames, titles: items.itemTitles)
         } catch let error as ItemIndexError {
             throw RPCError(.dataLoss, "checkpoint \(checkpoint): its item index does not build: \(error); nothing was changed")
         }

@@ -1,5 +1,6 @@
 // A steerd child process for `steer bench rpc`, and the requests every measurement sends.
 import Foundation
+import SteerCheckpoint
 import SteerClient
 import SteerTraining
 import SteerWire

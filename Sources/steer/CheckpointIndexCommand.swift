@@ -2,6 +2,7 @@
 // genres), so steerd's Retrieve ranks with the model's own item vectors.
 import ArgumentParser
 import Foundation
+import SteerCheckpoint
 import SteerIndex
 import SteerPlugins
 import SteerTraining

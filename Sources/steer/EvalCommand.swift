@@ -1,6 +1,7 @@
 // `steer eval`: full-ranking test metrics of a trained backbone checkpoint (SEQ task).
 import ArgumentParser
 import Foundation
+import SteerCheckpoint
 import SteerData
 import SteerDPR
 import SteerDPRTraining

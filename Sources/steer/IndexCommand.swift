@@ -2,6 +2,7 @@
 // and benchmarking before a model is trained. Its scores mean nothing.
 import ArgumentParser
 import Foundation
+import SteerCheckpoint
 import SteerIndex
 import SteerSnapshot
 
@@ -48,9 +49,9 @@ struct RandomIndexCommand: ParsableCommand {
         }
     }
 
-    /// A "backbone-checkpoint" snapshot for MeanPool: weights in its "SMP1" layout
-    /// (Plugins/MeanPool/include/mean_pool.h), little-endian.
-    static func meanPoolCheckpoint(embeddings: [Float], items: Int, dim: Int) -> Snapshot {
+    /// A checkpoint for MeanPool: weights in its "SMP1" layout (Plugins/MeanPool/include/mean_pool.h),
+    /// little-endian; no item sections, so loading it installs no item index over this one.
+    static func meanPoolCheckpoint(embeddings: [Float], items: Int, dim: Int) -> BackboneCheckpoint {
         var weights: [UInt8] = []
         weights.reserveCapacity(12 + 4 * embeddings.count)
         func put(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { weights.append(contentsOf: $0) } }
@@ -58,7 +59,7 @@ struct RandomIndexCommand: ParsableCommand {
         put(UInt32(items))
         put(UInt32(dim))
         for value in embeddings { put(value.bitPattern) }
-        return Snapshot(kind: "backbone-checkpoint", sections: ["config": Array(#"{"max_len": 200}"#.utf8), "weights": weights])
+        return BackboneCheckpoint(plugin: "MeanPool", config: #"{"max_len": 200}"#, weights: weights)
     }
 }
 

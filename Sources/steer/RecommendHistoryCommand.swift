@@ -1,6 +1,7 @@
 // `steer recommend-history`: next items for a history of titles through steerd (no prompt yet).
 import ArgumentParser
 import Foundation
+import SteerCheckpoint
 import SteerTraining
 import SteerWire
 

@@ -1,6 +1,7 @@
 // `steer train`: stage-1 training of a backbone plugin on a dataset, then its test metrics.
 import ArgumentParser
 import Foundation
+import SteerCheckpoint
 import SteerData
 import SteerEvaluation
 import SteerBLAS

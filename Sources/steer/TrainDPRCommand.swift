@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import SteerBLAS
+import SteerCheckpoint
 import SteerData
 import SteerDPR
 import SteerDPRTraining

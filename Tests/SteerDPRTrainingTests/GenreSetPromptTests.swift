@@ -1,6 +1,7 @@
 // The genre-set POS protocol in stages 2–3 and in the evaluation harness, and its record in the
 // checkpoint: no encoder, no download (the prompts are only rendered, never embedded).
 import Foundation
+import SteerCheckpoint
 import SteerData
 import SteerDPR
 import SteerTasks

@@ -3,6 +3,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import SteerCheckpoint
 import SteerClient
 import SteerDaemon
 import SteerDPR

@@ -1,8 +1,8 @@
 // What the Fuse and Recommend tests serve: the MeanPool plugin compiled from source, and
 // checkpoints carrying its weights, item titles and categories and a DPR head made here.
 import Foundation
+import SteerCheckpoint
 import SteerDPR
-import SteerSnapshot
 
 /// A plugin directory holding libSteerBackboneMeanPool.so, built once per test process with the
 /// system C compiler, so the tests do not depend on where SwiftPM put its products.
@@ -71,26 +71,17 @@ public struct SteeringFixture {
         return bytes
     }
 
-    /// Writes a "backbone-checkpoint" with the items and, when given, `headArchive` as `dpr_head`.
+    /// Writes a MeanPool checkpoint with the items and, when given, `headArchive` as its DPR head.
     public func writeCheckpoint(to path: String, headArchive: [UInt8]?) throws {
-        var s = Snapshot(kind: "backbone-checkpoint", sections: [
-            "plugin": Array("MeanPool".utf8), "config": [], "weights": weights, "training": Array("{}".utf8),
-        ])
+        var checkpoint = BackboneCheckpoint(
+            plugin: "MeanPool", weights: weights, itemTokens: (0..<Self.itemCount).map { "item\($0)" },
+            itemTitles: (0..<Self.itemCount).map { "Movie \($0)" }, categoryNames: Self.categoryNames,
+            itemCategories: (0..<Self.itemCount).map { Self.categories(of: $0).map { Int32($0) } })
         if let headArchive {
-            s.sections["dpr_head"] = headArchive
-            s.sections["dpr_training"] = Array("{}".utf8)
+            checkpoint.dprHead = headArchive
+            checkpoint.dprTrainingJSON = "{}"
         }
-        s.put(strings: (0..<Self.itemCount).map { "item\($0)" }, as: "item_tokens")
-        s.put(strings: (0..<Self.itemCount).map { "Movie \($0)" }, as: "item_titles")
-        s.put(strings: Self.categoryNames, as: "category_names")
-        var offsets: [UInt32] = [0], ids: [UInt32] = []
-        for item in 0..<Self.itemCount {
-            ids += Self.categories(of: item)
-            offsets.append(UInt32(ids.count))
-        }
-        s.put(offsets, as: "item_category_offsets")
-        s.put(ids, as: "item_category_ids")
-        try s.write(to: path)
+        try checkpoint.write(to: path)
     }
 
     /// Exact top-k by inner product with `query`, best first, ties by ascending id, `excluded` left out.

@@ -2,6 +2,7 @@
 // blocking, links are never followed, errors never echo a file's bytes, and SaveSnapshot replaces
 // nothing but a state snapshot, and that only when asked (issue 19, rows 6 to 8).
 import Foundation
+import SteerCheckpoint
 import SteerClient
 import SteerDaemon
 import SteerDaemonTestSupport
@@ -109,12 +110,12 @@ final class SnapshotFolderTests: XCTestCase {
         func bytes(_ name: String) -> Data? { FileManager.default.contents(atPath: folder + "/" + name) }
 
         // A model checkpoint and an item index (TestDaemon's index.snap): never replaced, overwrite or not.
-        try Snapshot(kind: "backbone-checkpoint", sections: ["config": Array("{}".utf8)]).write(to: folder + "/gru.snap")
+        try BackboneCheckpoint(plugin: "GRU4Rec", config: "{}", weights: []).write(to: folder + "/gru.snap")
         let checkpoint = bytes("gru.snap"), index = bytes("index.snap")
         for overwrite in [false, true] {
             let refused = failure { try save("gru.snap", overwrite: overwrite) }
             XCTAssertEqual(refused?.status, .failedPrecondition)
-            XCTAssertEqual(refused?.message, "gru.snap in \(folder) is a snapshot of kind \"backbone-checkpoint\", not a steerd state "
+            XCTAssertEqual(refused?.message, "gru.snap in \(folder) is a snapshot of kind \"\(BackboneCheckpoint.kind)\", not a steerd state "
                 + "snapshot: SaveSnapshot never replaces it, even with overwrite; choose another name")
             XCTAssertEqual(failure { try save("index.snap", overwrite: overwrite) }?.status, .failedPrecondition)
         }

@@ -38,14 +38,14 @@ final class SnapshotFileTests: XCTestCase {
 
     func testKindComesFromTheHeaderAlone() throws {
         let path = directory + "/model.snap"
-        try Snapshot(kind: "backbone-checkpoint", sections: ["weights": Array(repeating: 7, count: 1000)]).write(to: path)
+        try Snapshot(kind: "example-kind", sections: ["weights": Array(repeating: 7, count: 1000)]).write(to: path)
         // Corrupt a payload byte: the header still names the kind, the full read refuses the file.
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         bytes[bytes.count - 3] ^= 0xFF
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let fd = open(path, O_RDONLY)
         defer { close(fd) }
-        XCTAssertEqual(try Snapshot.kind(fileDescriptor: fd, path: "model.snap"), "backbone-checkpoint")
+        XCTAssertEqual(try Snapshot.kind(fileDescriptor: fd, path: "model.snap"), "example-kind")
         XCTAssertEqual(catchError { _ = try Snapshot.read(fileDescriptor: fd, path: "model.snap") }?.code, .sectionChecksumMismatch)
         // Not a snapshot, and a snapshot cut inside its header.
         let other = directory + "/other.snap"

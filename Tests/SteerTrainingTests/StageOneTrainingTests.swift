@@ -1,5 +1,6 @@
 // Stage 1 end to end on a tiny synthetic dataset: both backbone plugins learn a pattern.
 import Foundation
+import SteerCheckpoint
 import SteerData
 import SteerPlugins
 import SteerTraining

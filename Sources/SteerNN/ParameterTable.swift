@@ -1,8 +1,7 @@
 // ParameterTable: a model's parameters and gradients in two flat buffers, addressed by name.
-import SteerNN
 
-/// Owns every trainable tensor of the DPR head: values and gradients in two contiguous buffers,
-/// each tensor a named slice. The optimizer sees one ``Parameter`` per slice; saving writes the
+/// Owns every trainable tensor of a model (a backbone, the DPR head): values and gradients in two
+/// contiguous buffers, each tensor a named slice. The optimizer sees one ``Parameter`` per slice; saving writes the
 /// slices in declaration order.
 public final class ParameterTable {
     /// One named slice.
@@ -72,26 +71,26 @@ public final class ParameterTable {
         }
     }
 
-    /// The tensors as (name, values) in declaration order, for an archive.
-    public var tensors: [(name: String, values: [Float])] {
-        slots.map { ($0.name, Array(UnsafeBufferPointer(start: values.ptr + $0.offset, count: $0.count))) }
+    /// The tensors in declaration order, for ``TensorArchive/encode(_:config:tensors:)`` (valid while the table lives).
+    public var tensors: [(name: String, values: UnsafeBufferPointer<Float>)] {
+        slots.map { ($0.name, UnsafeBufferPointer(start: values.ptr + $0.offset, count: $0.count)) }
     }
 
-    /// Copies saved tensors in, all or nothing.
-    /// - Throws: ``DPRError`` naming the first missing, extra, misshapen or non-finite tensor.
-    public func load(_ saved: [String: [Float]]) throws {
-        // Check everything before writing anything, so a bad archive leaves the table untouched.
+    /// Copies saved tensors in, all or nothing. `label` names them in errors ("SASRec weights").
+    /// - Throws: ``WeightsError`` naming the first missing, extra, misshapen or non-finite tensor.
+    public func load(_ saved: [String: [Float]], label: String) throws(WeightsError) {
+        // Check everything before writing anything, so bad weights leave the table untouched.
         for slot in slots {
-            guard let v = saved[slot.name] else { throw DPRError("DPR weights lack tensor \(slot.name)") }
+            guard let v = saved[slot.name] else { throw WeightsError("\(label) lack tensor \(slot.name)") }
             guard v.count == slot.count else {
-                throw DPRError("DPR weights: tensor \(slot.name) has \(v.count) values, the config needs \(slot.count)")
+                throw WeightsError("\(label): tensor \(slot.name) has \(v.count) values, the config needs \(slot.count)")
             }
             if let bad = v.firstIndex(where: { !$0.isFinite }) {
-                throw DPRError("DPR weights: tensor \(slot.name) value \(bad) is not finite")
+                throw WeightsError("\(label): tensor \(slot.name) value \(bad) is not finite")
             }
         }
         if let extra = Set(saved.keys).subtracting(slots.map(\.name)).sorted().first {
-            throw DPRError("DPR weights hold tensor \(extra), which this config does not have")
+            throw WeightsError("\(label) hold tensor \(extra), which this config does not have")
         }
         for slot in slots { (values.ptr + slot.offset).update(from: saved[slot.name]!, count: slot.count) }
     }
