@@ -64,9 +64,9 @@ let package = Package(
         .target(name: "SteerTasks", dependencies: ["SteerData", "SteerEvaluation"], resources: [.copy("Resources")]),
         /// The DPR head: prompt projector, positive and negative fusion towers, forward and backward.
         .target(name: "SteerDPR", dependencies: ["SteerNN"]),
-        /// Prompt handling for steerd: polarity router and the prompt-embedding cache.
         /// The lock shared state lives behind (a pthread mutex ThreadSanitizer can see).
         .target(name: "SteerSync"),
+        /// Prompt handling for steerd: polarity router and the prompt-embedding cache.
         .target(name: "SteerPrompt", dependencies: ["SteerText", "SteerSync"], resources: [.copy("Resources")]),
         /// Loads backbone plugins through the SequentialEncoder ABI.
         .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder"]),
@@ -87,7 +87,7 @@ let package = Package(
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
-        /// A small blocking client over the Unix socket (CLI, benchmarks, tests).
+        /// Swift clients over the Unix socket: a blocking connection (CLI, benchmarks) and an async pipelined one.
         .target(name: "SteerClient", dependencies: ["SteerWire", "SteerSync"]),
         /// The `steer` command: `steer serve` runs steerd; other subcommands are clients.
         .executableTarget(name: "steer", dependencies: [
