@@ -1,6 +1,7 @@
 // all-MiniLM-L6-v2 (a 6-layer, 384-wide BERT) as a native sentence encoder: Steer's default
 // prompt embedder.
 import Foundation
+internal import SteerNN
 
 /// A BERT sentence encoder loaded from a sentence-transformers folder such as
 /// `$STEER_CACHE/models/all-MiniLM-L6-v2`: WordPiece tokenizer, BERT encoder, mean pooling,

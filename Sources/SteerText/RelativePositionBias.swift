@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+internal import SteerNN
 
 /// The bias MPNet adds to each attention score: `table[bucket(j − i), h]`.
 struct RelativePositionBias: Sendable {
@@ -42,7 +43,7 @@ struct RelativePositionBias: Sendable {
 
     /// scores[i, j] += table[bucket(j − i), h] for one head of a T-row sequence.
     func add(to scores: UnsafeMutablePointer<Float>, head h: Int, length t: Int) {
-        let values = table.pointer
+        let values = table.ptr
         buckets.withUnsafeBufferPointer { buckets in
             for i in 0..<t {
                 let row = scores + i * t

@@ -19,7 +19,7 @@ enum Kernels {
     static func linear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int, _ layer: Linear,
                        threads: Int = 1) {
         let blocks = (layer.outFeatures + Linear.blockWidth - 1) / Linear.blockWidth
-        let job = LinearBlocks(out: out, inp: inp, weight: layer.blocks.pointer, bias: layer.bias.pointer,
+        let job = LinearBlocks(out: out, inp: inp, weight: layer.blocks.ptr, bias: layer.bias.ptr,
                                rows: rows, inFeatures: layer.inFeatures, outFeatures: layer.outFeatures)
         let parts = min(threads, blocks)
         if parts <= 1 {
@@ -34,7 +34,7 @@ enum Kernels {
     /// x[N, C] = LayerNorm(x + residual) · γ + β   (residual nil: LayerNorm(x))
     static func residualLayerNorm(_ x: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>?,
                                   rows: Int, channels c: Int, _ norm: Norm, eps: Float) {
-        let gamma = norm.gamma.pointer, beta = norm.beta.pointer
+        let gamma = norm.gamma.ptr, beta = norm.beta.ptr
         for r in 0..<rows {
             let row = x + r * c
             if let residual {

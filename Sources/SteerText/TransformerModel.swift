@@ -1,5 +1,6 @@
 // The shared forward pass of the BERT-family sentence encoders: embeddings, post-LN
 // transformer layers, mean pooling and L2 normalisation over packed, unpadded sequences.
+internal import SteerNN
 
 /// A loaded encoder network; MiniLM and MPNet differ only in their weights, the position-id
 /// offset, token-type embeddings and MPNet's relative attention bias.
@@ -25,18 +26,18 @@ struct TransformerModel: Sendable {
         let rows = sequences.reduce(0) { $0 + $1.count }
         let longest = sequences.map(\.count).max() ?? 0
         ws.reserve(rows: rows, longest: longest, config)
-        let x = ws.x.pointer, qkv = ws.qkv.pointer, ctx = ws.context.pointer
-        let projected = ws.projected.pointer, hidden = ws.hidden.pointer
+        let x = ws.x.ptr, qkv = ws.qkv.ptr, ctx = ws.context.ptr
+        let projected = ws.projected.ptr, hidden = ws.hidden.ptr
 
         // x[N, C] = LayerNorm(word[id] + position[t + offset] + tokenType[0])
         var row = 0
         for ids in sequences {
             for (t, id) in ids.enumerated() {
                 let dst = x + (row + t) * c
-                let word = weights.wordEmbeddings.pointer + Int(id) * c
-                let position = weights.positionEmbeddings.pointer + (t + positionOffset) * c
+                let word = weights.wordEmbeddings.ptr + Int(id) * c
+                let position = weights.positionEmbeddings.ptr + (t + positionOffset) * c
                 for i in 0..<c { dst[i] = word[i] + position[i] }
-                if let tokenType = weights.tokenTypeEmbedding?.pointer {
+                if let tokenType = weights.tokenTypeEmbedding?.ptr {
                     for i in 0..<c { dst[i] += tokenType[i] }
                 }
             }
@@ -49,7 +50,7 @@ struct TransformerModel: Sendable {
             var start = 0
             for ids in sequences {
                 Kernels.attention(ctx: ctx + start * c, qkv: qkv + start * 3 * c, length: ids.count, channels: c,
-                                  heads: config.heads, scores: ws.scores.pointer, bias: relativeBias)
+                                  heads: config.heads, scores: ws.scores.ptr, bias: relativeBias)
                 start += ids.count
             }
             Kernels.linear(projected, ctx, rows: rows, layer.attentionOutput, threads: threads)

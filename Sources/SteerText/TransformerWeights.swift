@@ -1,6 +1,7 @@
 // The weights of a post-LayerNorm transformer encoder (BERT, MPNet), loaded from safetensors
 // by name with every shape checked.
 internal import COpenBLAS
+internal import SteerNN
 
 /// A PyTorch `nn.Linear`, `y = x · Wᵀ + b`, with `Wᵀ` stored as column blocks.
 ///
@@ -27,7 +28,7 @@ struct Linear: Sendable {
                 // block[in, width] = W[first ..< first + width, :]ᵀ
                 cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(width), Int32(inFeatures), 1,
                                 w.baseAddress! + first * inFeatures, Int32(inFeatures),
-                                blocks.pointer + first * inFeatures, Int32(width))
+                                blocks.ptr + first * inFeatures, Int32(width))
                 first += width
             }
         }

@@ -1,6 +1,7 @@
 // Scratch memory for one forward pass, and the pool that lets several threads embed at once
 // without allocating activations on every call.
 import Foundation
+internal import SteerNN
 
 /// The activations of one forward pass over N packed token rows. Buffers grow to the largest
 /// batch seen and are reused afterwards.
