@@ -2,8 +2,10 @@
 import SteerWire
 
 extension SteerService {
-    /// EmbedPrompt as `embedPrompt` answers it, with the encoder called through the prompt
-    /// batcher: the distinct misses of concurrent requests share one encoder call.
+    /// EmbedPrompt (its only handler): checks the encoder name and the prompts, refuses an answer
+    /// past the response-size bound, then looks the prompts up in the prompt cache and embeds the
+    /// misses through the prompt batcher, so the distinct misses of concurrent requests share one
+    /// encoder call.
     func embedPromptBatched(_ request: EmbedPromptRequest) async throws -> EmbedPromptResponse {
         guard let services = prompts, let batcher = batchers.prompts else {
             throw RPCError(.failedPrecondition, "no sentence encoder is loaded: \(promptProblem ?? "start steerd with --encoder DIR")")
