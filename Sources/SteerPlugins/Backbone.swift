@@ -8,7 +8,7 @@ import CSequentialEncoder
 /// safe because every stored property is immutable after `init`, and the ABI makes
 /// `encode` and `item_embeddings` thread-safe for distinct output buffers (each call
 /// here writes its own array). Training calls, which the ABI does not allow to run
-/// concurrently, are not exposed yet; exposing them will need a lock or an actor.
+/// concurrently, live on ``TrainableBackbone``, which one trainer thread owns.
 /// `deinit` destroys the model; the library stays mapped (plugins are never unloaded).
 public final class Backbone: @unchecked Sendable {
     /// Identity, version, fingerprint and shapes.
