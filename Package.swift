@@ -48,12 +48,14 @@ let package = Package(
         .target(name: "SteerCheckpoint", dependencies: ["SteerSnapshot"]),
         /// Item index: embeddings, category bitsets and exact top-K retrieval on OpenBLAS.
         .target(name: "SteerIndex", dependencies: ["COpenBLAS", "CSteerScan", "SteerSnapshot"]),
+        /// The seeded generator every reproducible draw uses (SplitMix64).
+        .target(name: "SteerRandom"),
         /// OpenBLAS settings shared by every module that calls BLAS (its thread pool is process-wide).
         .target(name: "SteerBLAS", dependencies: ["COpenBLAS"]),
         /// Neural-network kernels on OpenBLAS: forward/backward pairs, optimizer (llm.c style).
-        .target(name: "SteerNN", dependencies: ["COpenBLAS"]),
+        .target(name: "SteerNN", dependencies: ["COpenBLAS", "SteerRandom"]),
         /// Interaction data: RecBole atomic and MovieLens readers, id maps, k-core, splits.
-        .target(name: "SteerData"),
+        .target(name: "SteerData", dependencies: ["SteerRandom"]),
         /// Full-ranking evaluation: NDCG and Recall at K over all items, batched with sgemm.
         .target(name: "SteerEvaluation", dependencies: ["SteerData", "COpenBLAS"]),
         /// Prompt understanding: WordPiece tokenizer, safetensors, native MiniLM / MPNet encoders.
@@ -61,13 +63,13 @@ let package = Package(
         /// Turns a Swift backbone model into the SequentialEncoder C table (linked into each Swift plugin).
         .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder", "SteerNN"]),
         /// Controllable tasks (paper §4.1.1): POS/NEG task construction, prompt templates, Filter baselines.
-        .target(name: "SteerTasks", dependencies: ["SteerData", "SteerEvaluation"], resources: [.copy("Resources")]),
+        .target(name: "SteerTasks", dependencies: ["SteerData", "SteerEvaluation", "SteerRandom"], resources: [.copy("Resources")]),
         /// The DPR head: prompt projector, positive and negative fusion towers, forward and backward.
         .target(name: "SteerDPR", dependencies: ["SteerNN"]),
         /// The lock shared state lives behind (a pthread mutex ThreadSanitizer can see).
         .target(name: "SteerSync"),
         /// Prompt handling for steerd: polarity router and the prompt-embedding cache.
-        .target(name: "SteerPrompt", dependencies: ["SteerText", "SteerSync"], resources: [.copy("Resources")]),
+        .target(name: "SteerPrompt", dependencies: ["SteerText", "SteerSync", "SteerRandom"], resources: [.copy("Resources")]),
         /// Loads backbone plugins through the SequentialEncoder ABI.
         .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder"]),
         /// Training and evaluation of backbones through their plugins (stage 1).
@@ -75,7 +77,7 @@ let package = Package(
         /// Stages 2–3 of DPR and its evaluation: prompt bank, tags, trainer, steered queries.
         .target(name: "SteerDPRTraining", dependencies: [
             "SteerDPR", "SteerTraining", "SteerTasks", "SteerText", "SteerPrompt", "SteerPlugins", "SteerData", "SteerNN",
-            "SteerEvaluation", "SteerCheckpoint",
+            "SteerEvaluation", "SteerCheckpoint", "SteerRandom",
         ]),
         /// steerd: the Unix-socket server, dispatch and RPC handlers.
         .target(name: "SteerDaemon", dependencies: [
@@ -91,7 +93,7 @@ let package = Package(
         .target(name: "SteerClient", dependencies: ["SteerWire", "SteerSync"]),
         /// The `steer` command: `steer serve` runs steerd; other subcommands are clients.
         .executableTarget(name: "steer", dependencies: [
-            "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerCheckpoint", "SteerWire", "SteerTraining", "SteerData",
+            "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerCheckpoint", "SteerWire", "SteerTraining", "SteerData", "SteerRandom",
             "SteerEvaluation", "SteerPlugins", "SteerText", "SteerBLAS", "SteerTasks", "SteerPrompt", "SteerDPR", "SteerDPRTraining",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -113,19 +115,19 @@ let package = Package(
         .testTarget(name: "SteerWireTests", dependencies: ["SteerWire", "CSteerProto", "XCTestSuiteKeeper"]),
         .testTarget(name: "SteerSnapshotTests", dependencies: ["SteerSnapshot"]),
         .testTarget(name: "SteerCheckpointTests", dependencies: ["SteerCheckpoint", "SteerSnapshot"]),
-        .testTarget(name: "SteerIndexTests", dependencies: ["SteerIndex", "SteerSnapshot"]),
+        .testTarget(name: "SteerIndexTests", dependencies: ["SteerIndex", "SteerSnapshot", "SteerRandom"]),
         // The finite-difference gradient check every kernel, head and plugin test uses.
         .target(name: "SteerTestSupport", dependencies: ["SteerNN"], path: "Tests/SteerTestSupport"),
         .testTarget(name: "SteerNNTests", dependencies: ["SteerNN", "SteerBLAS", "SteerTestSupport"]),
-        .testTarget(name: "SteerDataTests", dependencies: ["SteerData"]),
-        .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData"]),
+        .testTarget(name: "SteerDataTests", dependencies: ["SteerData", "SteerRandom"]),
+        .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData", "SteerRandom"]),
         .testTarget(name: "SteerTextTests", dependencies: ["SteerText", "SteerBLAS"]),
         .testTarget(name: "SteerTrainingTests", dependencies: ["SteerTraining", "SteerCheckpoint", "SteerPlugins", "SteerData"]),
-        .testTarget(name: "SteerTasksTests", dependencies: ["SteerTasks", "SteerData", "SteerEvaluation"]),
+        .testTarget(name: "SteerTasksTests", dependencies: ["SteerTasks", "SteerData", "SteerEvaluation", "SteerRandom"]),
         .testTarget(name: "SteerDPRTests", dependencies: ["SteerDPR", "SteerNN", "SteerTestSupport"]),
         .testTarget(name: "SteerDPRTrainingTests", dependencies: [
             "SteerDPRTraining", "SteerDPR", "SteerTraining", "SteerTasks", "SteerText", "SteerPlugins", "SteerData", "SteerEvaluation",
-            "SteerPrompt", "SteerDaemon", "SteerClient", "SteerWire", "SteerCheckpoint",
+            "SteerPrompt", "SteerDaemon", "SteerClient", "SteerWire", "SteerCheckpoint", "SteerRandom",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

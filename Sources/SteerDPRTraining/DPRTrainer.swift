@@ -13,6 +13,7 @@ import SteerData
 import SteerDPR
 import SteerNN
 import SteerPlugins
+import SteerRandom
 import SteerTasks
 import SteerTraining
 

@@ -1,5 +1,6 @@
 // What each training task is prompted with in stage 2 (genre phrasings) and stage 3 (semantic tags).
 import SteerData
+import SteerRandom
 import SteerTasks
 
 /// The DPR fine-tuning stages after next-item pre-training (paper §3.3.3).

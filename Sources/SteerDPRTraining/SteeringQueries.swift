@@ -4,6 +4,7 @@ import SteerDPR
 import SteerEvaluation
 import SteerPlugins
 import SteerPrompt
+import SteerRandom
 import SteerTasks
 import SteerTraining
 

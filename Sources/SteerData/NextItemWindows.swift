@@ -1,4 +1,5 @@
 // Next-item training examples: windows of at most T positions covering every target once.
+import SteerRandom
 
 /// The training examples of next-item prediction, cut into windows of at most `maxLength`.
 ///

@@ -1,5 +1,6 @@
 // Binary logistic regression trained full-batch with Adam: the router's classifier.
 import Foundation
+import SteerRandom
 
 /// `p(positive | x) = σ(w·x + b)`, trained on a few thousand rows in a second or two.
 struct LogisticRegression: Sendable, Equatable {
@@ -40,7 +41,7 @@ struct LogisticRegression: Sendable, Equatable {
         let flat = rows.flatMap { $0.map(Double.init) }
         let targets = labels.map { $0 ? 1.0 : 0.0 }
         let l2 = (0..<width).map { Double($0 < embeddingWidth ? settings.l2Embedding : settings.l2Cues) }
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var order = Array(rows.indices)
         let batchesPerEpoch = (rows.count + settings.batchSize - 1) / settings.batchSize
         let totalSteps = Double(settings.epochs * batchesPerEpoch)

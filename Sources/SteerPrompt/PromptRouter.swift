@@ -1,5 +1,6 @@
 // The polarity router: logistic regression over [sentence embedding ; negation-cue features].
 import Foundation
+import SteerRandom
 import SteerText
 
 /// One labelled training prompt.
@@ -117,7 +118,7 @@ public struct PromptRouter: Sendable {
         let labels = examples.map { $0.polarity == .positive }
         let width = encoder.dimension
 
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let order = (0..<rows.count).map { _ in rng.next() }.enumerated().sorted { $0.element < $1.element }.map(\.offset)
         let validation = Set(order.prefix(max(1, rows.count / 10)))
         let fitIndices = rows.indices.filter { !validation.contains($0) }

@@ -1,4 +1,5 @@
 // The router's training-set generator: templates × topics × fillers, with slang, casing and
+import SteerRandom
 // typo noise, deterministic for a seed.
 
 /// Generated, labelled prompts for ``PromptRouter/train(encoder:examples:seed:provenance:)``.
@@ -26,7 +27,7 @@ public enum TrainingPhrasings {
 
     /// `count` distinct (after normalisation) labelled prompts. Same seed, same list.
     public static func generate(seed: UInt64 = defaultSeed, count: Int = defaultCount) -> [TrainingExample] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let kinds: [(templates: [String], polarity: Polarity, share: Double)] = [
             (TrainingTemplates.wishes, .positive, 0.22),
             (politePositives, .positive, 0.14),
@@ -64,7 +65,7 @@ public enum TrainingPhrasings {
     }
 
     /// Fills the slots of `template` and wraps it in fillers.
-    private static func fill(_ template: String, _ rng: inout SplitMix64) -> String {
+    private static func fill(_ template: String, _ rng: inout SeededRandom) -> String {
         let t = rng.pick(TrainingTemplates.topics)
         var u = rng.pick(TrainingTemplates.topics)
         while u == t { u = rng.pick(TrainingTemplates.topics) }
@@ -76,7 +77,7 @@ public enum TrainingPhrasings {
     }
 
     /// Apostrophe variants, slang spellings, casing and an occasional typo.
-    private static func noisy(_ text: String, _ rng: inout SplitMix64) -> String {
+    private static func noisy(_ text: String, _ rng: inout SeededRandom) -> String {
         var s = text
         if s.contains("'") {
             switch rng.index(4) {
@@ -101,7 +102,7 @@ public enum TrainingPhrasings {
     }
 
     /// One letter swapped with its neighbour, dropped or doubled, in a word of 4+ letters.
-    private static func typo(_ text: String, _ rng: inout SplitMix64) -> String {
+    private static func typo(_ text: String, _ rng: inout SeededRandom) -> String {
         var words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         let candidates = words.indices.filter { words[$0].count >= 4 && words[$0].allSatisfy(\.isLetter) }
         guard !candidates.isEmpty else { return text }

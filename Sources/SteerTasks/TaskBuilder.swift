@@ -1,6 +1,7 @@
 // Evaluation tasks from the held-out parts: POS and NEG per window N, seeded (paper §4.1.1).
 
 public import SteerData
+import SteerRandom
 
 /// The tasks of one window N: every user's POS task and NEG task, when they exist.
 public struct TaskSet: Sendable {

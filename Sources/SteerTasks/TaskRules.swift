@@ -1,6 +1,7 @@
 // The paper's construction rules (§4.1.1) for one (history, future) pair: POS and NEG.
 
 import SteerData
+import SteerRandom
 
 /// The POS and NEG rules, as pure functions of a future window and item categories.
 ///

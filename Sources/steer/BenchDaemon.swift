@@ -2,6 +2,7 @@
 import Foundation
 import SteerCheckpoint
 import SteerClient
+import SteerRandom
 import SteerTraining
 import SteerWire
 
@@ -50,7 +51,7 @@ extension BenchRPCCommand {
 
     /// One query of `dim` Gaussian floats, the same in every run.
     var retrievePayload: [UInt8] {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededRandom(seed: 7)
         return RetrieveRequest(k: 10, queries: [RetrieveQuery(vector: (0..<dim).map { _ in rng.nextGaussian() })]).encoded()
     }
 
@@ -64,7 +65,7 @@ extension BenchRPCCommand {
 
     /// The 200-item history Recommend sends, the same in every run.
     static func history(items: UInt64) -> [UInt32] {
-        var rng = SplitMix64(seed: 11)
+        var rng = SeededRandom(seed: 11)
         return (0..<200).map { _ in UInt32(rng.next() % items) }
     }
 

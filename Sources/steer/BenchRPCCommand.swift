@@ -4,6 +4,7 @@
 import ArgumentParser
 import Foundation
 import SteerClient
+import SteerRandom
 import SteerTraining
 import SteerWire
 
@@ -131,7 +132,7 @@ struct BenchRPCCommand: ParsableCommand {
             // Every request a history steerd has not seen, so its user-vector cache misses and SASRec runs
             // (above, the one history is encoded once and then served from that cache).
             @Sendable func newHistory(_ i: Int) -> [UInt32] {
-                var g = SplitMix64(seed: 1_000_003 &* UInt64(i + 1))
+                var g = SeededRandom(seed: 1_000_003 &* UInt64(i + 1))
                 return (0..<200).map { _ in UInt32(g.next() % items) }
             }
             rows.append(try measure("Recommend, new history", .recommend, { _, i in
@@ -144,7 +145,7 @@ struct BenchRPCCommand: ParsableCommand {
         }
         if flood {
             @Sendable func probe(_ i: Int) -> [UInt8] {
-                var g = SplitMix64(seed: 2_000_003 &* UInt64(i + 1))
+                var g = SeededRandom(seed: 2_000_003 &* UInt64(i + 1))
                 return RecommendRequest(history: (0..<200).map { _ in UInt32(g.next() % items) }, prompt: "I'm in the mood for a comedy", k: 10).encoded()
             }
             rows.append(try measure("Recommend, new history, quiet", .recommend, { _, i in probe(i) }, socket: socket, connections: 1, requests: floodProbes))

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import SteerIndex
+import SteerRandom
 
 /// Benchmarks ``ItemIndex`` retrieval on a random index shaped like MovieLens-1M (3,706 items).
 ///
@@ -31,7 +32,7 @@ struct BenchRetrieveCommand: ParsableCommand {
     mutating func run() throws {
         LoadAverage.report("before")
         defer { LoadAverage.report("after") }
-        var rng = BenchRandom(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let categories = 18
         let index = try ItemIndex(
             embeddings: (0..<items * dim).map { _ in rng.nextSigned() },
@@ -122,21 +123,4 @@ struct BenchReport: Codable {
         }
         return lines.joined(separator: "\n")
     }
-}
-
-/// SplitMix64: a tiny, seedable generator so runs are reproducible.
-struct BenchRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [-1, 1).
-    mutating func nextSigned() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
 }

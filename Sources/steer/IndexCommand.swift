@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import SteerCheckpoint
 import SteerIndex
+import SteerRandom
 import SteerSnapshot
 
 struct IndexCommand: ParsableCommand {
@@ -24,7 +25,7 @@ struct RandomIndexCommand: ParsableCommand {
 
     func run() throws {
         guard items > 0, dim > 0, categories >= 0 else { throw ValidationError("--items and --dim must be positive") }
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var embeddings = [Float](repeating: 0, count: items * dim)
         for i in 0..<items {
             var norm: Float = 0
@@ -60,26 +61,5 @@ struct RandomIndexCommand: ParsableCommand {
         put(UInt32(dim))
         for value in embeddings { put(value.bitPattern) }
         return BackboneCheckpoint(plugin: "MeanPool", config: #"{"max_len": 200}"#, weights: weights)
-    }
-}
-
-/// A small seeded generator (SplitMix64): the same seed gives the same index everywhere.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A standard normal sample (Box–Muller).
-    mutating func nextGaussian() -> Float {
-        let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-300)
-        let u2 = Double(next() >> 11) / Double(1 << 53)
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
     }
 }

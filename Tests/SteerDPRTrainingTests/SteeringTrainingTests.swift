@@ -7,6 +7,7 @@ import SteerDPR
 import SteerEvaluation
 import SteerPlugins
 import SteerPrompt
+import SteerRandom
 import SteerTasks
 import SteerText
 import SteerTraining

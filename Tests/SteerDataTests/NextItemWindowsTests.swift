@@ -2,6 +2,7 @@
 
 import SteerData
 import XCTest
+import SteerRandom
 
 final class NextItemWindowsTests: XCTestCase {
     func testWindowsAlignOnTheEnd() throws {

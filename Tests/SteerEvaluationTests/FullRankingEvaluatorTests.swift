@@ -3,6 +3,7 @@
 import SteerData
 import SteerEvaluation
 import XCTest
+import SteerRandom
 
 final class FullRankingEvaluatorTests: XCTestCase {
     private let log2of3 = 1.584962500721156

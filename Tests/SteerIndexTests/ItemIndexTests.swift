@@ -1,5 +1,6 @@
 // ItemIndex construction, validation, accessors and its "item-index" snapshot round trip.
 import Foundation
+import SteerRandom
 import SteerSnapshot
 import XCTest
 
@@ -49,7 +50,7 @@ final class ItemIndexTests: XCTestCase {
     }
 
     func testSnapshotRoundTrip() throws {
-        var rng = SplitMix64(seed: 9)
+        var rng = SeededRandom(seed: 9)
         let index = try RetrievalTests.makeIndex(items: 97, dim: 5, categories: 130, rng: &rng)
         let named = try ItemIndex(
             embeddings: index.embeddings, dimension: 5, categoryWords: index.categoryWords, categoryCount: 130,

@@ -4,10 +4,11 @@ import Synchronization
 import XCTest
 
 @testable import SteerIndex
+import SteerRandom
 
 final class RetrievalTests: XCTestCase {
     /// A random index with integer-valued embeddings, duplicated rows (ties) and 1–3 categories per item.
-    static func makeIndex(items n: Int, dim d: Int, categories: Int, rng: inout SplitMix64) throws -> ItemIndex {
+    static func makeIndex(items n: Int, dim d: Int, categories: Int, rng: inout SeededRandom) throws -> ItemIndex {
         var e = (0..<n * d).map { _ in rng.smallInt(-3...3) }
         // Every 7th item copies an earlier one: equal scores whose order must follow item ids.
         for i in stride(from: 7, to: n, by: 7) {
@@ -20,10 +21,10 @@ final class RetrievalTests: XCTestCase {
         return try ItemIndex(embeddings: e, dimension: d, itemCategories: cats, categoryCount: categories)
     }
 
-    static func randomQuery(_ index: ItemIndex, rng: inout SplitMix64, filters: Bool) -> RetrievalQuery {
+    static func randomQuery(_ index: ItemIndex, rng: inout SeededRandom, filters: Bool) -> RetrievalQuery {
         var q = RetrievalQuery(vector: (0..<index.dimension).map { _ in rng.smallInt(-2...2) })
         guard filters else { return q }
-        let pick = { (n: Int, rng: inout SplitMix64) -> [UInt32] in
+        let pick = { (n: Int, rng: inout SeededRandom) -> [UInt32] in
             (0..<Int.random(in: 0...n, using: &rng)).map { _ in UInt32.random(in: 0..<UInt32(index.categoryCount), using: &rng) }
         }
         q.excludeItems = (0..<Int.random(in: 0...20, using: &rng)).map { _ in UInt32.random(in: 0..<UInt32(index.count), using: &rng) }
@@ -33,7 +34,7 @@ final class RetrievalTests: XCTestCase {
     }
 
     func testSingleQueriesMatchNaive() throws {
-        var rng = SplitMix64(seed: 1)
+        var rng = SeededRandom(seed: 1)
         // 70 categories: two bitset words per item.
         let index = try Self.makeIndex(items: 500, dim: 12, categories: 70, rng: &rng)
         for trial in 0..<200 {
@@ -45,7 +46,7 @@ final class RetrievalTests: XCTestCase {
     }
 
     func testBatchesMatchNaiveAcrossChunks() throws {
-        var rng = SplitMix64(seed: 2)
+        var rng = SeededRandom(seed: 2)
         let index = try Self.makeIndex(items: 301, dim: 16, categories: 18, rng: &rng)
         let queries = (0..<37).map { i in Self.randomQuery(index, rng: &rng, filters: i % 3 != 0) }
         let expected = try NaiveRetrieval.retrieve(queries, k: 25, in: index)
@@ -57,7 +58,7 @@ final class RetrievalTests: XCTestCase {
     }
 
     func testRealValuedDataAgreesWithinTolerance() throws {
-        var rng = SplitMix64(seed: 3)
+        var rng = SeededRandom(seed: 3)
         let n = 2000, d = 64
         let e = (0..<n * d).map { _ in Float.random(in: -1...1, using: &rng) }
         let index = try ItemIndex(embeddings: e, dimension: d, itemCategories: Array(repeating: [], count: n), categoryCount: 0)
@@ -154,7 +155,7 @@ final class RetrievalTests: XCTestCase {
 
     func testConcurrentRetrievalFromManyThreads() throws {
         // The daemon shares one index across requests; OpenBLAS calls must not interfere.
-        var rng = SplitMix64(seed: 4)
+        var rng = SeededRandom(seed: 4)
         let index = try Self.makeIndex(items: 400, dim: 8, categories: 10, rng: &rng)
         let batches = (0..<16).map { _ in (0..<5).map { _ in Self.randomQuery(index, rng: &rng, filters: true) } }
         let expected = try batches.map { try NaiveRetrieval.retrieve($0, k: 7, in: index) }

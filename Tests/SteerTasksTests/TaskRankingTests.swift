@@ -3,6 +3,7 @@
 import Foundation
 import SteerData
 import SteerEvaluation
+import SteerRandom
 @testable import SteerTasks
 import XCTest
 
