@@ -3,7 +3,7 @@ import Foundation
 import SteerBackboneKit
 
 /// Hyperparameters of GRU4Rec in RecBole's form: embedding → dropout → GRU → dense → scored against the item table.
-struct GRU4RecConfig: Codable, Equatable {
+struct GRU4RecConfig: Codable, Equatable, WeightsConfig {
     /// Items V; ids are 0..<V. Required for a fresh model.
     var nItems: Int
     /// Longest history `encode` looks at. A GRU has no position table, so this only bounds the
@@ -33,7 +33,7 @@ struct GRU4RecConfig: Codable, Equatable {
     static let keys = ["n_items", "max_len", "embedding", "hidden", "layers", "dropout", "gru_bias", "init", "seed"]
     /// Keys that do not change the weights' shapes, so a checkpoint can be loaded with new values
     /// (max_len too: the GRU's weights do not depend on it, unlike SASRec's position table).
-    static let nonShapeKeys: Set<String> = ["max_len", "dropout", "init", "seed"]
+    static let changeableKeys: Set<String> = ["max_len", "dropout", "init", "seed"]
     static let initSchemes = ["recbole", "pytorch"]
 
     init(json: String, defaults: GRU4RecConfig? = nil) throws {

@@ -28,25 +28,8 @@ final class GRU4RecModel: BackboneModel {
     var parameters: [NamedParameter] { store.namedParameters }
 
     init(configJSON: String, weights: UnsafeRawBufferPointer) throws {
-        if weights.isEmpty {
-            config = try GRU4RecConfig(json: configJSON)
-            store = Self.makeStore(config)
-            var init_ = RNG(seed: UInt64(config.seed))
-            Self.initialise(store, config, &init_)
-        } else {
-            let (savedConfig, tensors) = try BackboneWeights.decode(weights, model: "GRU4Rec")
-            let base = try GRU4RecConfig(json: savedConfig)
-            let merged = try GRU4RecConfig(json: configJSON, defaults: base)
-            // Only keys that leave every tensor's shape alone may differ from the checkpoint's.
-            let changed = zip(merged.fields, base.fields).filter { $0.0.json != $0.1.json && !GRU4RecConfig.nonShapeKeys.contains($0.0.key) }
-            guard changed.isEmpty else {
-                let list = changed.map { "\"\($0.0.key)\" (\($0.0.json), saved \($0.1.json))" }.joined(separator: ", ")
-                throw BackboneError("GRU4Rec config changes \(list) of a saved model; only \(GRU4RecConfig.nonShapeKeys.sorted().joined(separator: ", ")) may change")
-            }
-            config = merged
-            store = Self.makeStore(config)
-            try BackboneWeights.load(tensors, into: store, model: "GRU4Rec")
-        }
+        (config, store) = try BackboneWeights.restore(model: Self.name, configJSON: configJSON, weights: weights,
+                                                      declare: Self.makeStore, initialise: Self.initialise)
         rng = RNG(seed: UInt64(config.seed) &+ 1)
     }
 

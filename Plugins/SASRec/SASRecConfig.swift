@@ -3,7 +3,7 @@ import Foundation
 import SteerBackboneKit
 
 /// Hyperparameters of SASRec (Kang & McAuley, "Self-Attentive Sequential Recommendation", ICDM 2018).
-struct SASRecConfig: Codable, Equatable {
+struct SASRecConfig: Codable, Equatable, WeightsConfig {
     /// Items V; ids are 0..<V. Required for a fresh model.
     var nItems: Int
     /// Longest history looked at (positions); the paper's setting for MovieLens-1M is 200.
@@ -30,7 +30,7 @@ struct SASRecConfig: Codable, Equatable {
     static let keys = ["n_items", "max_len", "hidden", "layers", "heads", "inner", "dropout", "attention_dropout",
                        "layer_norm_eps", "init_std", "seed"]
     /// Keys that do not change the weights' shapes, so a checkpoint can be loaded with new values.
-    static let trainingOnlyKeys: Set<String> = ["dropout", "attention_dropout", "seed"]
+    static let changeableKeys: Set<String> = ["dropout", "attention_dropout", "seed"]
 
     init(json: String, defaults: SASRecConfig? = nil) throws {
         var c = try BackboneConfig(json: json, model: "SASRec")

@@ -30,25 +30,8 @@ final class SASRecModel: BackboneModel {
     var parameters: [NamedParameter] { store.namedParameters }
 
     init(configJSON: String, weights: UnsafeRawBufferPointer) throws {
-        if weights.isEmpty {
-            config = try SASRecConfig(json: configJSON)
-            store = Self.makeStore(config)
-            var init_ = RNG(seed: UInt64(config.seed))
-            Self.initialise(store, config, &init_)
-        } else {
-            let (savedConfig, tensors) = try BackboneWeights.decode(weights, model: "SASRec")
-            let base = try SASRecConfig(json: savedConfig)
-            let merged = try SASRecConfig(json: configJSON, defaults: base)
-            // Name the refused keys (the ABI wants config errors to name the key).
-            let changed = zip(merged.fields, base.fields).filter { $0.0.json != $0.1.json && !SASRecConfig.trainingOnlyKeys.contains($0.0.key) }
-            guard changed.isEmpty else {
-                let list = changed.map { "\"\($0.0.key)\" (\($0.0.json), saved \($0.1.json))" }.joined(separator: ", ")
-                throw BackboneError("SASRec config changes \(list) of a saved model; only \(SASRecConfig.trainingOnlyKeys.sorted().joined(separator: ", ")) may change")
-            }
-            config = merged
-            store = Self.makeStore(config)
-            try BackboneWeights.load(tensors, into: store, model: "SASRec")
-        }
+        (config, store) = try BackboneWeights.restore(model: Self.name, configJSON: configJSON, weights: weights,
+                                                      declare: Self.makeStore, initialise: Self.initialise)
         rng = RNG(seed: UInt64(config.seed) &+ 1)
     }
 
