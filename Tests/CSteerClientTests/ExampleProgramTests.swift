@@ -21,8 +21,9 @@ final class ExampleProgramTests: XCTestCase {
         // The line of Examples/c-client/README.md, warnings as errors.
         let arguments = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror",
                          "-I", repositoryRoot + "/Sources/CSteerClient/include", "-I", repositoryRoot + "/Sources/CSteerProto/include",
-                         repositoryRoot + "/Examples/c-client/recommend.c", repositoryRoot + "/Sources/CSteerClient/steer_client.c",
-                         repositoryRoot + "/Sources/CSteerProto/steer/v1/steer.pb-c.c"]
+                         repositoryRoot + "/Examples/c-client/recommend.c"]
+            + ["steer_client.c", "steer_client_io.c", "steer_client_calls.c"].map { repositoryRoot + "/Sources/CSteerClient/" + $0 }
+            + [repositoryRoot + "/Sources/CSteerProto/steer/v1/steer.pb-c.c"]
             + flags.standardOutput.split(whereSeparator: \.isWhitespace).map(String.init) + ["-o", output + "/recommend"]
         let compiled = try runProcess(cc, arguments)
         guard compiled.status == 0 else {
