@@ -59,9 +59,9 @@ let package = Package(
         /// Full-ranking evaluation: NDCG and Recall at K over all items, batched with sgemm.
         .target(name: "SteerEvaluation", dependencies: ["SteerData", "COpenBLAS"]),
         /// Prompt understanding: WordPiece tokenizer, safetensors, native MiniLM / MPNet encoders.
-        .target(name: "SteerText", dependencies: ["COpenBLAS", "SteerBLAS", "SteerNN"]),
+        .target(name: "SteerText", dependencies: ["COpenBLAS", "SteerBLAS", "SteerNN", "SteerSync"]),
         /// Turns a Swift backbone model into the SequentialEncoder C table (linked into each Swift plugin).
-        .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder", "SteerNN"]),
+        .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder", "SteerNN", "SteerSync"]),
         /// Controllable tasks (paper §4.1.1): POS/NEG task construction, prompt templates, Filter baselines.
         .target(name: "SteerTasks", dependencies: ["SteerData", "SteerEvaluation", "SteerRandom"], resources: [.copy("Resources")]),
         /// The DPR head: prompt projector, positive and negative fusion towers, forward and backward.
@@ -71,7 +71,7 @@ let package = Package(
         /// Prompt handling for steerd: polarity router and the prompt-embedding cache.
         .target(name: "SteerPrompt", dependencies: ["SteerText", "SteerSync", "SteerRandom"], resources: [.copy("Resources")]),
         /// Loads backbone plugins through the SequentialEncoder ABI.
-        .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder"]),
+        .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder", "SteerSync"]),
         /// Training and evaluation of backbones through their plugins (stage 1).
         .target(name: "SteerTraining", dependencies: ["SteerPlugins", "SteerNN", "SteerData", "SteerEvaluation", "SteerCheckpoint"]),
         /// Stages 2–3 of DPR and its evaluation: prompt bank, tags, trainer, steered queries.

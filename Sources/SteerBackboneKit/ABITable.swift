@@ -1,5 +1,6 @@
 // The C function table of a Swift backbone plugin: C entry points forwarding to a BackboneModel.
 import CSequentialEncoder
+import SteerSync
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +9,7 @@ import Glibc
 /// module, so the one global is per plugin; it is set by `ABITable.make` from the entry symbol.
 nonisolated(unsafe) private var servedType: (any BackboneModel.Type)?
 nonisolated(unsafe) private var builtTable: UnsafeMutablePointer<SteerSequentialEncoder>?
-private let tableLock = PthreadLock()
+private let tableLock = Locked(())
 
 /// Keeps a model alive behind the opaque `SteerSEModel*` handle, with its parameter list in C form.
 final class ModelBox {
@@ -54,7 +55,7 @@ final class ErrorBox {
 public enum ABITable {
     /// The plugin's static table for `Model`; call it from the plugin's entry symbol.
     public static func make(for model: any BackboneModel.Type) -> UnsafePointer<SteerSequentialEncoder> {
-        tableLock.locked {
+        tableLock.withLock { _ in
             if let built = builtTable { return UnsafePointer(built) }
             servedType = model
             let table = UnsafeMutablePointer<SteerSequentialEncoder>.allocate(capacity: 1)

@@ -1,6 +1,7 @@
 // The plugin files one host has mapped, by checksum, so loading the same file again maps nothing new.
 
 import Foundation
+import SteerSync
 
 /// Plugin libraries already mapped, by the SHA-256 of the file's bytes.
 ///
@@ -10,10 +11,8 @@ import Foundation
 /// limit of 65,530 mappings). A file whose bytes were mapped before is served from that mapping
 /// instead; a changed file (another checksum, the hot-swap case) still gets a fresh copy. Models
 /// stay independent: each load calls the plugin's `create` anew.
-final class MappedPlugins: @unchecked Sendable {
-    private let lock = NSLock()
-    /// Guarded by `lock`.
-    private var bySHA256: [String: PluginLibrary] = [:]
+final class MappedPlugins: Sendable {
+    private let bySHA256 = Locked<[String: PluginLibrary]>([:])
 
     init() {}
 
@@ -21,18 +20,16 @@ final class MappedPlugins: @unchecked Sendable {
     ///
     /// Holds the lock across `map()`, so two concurrent loads of one new file map it once.
     func library(sha256: String, orMap map: () throws -> PluginLibrary) rethrows -> PluginLibrary {
-        lock.lock()
-        defer { lock.unlock() }
-        if let known = bySHA256[sha256] { return known }
-        let library = try map()
-        bySHA256[sha256] = library
-        return library
+        try bySHA256.withLock { mapped in
+            if let known = mapped[sha256] { return known }
+            let library = try map()
+            mapped[sha256] = library
+            return library
+        }
     }
 
     /// Distinct files mapped so far.
     var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return bySHA256.count
+        bySHA256.withLock { $0.count }
     }
 }

@@ -8,6 +8,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SteerSync
 
 /// POSIX `open`, named apart from ``PluginLibrary/open(path:copyDirectory:)``.
 private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
@@ -15,7 +16,7 @@ private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int
 }
 
 /// `dlerror` is process-global state: serialise dlopen/dlsym with their dlerror read.
-private let dynamicLinkerLock = NSLock()
+private let dynamicLinkerLock = Locked(())
 
 /// A loaded plugin library: its checked ABI version and a copy of its function table.
 ///
@@ -69,7 +70,7 @@ struct PluginLibrary: @unchecked Sendable {
                             copyDirectory: String) throws -> PluginLibrary {
         let handle = try mapPrivateCopy(of: bytes, path: path, fileName: fileName, in: copyDirectory)
         let symbol = STEER_SE_ENTRY_SYMBOL
-        let entryAddress = dynamicLinkerLock.withLock { dlsym(handle, symbol) }
+        let entryAddress = dynamicLinkerLock.withLock { _ in dlsym(handle, symbol) }
         guard let entryAddress else {
             throw PluginError(.missingEntry(file: fileName, symbol: symbol))
         }
@@ -173,7 +174,7 @@ struct PluginLibrary: @unchecked Sendable {
             written += n
         }
         close(fd)
-        let opened: Result<UnsafeMutableRawPointer, PluginError> = dynamicLinkerLock.withLock {
+        let opened: Result<UnsafeMutableRawPointer, PluginError> = dynamicLinkerLock.withLock { _ in
             if let handle = dlopen(copy, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) {
                 return .success(handle)
             }

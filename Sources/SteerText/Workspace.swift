@@ -2,6 +2,7 @@
 // without allocating activations on every call.
 import Foundation
 internal import SteerNN
+import SteerSync
 
 /// The activations of one forward pass over N packed token rows. Buffers grow to the largest
 /// batch seen and are reused afterwards.
@@ -25,9 +26,8 @@ final class Workspace: @unchecked Sendable {
 
 /// Hands each caller a workspace nobody else is using: encoders are safe to call from many
 /// threads, and a serving thread reuses its buffers from call to call.
-final class WorkspacePool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: [Workspace] = []
+final class WorkspacePool: Sendable {
+    private let idle = Locked<[Workspace]>([])
     /// Workspaces kept when returned; more concurrent callers still work, their extra
     /// workspaces are freed afterwards.
     private let keep: Int
@@ -35,8 +35,8 @@ final class WorkspacePool: @unchecked Sendable {
     init(keep: Int = 4) { self.keep = keep }
 
     func withWorkspace<R>(_ body: (Workspace) throws -> R) rethrows -> R {
-        let workspace = lock.withLock { idle.popLast() } ?? Workspace()
-        defer { lock.withLock { if idle.count < keep { idle.append(workspace) } } }
+        let workspace = idle.withLock { $0.popLast() } ?? Workspace()
+        defer { idle.withLock { if $0.count < keep { $0.append(workspace) } } }
         return try body(workspace)
     }
 }
