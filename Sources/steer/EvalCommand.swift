@@ -71,7 +71,8 @@ struct EvalCommand: ParsableCommand {
             let itemTags = tagPath == "none" ? nil : try ItemTags(contentsOf: tagPath, dataset: parts.dataset)
             let measured = try DPRReport.measure(split: parts, templates: try PromptTemplates.bundled(), name: saved.plugin, dataset: dataset,
                                               stage1: stage1, finetuned: backbone, head: head, bank: PromptBank(encoder: sentenceEncoder),
-                                              router: router, windows: windowList, tags: itemTags, positivePrompts: protocolUsed)
+                                              router: router, windows: windowList, tags: itemTags, positivePrompts: protocolUsed,
+                                              softRouting: softRouting)
             var table = measured
             if trainedWith != protocolUsed {
                 table.notes.append("\(checkpoint) was trained with \(trainedWith.rawValue) POS prompts and is evaluated here with \(protocolUsed.rawValue) ones.")
@@ -81,13 +82,6 @@ struct EvalCommand: ParsableCommand {
                                                         positivePrompts: protocolUsed)
                 try evaluation.evaluateTagPrompts(backbone: backbone, queries: SteeringQueries(head: head, bank: PromptBank(encoder: sentenceEncoder), router: nil),
                                                   tags: itemTags, wording: .training, name: "\(saved.plugin) DPR, training tags (fit check)", into: &table)
-            }
-            if softRouting, let router {
-                let evaluation = try SteeringEvaluation(split: parts, templates: try PromptTemplates.bundled(), windows: windowList, part: .test,
-                                                        positivePrompts: protocolUsed)
-                try evaluation.evaluate(backbone: backbone,
-                                        queries: SteeringQueries(head: head, bank: PromptBank(encoder: sentenceEncoder), router: router, soft: true),
-                                        name: "\(saved.plugin) DPR soft-routed", baselines: false, into: &table)
             }
             for entry in variant {
                 guard let eq = entry.firstIndex(of: "=") else { throw ValidationError("--variant takes LABEL=PATH, got \(entry)") }

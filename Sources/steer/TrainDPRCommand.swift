@@ -122,10 +122,9 @@ struct TrainDPRCommand: ParsableCommand {
         try bank.add(texts)
         print(String(format: "prompt bank: %d distinct training prompts encoded with %@ in %.1f s", bank.count, sentenceEncoder.name, Date().timeIntervalSince(encodeStart)))
 
-        var backbone = try host.load(name: saved.plugin, weights: saved.weights)
-        var config = DPRConfig(dim: backbone.info.dim, encoderDim: sentenceEncoder.dimension, towers: towers, keyValue: keyValue)
-        var head = try DPRHead(config: config, seed: seed)
-        var resumedWeights: [UInt8]?
+        var weights = saved.weights
+        var sequenceReference: Double?
+        var head: DPRHead
         if let resume {
             let earlier = try BackboneCheckpoint.load(contentsOf: resume)
             guard earlier.itemTokens == saved.itemTokens, earlier.plugin == saved.plugin, let archive = earlier.dprHead else {
@@ -135,39 +134,19 @@ struct TrainDPRCommand: ParsableCommand {
             guard head.config.encoderDim == sentenceEncoder.dimension else {
                 throw ValidationError("--resume \(resume): its head reads \(head.config.encoderDim)-d prompts, the encoder gives \(sentenceEncoder.dimension)-d")
             }
-            config = head.config
-            resumedWeights = earlier.weights
-            backbone = try host.load(name: saved.plugin, weights: earlier.weights)
+            weights = earlier.weights
             print("resuming from \(resume) (its backbone and head; towers and key/value as it was trained)")
             let earlierPrompts = try DPRSummary.positivePrompts(of: earlier)
             if earlierPrompts != posPrompts {
                 print("note: \(resume) was trained with \(earlierPrompts.rawValue) POS prompts; this run continues with \(posPrompts.rawValue) ones")
             }
+        } else {
+            let dim = try host.load(name: saved.plugin, weights: saved.weights).info.dim
+            head = try DPRHead(config: DPRConfig(dim: dim, encoderDim: sentenceEncoder.dimension, towers: towers, keyValue: keyValue), seed: seed)
         }
-        print("DPR head: \(head.parameterCount) parameters; towers \(towers.rawValue), key/value \(keyValue.rawValue); backbone \(saved.plugin) \(backboneLr > 0 ? "fine-tuned at lr \(backboneLr)" : "frozen")")
+        print("DPR head: \(head.parameterCount) parameters; towers \(head.config.towers.rawValue), key/value \(head.config.keyValue.rawValue); backbone \(saved.plugin) \(backboneLr > 0 ? "fine-tuned at lr \(backboneLr)" : "frozen")")
         let validation = try SteeringEvaluation(split: split, templates: templates, windows: TaskBuilder.paperWindows, part: .validation,
                                                 positivePrompts: posPrompts)
-        // Validation states each task's polarity (the router is evaluated separately, at the end).
-        let queries = SteeringQueries(head: head, bank: bank, router: nil)
-
-        let logPath = out + ".metrics.jsonl"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        let json = JSONEncoder()
-        json.outputFormatting = .sortedKeys
-        var summary = DPRSummary(stage1: checkpoint, encoder: sentenceEncoder.name, stages: stages.stages.map(\.rawValue),
-                                 head: config, options: [:], records: [], wallSeconds: 0, positivePrompts: posPrompts)
-        var currentWeights = resumedWeights ?? saved.weights
-        func write(backbone weights: [UInt8], head archive: [UInt8]) throws {
-            var file = saved
-            file.weights = weights
-            file.dprHead = archive
-            file.dprTrainingJSON = String(decoding: try json.encode(summary), as: UTF8.self)
-            try file.write(to: out)
-        }
-        var offset = 0
-        var allRecords: [DPREpochRecord] = []
-        var sequenceReference: Double?
         if resume != nil {
             // The SEQ tolerance is measured from stage 1, not from the resumed backbone.
             var report = ControllableReport(title: "validation")
@@ -175,119 +154,34 @@ struct TrainDPRCommand: ParsableCommand {
                                     baselines: true, into: &report)
             sequenceReference = report.averaged(model: "stage 1 Base", task: .seq)?.ndcg[0]
         }
-        for stage in stages.stages {
-            var options = DPRTrainingOptions()
-            options.epochs = stage == .genre ? genreEpochs : tagEpochs
-            options.batchSize = batchSize
-            options.headLearningRate = headLr
-            options.backboneLearningRate = backboneLr
-            options.promptWeight = promptWeight
-            options.sequenceWeight = sequenceWeight
-            options.temperature = temperature
-            options.tasksPerUser = tasksPerUser.value
-            options.patience = patience
-            options.seed = seed
-            options.tagShare = tagShare
-            options.sequenceTolerance = sequenceTolerance
-            options.leaksHeldOutParts = leakHeldOutParts
-            summary.options[stage.rawValue] = options
-            let trainable = try TrainableBackbone(backbone)
-            let trainer = try DPRTrainer(model: trainable, head: head, split: split, stage: stage, prompts: prompts, bank: bank,
-                                         validation: validation, queries: queries, options: options)
-            trainer.epochOffset = offset
-            trainer.sequenceReference = sequenceReference
-            offset += 1000
-            trainer.onEpoch = { r in
-                if let line = try? json.encode(r) { logHandle.write(line + Data("\n".utf8)) }
-                FileHandle.standardOutput.write(Data(String(
-                    format: "%@ epoch %2d  seq %.4f  prompt %.4f  %d tasks  %.1f s  valid N@10 SEQ %.4f POS %.4f NEG %.4f%@%@\n",
-                    r.stage, r.epoch, r.sequenceLoss, r.promptLoss, r.tasks, r.seconds, r.validSEQ ?? 0, r.validPOS ?? 0,
-                    r.validNEG ?? 0, r.validTagPOS.map { String(format: " tag-POS %.4f", $0) } ?? "", r.best ? "  *" : "").utf8))
-            }
-            trainer.onImprovement = { weights, archive, record in
-                summary.records.append(record)
-                summary.wallSeconds = Date().timeIntervalSince(started)
-                try write(backbone: weights, head: archive)
-            }
-            let result = try trainer.run()
-            allRecords += result.history
-            sequenceReference = sequenceReference ?? trainer.startingSEQ
-            if let start = trainer.startingSEQ {
-                print(String(format: "%@ stage: validation SEQ NDCG@10 of stage 1 %.4f; selected epoch %@", stage.rawValue, start,
-                             result.best.map { "\($0.epoch)" } ?? "none (no epoch beat the stage's input, or kept validation SEQ within the tolerance; the input is kept)"))
-            }
-            summary.records = summary.records.filter { $0.best }
-            currentWeights = result.bestBackbone
-            try head.load(archive: result.bestHead)
-            // The next stage starts from this stage's best backbone (a fresh instance: the plugin's
-            // weights are read at create time).
-            backbone = try host.load(name: saved.plugin, weights: currentWeights)
-        }
-        try logHandle.close()
-        // Learning curves across the stages: prompt loss and validation POS NDCG@10 per epoch.
-        let curve = allRecords.enumerated().map { i, r in
-            EpochRecord(epoch: i + 1, trainLoss: r.promptLoss, targets: r.tasks, seconds: r.seconds,
-                        targetsPerSecond: Double(r.tasks) / max(r.seconds, 1e-9), validNDCG10: r.validPOS, validRecall10: nil, best: r.best)
-        }
-        try CurveChart.svg(history: curve, title: "DPR \(stages.rawValue) on \(saved.plugin): prompt loss, validation POS NDCG@10")
-            .write(toFile: out + ".curves.svg", atomically: true, encoding: .utf8)
-        summary.wallSeconds = Date().timeIntervalSince(started)
-        try write(backbone: currentWeights, head: head.archived())
-        print(String(format: "stages %@ trained in %.1f min; wrote %@ and %@", stages.rawValue, summary.wallSeconds / 60, out, logPath))
+        var options = DPRTrainingOptions()
+        options.batchSize = batchSize
+        options.headLearningRate = headLr
+        options.backboneLearningRate = backboneLr
+        options.promptWeight = promptWeight
+        options.sequenceWeight = sequenceWeight
+        options.temperature = temperature
+        options.tasksPerUser = tasksPerUser.value
+        options.patience = patience
+        options.seed = seed
+        options.tagShare = tagShare
+        options.sequenceTolerance = sequenceTolerance
+        options.leaksHeldOutParts = leakHeldOutParts
+        let run = DPRStageRun(stage1: saved, stage1Path: checkpoint, out: out, stages: stages.stages,
+                              epochs: [.genre: genreEpochs, .tags: tagEpochs], options: options,
+                              encoderName: sentenceEncoder.name, positivePrompts: posPrompts)
+        let trained = try run.run(host: host, split: split, prompts: prompts, bank: bank, validation: validation, head: head,
+                                  weights: weights, sequenceReference: sequenceReference, started: started) { print($0) }
+        print(String(format: "stages %@ trained in %.1f min; wrote %@ and %@", stages.rawValue, trained.summary.wallSeconds / 60, out,
+                     run.metricsPath))
         guard !noEval else { return }
         let stage1 = try host.load(name: saved.plugin, weights: saved.weights)
         var report = try DPRReport.measure(split: split, templates: templates, name: saved.plugin, dataset: dataset,
-                                           stage1: stage1, finetuned: backbone, head: head, bank: bank, router: router,
+                                           stage1: stage1, finetuned: trained.backbone, head: trained.head, bank: bank, router: router,
                                            windows: TaskBuilder.paperWindows, tags: itemTags, positivePrompts: posPrompts)
         if leakHeldOutParts {
             report.title += " — LEAKAGE DIAGNOSTIC: stages 2-3 trained on the test windows, not a result"
         }
         try DPRReport.write(report, to: out + ".test", print: true)
-    }
-}
-
-/// The Table-1 evaluation shared by `steer train-dpr` and `steer eval`.
-enum DPRReport {
-    /// Rows: Base and Filter of the stage-1 backbone (with the POS references "Filter, all target
-    /// genres" and "Filter, exact genre set"); DPR with each task's polarity stated (as a client
-    /// may state it in Recommend); DPR with the router's polarity; Base+f and Filter+f (and its
-    /// references) of the fine-tuned backbone. POS prompts follow `positivePrompts`, which the
-    /// report states.
-    static func measure(split: DatasetSplit, templates: PromptTemplates, name: String, dataset: String, stage1: Backbone?,
-                        finetuned: Backbone, head: DPRHead, bank: PromptBank, router: PromptRouter?, windows: [Int],
-                        tags: ItemTags? = nil, positivePrompts: PositivePromptProtocol) throws -> ControllableReport {
-        let evaluation = try SteeringEvaluation(split: split, templates: templates, windows: windows, part: .test,
-                                                positivePrompts: positivePrompts)
-        var report = ControllableReport(title: "\(name) on \(dataset), \(split.scheme) split, test (prompts from the evaluation templates)",
-                                        positivePrompts: positivePrompts)
-        report.notes.append("Filter, all target genres / Filter, exact genre set (POS only): the Base ranking restricted to the items "
-            + "having every genre of the target / whose genre set is the target's exactly; references that know what a genre-set prompt "
-            + "says (or more), beside the Filter that knows the single genre. They do not depend on the prompt protocol.")
-        report.notes.append("DPR: polarity of each prompt stated (the task's); DPR routed: polarity from the router; "
-            + "DPR + Filter: DPR's steered ranking with the genre filter on top (a hybrid Recommend offers with its category filters, not a baseline).")
-        if let stage1 { try evaluation.evaluate(backbone: stage1, queries: nil, name: name, baselines: true, into: &report) }
-        try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: nil),
-                                name: "\(name) DPR", baselines: false, filtered: true, into: &report)
-        if let router {
-            try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: router),
-                                    name: "\(name) DPR routed", baselines: false, into: &report)
-        }
-        try evaluation.evaluate(backbone: finetuned, queries: nil, name: name, baselines: true, suffix: "+f", into: &report)
-        if let tags {
-            let count = try evaluation.evaluateTagPrompts(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: nil),
-                                                          tags: tags, name: "\(name) DPR, tag prompts", into: &report)
-            report.notes.append("DPR, tag prompts: the same POS tasks prompted with the target's evaluation tag paraphrase (appendix B.3; "
-                + "\(count.tagged) of \(count.total) tasks, the rest keep their genre prompt); a Filter cannot read a tag, so the Filter rows are its baseline.")
-        }
-        return report
-    }
-
-    static func write(_ report: ControllableReport, to prefix: String, print show: Bool) throws {
-        if show { print(report.markdown()) }
-        try report.json().write(to: URL(fileURLWithPath: prefix + ".json"))
-        try report.csv().write(toFile: prefix + ".csv", atomically: true, encoding: .utf8)
-        try report.markdown().write(toFile: prefix + ".md", atomically: true, encoding: .utf8)
-        try ReportChart.svg(report).write(toFile: prefix + ".svg", atomically: true, encoding: .utf8)
-        if show { print("wrote \(prefix).{md,json,csv,svg}") }
     }
 }

@@ -167,6 +167,32 @@ final class SteeringTrainingTests: XCTestCase {
         XCTAssertEqual(try noRouter.fuse(tasks: tasks, texts: texts, users: users, userRow: { row[$0.user]! }), plain)
     }
 
+    /// The Table-1 report's rows (what `steer eval` and `steer train-dpr` print): the soft-routed
+    /// row appears only when asked for, and holds what a soft-routing evaluation measures.
+    func testReportAddsTheSoftRoutedRowOnlyWhenAsked() throws {
+        let r = try trainAll()
+        let router = try PromptRouter.load()
+        let wasTraining = r.queries.head.isTraining
+        r.queries.head.isTraining = false  // serving forwards: no dropout, so two evaluations agree
+        defer { r.queries.head.isTraining = wasTraining }
+        func report(soft: Bool) throws -> ControllableReport {
+            try DPRReport.measure(split: r.split, templates: r.templates, name: "SASRec", dataset: "synthetic", stage1: r.stage1,
+                                  finetuned: r.tuned, head: r.queries.head, bank: r.queries.bank, router: router, windows: [3],
+                                  positivePrompts: .singleGenre, softRouting: soft)
+        }
+        let plain = try report(soft: false), soft = try report(soft: true)
+        XCTAssertNil(plain.averaged(model: "SASRec DPR soft-routed", task: .neg))
+        XCTAssertNotNil(plain.averaged(model: "SASRec DPR routed", task: .neg))
+        let row = try XCTUnwrap(soft.averaged(model: "SASRec DPR soft-routed", task: .neg))
+        let evaluation = try SteeringEvaluation(split: r.split, templates: r.templates, windows: [3], part: .test)
+        var direct = ControllableReport(title: "direct")
+        try evaluation.evaluate(backbone: r.tuned, queries: SteeringQueries(head: r.queries.head, bank: r.queries.bank, router: router, soft: true),
+                                name: "soft", baselines: false, into: &direct)
+        XCTAssertEqual(row.ndcg[0], try XCTUnwrap(direct.averaged(model: "soft", task: .neg)).ndcg[0], accuracy: 1e-9)
+        // The rows the report had before stay as they were.
+        XCTAssertEqual(soft.averaged(model: "SASRec DPR routed", task: .pos)?.ndcg[0], plain.averaged(model: "SASRec DPR routed", task: .pos)?.ndcg[0])
+    }
+
     /// Train, then recommend as steerd does for one request: encode the history, embed the
     /// prompt (an EVALUATION phrasing, never trained on), fuse, rank all items.
     func testTrainedModelRecommendsTheAskedGenreAndAvoidsTheRuledOutOne() throws {
