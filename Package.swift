@@ -132,6 +132,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText"]),
+        .testTarget(name: "SteerSyncTests", dependencies: ["SteerSync"]),
         .testTarget(name: "BackbonePluginTests", dependencies: ["SteerPlugins", "SteerNN", "SteerTestSupport"]),
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),
         // What the daemon and C-client tests share (an in-process steerd, the MeanPool fixture).

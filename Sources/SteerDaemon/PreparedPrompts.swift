@@ -1,6 +1,7 @@
 // Prompts ready for a head: the router's decision and the projector's output, kept per prompt text.
 import SteerDPR
 import SteerPrompt
+import SteerSync
 import Synchronization
 
 /// One prompt as Recommend needs it after the encoder: its route and its projected token states.
@@ -22,24 +23,6 @@ struct PreparedPrompt: Sendable {
         self.projected = projected
         self.tokens = tokens
     }
-
-    /// The cache's float layout: route kind (0 none, 1 positive, 2 negative), confidence, then the projected rows.
-    fileprivate var entry: [Float] {
-        let kind: Float = switch route?.polarity { case nil: 0; case .positive: 1; case .negative: 2 }
-        return [kind, route?.confidence ?? 0] + projected
-    }
-
-    fileprivate init?(entry: [Float], dimension d: Int) {
-        guard entry.count >= 2 + d, (entry.count - 2) % d == 0 else { return nil }
-        switch entry[0] {
-        case 0: route = nil
-        case 1: route = (.positive, entry[1])
-        case 2: route = (.negative, entry[1])
-        default: return nil
-        }
-        projected = Array(entry[2...])
-        tokens = projected.count / d
-    }
 }
 
 /// The prepared prompts of one served head, by exact prompt text (LRU, bounded in bytes).
@@ -50,20 +33,15 @@ struct PreparedPrompt: Sendable {
 final class PreparedPrompts: Sendable {
     /// 8 MiB: about 2,000 prompts of 12 tokens with d = 64.
     static let capacityBytes = 8 << 20
-    private let cache = PromptCache(capacityBytes: capacityBytes, normalizesKeys: false)
-    private let dimension: Int
-
-    init(dimension: Int) { self.dimension = dimension }
-
-    func get(_ text: String) -> PreparedPrompt? {
-        cache.get(encoder: "", text: text).flatMap { PreparedPrompt(entry: $0, dimension: dimension) }
+    private let cache = LRUCache<String, PreparedPrompt>(capacity: capacityBytes) { text, prepared in
+        4 * prepared.projected.count + text.utf8.count + 128
     }
 
-    func put(_ text: String, _ prepared: PreparedPrompt) {
-        cache.put(encoder: "", text: text, embedding: prepared.entry)
-    }
+    func get(_ text: String) -> PreparedPrompt? { cache.get(text) }
 
-    var stats: PromptCache.Stats { cache.stats }
+    func put(_ text: String, _ prepared: PreparedPrompt) { cache.put(text, prepared) }
+
+    var stats: LRUCacheStats { cache.stats }
 }
 
 /// How often Recommend found its prompt prepared, across every head served (the prepared caches

@@ -62,7 +62,7 @@ public final class SteerService: Sendable {
 
     /// User vectors by (model generation, history): a user who re-asks with another prompt, the
     /// point of a promptable recommender, skips the backbone. 16 MiB ≈ 50,000 vectors of d = 64.
-    let userVectors = PromptCache(capacityBytes: 16 << 20, normalizesKeys: false)
+    let userVectors = LRUCache<UserVectorKey, [Float]>(capacity: 16 << 20, cost: UserVectorKey.cost)
     /// Recommend's prepared-prompt lookups (see `PreparedPrompts`).
     let preparedPromptCounts = PreparedPromptCounts()
     /// Histories longer than this are encoded every time (their key would cost more than it saves).
@@ -135,7 +135,7 @@ public final class SteerService: Sendable {
         backbones.withLock { state in
             state.byName[backbone.info.name] = backbone
             state.heads[backbone.info.name] = head
-            state.prepared[backbone.info.name] = head.map { PreparedPrompts(dimension: $0.config.dim) }
+            state.prepared[backbone.info.name] = head.map { _ in PreparedPrompts() }
             state.active = backbone.info.name
             state.generation += 1
             if let index { currentIndex.withLock { $0 = index } }
@@ -197,7 +197,7 @@ public final class SteerService: Sendable {
             stats.mirror(counter: "steer_prompt_cache_hits_total", to: cache.hits)
             stats.mirror(counter: "steer_prompt_cache_misses_total", to: cache.misses)
             stats.mirror(counter: "steer_prompt_cache_evictions_total", to: cache.evictions)
-            stats.set(gauge: "steer_prompt_cache_bytes", to: cache.bytes)
+            stats.set(gauge: "steer_prompt_cache_bytes", to: cache.cost)
         }
         let prepared = preparedPromptCounts.values
         stats.mirror(counter: "steer_prepared_prompt_hits_total", to: prepared.hits)

@@ -203,7 +203,7 @@ extension SteerService {
         }
 
         return RecommendPlan(request: request, model: model, backbone: backbone, index: index, steeringParts: steeringParts,
-                             cachedUser: cachedUserVector(request.history, model: model, dimension: info.dim),
+                             cachedUser: cachedUserVector(request.history, model: model),
                              prepared: steeringParts == nil ? nil : preparedPrompt(request.prompt, cache: model.prepared))
     }
 
@@ -282,14 +282,10 @@ extension SteerService {
         return response
     }
 
-    /// The user-vector cache's namespace for `model`: a new generation never sees an older one's vectors.
-    private static func userVectorSpace(_ model: ServingModel) -> String { "user-vectors/\(model.generation)" }
-
     /// The user vector of `history` from the user-vector cache (per model generation), or nil.
-    private func cachedUserVector(_ history: [UInt32], model: ServingModel, dimension: Int) -> [Float]? {
+    private func cachedUserVector(_ history: [UInt32], model: ServingModel) -> [Float]? {
         guard history.count <= Self.maxCachedHistory else { return nil }
-        let key = UserVectorKey(history)
-        return userVectors.get(encoder: Self.userVectorSpace(model), text: key.text).flatMap { key.user(from: $0, dimension: dimension) }
+        return userVectors.get(UserVectorKey(generation: model.generation, history: history))
     }
 
     /// Encodes `history` with `backbone` (through the histories batcher) and caches the vector.
@@ -301,8 +297,7 @@ extension SteerService {
             throw RPCError(Self.status(for: error), error.description)
         }
         if history.count <= Self.maxCachedHistory {
-            let key = UserVectorKey(history)
-            userVectors.put(encoder: Self.userVectorSpace(model), text: key.text, embedding: key.entry(user: user))
+            userVectors.put(UserVectorKey(generation: model.generation, history: history), user)
         }
         return user
     }

@@ -14,8 +14,8 @@ import Darwin
 /// was reported as a race (`Scripts/tsan-mutex-probe.swift` shows it on a correct program).
 /// The cost is the same: glibc's mutex is a futex too, with an atomic fast path.
 public final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    @usableFromInline var value: Value
+    @usableFromInline let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     public init(_ value: Value) {
         self.value = value
@@ -29,6 +29,7 @@ public final class Locked<Value>: @unchecked Sendable {
 
     /// Runs `body` with the value, holding the lock; keep it short and never call back into
     /// code that may take the same lock.
+    @inlinable
     public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }

@@ -22,7 +22,7 @@ final class PromptCacheTests: XCTestCase {
         XCTAssertEqual(s.hits, 3)
         XCTAssertEqual(s.misses, 2)
         XCTAssertEqual(s.entries, 2)
-        XCTAssertEqual(s.bytes, cost("i want a comedy") + cost("caf\u{E9}"))
+        XCTAssertEqual(s.cost, cost("i want a comedy") + cost("caf\u{E9}"))
     }
 
     func testLeastRecentlyUsedIsEvictedFirst() {
@@ -47,7 +47,7 @@ final class PromptCacheTests: XCTestCase {
         let cache = PromptCache(capacityBytes: capacity)
         for i in 0..<200 {
             cache.put(encoder: "enc", text: String(repeating: "x", count: i % 37) + "\(i)", embedding: vector(Float(i), 1 + i % 50))
-            XCTAssertLessThanOrEqual(cache.stats.bytes, capacity)
+            XCTAssertLessThanOrEqual(cache.stats.cost, capacity)
         }
         let s = cache.stats
         XCTAssertGreaterThan(s.evictions, 0)
@@ -60,7 +60,7 @@ final class PromptCacheTests: XCTestCase {
         XCTAssertEqual(cache.stats.evictions, before.evictions)
         cache.removeAll()
         XCTAssertEqual(cache.stats.entries, 0)
-        XCTAssertEqual(cache.stats.bytes, 0)
+        XCTAssertEqual(cache.stats.cost, 0)
         XCTAssertEqual(cache.stats.evictions, before.evictions, "counters survive removeAll")
     }
 
@@ -86,7 +86,7 @@ final class PromptCacheTests: XCTestCase {
         }
         let s = cache.stats
         XCTAssertEqual(s.hits + s.misses, UInt64(8 * rounds))
-        XCTAssertLessThanOrEqual(s.bytes, capacity)
+        XCTAssertLessThanOrEqual(s.cost, capacity)
         XCTAssertEqual(s.entries, cache.keys(encoder: "enc").count)
         XCTAssertLessThanOrEqual(s.entries, 20)
     }
