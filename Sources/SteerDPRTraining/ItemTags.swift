@@ -85,6 +85,12 @@ public struct ItemTags: Sendable {
     public static func defaultPath(root: String = FileManager.default.currentDirectoryPath) -> String {
         root + "/Data/ml-1m-tags.tsv"
     }
+
+    /// Every training-wording tag of items `0..<itemCount`, each facet: the texts stage 3 draws its
+    /// tag prompts from, for the prompt bank to encode up front.
+    public func trainingTexts(itemCount: Int) -> [String] {
+        (0..<Int32(itemCount)).flatMap { item in TagFacet.allCases.compactMap { tag(item, $0, .training) } }
+    }
 }
 
 /// A tag file that cannot be used, with file and line.

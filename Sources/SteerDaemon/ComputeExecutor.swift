@@ -9,23 +9,20 @@ import Glibc
 /// one thread per core, taking jobs from the connections' lanes in turn.
 ///
 /// Swift's default executor also has one thread per core, and a request that embeds 256 prompts
-/// keeps its thread busy for seconds without an `await`. With every such thread busy, a Health
-/// or Stats request waited until one came free: measured in a debug build, 259 s behind a heavy
-/// request per core plus one. Work preferring this executor runs on these threads instead, which
-/// the kernel time-slices with the default executor's and the event loops', so liveness and
-/// readiness probes stay answered under any load.
+/// keeps its thread busy for seconds without an `await`; with every such thread busy, a Health or
+/// Stats request would wait until one came free. Work preferring this executor runs on these
+/// threads instead, which the kernel time-slices with the default executor's and the event
+/// loops', so liveness and readiness probes stay answered under any load.
 ///
-/// The pool has a fixed width on purpose: a concurrent DispatchQueue was tried first, and
-/// libdispatch adds worker threads when its jobs run long, so a burst of heavy requests became
-/// dozens of runnable threads on two cores and starved the event loops (a 300 ms deadline
-/// answered after 6.6 s).
+/// The pool has a fixed width on purpose: libdispatch adds worker threads when its jobs run long,
+/// so on a concurrent queue a burst of heavy requests would become dozens of runnable threads on
+/// a few cores and starve the event loops.
 ///
 /// Fairness: each connection's work goes through a ``ComputeLane`` of its own, and a free thread
 /// takes the next job of the next lane with work (round robin), not the oldest job overall. Long
 /// work gives its thread back every few milliseconds (``ComputeSlice``) and rejoins its lane's
 /// queue, so a client that floods the daemon with heavy requests gets one turn per round like any
-/// other: before lanes, two 1,024-prompt Fuse requests held both threads for 17 s and a
-/// Recommend from another client waited 16.8 s.
+/// other, and another client's request waits about one slice, not the flood's whole backlog.
 final class ComputeExecutor: TaskExecutor, @unchecked Sendable {
     /// The process's pool, shared by every daemon in it (tests start many).
     static let shared = ComputeExecutor(threads: ProcessInfo.processInfo.activeProcessorCount)

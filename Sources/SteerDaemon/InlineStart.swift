@@ -21,8 +21,7 @@ extension SteerService {
     ///
     /// A Recommend whose user vector and prompt are cached needs only the head's tower and one
     /// top-K (tens of microseconds for an index within `inlineScoringBudget`), less than the two
-    /// thread wake-ups of a hop to a compute thread and back: measured on this 2-core VM, a cached
-    /// prompt's round trip went from 192–218 to 137 µs p50. Its checks and cache lookups are done
+    /// thread wake-ups of a hop to a compute thread and back. Its checks and cache lookups are done
     /// once; a plan with work left carries them to the compute thread. Not with batching on: a
     /// batched ranking waits for batch-mates.
     ///

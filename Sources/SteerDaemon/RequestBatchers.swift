@@ -155,23 +155,14 @@ final class RequestBatchers: Sendable {
         let steered = jobs.indices.filter { jobs[$0].steering != nil }
         if let first = steered.first, let head = jobs[first].head {
             let rows = steered.count
-            let keys = steered.map { jobs[$0].steering!.tokens }.max()!
-            // [rows, keys, d] right-padded projected prompts, [rows, d] users.
-            var projected = [Float](repeating: 0, count: rows * keys * d)
             var user = [Float](repeating: 0, count: rows * d)
-            var lengths: [Int32] = [], polarities: [PromptPolarity] = []
-            for (r, j) in steered.enumerated() {
-                let steering = jobs[j].steering!
-                projected.replaceSubrange((r * keys * d)..<((r * keys + steering.tokens) * d), with: steering.projected)
-                user.replaceSubrange((r * d)..<((r + 1) * d), with: jobs[j].user)
-                lengths.append(Int32(steering.tokens))
-                polarities.append(steering.polarity)
-            }
+            for (r, j) in steered.enumerated() { user.replaceSubrange((r * d)..<((r + 1) * d), with: jobs[j].user) }
+            let prompts = steered.map { DPRHead.PromptRows(values: jobs[$0].steering!.projected, rows: jobs[$0].steering!.tokens) }
             var fused = [Float](repeating: 0, count: rows * d)
             let workspace = workspaces.take(for: head.config)
             fused.withUnsafeMutableBufferPointer { out in
-                head.forward(out: out.baseAddress!, user: user, projected: projected, promptLength: keys, lengths: lengths,
-                             polarities: polarities, batch: rows, workspace: workspace)
+                head.fuse(users: user, projected: prompts, polarities: steered.map { jobs[$0].steering!.polarity },
+                          workspace: workspace, into: out.baseAddress!)
             }
             workspaces.give(back: workspace)
             metrics.record("prompt_fusion", rows: rows)

@@ -100,13 +100,12 @@ extension SteerService {
         var slice = ComputeSlice()   // a large Fuse takes turns with other clients' work
         while start < b {
             let end = min(b, start + Self.fuseRowsPerPass)
-            let prompt = try await source.batch(start..<end, mode: head.config.keyValue, width: e, slice: &slice)
+            let prompts = try await source.batch(start..<end, mode: head.config.keyValue, width: e, slice: &slice)
             try await slice.yieldIfDue()   // the prompts are embedded; the head pass is next
             fused.withUnsafeMutableBufferPointer { out in
                 request.userVectors.withUnsafeBufferPointer { user in
-                    head.forward(out: out.baseAddress! + start * d, user: user.baseAddress! + start * d, prompt: prompt.values,
-                                 promptLength: prompt.keys, lengths: prompt.lengths, polarities: Array(polarities[start..<end]),
-                                 batch: end - start, workspace: workspace)
+                    head.fuse(users: user.baseAddress! + start * d, prompts: prompts, polarities: Array(polarities[start..<end]),
+                              workspace: workspace, into: out.baseAddress! + start * d)
                 }
             }
             start = end
@@ -318,12 +317,9 @@ extension SteerService {
             let states = try services.tokenStates(text)
             input = (states.states, states.tokens, states.pooled)
         case .pooled:
-            var slice = ComputeSlice()
-            let pooled = if let batcher = batchers.prompts {
-                try await services.embed([text], batcher: batcher).embeddings
-            } else {
-                try await services.embed([text], slice: &slice).embeddings
-            }
+            // The prompts batcher is made from the same loaded encoder as `services`: one exists iff the other does.
+            guard let batcher = batchers.prompts else { throw RPCError(.internal, "a sentence encoder is loaded but has no prompt batcher") }
+            let pooled = try await services.embed([text], batcher: batcher).embeddings
             guard pooled.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
             input = (pooled, 1, pooled)
         }
@@ -351,33 +347,28 @@ private enum PromptSource {
     case embeddings([Float])
     case texts([String], PromptServices)
 
-    /// The head's prompt input for `rows`: [R, L, E] right-padded, its L, each row's real slot
-    /// count, and each row's pooled embedding (what the router reads).
+    /// The encoder states of the prompts of `rows`, each as it is (the head pads them).
     /// Encoder work yields its thread between prompts when `slice` is due (see `ComputeSlice`).
     /// - Throws: `RPCError(.internal)` when the encoder fails; `CancellationError`.
-    func batch(_ rows: Range<Int>, mode: KeyValueMode, width e: Int, slice: inout ComputeSlice) async throws
-        -> (values: [Float], keys: Int, lengths: [Int32], pooled: [[Float]]) {
+    func batch(_ rows: Range<Int>, mode: KeyValueMode, width e: Int, slice: inout ComputeSlice) async throws -> [DPRHead.PromptRows] {
         switch self {
         case .embeddings(let all):
-            let pooled = rows.map { Array(all[($0 * e)..<(($0 + 1) * e)]) }
-            return (Array(all[(rows.lowerBound * e)..<(rows.upperBound * e)]), 1, [Int32](repeating: 1, count: rows.count), pooled)
+            return rows.map { DPRHead.PromptRows(values: Array(all[($0 * e)..<(($0 + 1) * e)]), rows: 1) }
         case .texts(let texts, let services):
             let chunk = Array(texts[rows])
             switch mode {
             case .pooled:
                 let (flat, _) = try await services.embed(chunk, slice: &slice)
                 guard flat.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
-                return (flat, 1, [Int32](repeating: 1, count: chunk.count), (0..<chunk.count).map { Array(flat[($0 * e)..<(($0 + 1) * e)]) })
+                return chunk.indices.map { DPRHead.PromptRows(values: Array(flat[($0 * e)..<(($0 + 1) * e)]), rows: 1) }
             case .tokens:
-                var states: [(states: [Float], tokens: Int, pooled: [Float])] = []
+                var prompts: [DPRHead.PromptRows] = []
                 for text in chunk {
                     try await slice.yieldIfDue()   // one encoder pass per prompt: yield or stop between them
-                    states.append(try services.tokenStates(text))
+                    let states = try services.tokenStates(text)
+                    prompts.append(DPRHead.PromptRows(values: states.states, rows: states.tokens))
                 }
-                let keys = states.map(\.tokens).max() ?? 1
-                var values = [Float](repeating: 0, count: chunk.count * keys * e)
-                for (r, s) in states.enumerated() { values.replaceSubrange((r * keys * e)..<((r * keys + s.tokens) * e), with: s.states) }
-                return (values, keys, states.map { Int32($0.tokens) }, states.map(\.pooled))
+                return prompts
             }
         }
     }

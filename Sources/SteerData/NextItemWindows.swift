@@ -61,8 +61,8 @@ public struct NextItemWindows: Sendable {
     ///
     /// With `similarLengths`, each run of `batchSize × 32` shuffled windows is sorted by length
     /// before it is cut, and the batches are then shuffled again: a batch holds windows of
-    /// similar lengths, so a consumer that trims a batch to its longest row computes little
-    /// padding, while the epoch stays a random order of every window.
+    /// similar lengths, so its longest row (its T) wastes little on padding, while the epoch
+    /// stays a random order of every window.
     /// - Throws: ``DataError`` (invalid argument) when `batchSize < 1`.
     public func batches(size batchSize: Int, seed: UInt64, epoch: Int = 0, similarLengths: Bool = false) throws -> TrainingBatches {
         guard batchSize >= 1 else { throw DataError.invalidArgument("the batch size must be ≥ 1, got \(batchSize)") }
@@ -82,34 +82,35 @@ public struct NextItemWindows: Sendable {
         return TrainingBatches(windows: self, order: order, batchSize: batchSize)
     }
 
-    /// Writes window `window` as one left-padded row of T inputs and T targets.
-    func fill(_ window: Window, inputs: inout [Int32], targets: inout [Int32], row: Int) {
+    /// Writes window `window`'s inputs and targets from `offset` on (a left-aligned row).
+    func fill(_ window: Window, inputs: inout [UInt32], targets: inout [Int32], at offset: Int) {
         let sequence = sequences[Int(window.sequence)]
         let base = sequence.startIndex
-        let offset = row * maxLength + (maxLength - window.length)
         for position in 0..<window.length {
-            inputs[offset + position] = sequence[base + Int(window.start) + position]
+            inputs[offset + position] = UInt32(sequence[base + Int(window.start) + position])
             targets[offset + position] = sequence[base + Int(window.start) + position + 1]
         }
     }
 }
 
-/// One training batch, left-padded. Legend: B batch, T maximum length.
+/// One training batch in the layout the SequentialEncoder ABI's `forward_train` takes, so it goes
+/// to a plugin as it is. Legend: B batch, T the batch's longest row.
 ///
-/// Row b holds `lengths[b]` real positions at its END (positions T − lengths[b] ..< T); the
-/// padding before them has input id 0 — a valid item id, so it must be ignored by length, as
-/// the backbone ABI does — and target −1. Position t's target is the item following input t.
+/// Row b holds `lengths[b]` positions at its START (left-aligned, positions 0 ..< lengths[b]);
+/// the rest of the row is padding, input id 0 (ignored by length, as the ABI does) and target
+/// −1. Position t's target is the item following input t. T is the longest row of this batch,
+/// not the window length: with batches of similar lengths most padding is never computed.
 public struct TrainingBatch: Sendable, Equatable {
     /// B, the rows in this batch (the last batch of an epoch may be smaller).
     public var batchSize: Int
-    /// T, the row length.
-    public var maxLength: Int
+    /// T, the longest row (at least 1).
+    public var time: Int
     /// [B, T] input item ids, row-major, 0 in padding.
-    public var inputs: [Int32]
+    public var inputs: [UInt32]
     /// [B, T] target item ids, row-major, −1 in padding.
     public var targets: [Int32]
     /// [B] real positions per row.
-    public var lengths: [Int32]
+    public var lengths: [UInt32]
     /// [B] the sequence (user) of each row.
     public var sequences: [Int32]
 }
@@ -133,14 +134,14 @@ public struct TrainingBatches: Sequence, IteratorProtocol, Sendable {
     public mutating func next() -> TrainingBatch? {
         guard position < order.count else { return nil }
         let rows = Swift.min(batchSize, order.count - position)
-        let width = windows.maxLength
+        let chosen = order[position..<(position + rows)].map { windows.windows[$0] }
+        let time = Swift.max(1, chosen.map(\.length).max() ?? 1)
         var batch = TrainingBatch(
-            batchSize: rows, maxLength: width, inputs: [Int32](repeating: 0, count: rows * width),
-            targets: [Int32](repeating: -1, count: rows * width), lengths: [], sequences: [])
-        for row in 0..<rows {
-            let window = windows.windows[order[position + row]]
-            windows.fill(window, inputs: &batch.inputs, targets: &batch.targets, row: row)
-            batch.lengths.append(Int32(window.length))
+            batchSize: rows, time: time, inputs: [UInt32](repeating: 0, count: rows * time),
+            targets: [Int32](repeating: -1, count: rows * time), lengths: [], sequences: [])
+        for (row, window) in chosen.enumerated() {
+            windows.fill(window, inputs: &batch.inputs, targets: &batch.targets, at: row * time)
+            batch.lengths.append(UInt32(window.length))
             batch.sequences.append(window.sequence)
         }
         position += rows

@@ -96,8 +96,7 @@ public final class StageOneTrainer {
         var lossSum = 0.0, targetSum = 0, done = 0
         let started = Date()
         while let batch = batches.next() {
-            let aligned = AlignedBatch(batch)
-            let count = aligned.rows * aligned.time * d
+            let count = batch.batchSize * batch.time * d
             if hidden.count != count {
                 hidden = [Float](repeating: 0, count: count)
                 dHidden = [Float](repeating: 0, count: count)
@@ -108,17 +107,17 @@ public final class StageOneTrainer {
                 phaseSeconds[phase, default: 0] += now.timeIntervalSince(clock)
                 clock = now
             }
-            try aligned.ids.withUnsafeBufferPointer { ids in
-                try aligned.lengths.withUnsafeBufferPointer { lengths in
-                    try model.forward(itemIDs: ids.baseAddress!, lengths: lengths.baseAddress!, batch: aligned.rows,
-                                      time: aligned.time, into: &hidden)
+            try batch.inputs.withUnsafeBufferPointer { ids in
+                try batch.lengths.withUnsafeBufferPointer { lengths in
+                    try model.forward(itemIDs: ids.baseAddress!, lengths: lengths.baseAddress!, batch: batch.batchSize,
+                                      time: batch.time, into: &hidden)
                 }
             }
             lap("backbone forward")
             for i in dHidden.indices { dHidden[i] = 0 }
-            let result = aligned.targets.withUnsafeBufferPointer { targets in
+            let result = batch.targets.withUnsafeBufferPointer { targets in
                 softmaxCrossEntropy(hidden: hidden, dHidden: &dHidden, table: table, dTable: tableGrad, bias: nil, dBias: nil,
-                                    targets: targets.baseAddress!, rows: aligned.rows * aligned.time, items: model.nItems,
+                                    targets: targets.baseAddress!, rows: batch.batchSize * batch.time, items: model.nItems,
                                     channels: d, workspace: workspace)
             }
             lap("softmax cross-entropy")

@@ -113,11 +113,7 @@ struct TrainDPRCommand: ParsableCommand {
         print("POS prompts: \(posPrompts.rawValue), \(posPrompts.summary)")
         let bank = PromptBank(encoder: sentenceEncoder)
         var texts = prompts.allTrainingTexts()
-        if let itemTags, stages.stages.contains(.tags) {
-            for item in 0..<split.dataset.itemCount {
-                for facet in TagFacet.allCases { if let t = itemTags.tag(Int32(item), facet, .training) { texts.append(t) } }
-            }
-        }
+        if let itemTags, stages.stages.contains(.tags) { texts += itemTags.trainingTexts(itemCount: split.dataset.itemCount) }
         let encodeStart = Date()
         try bank.add(texts)
         print(String(format: "prompt bank: %d distinct training prompts encoded with %@ in %.1f s", bank.count, sentenceEncoder.name, Date().timeIntervalSince(encodeStart)))
@@ -171,7 +167,10 @@ struct TrainDPRCommand: ParsableCommand {
                               epochs: [.genre: genreEpochs, .tags: tagEpochs], options: options,
                               encoderName: sentenceEncoder.name, positivePrompts: posPrompts)
         let trained = try run.run(host: host, split: split, prompts: prompts, bank: bank, validation: validation, head: head,
-                                  weights: weights, sequenceReference: sequenceReference, started: started) { print($0) }
+                                  weights: weights, sequenceReference: sequenceReference, started: started) {
+            print($0)
+            fflush(nil)   // each epoch's line reaches a log file now, after the lines printed before it
+        }
         print(String(format: "stages %@ trained in %.1f min; wrote %@ and %@", stages.rawValue, trained.summary.wallSeconds / 60, out,
                      run.metricsPath))
         guard !noEval else { return }

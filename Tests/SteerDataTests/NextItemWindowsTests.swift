@@ -1,4 +1,4 @@
-// Training windows: every target once per epoch, left padding, seeded batches.
+// Training windows: every target once per epoch, left-aligned rows trimmed to the batch, seeded batches.
 
 import SteerData
 import XCTest
@@ -23,18 +23,19 @@ final class NextItemWindowsTests: XCTestCase {
             XCTAssertEqual(windows.targetCount, sequences.reduce(0) { $0 + max(0, $1.count - 1) })
             var seen: [Int32] = []
             var rows = 0
-            for batch in try windows.batches(size: 16, seed: 1) {
+            for batch in try windows.batches(size: 16, seed: 1, similarLengths: maxLength == 5) {
+                XCTAssertEqual(batch.time, max(1, Int(batch.lengths.max() ?? 1)), "T is the batch's longest row")
+                XCTAssertLessThanOrEqual(batch.time, maxLength)
                 for row in 0..<batch.batchSize {
                     rows += 1
                     let length = Int(batch.lengths[row])
-                    XCTAssertLessThanOrEqual(length, maxLength)
-                    for t in 0..<maxLength {
-                        let (input, target) = (batch.inputs[row * maxLength + t], batch.targets[row * maxLength + t])
-                        if t < maxLength - length {
+                    for t in 0..<batch.time {
+                        let (input, target) = (batch.inputs[row * batch.time + t], batch.targets[row * batch.time + t])
+                        if t >= length {
                             XCTAssertEqual(input, 0)
                             XCTAssertEqual(target, -1)
                         } else {
-                            XCTAssertEqual(target, input + 1)  // the next item of the same user
+                            XCTAssertEqual(target, Int32(input) + 1)  // the next item of the same user
                             XCTAssertEqual(Int(target) / 1000, Int(batch.sequences[row]))
                             seen.append(target)
                         }
@@ -47,16 +48,20 @@ final class NextItemWindowsTests: XCTestCase {
         }
     }
 
-    func testLeftPaddedBatch() throws {
+    func testLeftAlignedBatchTrimmedToItsLongestRow() throws {
         let windows = try NextItemWindows(sequences: [[5, 6, 7], [8], [1, 2]].map { ArraySlice<Int32>($0) }, maxLength: 4)
         XCTAssertEqual(windows.windows.count, 2)  // the one-item sequence has no target
         let batches = Array(try windows.batches(size: 8, seed: 3))
         XCTAssertEqual(batches.count, 1)
         let batch = batches[0]
-        let row = try XCTUnwrap(batch.sequences.firstIndex(of: 0))
+        XCTAssertEqual(batch.time, 2, "the longest row, not the window length 4")
+        let row = try XCTUnwrap(batch.sequences.firstIndex(of: 0)), other = 1 - row
         XCTAssertEqual(batch.lengths[row], 2)
-        XCTAssertEqual(Array(batch.inputs[(row * 4)..<(row * 4 + 4)]), [0, 0, 5, 6])
-        XCTAssertEqual(Array(batch.targets[(row * 4)..<(row * 4 + 4)]), [-1, -1, 6, 7])
+        XCTAssertEqual(Array(batch.inputs[(row * 2)..<(row * 2 + 2)]), [5, 6])
+        XCTAssertEqual(Array(batch.targets[(row * 2)..<(row * 2 + 2)]), [6, 7])
+        XCTAssertEqual(batch.lengths[other], 1)
+        XCTAssertEqual(Array(batch.inputs[(other * 2)..<(other * 2 + 2)]), [1, 0])
+        XCTAssertEqual(Array(batch.targets[(other * 2)..<(other * 2 + 2)]), [2, -1])
     }
 
     func testBatchesAreSeededAndCoverTheEpoch() throws {
@@ -70,15 +75,5 @@ final class NextItemWindowsTests: XCTestCase {
         XCTAssertEqual(Set(first.flatMap(\.sequences)), Set(0..<37))
         assertDataError(.invalidArgument) { try windows.batches(size: 0, seed: 1) }
         assertDataError(.invalidArgument) { try NextItemWindows(sequences: sequences, maxLength: 0) }
-    }
-}
-
-final class PaddedHistoriesTests: XCTestCase {
-    func testKeepsTheMostRecentItemsLeftPadded() throws {
-        let histories = try PaddedHistories([[1, 2, 3, 4, 5], [7], []].map { ArraySlice<Int32>($0) }, maxLength: 3)
-        XCTAssertEqual(histories.count, 3)
-        XCTAssertEqual(histories.lengths, [3, 1, 0])
-        XCTAssertEqual(histories.inputs, [3, 4, 5, 0, 0, 7, 0, 0, 0])
-        assertDataError(.invalidArgument) { try PaddedHistories([[Int32]](), maxLength: 0) }
     }
 }
