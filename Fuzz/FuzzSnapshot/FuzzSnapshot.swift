@@ -55,11 +55,11 @@ func check(_ bytes: [UInt8]) {
     }
     // A model checkpoint (LoadBackbone, `steer train-dpr`, `steer eval`): what reads must write back the same.
     if let checkpoint = try? BackboneCheckpoint(snapshot: snapshot) {
-        do {
-            precondition(try BackboneCheckpoint(snapshot: checkpoint.snapshot) == checkpoint, "a checkpoint does not round-trip")
-        } catch {
+        let again: BackboneCheckpoint
+        do { again = try BackboneCheckpoint(snapshot: checkpoint.snapshot) } catch {
             preconditionFailure("a checkpoint that read, written again, does not read: \(error)")
         }
+        precondition(again == checkpoint, "a checkpoint does not round-trip")
     }
     // steerd's state (LoadSnapshot, `steer serve --state`): what validates must write back the same.
     if let state = try? DaemonState(snapshot: snapshot) {
