@@ -10,7 +10,7 @@ let package = Package(
         .library(name: "SteerClient", targets: ["SteerClient"]),
         // The decoders, for the libFuzzer targets in Fuzz/ (a separate package; see Scripts/fuzz).
         .library(name: "SteerFuzzable", targets: [
-            "SteerWire", "SteerSnapshot", "SteerCheckpoint", "SteerNN", "SteerBackboneKit", "SteerDPR", "SteerIndex", "SteerDaemon",
+            "SteerWire", "SteerSnapshot", "SteerCheckpoint", "SteerNN", "SteerBackboneKit", "SteerDPR", "SteerIndex", "SteerDaemon", "SteerTransport",
         ]),
         // Backbone plugins: shared libraries steerd loads with dlopen (SequentialEncoder ABI).
         .library(name: "SteerBackboneMeanPool", type: .dynamic, targets: ["MeanPool"]),
@@ -79,9 +79,10 @@ let package = Package(
             "SteerDPR", "SteerTraining", "SteerTasks", "SteerText", "SteerPrompt", "SteerPlugins", "SteerData", "SteerNN",
             "SteerEvaluation", "SteerCheckpoint", "SteerRandom",
         ]),
-        /// steerd: the Unix-socket server, dispatch and RPC handlers.
-        .target(name: "SteerDaemon", dependencies: [
-            "SteerWire", "SteerIndex", "SteerPlugins", "SteerSnapshot", "SteerCheckpoint", "SteerText", "SteerPrompt", "SteerDPR", "SteerSync",
+        /// steerd's transport: the Unix socket, framing, admission limits, dispatch, deadlines and
+        /// metrics, serving any `RPCService`; it knows nothing of models.
+        .target(name: "SteerTransport", dependencies: [
+            "SteerWire", "SteerSync",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -89,11 +90,17 @@ let package = Package(
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        /// steerd's serving side: the models and caches, one file per RPC, behind `RPCService` (no NIO).
+        .target(name: "SteerDaemon", dependencies: [
+            "SteerTransport", "SteerWire", "SteerIndex", "SteerPlugins", "SteerSnapshot", "SteerCheckpoint", "SteerText", "SteerPrompt",
+            "SteerDPR", "SteerSync",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         /// Swift clients over the Unix socket: a blocking connection (CLI, benchmarks) and an async pipelined one.
         .target(name: "SteerClient", dependencies: ["SteerWire", "SteerSync"]),
         /// The `steer` command: `steer serve` runs steerd; other subcommands are clients.
         .executableTarget(name: "steer", dependencies: [
-            "SteerDaemon", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerCheckpoint", "SteerWire", "SteerTraining", "SteerData", "SteerRandom",
+            "SteerDaemon", "SteerTransport", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerCheckpoint", "SteerWire", "SteerTraining", "SteerData", "SteerRandom",
             "SteerEvaluation", "SteerPlugins", "SteerText", "SteerBLAS", "SteerTasks", "SteerPrompt", "SteerDPR", "SteerDPRTraining",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -127,7 +134,7 @@ let package = Package(
         .testTarget(name: "SteerDPRTests", dependencies: ["SteerDPR", "SteerNN", "SteerTestSupport"]),
         .testTarget(name: "SteerDPRTrainingTests", dependencies: [
             "SteerDPRTraining", "SteerDPR", "SteerTraining", "SteerTasks", "SteerText", "SteerPlugins", "SteerData", "SteerEvaluation",
-            "SteerPrompt", "SteerDaemon", "SteerClient", "SteerWire", "SteerCheckpoint", "SteerRandom",
+            "SteerPrompt", "SteerDaemon", "SteerTransport", "SteerClient", "SteerWire", "SteerCheckpoint", "SteerRandom",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -137,12 +144,12 @@ let package = Package(
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),
         // What the daemon and C-client tests share (an in-process steerd, the MeanPool fixture).
         .target(name: "SteerDaemonTestSupport", dependencies: [
-            "SteerDaemon", "SteerClient", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerCheckpoint",
+            "SteerDaemon", "SteerTransport", "SteerClient", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerCheckpoint",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/SteerDaemonTestSupport"),
         .testTarget(name: "SteerDaemonTests", dependencies: [
-            "SteerDaemonTestSupport", "SteerDaemon", "SteerClient", "SteerWire", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerCheckpoint", "SteerText",
+            "SteerDaemonTestSupport", "SteerDaemon", "SteerTransport", "SteerClient", "SteerWire", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerCheckpoint", "SteerText",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -150,7 +157,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "CSteerClientTests", dependencies: [
-            "SteerDaemonTestSupport", "CSteerClient", "CSteerProto", "SteerWire", "SteerDaemon", "SteerIndex", "SteerDPR", "SteerSnapshot",
+            "SteerDaemonTestSupport", "CSteerClient", "CSteerProto", "SteerWire", "SteerDaemon", "SteerTransport", "SteerIndex", "SteerDPR", "SteerSnapshot",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

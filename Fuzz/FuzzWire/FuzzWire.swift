@@ -17,6 +17,7 @@ import Glibc
 import NIOCore
 import NIOEmbedded
 import SteerDaemon
+import SteerTransport
 import SteerIndex
 import SteerWire
 

@@ -5,6 +5,7 @@ import SteerDPR
 import SteerIndex
 import SteerPlugins
 import SteerSnapshot
+import SteerTransport
 import SteerWire
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 // EmbedPrompt with its cache misses batched across concurrent requests.
+import SteerTransport
 import SteerWire
 
 extension SteerService {

@@ -1,4 +1,5 @@
 // Everything steerd needs to know at start, with documented defaults.
+import SteerTransport
 import SteerWire
 #if canImport(Glibc)
 import Glibc
@@ -145,21 +146,22 @@ public struct DaemonConfiguration: Sendable {
     /// The response-size bound in effect: `maxResponseSize`, else `maxFrameSize`.
     public var responseSizeLimit: Int { maxResponseSize ?? maxFrameSize }
 
-    /// Above the 1,000 idle connections steerd is known to hold. The descriptor limit must exceed
-    /// it for the cap to bite first (systemd's default soft limit is 1024); when it does not,
-    /// steerd pauses accepting at EMFILE instead of spinning (`AcceptBackoff`).
-    public static let defaultMaxConnections = 4096
-    /// Five minutes: long enough for a client that pools connections between bursts, short
-    /// enough that abandoned connections do not pile up towards `maxConnections`.
-    public static let defaultIdleTimeoutSeconds: Double = 300
-    /// The kernel's default somaxconn since Linux 5.4; a burst of connects larger than this waits or gets EAGAIN.
-    public static let defaultListenBacklog = 4096
+    /// What the transport (``SteerServer``) reads of this configuration.
+    public var transport: TransportConfiguration {
+        TransportConfiguration(
+            socketPath: socketPath, socketMode: socketMode, maxFrameSize: maxFrameSize,
+            maxInFlightPerConnection: maxInFlightPerConnection, maxInFlightTotal: maxInFlightTotal,
+            maxQueuedRowsPerConnection: maxQueuedRowsPerConnection, shutdownGracePeriodSeconds: shutdownGracePeriodSeconds,
+            maxConnections: maxConnections, idleTimeoutSeconds: idleTimeoutSeconds, listenBacklog: listenBacklog,
+            peerAccessPolicy: peerAccessPolicy, inheritedSocket: inheritedSocket)
+    }
 
-    public static let defaultMaxInFlightPerConnection = 256
-    public static let defaultMaxInFlightTotal = 4096
-    /// Four of the largest requests (EncodeHistory's 4,096 histories), and 16 Fuse requests of
-    /// 1,024 prompts: some 40 s of MiniLM on one core, queued by one client at most.
-    public static let defaultMaxQueuedRowsPerConnection = 16_384
+    public static let defaultMaxConnections = TransportConfiguration.defaultMaxConnections
+    public static let defaultIdleTimeoutSeconds = TransportConfiguration.defaultIdleTimeoutSeconds
+    public static let defaultListenBacklog = TransportConfiguration.defaultListenBacklog
+    public static let defaultMaxInFlightPerConnection = TransportConfiguration.defaultMaxInFlightPerConnection
+    public static let defaultMaxInFlightTotal = TransportConfiguration.defaultMaxInFlightTotal
+    public static let defaultMaxQueuedRowsPerConnection = TransportConfiguration.defaultMaxQueuedRowsPerConnection
     /// Off by default: batched answers differ from unbatched ones in the last bits (sgemm over a
     /// padded batch rounds differently), so with batching an answer depends on which requests it
     /// met; and on two cores batching measured a few percent slower for Recommend, faster only for

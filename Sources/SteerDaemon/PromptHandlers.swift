@@ -1,5 +1,6 @@
 // Route: the polarity of prompts (EmbedPrompt, batched, is in BatchedPromptHandlers.swift).
 import SteerPrompt
+import SteerTransport
 import SteerWire
 
 extension SteerService {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SteerPrompt
 import SteerText
+import SteerTransport
 import SteerWire
 
 /// What EmbedPrompt and Route need, loaded once at start.

@@ -5,6 +5,7 @@ import SteerDPR
 import SteerIndex
 import SteerPlugins
 import SteerSync
+import SteerTransport
 import SteerWire
 
 /// Where batch sizes go: the daemon's stats once attached (a service can exist without them).

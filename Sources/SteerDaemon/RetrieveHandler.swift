@@ -1,5 +1,6 @@
 // Retrieve: exact top-K over the loaded item index, with per-query filters.
 import SteerIndex
+import SteerTransport
 import SteerWire
 
 extension SteerService {

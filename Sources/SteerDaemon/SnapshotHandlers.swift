@@ -3,6 +3,7 @@
 import SteerIndex
 import SteerPrompt
 import SteerSnapshot
+import SteerTransport
 import SteerWire
 #if canImport(Glibc)
 import Glibc

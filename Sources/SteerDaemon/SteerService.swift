@@ -8,19 +8,20 @@ import SteerPrompt
 import SteerSnapshot
 import SteerSync
 import SteerText
+import SteerTransport
 import SteerWire
 
 /// Everything the RPCs read and change, safe to use from many requests at once.
 ///
 /// The item index and the active backbone are swapped whole under a lock; a request takes a
 /// reference at its start and finishes on that version even if a newer one is loaded meanwhile.
-public final class SteerService: Sendable {
+public final class SteerService: RPCService {
     public static let version = "0.1.0"
 
     let configuration: DaemonConfiguration
     let logger: Logger
     /// The largest response this daemon sends; requests whose answer is known to exceed it are refused before any work.
-    let responseBudget: ResponseBudget
+    public let responseBudget: ResponseBudget
     let startedAt = ContinuousClock.now
     let plugins: PluginHost
     let snapshots: SnapshotDirectory
@@ -144,7 +145,7 @@ public final class SteerService: Sendable {
 
     /// Runs one RPC: decodes its request, does the work, encodes its response.
     /// - Throws: `RPCError` with the status to answer.
-    func serve(_ method: Method, payload: [UInt8]) async throws -> [UInt8] {
+    public func serve(_ method: Method, payload: [UInt8]) async throws -> [UInt8] {
         switch method {
         case .health: return try health(HealthRequest(decoding: payload)).encoded()
         case .retrieve: return try admitAndRetrieve(RetrieveRequest(decoding: payload)).encoded()

@@ -4,6 +4,7 @@ import SteerDPR
 import SteerIndex
 import SteerPlugins
 import SteerPrompt
+import SteerTransport
 import SteerWire
 
 extension SteerService {

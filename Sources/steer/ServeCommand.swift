@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SteerDaemon
+import SteerTransport
 import SteerBLAS
 import SteerIndex
 import SteerWire

@@ -6,6 +6,7 @@ import ServiceLifecycle
 import SteerCheckpoint
 import SteerClient
 import SteerDaemon
+import SteerTransport
 import SteerDPR
 import SteerPlugins
 import SteerTasks

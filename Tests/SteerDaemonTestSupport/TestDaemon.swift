@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SteerClient
 import SteerDaemon
+import SteerTransport
 import SteerIndex
 
 public final class TestDaemon: @unchecked Sendable {

@@ -3,6 +3,7 @@ import Foundation
 import SteerSync
 import XCTest
 @testable import SteerDaemon
+@testable import SteerTransport
 
 final class ComputeLaneTests: XCTestCase {
     /// One thread, so the order in which queued jobs run is the pool's choice alone. Never freed:

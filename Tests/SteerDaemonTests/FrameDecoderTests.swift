@@ -4,6 +4,7 @@ import NIOEmbedded
 import NIOTestUtils
 import XCTest
 @testable import SteerDaemon
+@testable import SteerTransport
 
 final class FrameDecoderTests: XCTestCase {
     private func frame(_ body: [UInt8]) -> ByteBuffer {

@@ -3,6 +3,7 @@ import NIOCore
 import XCTest
 
 @testable import SteerDaemon
+@testable import SteerTransport
 
 final class IdleWatchTests: XCTestCase {
     func testChecksAQuarterOfTheTimeoutApart() {

@@ -7,6 +7,7 @@ import SteerDaemonTestSupport
 import SteerWire
 import XCTest
 @testable import SteerDaemon
+@testable import SteerTransport
 
 final class PeerCredentialsTests: XCTestCase {
     func testPolicyAllowsRootAndListedIDsOnly() {
@@ -88,7 +89,7 @@ final class PeerCredentialsTests: XCTestCase {
         }
         XCTAssertEqual(refusing.server.stats.refusedPeers, 1)
         XCTAssertEqual(allowing.server.stats.refusedPeers, 0)
-        let metrics = try refusing.server.service.stats(StatsRequest()).prometheusText
+        let metrics = try XCTUnwrap(refusing.server.service as? SteerService).stats(StatsRequest()).prometheusText
         XCTAssertTrue(metrics.contains("steer_connections_refused_total 1"), metrics)
         try await refusing.stop()
         try await allowing.stop()

@@ -3,6 +3,7 @@
 import Foundation
 import SteerClient
 import SteerDaemon
+import SteerTransport
 import SteerDaemonTestSupport
 import SteerIndex
 import SteerWire

@@ -2,6 +2,7 @@
 import Foundation
 import SteerClient
 import SteerDaemon
+import SteerTransport
 import SteerWire
 import XCTest
 

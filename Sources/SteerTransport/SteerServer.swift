@@ -21,10 +21,11 @@ import Glibc
 /// Beyond `maxConnections` served connections a new one gets one RESOURCE_EXHAUSTED frame and is
 /// disconnected; a connection idle for `idleTimeoutSeconds` is closed.
 public final class SteerServer: Service, Sendable {
-    public let configuration: DaemonConfiguration
-    public let service: SteerService
+    public let configuration: TransportConfiguration
+    public let service: any RPCService
     public let stats: DaemonStats
-    private let gauge = InFlightGauge()
+    /// Requests admitted and not yet answered, across all connections.
+    public let gauge: InFlightGauge
     private let logger: Logger
     private let connections = ConnectionTable()
     private let dispatcher: Dispatcher
@@ -36,13 +37,16 @@ public final class SteerServer: Service, Sendable {
     /// connections are closed (a client that does not read would otherwise hold shutdown up).
     static let answerFlushTime: Duration = .milliseconds(500)
 
-    public init(configuration: DaemonConfiguration, logger: Logger = Logger(label: "steerd")) throws {
+    /// A server of `service` that records into `stats` and counts requests in flight in `gauge`
+    /// (the service may read both, e.g. for a statistics RPC).
+    public init(configuration: TransportConfiguration, service: any RPCService, stats: DaemonStats = DaemonStats(),
+                gauge: InFlightGauge = InFlightGauge(), logger: Logger = Logger(label: "steerd")) {
         self.configuration = configuration
         self.logger = logger
-        self.stats = DaemonStats()
-        self.service = try SteerService(configuration: configuration, logger: logger)
+        self.stats = stats
+        self.gauge = gauge
+        self.service = service
         self.dispatcher = Dispatcher(service: service, stats: stats)
-        service.attach(stats: stats, gauge: gauge)
     }
 
     public func run() async throws {

@@ -17,7 +17,7 @@ import Glibc
 /// Handlers check for cancellation between their phases, so cancelled work stops at the next one.
 /// A response larger than the response-size bound is replaced by RESOURCE_EXHAUSTED (`ResponseBudget`).
 public final class Dispatcher: Sendable {
-    private let service: SteerService
+    private let service: any RPCService
     private let stats: DaemonStats
     /// Requests with work in a task, for shutdown to answer UNAVAILABLE when its grace period ends.
     let openRequests = OpenRequests()
@@ -45,7 +45,7 @@ public final class Dispatcher: Sendable {
     /// The largest response this daemon sends (see `ResponseBudget`).
     private let budget: ResponseBudget
 
-    public init(service: SteerService, stats: DaemonStats) {
+    public init(service: any RPCService, stats: DaemonStats) {
         self.service = service
         self.stats = stats
         self.budget = service.responseBudget

@@ -41,7 +41,7 @@ public final class DaemonStats: Sendable {
     }
 
     /// The bound a request was refused at.
-    enum InFlightLimit: String, CaseIterable {
+    package enum InFlightLimit: String, CaseIterable {
         case connection
         /// The connection's rows of queued compute work (`maxQueuedRowsPerConnection`).
         case connectionRows = "connection_rows"
@@ -66,13 +66,13 @@ public final class DaemonStats: Sendable {
 
     /// Request latency buckets: Recommend answers in a few hundred microseconds, a batch of long
     /// prompts in seconds.
-    static let latencyBuckets: [Duration] = [
+    package static let latencyBuckets: [Duration] = [
         .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
         .microseconds(2_500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5),
     ]
     /// Batch-size buckets (rows per BLAS call: prompts, histories).
-    static let batchBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096]
+    package static let batchBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096]
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -98,30 +98,30 @@ public final class DaemonStats: Sendable {
         inFlightGauge.record(0)
     }
 
-    func connectionOpened() {
+    package func connectionOpened() {
         let open = state.withLock { $0.connections += 1; return $0.connections }
         connectionsGauge.record(open)
         connectionsTotal.increment()
     }
-    func connectionClosed() {
+    package func connectionClosed() {
         let open = state.withLock { $0.connections -= 1; return $0.connections }
         connectionsGauge.record(open)
     }
-    func recordUndecodable() { state.withLock { $0.undecodableFrames += 1 }; undecodableTotal.increment() }
-    func recordOversizedFrame() { state.withLock { $0.oversizedFrames += 1 }; oversizedTotal.increment() }
-    func recordUnknownMethod() { state.withLock { $0.unknownMethod += 1 }; unknownMethodTotal.increment() }
-    func recordRefusedPeer() { state.withLock { $0.refusedPeers += 1 }; refusedPeersTotal.increment() }
+    package func recordUndecodable() { state.withLock { $0.undecodableFrames += 1 }; undecodableTotal.increment() }
+    package func recordOversizedFrame() { state.withLock { $0.oversizedFrames += 1 }; oversizedTotal.increment() }
+    package func recordUnknownMethod() { state.withLock { $0.unknownMethod += 1 }; unknownMethodTotal.increment() }
+    package func recordRefusedPeer() { state.withLock { $0.refusedPeers += 1 }; refusedPeersTotal.increment() }
     /// A connection turned away because `maxConnections` were open.
-    func recordOverConnectionLimit() { state.withLock { $0.refusedOverConnectionLimit += 1 }; overConnectionLimitTotal.increment() }
+    package func recordOverConnectionLimit() { state.withLock { $0.refusedOverConnectionLimit += 1 }; overConnectionLimitTotal.increment() }
     /// A connection closed after `idleTimeout` without a frame or a request in flight.
-    func recordIdleClose() { state.withLock { $0.idleClosed += 1 }; idleClosedTotal.increment() }
+    package func recordIdleClose() { state.withLock { $0.idleClosed += 1 }; idleClosedTotal.increment() }
     /// Accepting paused because the process or system ran out of file descriptors (or memory).
-    func recordAcceptBackoff() { state.withLock { $0.acceptBackoffs += 1 }; acceptBackoffsTotal.increment() }
+    package func recordAcceptBackoff() { state.withLock { $0.acceptBackoffs += 1 }; acceptBackoffsTotal.increment() }
     /// A request refused RESOURCE_EXHAUSTED because its response would exceed the response-size bound.
-    func recordOversizedResponse() { state.withLock { $0.oversizedResponses += 1 }; oversizedResponsesTotal.increment() }
+    package func recordOversizedResponse() { state.withLock { $0.oversizedResponses += 1 }; oversizedResponsesTotal.increment() }
 
     /// A connection closed because its client left more than the unread limit of answers unread.
-    func recordUnreadClose() { state.withLock { $0.unreadCloses += 1 }; unreadClosesTotal.increment() }
+    package func recordUnreadClose() { state.withLock { $0.unreadCloses += 1 }; unreadClosesTotal.increment() }
     /// Connections closed for not reading their answers.
     public var unreadCloses: UInt64 { state.withLock { $0.unreadCloses } }
 
@@ -136,20 +136,20 @@ public final class DaemonStats: Sendable {
 
     /// A request answered RESOURCE_EXHAUSTED because `limit` requests were in flight; counted
     /// under its method too, when the method is known.
-    func recordRefusedInFlight(_ limit: InFlightLimit, method: Method?) {
+    package func recordRefusedInFlight(_ limit: InFlightLimit, method: Method?) {
         state.withLock { $0.refusedInFlight[limit, default: 0] += 1 }
         refusedInFlightTotal[limit]!.increment()
         if let method { countRequest(method, status: .resourceExhausted) }
     }
 
     /// Requests refused because `limit` requests were in flight.
-    func refusedInFlight(_ limit: InFlightLimit) -> UInt64 { state.withLock { $0.refusedInFlight[limit, default: 0] } }
+    package func refusedInFlight(_ limit: InFlightLimit) -> UInt64 { state.withLock { $0.refusedInFlight[limit, default: 0] } }
 
     /// Connections refused because the peer's uid and gid are not allowed (or unreadable).
     public var refusedPeers: UInt64 { state.withLock { $0.refusedPeers } }
 
     /// A request of `method` answered with `status` after `micros` of handling.
-    func record(_ method: Method, status: StatusCode, micros: UInt64) {
+    package func record(_ method: Method, status: StatusCode, micros: UInt64) {
         countRequest(method, status: status)
         let timer = state.withLock { s in
             if let timer = s.timers[method] { return timer }
@@ -176,7 +176,7 @@ public final class DaemonStats: Sendable {
 
     /// `rows` rows went through one batched computation of `kind` (e.g. prompts embedded
     /// together, histories encoded together).
-    func recordBatch(_ kind: String, rows: Int) {
+    package func recordBatch(_ kind: String, rows: Int) {
         let recorder = state.withLock { s in
             if let recorder = s.batchRecorders[kind] { return recorder }
             let recorder = Recorder(label: "steer_batch_size", dimensions: [("kind", kind)], aggregate: true, factory: factory)
@@ -188,7 +188,7 @@ public final class DaemonStats: Sendable {
 
     /// Brings counter `label` up to `value`, a running total kept elsewhere (a cache's hits):
     /// increments it by the growth since the last call.
-    func mirror(counter label: String, to value: UInt64) {
+    package func mirror(counter label: String, to value: UInt64) {
         let value = Int64(clamping: value)
         let growth = state.withLock { s -> Int64 in
             let last = s.mirrored[label] ?? 0
@@ -200,12 +200,12 @@ public final class DaemonStats: Sendable {
     }
 
     /// Sets gauge `label` to `value`.
-    func set(gauge label: String, to value: Int) {
+    package func set(gauge label: String, to value: Int) {
         CoreMetrics.Gauge(label: label, factory: factory).record(value)
     }
 
     /// `rows` rows wait in the batcher of `kind` for a batch (the `steer_batch_queue_depth` gauge).
-    func setBatchQueueDepth(_ kind: String, rows: Int) {
+    package func setBatchQueueDepth(_ kind: String, rows: Int) {
         CoreMetrics.Gauge(label: "steer_batch_queue_depth", dimensions: [("kind", kind)], factory: factory).record(rows)
     }
 

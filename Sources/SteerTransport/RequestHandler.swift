@@ -43,9 +43,9 @@ final class RequestHandler: ChannelInboundHandler {
     private var idleChecks: RepeatedTask?
 
     init(dispatcher: Dispatcher, gauge: InFlightGauge, stats: DaemonStats,
-         maxInFlightPerConnection: Int = DaemonConfiguration.defaultMaxInFlightPerConnection,
-         maxInFlightTotal: Int = DaemonConfiguration.defaultMaxInFlightTotal,
-         maxQueuedRows: Int = DaemonConfiguration.defaultMaxQueuedRowsPerConnection,
+         maxInFlightPerConnection: Int = TransportConfiguration.defaultMaxInFlightPerConnection,
+         maxInFlightTotal: Int = TransportConfiguration.defaultMaxInFlightTotal,
+         maxQueuedRows: Int = TransportConfiguration.defaultMaxQueuedRowsPerConnection,
          idleTimeout: TimeAmount? = nil) {
         self.dispatcher = dispatcher
         self.gauge = gauge

@@ -1,11 +1,6 @@
 // Requests answered on the event loop that read them, when their answer is already at hand.
+import SteerTransport
 import SteerWire
-
-/// How a request starts: answered at once, or with work left for a compute thread.
-enum InlineStart: Sendable {
-    case answered(Result<[UInt8], any Error>)
-    case deferred(@Sendable () async throws -> [UInt8])
-}
 
 extension SteerService {
     /// Multiply-adds of scoring (queries × items × dimension) a Recommend or Retrieve may do on the
@@ -27,7 +22,7 @@ extension SteerService {
     ///
     /// A Retrieve within `inlineScoringBudget` (one query over ML-1M's 3,706 × 64 items is a quarter
     /// of it) is answered here for the same reason; a larger one is decoded once and deferred.
-    func startInline(_ method: Method, payload: [UInt8]) -> InlineStart? {
+    public func startInline(_ method: Method, payload: [UInt8]) -> InlineStart? {
         switch method {
         case .health:
             return .answered(Result { try health(HealthRequest(decoding: payload)).encoded() })

@@ -23,9 +23,9 @@ import Glibc
 /// work gives its thread back every few milliseconds (``ComputeSlice``) and rejoins its lane's
 /// queue, so a client that floods the daemon with heavy requests gets one turn per round like any
 /// other, and another client's request waits about one slice, not the flood's whole backlog.
-final class ComputeExecutor: TaskExecutor, @unchecked Sendable {
+package final class ComputeExecutor: TaskExecutor, @unchecked Sendable {
     /// The process's pool, shared by every daemon in it (tests start many).
-    static let shared = ComputeExecutor(threads: ProcessInfo.processInfo.activeProcessorCount)
+    package static let shared = ComputeExecutor(threads: ProcessInfo.processInfo.activeProcessorCount)
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let ready = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -37,7 +37,7 @@ final class ComputeExecutor: TaskExecutor, @unchecked Sendable {
     private var poolLane: ComputeLane!
 
     /// A pool of `threads` threads; tests make small ones of their own.
-    init(threads: Int) {
+    package init(threads: Int) {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(ready, nil)
         poolLane = ComputeLane(pool: self)
@@ -49,9 +49,9 @@ final class ComputeExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     /// A new lane: one per connection.
-    func lane() -> ComputeLane { ComputeLane(pool: self) }
+    package func lane() -> ComputeLane { ComputeLane(pool: self) }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         enqueue(UnownedJob(job), on: poolLane)
     }
 
@@ -117,15 +117,17 @@ public final class ComputeLane: TaskExecutor, @unchecked Sendable {
 
 /// A time slice of long compute work: call ``yieldIfDue()`` between steps, and every `length` the
 /// task gives its thread back to the other lanes' work (and stops if it was cancelled).
-struct ComputeSlice {
+package struct ComputeSlice {
     /// Short enough that a request waiting for a thread waits little (a slice plus its own work),
     /// long enough that the hop back through the queue (a few microseconds) costs nothing.
-    static let length: Duration = .milliseconds(5)
+    package static let length: Duration = .milliseconds(5)
 
     private var started = ContinuousClock.now
 
+    package init() {}
+
     /// - Throws: `CancellationError` when the task was cancelled.
-    mutating func yieldIfDue() async throws {
+    package mutating func yieldIfDue() async throws {
         try Task.checkCancellation()
         guard ContinuousClock.now - started >= Self.length else { return }
         await Task.yield()

@@ -1,7 +1,7 @@
 // The largest response steerd sends, and bounds on a response's size known from its request.
 import SteerWire
 
-/// The response-size bound (`DaemonConfiguration.responseSizeLimit`) and its checks.
+/// The response-size bound (the daemon configuration's `maxResponseSize`, else `maxFrameSize`) and its checks.
 ///
 /// A small request can ask for a huge answer: a 1.07 MB Retrieve (4,096 queries, k = 10,000)
 /// answered an 89.6 MB frame after 9.7 s, and four clients that did not read drove steerd to
@@ -26,16 +26,16 @@ public struct ResponseBudget: Sendable {
 
     /// Bytes a Response envelope adds around its payload on success: id (≤ 11), status (≤ 3),
     /// the payload's tag and length (≤ 6).
-    static let envelopeOverhead = 20
+    package static let envelopeOverhead = 20
     /// Bytes around a packed repeated field: its tag and length.
-    static let packedFieldOverhead = 6
+    package static let packedFieldOverhead = 6
     /// Scored items one Retrieve may return in all (queries × min(k, items)), whatever the
     /// response bound: 2^21 results are some 19 MB of answer and 8 MB of scores while ranking.
     public static let maxRetrieveResults = 1 << 21
 
     /// Refuses RESOURCE_EXHAUSTED when a response of `payloadBytes` would exceed the bound.
     /// - Parameter what: the request and why its answer is that large, for the message.
-    func admit(payloadBytes: Int, _ what: @autoclosure () -> String, advice: String) throws {
+    package func admit(payloadBytes: Int, _ what: @autoclosure () -> String, advice: String) throws {
         let total = payloadBytes + Self.envelopeOverhead
         guard total > maxBytes else { return }
         throw RPCError(.resourceExhausted, "\(what()) would be answered with about \(total) bytes, more than the "
@@ -44,7 +44,7 @@ public struct ResponseBudget: Sendable {
     }
 
     /// The RESOURCE_EXHAUSTED that replaces an encoded `method` response of `payloadBytes`, or nil when it fits.
-    func refusal(of method: Method, payloadBytes: Int) -> RPCError? {
+    package func refusal(of method: Method, payloadBytes: Int) -> RPCError? {
         let total = payloadBytes + Self.envelopeOverhead
         guard total > maxBytes else { return nil }
         return RPCError(.resourceExhausted, "the \(method) response came to \(total) bytes, more than the \(maxBytes)-byte "
@@ -53,7 +53,7 @@ public struct ResponseBudget: Sendable {
     }
 
     /// Payload bytes of a message holding `rows × dim` packed floats and a `dim` field.
-    static func floatRowsBytes(rows: Int, dim: Int) -> Int {
+    package static func floatRowsBytes(rows: Int, dim: Int) -> Int {
         let (floats, overflow) = rows.multipliedReportingOverflow(by: dim)
         guard !overflow, floats <= Int.max / 8 else { return .max / 2 }
         return 6 + packedFieldOverhead + floats * 4
@@ -62,7 +62,7 @@ public struct ResponseBudget: Sendable {
     /// Checks Retrieve's answer (at most `min(k, itemCount)` items per query) against the bound
     /// and the results cap. Requests outside Retrieve's own limits pass: its handler refuses them
     /// with the precise INVALID_ARGUMENT.
-    func admitRetrieve(queries: Int, k: Int, itemCount: Int) throws {
+    package func admitRetrieve(queries: Int, k: Int, itemCount: Int) throws {
         let perQuery = min(k, itemCount)
         guard queries > 0, perQuery > 0 else { return }
         let (results, overflow) = queries.multipliedReportingOverflow(by: perQuery)
@@ -79,7 +79,7 @@ public struct ResponseBudget: Sendable {
                   advice: "split the queries over several requests or lower k")
     }
 
-    static func varintSize(_ value: UInt64) -> Int {
+    package static func varintSize(_ value: UInt64) -> Int {
         var size = 1
         var rest = value >> 7
         while rest != 0 { size += 1; rest >>= 7 }
