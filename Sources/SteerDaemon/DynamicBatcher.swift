@@ -63,6 +63,12 @@ final class DynamicBatcher<Key: Hashable & Sendable, Item: Sendable, Output: Sen
     /// Batches running now.
     var runningBatches: Int { state.withLock { $0.running } }
 
+    /// Runs `item` alone on the caller's thread, now, as `submit` does with batching off; for a
+    /// caller that must not suspend (a request answered on the event loop that read it).
+    func runAlone(_ item: Item, key: Key) throws -> Output {
+        try Self.only(work(key, [item])).get()
+    }
+
     /// Submits one item and waits for its result.
     ///
     /// - Parameters:

@@ -6,10 +6,17 @@ import SteerText
 import SteerTransport
 import SteerWire
 
-/// What EmbedPrompt and Route need, loaded once at start.
+/// What EmbedPrompt, Route and the prompt side of Fuse and Recommend need, loaded once at start.
+///
+/// Two ways to an encoder's output, both through the cache: ``embed(_:slice:)`` for pooled
+/// embeddings (misses go through the prompt batcher, so concurrent requests share encoder calls)
+/// and ``tokenStates(_:)`` for one prompt's token states (the encoder has no batched entry point
+/// for them).
 final class PromptServices: Sendable {
     let encoder: any SentenceEncoder
     let cache: PromptCache
+    /// Embeds cache misses, alone or batched with concurrent requests' misses.
+    let batcher: DynamicBatcher<Int, [String], [Float]>
     /// nil when the bundled router was trained for another encoder.
     let router: PromptRouter?
     let routerProblem: String?
@@ -17,9 +24,13 @@ final class PromptServices: Sendable {
     /// Request bounds: nothing a client sends may make the daemon work or allocate without limit.
     static let maxPromptsPerRequest = 256
 
-    init(encoder: any SentenceEncoder, cacheBytes: Int, logger: Logger) {
+    init(encoder: any SentenceEncoder, cacheBytes: Int, batching: BatchLimits, metrics: BatchMetrics, logger: Logger) {
         self.encoder = encoder
-        cache = PromptCache(capacityBytes: cacheBytes)
+        let cache = PromptCache(capacityBytes: cacheBytes)
+        self.cache = cache
+        batcher = batching.batcher { _, chunks in
+            Self.embedMisses(chunks, encoder: encoder, cache: cache) { metrics.record("prompt_embedding", rows: $0) }
+        }
         do {
             let router = try PromptRouter.load()
             if router.encoderName == encoder.name && router.dimension == encoder.dimension {
@@ -88,30 +99,15 @@ final class PromptServices: Sendable {
     /// Misses embedded per encoder call: between calls, a cancelled request stops.
     static let embedBatch = 8
 
-    /// Embeddings (prompts × dimension) through the cache; misses are embedded in batches of `embedBatch`,
-    /// yielding the thread between batches when `slice` is due (see `ComputeSlice`).
-    /// - Throws: `CancellationError` when the request's task is cancelled between batches.
-    /// `onBatch` is told the size of each encoder call (for the batch-size metric).
-    func embed(_ prompts: [String], slice: inout ComputeSlice, onBatch: (Int) -> Void = { _ in }) async throws
-        -> (embeddings: [Float], hits: [Bool]) {
+    /// Embeddings (prompts × dimension) through the cache. The distinct misses go to the prompt
+    /// batcher in chunks of `embedBatch`; between chunks the thread is given back when `slice` is
+    /// due (see `ComputeSlice`) and a cancelled request stops (a waiting chunk leaves the queue).
+    /// A prompt the encoder failed on gets a row of NaN.
+    /// - Throws: `CancellationError` when the request's task is cancelled.
+    func embed(_ prompts: [String], slice: inout ComputeSlice) async throws -> (embeddings: [Float], hits: [Bool]) {
         var lookup = lookUp(prompts)
         for start in stride(from: 0, to: lookup.missing.count, by: Self.embedBatch) {
             try await slice.yieldIfDue()
-            let batch = Array(lookup.missing[start..<min(lookup.missing.count, start + Self.embedBatch)])
-            let flat = (try? embedMisses([batch.map { prompts[$0] }], onBatch: onBatch)[0].get()) ?? []
-            lookup.fill(batch, from: flat, dimension: encoder.dimension)
-        }
-        return lookup.finish(prompts, dimension: encoder.dimension)
-    }
-
-    /// `embed` with the misses going through `batcher`: this request's distinct misses are sent in
-    /// chunks of `embedBatch` (a cancelled request stops between chunks, and a waiting chunk
-    /// leaves the queue), and each chunk shares its encoder call with the chunks of concurrent requests.
-    /// - Throws: `CancellationError` when the request's task is cancelled.
-    func embed(_ prompts: [String], batcher: DynamicBatcher<Int, [String], [Float]>) async throws -> (embeddings: [Float], hits: [Bool]) {
-        var lookup = lookUp(prompts)
-        for start in stride(from: 0, to: lookup.missing.count, by: Self.embedBatch) {
-            try Task.checkCancellation()
             let batch = Array(lookup.missing[start..<min(lookup.missing.count, start + Self.embedBatch)])
             let flat = try await batcher.submit(batch.map { prompts[$0] }, key: 0, rows: batch.count)
             lookup.fill(batch, from: flat, dimension: encoder.dimension)
@@ -155,7 +151,8 @@ final class PromptServices: Sendable {
     /// One encoder call over the distinct texts of `chunks` (a batch of concurrent requests'
     /// misses), each embedding cached; every chunk gets its rows (chunk × dimension), or an empty
     /// array when the encoder failed on it. `onBatch` is told the number of texts embedded.
-    func embedMisses(_ chunks: [[String]], onBatch: (Int) -> Void) -> [Result<[Float], any Error>] {
+    static func embedMisses(_ chunks: [[String]], encoder: any SentenceEncoder, cache: PromptCache,
+                            onBatch: (Int) -> Void) -> [Result<[Float], any Error>] {
         let d = encoder.dimension
         var distinct: [String] = []
         var position: [String: Int] = [:]
@@ -167,7 +164,7 @@ final class PromptServices: Sendable {
         onBatch(distinct.count)
         guard flat.count == distinct.count * d else {
             // A failed joint call is retried chunk by chunk, so a bad text fails only its own request.
-            return chunks.count == 1 ? [.success([])] : chunks.map { embedMisses([$0], onBatch: onBatch)[0] }
+            return chunks.count == 1 ? [.success([])] : chunks.map { embedMisses([$0], encoder: encoder, cache: cache, onBatch: onBatch)[0] }
         }
         for (k, text) in distinct.enumerated() { cache.put(encoder: encoder.name, text: text, embedding: Array(flat[(k * d)..<((k + 1) * d)])) }
         if chunks.count == 1 && distinct.count == chunks[0].count { return [.success(flat)] }

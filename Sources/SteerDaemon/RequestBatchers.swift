@@ -18,6 +18,18 @@ final class BatchMetrics: Sendable {
     func record(_ kind: String, rows: Int) { stats.withLock { $0 }?.recordBatch(kind, rows: rows) }
 }
 
+/// The configuration's batching limits, shared by every batcher of a service.
+struct BatchLimits: Sendable {
+    let maxBatchSize: Int
+    let maxQueueDelay: Duration
+
+    /// A batcher with these limits, running up to `RequestBatchers.concurrentBatches` batches at once.
+    func batcher<Key, Item, Output>(_ work: @escaping DynamicBatcher<Key, Item, Output>.Work) -> DynamicBatcher<Key, Item, Output> {
+        DynamicBatcher(maxBatchSize: maxBatchSize, maxQueueDelay: maxQueueDelay,
+                       maxConcurrentBatches: RequestBatchers.concurrentBatches, work: work)
+    }
+}
+
 /// One request's histories for one backbone instance (a batch never mixes two: the key is the instance).
 struct HistoryJob: Sendable {
     let backbone: Backbone
@@ -84,33 +96,21 @@ final class RequestBatchers: Sendable {
 
     let histories: DynamicBatcher<ObjectIdentifier, HistoryJob, [Float]>
     let ranking: DynamicBatcher<RankKey, RankJob, [ScoredItem]>
-    /// nil when no sentence encoder is loaded.
-    let prompts: DynamicBatcher<Int, [String], [Float]>?
     let metrics: BatchMetrics
     /// Head workspaces, shared by the ranking batches and Recommend's answers without a batcher.
     let workspaces = WorkspacePool()
 
-    init(maxBatchSize: Int, maxQueueDelay: Duration, prompts services: PromptServices?) {
-        let metrics = BatchMetrics()
+    init(batching: BatchLimits, metrics: BatchMetrics) {
         self.metrics = metrics
         let workspaces = self.workspaces
-        histories = DynamicBatcher(maxBatchSize: maxBatchSize, maxQueueDelay: maxQueueDelay, maxConcurrentBatches: Self.concurrentBatches) {
-            _, jobs in Self.encode(jobs, metrics: metrics)
-        }
-        ranking = DynamicBatcher(maxBatchSize: maxBatchSize, maxQueueDelay: maxQueueDelay, maxConcurrentBatches: Self.concurrentBatches) {
-            _, jobs in Self.rank(jobs, metrics: metrics, workspaces: workspaces)
-        }
-        prompts = services.map { services in
-            DynamicBatcher(maxBatchSize: maxBatchSize, maxQueueDelay: maxQueueDelay, maxConcurrentBatches: Self.concurrentBatches) {
-                _, chunks in services.embedMisses(chunks) { metrics.record("prompt_embedding", rows: $0) }
-            }
-        }
+        histories = batching.batcher { _, jobs in Self.encode(jobs, metrics: metrics) }
+        ranking = batching.batcher { _, jobs in Self.rank(jobs, metrics: metrics, workspaces: workspaces) }
     }
 
-    /// Rows waiting in each batcher, by the batcher's kind (the `steer_batch_queue_depth` gauge).
+    /// Rows waiting in each batcher, by the batcher's kind (the `steer_batch_queue_depth` gauge;
+    /// the prompt batcher lives in `PromptServices`).
     var queueDepths: [(kind: String, rows: Int)] {
         [("history_encoding", histories.queueDepth), ("ranking", ranking.queueDepth)]
-            + (prompts.map { [("prompt_embedding", $0.queueDepth)] } ?? [])
     }
 
     /// One `encode` call over every job's histories. A job with an id out of range is answered on

@@ -77,10 +77,13 @@ public final class SteerService: RPCService {
         self.responseBudget = ResponseBudget(maxBytes: configuration.responseSizeLimit)
         self.plugins = PluginHost(directory: configuration.pluginDirectory)
         self.snapshots = SnapshotDirectory(path: configuration.snapshotDirectory)
+        let batching = BatchLimits(maxBatchSize: configuration.maxBatchSize, maxQueueDelay: .microseconds(configuration.maxQueueDelayMicros))
+        let metrics = BatchMetrics()
         if let directory = configuration.encoderDirectory {
             do {
                 let encoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: directory))
-                prompts = PromptServices(encoder: encoder, cacheBytes: configuration.promptCacheBytes, logger: logger)
+                prompts = PromptServices(encoder: encoder, cacheBytes: configuration.promptCacheBytes, batching: batching,
+                                         metrics: metrics, logger: logger)
                 promptProblem = nil
                 logger.info("sentence encoder loaded", metadata: ["name": "\(encoder.name)", "dim": "\(encoder.dimension)"])
             } catch {
@@ -93,8 +96,7 @@ public final class SteerService: RPCService {
             prompts = nil
             promptProblem = "no --encoder directory was configured"
         }
-        batchers = RequestBatchers(maxBatchSize: configuration.maxBatchSize,
-                                   maxQueueDelay: .microseconds(configuration.maxQueueDelayMicros), prompts: prompts)
+        batchers = RequestBatchers(batching: batching, metrics: metrics)
         if let path = configuration.indexSnapshotPath {
             let index = try ItemIndex.load(contentsOf: path)
             currentIndex.withLock { $0 = index }
@@ -155,7 +157,7 @@ public final class SteerService: RPCService {
         case .saveSnapshot: return try saveSnapshot(SaveSnapshotRequest(decoding: payload)).encoded()
         case .loadSnapshot: return try loadSnapshot(LoadSnapshotRequest(decoding: payload)).encoded()
         case .stats: return try stats(StatsRequest(decoding: payload)).encoded()
-        case .embedPrompt: return try await embedPromptBatched(EmbedPromptRequest(decoding: payload)).encoded()
+        case .embedPrompt: return try await embedPrompt(EmbedPromptRequest(decoding: payload)).encoded()
         case .route: return try await route(RouteRequest(decoding: payload)).encoded()
         case .fuse:
             let request = try FuseRequest(decoding: payload)
@@ -177,11 +179,6 @@ public final class SteerService: RPCService {
             monitors.withLock { $0 }?.stats.recordOversizedResponse()
             throw error
         }
-    }
-
-    /// Records one batched computation of `rows` rows in the batch-size metric.
-    func recordBatch(_ kind: String, rows: Int) {
-        monitors.withLock { $0 }?.stats.recordBatch(kind, rows: rows)
     }
 
     func stats(_ request: StatsRequest) throws -> StatsResponse {
@@ -207,6 +204,7 @@ public final class SteerService: RPCService {
         stats.mirror(counter: "steer_user_vector_cache_hits_total", to: users.hits)
         stats.mirror(counter: "steer_user_vector_cache_misses_total", to: users.misses)
         for (kind, rows) in batchers.queueDepths { stats.setBatchQueueDepth(kind, rows: rows) }
+        if let prompts { stats.setBatchQueueDepth("prompt_embedding", rows: prompts.batcher.queueDepth) }
         response.prometheusText = stats.prometheusText(inFlight: gauge.count)
         return response
     }

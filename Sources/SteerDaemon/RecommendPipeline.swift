@@ -1,5 +1,18 @@
-// Fuse and Recommend: the DPR head steers user vectors with prompts; Recommend runs the whole
-// path (backbone → prompt → router → head → exact top-K) in one call.
+// Recommend, the one-call path, as a pipeline read from top to bottom:
+//
+//   1. plan      `planRecommend`: every check, then the two cache lookups (user vector by model
+//                generation and history; the prompt as this head prepared it). No model runs.
+//   2. inline    a plan with nothing missing and an index within the inline budget is answered on
+//                the event loop (`recommendNow`, called from InlineAnswers.swift); otherwise:
+//   3. missing   `recommend(plan)`: encode the history (histories stage) ∥ prepare the prompt
+//                (token states or pooled embedding → router → projector), at the same time when
+//                both are missing; each result goes into its cache.
+//   4. rank      the polarity (stated, or the prepared route), then the ranking stage: the head's
+//                tower over the projected prompt, and the exact top-K without the history.
+//   5. fill      item ids, scores, titles and categories.
+//
+// Stages 3–4 run through `RequestBatchers`: with batching on, concurrent requests share a
+// backbone pass and a head pass; with it off, the same stage runs the one request at once.
 import SteerDPR
 import SteerIndex
 import SteerPlugins
@@ -8,121 +21,6 @@ import SteerTransport
 import SteerWire
 
 extension SteerService {
-    /// Request bound for Fuse: rows per request.
-    static let maxFuseRows = 4_096
-    /// Rows per head pass: bounds the [rows, L, E] prompt buffer (at most 64 × 256 tokens × 384
-    /// floats ≈ 25 MB for MiniLM) and the token states held at once, however many rows a request brings.
-    static let fuseRowsPerPass = 64
-
-    private static let headFix = "load a checkpoint written by steer train-dpr (steer load-backbone NAME --checkpoint FILE)"
-
-    /// The active backbone's head, or FAILED_PRECONDITION saying how to get one.
-    private func steeringHead(_ model: ServingModel) throws -> DPRHead {
-        guard let backbone = model.backbone else {
-            throw RPCError(.failedPrecondition, "no backbone is loaded, so there is no DPR head to fuse with: \(Self.headFix)")
-        }
-        guard let head = model.head else {
-            throw RPCError(.failedPrecondition,
-                           "backbone \(backbone.info.name) was loaded without a DPR head, so prompts cannot steer it: \(Self.headFix)")
-        }
-        return head
-    }
-
-    /// The encoder services, checked against the head's prompt width.
-    private func promptServices(for head: DPRHead) throws -> PromptServices {
-        guard let services = prompts else {
-            throw RPCError(.failedPrecondition,
-                           "no sentence encoder is loaded to embed prompts: \(promptProblem ?? "start steerd with --encoder DIR")")
-        }
-        guard services.encoder.dimension == head.config.encoderDim else {
-            throw RPCError(.failedPrecondition, "the DPR head reads \(head.config.encoderDim)-d prompts but encoder "
-                + "\(services.encoder.name) gives \(services.encoder.dimension)-d ones")
-        }
-        return services
-    }
-
-    /// Fuses B rows: `fused[b] = Tower_{polarity[b]}(user[b], prompt[b])`.
-    func fuse(_ request: FuseRequest) async throws -> FuseResponse {
-        let head = try steeringHead(servingModel())
-        let d = head.config.dim, e = head.config.encoderDim, b = request.polarities.count
-        guard b >= 1, b <= Self.maxFuseRows else {
-            throw RPCError(.invalidArgument, "\(b) polarities: Fuse takes one per row, 1 to \(Self.maxFuseRows) rows")
-        }
-        guard request.dim == UInt32(d) else {
-            throw RPCError(.invalidArgument, "dim = \(request.dim), but the loaded DPR head fuses \(d)-d user vectors")
-        }
-        guard request.userVectors.count == b * d else {
-            throw RPCError(.invalidArgument, "\(request.userVectors.count) user_vectors values for \(b) rows of dim \(d); expected \(b * d)")
-        }
-        if let i = request.userVectors.firstIndex(where: { !$0.isFinite }) {
-            throw RPCError(.invalidArgument, "user_vectors[\(i)] (row \(i / d)) is \(request.userVectors[i]); every value must be finite")
-        }
-        let polarities: [PromptPolarity] = try request.polarities.enumerated().map { i, polarity in
-            switch polarity {
-            case .positive: return .positive
-            case .negative: return .negative
-            case .unspecified:
-                throw RPCError(.invalidArgument,
-                               "the polarity of row \(i) is unspecified: Fuse needs positive or negative for every row (Route decides)")
-            }
-        }
-        let source: PromptSource
-        switch (request.promptEmbeddings.isEmpty, request.prompts.isEmpty) {
-        case (false, false):
-            throw RPCError(.invalidArgument, "send either prompts or prompt_embeddings, not both")
-        case (true, true):
-            throw RPCError(.invalidArgument, "no prompts: send prompts (texts, for any head) or prompt_embeddings (\(e)-d, pooled heads only)")
-        case (false, true):
-            guard head.config.keyValue == .pooled else {
-                throw RPCError(.failedPrecondition, "the loaded DPR head attends over a prompt's token states, which a sentence embedding "
-                    + "does not carry: send the texts in prompts instead of prompt_embeddings")
-            }
-            guard request.promptEmbeddings.count == b * e else {
-                throw RPCError(.invalidArgument,
-                               "\(request.promptEmbeddings.count) prompt_embeddings values for \(b) rows of encoder dim \(e); expected \(b * e)")
-            }
-            if let i = request.promptEmbeddings.firstIndex(where: { !$0.isFinite }) {
-                throw RPCError(.invalidArgument,
-                               "prompt_embeddings[\(i)] (row \(i / e)) is \(request.promptEmbeddings[i]); every value must be finite")
-            }
-            source = .embeddings(request.promptEmbeddings)
-        case (true, false):
-            guard request.prompts.count == b else {
-                throw RPCError(.invalidArgument, "\(request.prompts.count) prompts for \(b) polarities; send one prompt per row")
-            }
-            let services = try promptServices(for: head)
-            for (i, prompt) in request.prompts.enumerated() { try services.validate(prompt, at: i) }
-            source = .texts(request.prompts, services)
-        }
-
-        var fused = [Float](repeating: 0, count: b * d)
-        let workspace = DPRWorkspace(config: head.config)   // this request's own: forwards run concurrently
-        var start = 0
-        var slice = ComputeSlice()   // a large Fuse takes turns with other clients' work
-        while start < b {
-            let end = min(b, start + Self.fuseRowsPerPass)
-            let prompts = try await source.batch(start..<end, mode: head.config.keyValue, width: e, slice: &slice)
-            try await slice.yieldIfDue()   // the prompts are embedded; the head pass is next
-            fused.withUnsafeMutableBufferPointer { out in
-                request.userVectors.withUnsafeBufferPointer { user in
-                    head.fuse(users: user.baseAddress! + start * d, prompts: prompts, polarities: Array(polarities[start..<end]),
-                              workspace: workspace, into: out.baseAddress! + start * d)
-                }
-            }
-            start = end
-        }
-        if let bad = fused.firstIndex(where: { !$0.isFinite }) {
-            // Every input was checked finite above, so the head overflowed Float on values too
-            // large for it: the client's input, not a fault of steerd (one pass over B × d floats).
-            let row = bad / d
-            let largest = request.userVectors[(row * d)..<((row + 1) * d)].map { abs($0) }.max() ?? 0
-            throw RPCError(.invalidArgument, "input out of range: the DPR head overflowed Float on row \(row) (its user vector's "
-                + "largest magnitude is \(largest)); send user vectors and prompt embeddings of the scale the head works at "
-                + "(what EncodeHistory and EmbedPrompt return)")
-        }
-        return FuseResponse(dim: UInt32(d), fused: fused)
-    }
-
     /// Next items for a history, steered by the prompt when there is one.
     ///
     /// Batched with concurrent requests: a history missing from the user-vector cache is encoded
@@ -207,12 +105,12 @@ extension SteerService {
                              prepared: steeringParts == nil ? nil : preparedPrompt(request.prompt, cache: model.prepared))
     }
 
-    /// A plan that `isReady`, answered at once (no batcher: only with batching off).
+    /// A plan that `isReady`, answered at once on the caller's thread: the ranking stage runs this
+    /// one job without queueing (only with batching off, when a batch would hold this job alone anyway).
     func recommendNow(_ plan: RecommendPlan) throws -> RecommendResponse {
         precondition(plan.isReady, "recommendNow needs a plan with nothing left to compute")
         let (job, response) = try rankJob(plan, user: plan.cachedUser!, prepared: plan.prepared)
-        return try Self.fill(response, ranked: RequestBatchers.rank([job], metrics: batchers.metrics, workspaces: batchers.workspaces)[0].get(),
-                             index: plan.index)
+        return try Self.fill(response, ranked: batchers.ranking.runAlone(job, key: rankKey(plan)), index: plan.index)
     }
 
     /// Computes what `plan` misses (the backbone and the encoder at the same time when both), then ranks.
@@ -240,8 +138,7 @@ extension SteerService {
         try Task.checkCancellation()   // the history is encoded and the prompt prepared; a cancelled request goes no further
         let (job, response) = try rankJob(plan, user: user, prepared: prepared)
         try Task.checkCancellation()   // before fusion and retrieval
-        let ranked = try await batchers.ranking.submit(
-            job, key: RankKey(index: ObjectIdentifier(plan.index), head: model.head.map { ObjectIdentifier($0) }))
+        let ranked = try await batchers.ranking.submit(job, key: rankKey(plan))
         return Self.fill(response, ranked: ranked, index: plan.index)
     }
 
@@ -268,6 +165,11 @@ extension SteerService {
         let job = RankJob(index: plan.index, head: plan.model.head, user: user, steering: steering,
                           exclude: request.includeHistory ? [] : request.history, k: Int(request.k))
         return (job, response)
+    }
+
+    /// Ranking batches share one item index and one head.
+    private func rankKey(_ plan: RecommendPlan) -> RankKey {
+        RankKey(index: ObjectIdentifier(plan.index), head: plan.model.head.map { ObjectIdentifier($0) })
     }
 
     /// `response` with the ranked items, their titles and categories.
@@ -318,9 +220,8 @@ extension SteerService {
             let states = try services.tokenStates(text)
             input = (states.states, states.tokens, states.pooled)
         case .pooled:
-            // The prompts batcher is made from the same loaded encoder as `services`: one exists iff the other does.
-            guard let batcher = batchers.prompts else { throw RPCError(.internal, "a sentence encoder is loaded but has no prompt batcher") }
-            let pooled = try await services.embed([text], batcher: batcher).embeddings
+            var slice = ComputeSlice()
+            let pooled = try await services.embed([text], slice: &slice).embeddings
             guard pooled.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
             input = (pooled, 1, pooled)
         }
@@ -339,38 +240,5 @@ extension SteerService {
         let prepared = PreparedPrompt(route: route, projected: head.project(input.values, rows: input.tokens), tokens: input.tokens)
         cache?.put(text, prepared)
         return prepared
-    }
-}
-
-/// Where a batch of Fuse/Recommend prompts comes from: sentence embeddings the client sent, or
-/// texts the daemon embeds (through the cache).
-private enum PromptSource {
-    case embeddings([Float])
-    case texts([String], PromptServices)
-
-    /// The encoder states of the prompts of `rows`, each as it is (the head pads them).
-    /// Encoder work yields its thread between prompts when `slice` is due (see `ComputeSlice`).
-    /// - Throws: `RPCError(.internal)` when the encoder fails; `CancellationError`.
-    func batch(_ rows: Range<Int>, mode: KeyValueMode, width e: Int, slice: inout ComputeSlice) async throws -> [DPRHead.PromptRows] {
-        switch self {
-        case .embeddings(let all):
-            return rows.map { DPRHead.PromptRows(values: Array(all[($0 * e)..<(($0 + 1) * e)]), rows: 1) }
-        case .texts(let texts, let services):
-            let chunk = Array(texts[rows])
-            switch mode {
-            case .pooled:
-                let (flat, _) = try await services.embed(chunk, slice: &slice)
-                guard flat.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
-                return chunk.indices.map { DPRHead.PromptRows(values: Array(flat[($0 * e)..<(($0 + 1) * e)]), rows: 1) }
-            case .tokens:
-                var prompts: [DPRHead.PromptRows] = []
-                for text in chunk {
-                    try await slice.yieldIfDue()   // one encoder pass per prompt: yield or stop between them
-                    let states = try services.tokenStates(text)
-                    prompts.append(DPRHead.PromptRows(values: states.states, rows: states.tokens))
-                }
-                return prompts
-            }
-        }
     }
 }

@@ -1,14 +1,13 @@
-// EmbedPrompt with its cache misses batched across concurrent requests.
+// EmbedPrompt: prompts in, sentence embeddings out, through the cache and the prompt batcher.
 import SteerTransport
 import SteerWire
 
 extension SteerService {
-    /// EmbedPrompt (its only handler): checks the encoder name and the prompts, refuses an answer
-    /// past the response-size bound, then looks the prompts up in the prompt cache and embeds the
-    /// misses through the prompt batcher, so the distinct misses of concurrent requests share one
-    /// encoder call.
-    func embedPromptBatched(_ request: EmbedPromptRequest) async throws -> EmbedPromptResponse {
-        guard let services = prompts, let batcher = batchers.prompts else {
+    /// Checks the encoder name and the prompts, refuses an answer past the response-size bound,
+    /// then embeds through the prompt cache; the misses go through the prompt batcher, so with
+    /// batching on the distinct misses of concurrent requests share one encoder call.
+    func embedPrompt(_ request: EmbedPromptRequest) async throws -> EmbedPromptResponse {
+        guard let services = prompts else {
             throw RPCError(.failedPrecondition, "no sentence encoder is loaded: \(promptProblem ?? "start steerd with --encoder DIR")")
         }
         guard request.encoder.isEmpty || request.encoder == services.encoder.name else {
@@ -22,7 +21,8 @@ extension SteerService {
                          "EmbedPrompt of \(request.prompts.count) prompts of dim \(services.encoder.dimension)",
                          advice: "send fewer prompts per request")
         }
-        let (embeddings, hits) = try await services.embed(request.prompts, batcher: batcher)
+        var slice = ComputeSlice()
+        let (embeddings, hits) = try await services.embed(request.prompts, slice: &slice)
         guard embeddings.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
         return EmbedPromptResponse(dim: UInt32(services.encoder.dimension), embeddings: embeddings, cacheHits: hits)
     }

@@ -1,4 +1,4 @@
-// Route: the polarity of prompts (EmbedPrompt, batched, is in BatchedPromptHandlers.swift).
+// Route: the polarity of prompts.
 import SteerPrompt
 import SteerTransport
 import SteerWire
@@ -18,7 +18,7 @@ extension SteerService {
         }
         try services.validate(request.prompts)
         var slice = ComputeSlice()
-        let (embeddings, _) = try await services.embed(request.prompts, slice: &slice, onBatch: { recordBatch("prompt_embedding", rows: $0) })
+        let (embeddings, _) = try await services.embed(request.prompts, slice: &slice)
         let d = services.encoder.dimension
         return RouteResponse(results: try request.prompts.enumerated().map { i, text in
             do {
