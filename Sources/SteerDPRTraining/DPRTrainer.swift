@@ -88,8 +88,8 @@ public final class DPRTrainer {
     /// validation score.
     public func run() throws -> Result {
         var history: [DPREpochRecord] = []
-        var best: (score: Double, backbone: [UInt8], head: [UInt8], record: DPREpochRecord?) = (-1, try model.save(), head.archived(), nil)
-        var sinceBest = 0
+        var best: (backbone: [UInt8], head: [UInt8], record: DPREpochRecord?) = (try model.save(), head.archived(), nil)
+        var stopping = EarlyStopping(patience: options.patience)
         // Epochs whose validation SEQ falls more than `sequenceTolerance` below the starting
         // backbone's are never selected: steering must not cost next-item quality.
         var seqFloor = -Double.infinity
@@ -108,7 +108,7 @@ public final class DPRTrainer {
         if stage == .tags, validation != nil {
             var start = DPREpochRecord(stage: stage.rawValue, epoch: 0, sequenceLoss: 0, promptLoss: 0, tasks: 0, seconds: 0, best: false)
             try validate(into: &start)
-            if (start.validSEQ ?? 0) >= seqFloor, let score = start.validScore { best.score = score }
+            if (start.validSEQ ?? 0) >= seqFloor, let score = start.validScore { stopping.require(atLeast: score) }
             onEpoch?(start)
         }
         for e in 1...max(1, options.epochs) {
@@ -116,17 +116,14 @@ public final class DPRTrainer {
             if validation != nil { try validate(into: &record) }
             let score = record.validScore ?? Double(e)
             let eligible = (record.validSEQ ?? 0) >= seqFloor || validation == nil
-            if eligible, score > best.score {
+            if stopping.improves(score, eligible: eligible) {
                 record.best = true
-                best = (score, try model.save(), head.archived(), record)
+                best = (try model.save(), head.archived(), record)
                 try onImprovement?(best.backbone, best.head, record)
-                sinceBest = 0
-            } else {
-                sinceBest += 1
             }
             history.append(record)
             onEpoch?(record)
-            if sinceBest >= options.patience { break }
+            if stopping.shouldStop { break }
         }
         return Result(bestBackbone: best.backbone, bestHead: best.head, best: best.record, history: history)
     }

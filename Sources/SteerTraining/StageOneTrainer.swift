@@ -56,8 +56,8 @@ public final class StageOneTrainer {
     /// Trains until `epochs` or until `patience` evaluations pass without improvement.
     public func run() throws -> Result {
         var history: [EpochRecord] = []
-        var best: (ndcg: Double, epoch: Int, weights: [UInt8], metrics: RankingMetrics?) = (-1, 0, try model.save(), nil)
-        var sinceBest = 0
+        var best: (epoch: Int, weights: [UInt8], metrics: RankingMetrics?) = (0, try model.save(), nil)
+        var stopping = EarlyStopping(patience: options.patience)
         for epoch in 1...max(1, options.epochs) {
             let started = Date()
             let loss = try trainEpoch(epoch)
@@ -69,18 +69,15 @@ public final class StageOneTrainer {
                 let metrics = try SequentialEvaluation.evaluate(model.backbone, cases: validation, batch: options.evaluationBatch)
                 record.validNDCG10 = metrics.ndcg[0]
                 record.validRecall10 = metrics.recall[0]
-                if metrics.ndcg[0] > best.ndcg {
-                    best = (metrics.ndcg[0], epoch, try model.save(), metrics)
+                if stopping.improves(metrics.ndcg[0]) {
+                    best = (epoch, try model.save(), metrics)
                     try onImprovement?(best.weights, epoch, metrics)
                     record.best = true
-                    sinceBest = 0
-                } else {
-                    sinceBest += 1
                 }
             }
             history.append(record)
             onEpoch?(record)
-            if sinceBest >= options.patience { break }
+            if stopping.shouldStop { break }
         }
         return Result(bestWeights: best.weights, bestEpoch: best.epoch, bestValidation: best.metrics, history: history)
     }
