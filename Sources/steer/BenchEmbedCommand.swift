@@ -1,5 +1,6 @@
 // `steer bench embed`: MiniLM prompt-embedding latency and throughput, side by side with
-// sentence-transformers (PyTorch, CPU) run on the same prompts in the same invocation.
+// sentence-transformers (PyTorch, CPU) and ONNX Runtime (fp32 and dynamic int8) run on the same
+// prompts in the same invocation, each with its parity against the PyTorch fp32 reference.
 import ArgumentParser
 import Foundation
 import SteerBLAS
@@ -15,7 +16,9 @@ struct BenchEmbedCommand: ParsableCommand {
     @Option(help: "Single-prompt calls measured after warm-up.") var single = 300
     @Option(help: "Seconds of batch-32 calls.") var seconds: Double = 5
     @Option(help: "OpenBLAS threads for Steer (and torch threads for the peer).") var threads = 1
-    @Flag(help: "Also run the sentence-transformers peer (Scripts/peers-setup installs it).") var peer = false
+    @Flag(help: "Also run the peers: sentence-transformers, ONNX Runtime fp32 and int8 (Scripts/peers-setup installs them).") var peer = false
+    @Option(help: "Reference embeddings (PyTorch fp32) the parity column compares with.")
+    var reference = "Tests/Fixtures/encoders/minilm_reference.json"
     @Flag(help: "Print JSON.") var json = false
 
     struct Figures: Codable {
@@ -24,6 +27,8 @@ struct BenchEmbedCommand: ParsableCommand {
         var singleP50Ms: Double
         var singleP99Ms: Double
         var batch32PerSecond: Double
+        /// The worst cosine to the reference embeddings over its cases; nil when not measured.
+        var minCosine: Double?
     }
 
     func run() throws {
@@ -52,13 +57,20 @@ struct BenchEmbedCommand: ParsableCommand {
         }
         var rows = [Figures(system: "Steer MiniLM (Swift, OpenBLAS)", threads: threads,
                             singleP50Ms: latencies[latencies.count / 2], singleP99Ms: latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
-                            batch32PerSecond: Double(embedded) / Date().timeIntervalSince(start))]
+                            batch32PerSecond: Double(embedded) / Date().timeIntervalSince(start),
+                            minCosine: try Self.worstCosine(of: encoder, against: reference))]
         if peer {
-            let output = try PeerScript.run("embed_peer.py", ["--threads", "\(threads)", "--single", "\(single)",
-                                                              "--seconds", "\(seconds)", "--prompts", prompts])
-            rows.append(Figures(system: "sentence-transformers \(output["version"] as? String ?? "?") (torch \(output["torch"] as? String ?? "?"))",
-                                threads: threads, singleP50Ms: output["single_p50_ms"] as? Double ?? .nan,
-                                singleP99Ms: output["single_p99_ms"] as? Double ?? .nan, batch32PerSecond: output["batch32_per_s"] as? Double ?? .nan))
+            let common = ["--threads", "\(threads)", "--single", "\(single)", "--seconds", "\(seconds)", "--prompts", prompts]
+            let torch = try PeerScript.run("embed_peer.py", common)
+            rows.append(Figures(system: "sentence-transformers \(torch["version"] as? String ?? "?") (torch \(torch["torch"] as? String ?? "?"))",
+                                threads: threads, singleP50Ms: torch["single_p50_ms"] as? Double ?? .nan,
+                                singleP99Ms: torch["single_p99_ms"] as? Double ?? .nan, batch32PerSecond: torch["batch32_per_s"] as? Double ?? .nan))
+            for precision in ["fp32", "int8"] {
+                let ort = try PeerScript.run("embed_onnx_peer.py", common + ["--precision", precision, "--reference", reference])
+                rows.append(Figures(system: "ONNX Runtime \(ort["version"] as? String ?? "?") \(precision)", threads: threads,
+                                    singleP50Ms: ort["single_p50_ms"] as? Double ?? .nan, singleP99Ms: ort["single_p99_ms"] as? Double ?? .nan,
+                                    batch32PerSecond: ort["batch32_per_s"] as? Double ?? .nan, minCosine: ort["min_cosine"] as? Double))
+            }
         }
         if json {
             let encoder = JSONEncoder()
@@ -67,16 +79,43 @@ struct BenchEmbedCommand: ParsableCommand {
             return
         }
         print("all-MiniLM-L6-v2 prompt embedding, \(texts.count) prompts, \(single) single calls, batch-32 for \(seconds) s\n")
-        print("| system | threads | single p50 ms | single p99 ms | batch-32 prompts/s |")
-        print("|---|---|---|---|---|")
+        print("| system | threads | single p50 ms | single p99 ms | batch-32 prompts/s | worst cosine vs PyTorch fp32 |")
+        print("|---|---|---|---|---|---|")
         for r in rows {
-            print("| \(r.system) | \(r.threads) | \(String(format: "%.2f", r.singleP50Ms)) | \(String(format: "%.2f", r.singleP99Ms)) | \(String(format: "%.0f", r.batch32PerSecond)) |")
+            let cosine = r.minCosine.map { String(format: "%.5f", $0) } ?? "–"
+            print("| \(r.system) | \(r.threads) | \(String(format: "%.2f", r.singleP50Ms)) | \(String(format: "%.2f", r.singleP99Ms)) | "
+                + "\(String(format: "%.0f", r.batch32PerSecond)) | \(cosine) |")
         }
-        if rows.count == 2 {
-            print(String(format: "\nSteer / peer: single p50 %.2f×, batch-32 throughput %.2f×", rows[0].singleP50Ms / rows[1].singleP50Ms,
-                         rows[0].batch32PerSecond / rows[1].batch32PerSecond))
+        for peerRow in rows.dropFirst() {
+            print(String(format: "Steer / %@: single p50 %.2f×, batch-32 throughput %.2f×", peerRow.system,
+                         rows[0].singleP50Ms / peerRow.singleP50Ms, rows[0].batch32PerSecond / peerRow.batch32PerSecond))
         }
     }
+}
+
+extension BenchEmbedCommand {
+    /// The worst cosine between `encoder`'s embeddings and the reference file's (its `cases`, each
+    /// a `text` and an `embedding`); nil when the file is absent.
+    static func worstCosine(of encoder: some SentenceEncoder, against path: String) throws -> Double? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let cases = try JSONDecoder().decode(ReferenceEmbeddings.self, from: data).cases
+        var worst = 1.0
+        for (c, got) in zip(cases, try encoder.embed(cases.map(\.text))) {
+            var dot = 0.0, a = 0.0, b = 0.0
+            for (x, y) in zip(got.map(Double.init), c.embedding) { dot += x * y; a += x * x; b += y * y }
+            worst = min(worst, dot / (a.squareRoot() * b.squareRoot()))
+        }
+        return worst
+    }
+}
+
+/// The parity fixture's form: texts with their PyTorch fp32 embeddings.
+private struct ReferenceEmbeddings: Decodable {
+    struct Case: Decodable {
+        let text: String
+        let embedding: [Double]
+    }
+    let cases: [Case]
 }
 
 /// Runs a peer script of Benchmarks/peers with the peers' virtual environment and reads the one
