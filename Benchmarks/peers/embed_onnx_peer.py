@@ -11,7 +11,7 @@ A call is what a user of ONNX Runtime writes: the Hugging Face fast tokenizer (p
 longest, truncation at 256 tokens), InferenceSession.run, mean pooling over the attention mask and
 L2 normalisation in numpy. The session runs with intra_op_num_threads = --threads,
 inter_op_num_threads = 1, sequential execution, every graph optimisation.
-Timing follows embed_peer.py: --warmup untimed single calls, --single timed single calls
+Timing is `steer bench embed`'s protocol (peer_common.time_encoder): --warmup untimed single calls, --single timed single calls
 (p50 = sorted[n//2], p99 = sorted[min(n-1, n*99//100)]), then batches of 32 for --seconds.
 Parity: every case of Steer's fixture (Tests/Fixtures/encoders/minilm_reference.json, PyTorch fp32
 reference embeddings) is embedded and compared; the worst cosine and largest absolute difference
@@ -25,7 +25,8 @@ import argparse
 import json
 import os
 import sys
-import time
+
+from peer_common import add_timing_arguments, model_folder, offline_environment, read_prompts, time_encoder
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAX_LENGTH = 256  # the model's max_seq_length, as sentence-transformers and Steer truncate
@@ -36,14 +37,10 @@ def parse_args():
     p.add_argument("--model", default=None, help="model folder (default $STEER_CACHE/models/all-MiniLM-L6-v2)")
     p.add_argument("--precision", choices=["fp32", "int8"], default="fp32")
     p.add_argument("--export", action="store_true", help="only export model.onnx and model-int8.onnx (if missing) and exit")
-    p.add_argument("--prompts", default=os.path.join(HERE, "prompts.txt"), help="prompts, one per line")
     p.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads (default 1)")
-    p.add_argument("--single", type=int, default=300, help="timed single-prompt calls (default 300)")
-    p.add_argument("--warmup", type=int, default=20, help="untimed single calls first (default 20)")
-    p.add_argument("--seconds", type=float, default=5.0, help="how long to run batches of 32 (default 5)")
-    p.add_argument("--batch", type=int, default=32, help="batch size of the throughput run (default 32)")
     p.add_argument("--reference", default=os.path.join(HERE, "..", "..", "Tests", "Fixtures", "encoders", "minilm_reference.json"),
                    help="Steer's parity fixture")
+    add_timing_arguments(p, os.path.join(HERE, "prompts.txt"))
     return p.parse_args()
 
 
@@ -97,14 +94,8 @@ def export(model_dir, onnx_dir):
 
 def main():
     args = parse_args()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    cache = os.environ.get("STEER_CACHE") or os.path.expanduser("~/.cache/steer")
-    model_dir = os.path.abspath(args.model or os.path.join(cache, "models", "all-MiniLM-L6-v2"))
-    if not os.path.isfile(os.path.join(model_dir, "config.json")):
-        die(f"no model in {model_dir}; run Scripts/setup or pass --model")
+    offline_environment()
+    model_dir = model_folder(args.model, "config.json", die)
     try:
         import numpy as np
         import onnxruntime as ort
@@ -114,13 +105,7 @@ def main():
     fp32, int8 = export(model_dir, model_dir + "-onnx")
     if args.export:
         return
-    try:
-        with open(args.prompts, encoding="utf-8") as f:
-            prompts = [line.strip() for line in f if line.strip()]
-    except OSError as e:
-        die(f"cannot read the prompts: {e}")
-    if not prompts:
-        die(f"{args.prompts} has no prompts")
+    prompts = read_prompts(args.prompts, die)
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = args.threads
@@ -153,22 +138,9 @@ def main():
     else:
         print(f"embed_onnx_peer: no parity fixture at {ref_path}", file=sys.stderr)
 
-    for i in range(args.warmup):
-        encode([prompts[i % len(prompts)]])
-    lat = []
-    for i in range(args.single):
-        t = time.perf_counter()
-        encode([prompts[i % len(prompts)]])
-        lat.append((time.perf_counter() - t) * 1000.0)
-    lat.sort()
-    done, rounds, start = 0, 0, time.perf_counter()
-    while time.perf_counter() - start < args.seconds:
-        encode([prompts[(rounds * args.batch + j) % len(prompts)] for j in range(args.batch)])
-        done += args.batch
-        rounds += 1
+    timing = time_encoder(encode, prompts, args.warmup, args.single, args.seconds, args.batch)
     out = {"peer": "onnxruntime", "precision": args.precision, "version": ort.__version__, "threads": args.threads,
-           "single_p50_ms": lat[len(lat) // 2], "single_p99_ms": lat[min(len(lat) - 1, len(lat) * 99 // 100)],
-           "batch32_per_s": done / (time.perf_counter() - start), "dim": int(session.get_outputs()[0].shape[-1] or 384)}
+           **timing, "dim": 384}
     out.update(parity)
     print(json.dumps(out), flush=True)
 

@@ -25,6 +25,8 @@ import os
 import sys
 import time
 
+from peer_common import add_timing_arguments, model_folder, offline_environment, read_prompts, time_encoder
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -32,17 +34,12 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default=None,
                    help="sentence-transformers model folder (default $STEER_CACHE/models/all-MiniLM-L6-v2, STEER_CACHE defaulting to ~/.cache/steer)")
-    p.add_argument("--prompts", default=os.path.join(HERE, "prompts.txt"),
-                   help="prompts, one per line (default: prompts.txt beside this script)")
     p.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
-    p.add_argument("--single", type=int, default=300, help="timed single-prompt calls (default 300)")
-    p.add_argument("--warmup", type=int, default=20, help="untimed single calls first (default 20)")
-    p.add_argument("--seconds", type=float, default=5.0, help="how long to run batches of 32 (default 5)")
-    p.add_argument("--batch", type=int, default=32, help="batch size of the throughput run (default 32)")
     p.add_argument("--check", action="store_true", help="print embeddings of a couple of prompts and compare with Steer's fixture")
     p.add_argument("--text", action="append", help="--check: a text to embed (repeatable; default: the first two prompts)")
     p.add_argument("--reference", default=os.path.join(HERE, "..", "..", "Tests", "Fixtures", "encoders", "minilm_reference.json"),
                    help="--check: Steer's parity fixture")
+    add_timing_arguments(p, os.path.join(HERE, "prompts.txt"))
     return p.parse_args()
 
 
@@ -53,22 +50,9 @@ def die(msg):
 
 def main():
     args = parse_args()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    cache = os.environ.get("STEER_CACHE") or os.path.expanduser("~/.cache/steer")
-    model_dir = os.path.abspath(args.model or os.path.join(cache, "models", "all-MiniLM-L6-v2"))
-    if not os.path.isfile(os.path.join(model_dir, "modules.json")):
-        die(f"no sentence-transformers model in {model_dir}; run Scripts/setup (it unpacks all-MiniLM-L6-v2 into $STEER_CACHE/models) or pass --model")
-    try:
-        with open(args.prompts, encoding="utf-8") as f:
-            prompts = [line.strip() for line in f if line.strip()]
-    except OSError as e:
-        die(f"cannot read the prompts: {e}")
-    if not prompts:
-        die(f"{args.prompts} has no prompts")
+    offline_environment()
+    model_dir = model_folder(args.model, "modules.json", die)
+    prompts = read_prompts(args.prompts, die)
 
     try:
         import numpy as np
@@ -126,45 +110,18 @@ def main():
         print(json.dumps(out), flush=True)
         return
 
-    # 1. warm-up
-    for i in range(args.warmup):
-        encode(prompts[i % len(prompts)])
+    # One batch call first (the first batched encode allocates); then the shared protocol. A single
+    # prompt is passed as a string, as a user embeds one.
     encode(prompts[:args.batch] * (args.batch // len(prompts) + 1), batch_size=args.batch)
-
-    # 2. single-prompt latency
-    lat = []
-    for i in range(args.single):
-        p = prompts[i % len(prompts)]
-        t = time.perf_counter()
-        encode(p)
-        lat.append((time.perf_counter() - t) * 1000.0)
-    lat.sort()
-    n = len(lat)
-    p50 = lat[n // 2] if n else None
-    p99 = lat[min(n - 1, n * 99 // 100)] if n else None
-
-    # 3. batch throughput
-    done, rnd = 0, 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < args.seconds:
-        batch = [prompts[(rnd * args.batch + j) % len(prompts)] for j in range(args.batch)]
-        encode(batch, batch_size=args.batch)
-        done += len(batch)
-        rnd += 1
-    elapsed = time.perf_counter() - start
+    timing = time_encoder(lambda texts: encode(texts[0]) if len(texts) == 1 else encode(texts, batch_size=args.batch),
+                          prompts, args.warmup, args.single, args.seconds, args.batch)
 
     out = {
         "peer": "sentence-transformers",
         "version": sentence_transformers.__version__,
         "torch": torch.__version__.split("+")[0],
         "threads": torch.get_num_threads(),
-        "single_p50_ms": round(p50, 3) if p50 is not None else None,
-        "single_p99_ms": round(p99, 3) if p99 is not None else None,
-        "single_calls": n,
-        "batch32_per_s": round(done / elapsed, 1) if elapsed > 0 else None,
-        "batch_size": args.batch,
-        "batch_seconds": round(elapsed, 3),
-        "prompts": len(prompts),
+        **timing,
         "dim": int(dim) if dim else 384,
         "model": os.path.basename(model_dir.rstrip("/")),
     }

@@ -47,6 +47,7 @@ import sys
 import time
 
 from steer_files import read_snapshot, read_tensor_archive
+from peer_common import model_folder, offline_environment
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -258,15 +259,8 @@ class Router:
 
 def main():
     args = parse_args()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    cache = os.environ.get("STEER_CACHE") or os.path.expanduser("~/.cache/steer")
-    model_dir = os.path.abspath(args.model or os.path.join(cache, "models", "all-MiniLM-L6-v2"))
-    if not os.path.isfile(os.path.join(model_dir, "modules.json")):
-        die(f"no sentence-transformers model in {model_dir}; run Scripts/setup (it unpacks all-MiniLM-L6-v2 into $STEER_CACHE/models) or pass --model")
+    offline_environment()
+    model_dir = model_folder(args.model, "modules.json", die)
     if not os.path.isfile(args.checkpoint):
         die(f"no checkpoint at {args.checkpoint}")
     try:
