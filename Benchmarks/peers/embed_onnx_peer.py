@@ -26,7 +26,7 @@ import json
 import os
 import sys
 
-from peer_common import add_timing_arguments, model_folder, offline_environment, read_prompts, time_encoder
+from peer_common import add_timing_arguments, error_exit, model_folder, offline_environment, read_prompts, time_encoder
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAX_LENGTH = 256  # the model's max_seq_length, as sentence-transformers and Steer truncate
@@ -44,9 +44,7 @@ def parse_args():
     return p.parse_args()
 
 
-def die(msg):
-    print(f"embed_onnx_peer: error: {msg}", file=sys.stderr)
-    sys.exit(2)
+die = error_exit("embed_onnx_peer")
 
 
 def export(model_dir, onnx_dir):

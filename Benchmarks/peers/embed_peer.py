@@ -25,7 +25,7 @@ import os
 import sys
 import time
 
-from peer_common import add_timing_arguments, model_folder, offline_environment, read_prompts, time_encoder
+from peer_common import add_timing_arguments, error_exit, model_folder, offline_environment, read_prompts, time_encoder
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -43,9 +43,7 @@ def parse_args():
     return p.parse_args()
 
 
-def die(msg):
-    print(f"embed_peer: error: {msg}", file=sys.stderr)
-    sys.exit(2)
+die = error_exit("embed_peer")
 
 
 def main():

@@ -1,7 +1,16 @@
 """What the prompt-embedding peers share: offline Hugging Face settings, the model folder, the
 prompt list, and the timing protocol of `steer bench embed` (so every system is timed alike)."""
 import os
+import sys
 import time
+
+
+def error_exit(name):
+    """A `die(message)` for the script `name`: the message on stderr, exit status 2."""
+    def die(message):
+        print(f"{name}: error: {message}", file=sys.stderr)
+        sys.exit(2)
+    return die
 
 
 def add_timing_arguments(parser, prompts_default):

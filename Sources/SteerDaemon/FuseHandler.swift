@@ -1,9 +1,6 @@
 // Fuse: the DPR head steers client-given user vectors with prompts (texts or, for a pooled head,
 // sentence embeddings), row by row in passes of `fuseRowsPerPass`.
 import SteerDPR
-import SteerIndex
-import SteerPlugins
-import SteerPrompt
 import SteerTransport
 import SteerWire
 
@@ -95,7 +92,6 @@ extension SteerService {
         }
         return FuseResponse(dim: UInt32(d), fused: fused)
     }
-
 }
 
 /// Where a batch of Fuse/Recommend prompts comes from: sentence embeddings the client sent, or

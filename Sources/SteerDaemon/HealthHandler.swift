@@ -1,6 +1,5 @@
 // Health: live as soon as the daemon answers; ready once an item index is loaded.
 import CSequentialEncoder
-import SteerTransport
 import SteerWire
 
 extension SteerService {

@@ -1,6 +1,5 @@
 // Retrieve: exact top-K over the loaded item index, with per-query filters.
 import SteerIndex
-import SteerTransport
 import SteerWire
 
 extension SteerService {

@@ -3,7 +3,6 @@
 import SteerIndex
 import SteerPrompt
 import SteerSnapshot
-import SteerTransport
 import SteerWire
 #if canImport(Glibc)
 import Glibc

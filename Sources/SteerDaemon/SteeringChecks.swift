@@ -1,6 +1,5 @@
 // What Fuse and Recommend check before a prompt may steer: a DPR head, and an encoder of its width.
 import SteerDPR
-import SteerTransport
 import SteerWire
 
 extension SteerService {

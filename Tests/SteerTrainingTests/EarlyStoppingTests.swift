@@ -1,6 +1,7 @@
 import XCTest
 @testable import SteerTraining
 
+// `best` is a score handed in, stored as it is (no arithmetic): comparing it exactly is the contract.
 final class EarlyStoppingTests: XCTestCase {
     /// Keeps each better score, counts only validations without one, stops after `patience` of them.
     func testKeepsBestAndStopsAfterPatience() {
