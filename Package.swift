@@ -40,14 +40,16 @@ let package = Package(
         .target(name: "CSteerScan"),
 
         // MARK: Steer modules
+        /// The one shape of every library module's error: a stable code and a message.
+        .target(name: "SteerErrors"),
         /// Wire format: frames, envelopes, status codes and typed RPC messages.
         .target(name: "SteerWire", dependencies: ["CSteerProto"]),
         /// Snapshot files: versioned header, zstd frames with checksums, atomic writes.
-        .target(name: "SteerSnapshot", dependencies: ["CZstd"]),
+        .target(name: "SteerSnapshot", dependencies: ["CZstd", "SteerErrors"]),
         /// Checkpoint files: a backbone's weights, item vocabulary and DPR head (the one reader and writer).
         .target(name: "SteerCheckpoint", dependencies: ["SteerSnapshot"]),
         /// Item index: embeddings, category bitsets and exact top-K retrieval on OpenBLAS.
-        .target(name: "SteerIndex", dependencies: ["COpenBLAS", "CSteerScan", "SteerSnapshot"]),
+        .target(name: "SteerIndex", dependencies: ["COpenBLAS", "CSteerScan", "SteerErrors", "SteerSnapshot"]),
         /// The seeded generator every reproducible draw uses (SplitMix64).
         .target(name: "SteerRandom"),
         /// OpenBLAS settings shared by every module that calls BLAS (its thread pool is process-wide).
@@ -55,21 +57,21 @@ let package = Package(
         /// Neural-network kernels on OpenBLAS: forward/backward pairs, optimizer (llm.c style).
         .target(name: "SteerNN", dependencies: ["COpenBLAS", "SteerRandom"]),
         /// Interaction data: RecBole atomic and MovieLens readers, id maps, k-core, splits.
-        .target(name: "SteerData", dependencies: ["SteerRandom"]),
+        .target(name: "SteerData", dependencies: ["SteerErrors", "SteerRandom"]),
         /// Full-ranking evaluation: NDCG and Recall at K over all items, batched with sgemm.
-        .target(name: "SteerEvaluation", dependencies: ["SteerData", "COpenBLAS"]),
+        .target(name: "SteerEvaluation", dependencies: ["SteerData", "SteerErrors", "COpenBLAS"]),
         /// Prompt understanding: WordPiece tokenizer, safetensors, native MiniLM / MPNet encoders.
-        .target(name: "SteerText", dependencies: ["COpenBLAS", "SteerBLAS", "SteerNN", "SteerSync"]),
+        .target(name: "SteerText", dependencies: ["COpenBLAS", "SteerBLAS", "SteerErrors", "SteerNN", "SteerSync"]),
         /// Turns a Swift backbone model into the SequentialEncoder C table (linked into each Swift plugin).
         .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder", "SteerNN", "SteerSync"]),
         /// Controllable tasks (paper §4.1.1): POS/NEG task construction, prompt templates, Filter baselines.
-        .target(name: "SteerTasks", dependencies: ["SteerData", "SteerEvaluation", "SteerRandom"], resources: [.copy("Resources")]),
+        .target(name: "SteerTasks", dependencies: ["SteerData", "SteerErrors", "SteerEvaluation", "SteerRandom"], resources: [.copy("Resources")]),
         /// The DPR head: prompt projector, positive and negative fusion towers, forward and backward.
         .target(name: "SteerDPR", dependencies: ["SteerNN"]),
         /// The lock shared state lives behind (a pthread mutex ThreadSanitizer can see).
         .target(name: "SteerSync"),
         /// Prompt handling for steerd: polarity router and the prompt-embedding cache.
-        .target(name: "SteerPrompt", dependencies: ["SteerText", "SteerSync", "SteerRandom"], resources: [.copy("Resources")]),
+        .target(name: "SteerPrompt", dependencies: ["SteerErrors", "SteerText", "SteerSync", "SteerRandom"], resources: [.copy("Resources")]),
         /// Loads backbone plugins through the SequentialEncoder ABI.
         .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder", "SteerSync"]),
         /// Training and evaluation of backbones through their plugins (stage 1).

@@ -1,4 +1,5 @@
 // How readers treat bad rows (strict or lenient) and what they report about them.
+import SteerErrors
 
 /// How a reader reacts to a malformed row.
 public struct ReadOptions: Sendable, Equatable {
