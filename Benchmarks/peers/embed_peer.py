@@ -25,7 +25,7 @@ import os
 import sys
 import time
 
-from peer_common import add_timing_arguments, error_exit, model_folder, offline_environment, read_prompts, time_encoder
+from peer_common import add_timing_arguments, error_exit, import_torch, model_folder, offline_environment, read_prompts, time_encoder
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -52,21 +52,10 @@ def main():
     model_dir = model_folder(args.model, "modules.json", die)
     prompts = read_prompts(args.prompts, die)
 
-    try:
-        import numpy as np
-        import torch
-        import sentence_transformers
-        from sentence_transformers import SentenceTransformer
-    except ImportError as e:
-        die(f"cannot import sentence-transformers ({e}); run Scripts/peers-setup and use $STEER_CACHE/peers-venv/bin/python")
-    torch.set_num_threads(args.threads)
-    try:
-        torch.set_num_interop_threads(args.threads)
-    except RuntimeError:
-        pass
+    torch, np, sentence_transformers = import_torch(args.threads, die, also=("numpy", "sentence_transformers"))
 
     t0 = time.perf_counter()
-    model = SentenceTransformer(model_dir, device="cpu")
+    model = sentence_transformers.SentenceTransformer(model_dir, device="cpu")
     model.eval()
     load_s = time.perf_counter() - t0
     dim_fn = getattr(model, "get_embedding_dimension", None) or getattr(model, "get_sentence_embedding_dimension", None)

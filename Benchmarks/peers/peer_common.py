@@ -13,6 +13,24 @@ def error_exit(name):
     return die
 
 
+def import_torch(threads, die, also=()):
+    """torch pinned to `threads` intra- and inter-op threads (a peer gets the cores Steer gets),
+    followed by the modules named in `also`; dies with how to install them when one is missing."""
+    import importlib
+    try:
+        torch = importlib.import_module("torch")
+        extra = [importlib.import_module(name) for name in also]
+    except ImportError as e:
+        names = " / ".join(("torch",) + tuple(also))
+        die(f"cannot import {names} ({e}); run Scripts/peers-setup and use $STEER_CACHE/peers-venv/bin/python")
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(threads)
+    except RuntimeError:
+        pass  # torch takes it once per process, before any inter-op work; a second call changes nothing
+    return (torch, *extra)
+
+
 def add_timing_arguments(parser, prompts_default):
     """The options of the timing protocol (see `time_encoder`)."""
     parser.add_argument("--prompts", default=prompts_default, help="prompts, one per line")

@@ -28,6 +28,8 @@ import sys
 import tempfile
 import time
 
+from peer_common import import_torch
+
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -61,15 +63,7 @@ def main():
     if not os.path.isfile(inter):
         die(f"{inter} is missing; run Scripts/setup (it unpacks ML-100k into $STEER_CACHE/data) or pass --data-path")
 
-    try:
-        import torch
-    except ImportError as e:
-        die(f"cannot import torch ({e}); run Scripts/peers-setup and use $STEER_CACHE/peers-venv/bin/python")
-    torch.set_num_threads(args.threads)
-    try:
-        torch.set_num_interop_threads(args.threads)
-    except RuntimeError:
-        pass
+    torch, = import_torch(args.threads, die)
 
     # RecBole 1.2.1 calls torch.load(path) without weights_only; torch >= 2.6 defaults it to True
     # and refuses RecBole's checkpoints. Shim here, not in site-packages.

@@ -47,7 +47,7 @@ import sys
 import time
 
 from steer_files import read_snapshot, read_tensor_archive
-from peer_common import model_folder, offline_environment
+from peer_common import import_torch, model_folder, offline_environment
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -263,18 +263,7 @@ def main():
     model_dir = model_folder(args.model, "modules.json", die)
     if not os.path.isfile(args.checkpoint):
         die(f"no checkpoint at {args.checkpoint}")
-    try:
-        import numpy as np
-        import torch
-        import sentence_transformers
-        from sentence_transformers import SentenceTransformer
-    except ImportError as e:
-        die(f"cannot import torch / sentence-transformers ({e}); run Scripts/peers-setup and use $STEER_CACHE/peers-venv/bin/python")
-    torch.set_num_threads(args.threads)
-    try:
-        torch.set_num_interop_threads(args.threads)
-    except RuntimeError:
-        pass
+    torch, np, sentence_transformers = import_torch(args.threads, die, also=("numpy", "sentence_transformers"))
 
     t0 = time.perf_counter()
     try:
@@ -285,7 +274,7 @@ def main():
         log(f"cannot read the checkpoint's weights ({e}); falling back to random weights")
         args.random_weights = True
         backbone, head, items, info = build(args)
-    encoder = SentenceTransformer(model_dir, device="cpu")
+    encoder = sentence_transformers.SentenceTransformer(model_dir, device="cpu")
     encoder.eval()
     router = Router(args.router)
     log(f"loaded in {time.perf_counter() - t0:.2f} s: torch {torch.__version__}, sentence-transformers "

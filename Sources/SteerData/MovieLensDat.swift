@@ -22,32 +22,25 @@ public enum MovieLensDat {
     public static func parseRatings(_ bytes: [UInt8], file: String, options: ReadOptions = .strict) throws -> InteractionLog {
         var log = InteractionLog(file: file)
         log.reserveCapacity(bytes.count / 24)
-        var fields: [ByteRange] = []
-        var sawLine = false
-        try bytes.withUnsafeBufferPointer { buffer in
-            try ByteText.forEachLine(buffer) { line, range in
-                sawLine = true
-                ByteText.splitFields(buffer, range, separator: separator, into: &fields)
-                guard fields.count == 4 else {
-                    return try log.report.record(.columnCount(expected: 4, found: fields.count, file: file, line: line), options: options)
-                }
-                for (index, name) in ["UserID", "MovieID"].enumerated() where fields[index].isEmpty {
-                    return try log.report.record(.emptyValue(field: name, file: file, line: line), options: options)
-                }
-                guard let rating = ByteText.number(buffer, fields[2]) else {
-                    return try log.report.record(
-                        .notANumber(field: "Rating", text: ByteText.latin1(buffer, fields[2]), file: file, line: line), options: options)
-                }
-                guard let timestamp = ByteText.number(buffer, fields[3]), timestamp.isFinite else {
-                    return try log.report.record(
-                        .notANumber(field: "Timestamp", text: ByteText.latin1(buffer, fields[3]), file: file, line: line), options: options)
-                }
-                log.append(
-                    user: ByteText.latin1(buffer, fields[0]), item: ByteText.latin1(buffer, fields[1]),
-                    timestamp: timestamp, rating: Float(rating))
+        try forEachRow(bytes, file: file) { buffer, fields, line in
+            guard fields.count == 4 else {
+                return try log.report.record(.columnCount(expected: 4, found: fields.count, file: file, line: line), options: options)
             }
+            for (index, name) in ["UserID", "MovieID"].enumerated() where fields[index].isEmpty {
+                return try log.report.record(.emptyValue(field: name, file: file, line: line), options: options)
+            }
+            guard let rating = ByteText.number(buffer, fields[2]) else {
+                return try log.report.record(
+                    .notANumber(field: "Rating", text: ByteText.latin1(buffer, fields[2]), file: file, line: line), options: options)
+            }
+            guard let timestamp = ByteText.number(buffer, fields[3]), timestamp.isFinite else {
+                return try log.report.record(
+                    .notANumber(field: "Timestamp", text: ByteText.latin1(buffer, fields[3]), file: file, line: line), options: options)
+            }
+            log.append(
+                user: ByteText.latin1(buffer, fields[0]), item: ByteText.latin1(buffer, fields[1]),
+                timestamp: timestamp, rating: Float(rating))
         }
-        guard sawLine else { throw DataError.emptyFile(file: file) }
         log.report.rowsKept = log.count
         return log
     }
@@ -65,26 +58,37 @@ public enum MovieLensDat {
     /// the last the genres, everything between the title.
     public static func parseMovies(_ bytes: [UInt8], file: String, options: ReadOptions = .strict) throws -> ItemCatalog {
         var catalog = ItemCatalog(file: file)
+        try forEachRow(bytes, file: file) { buffer, fields, line in
+            guard fields.count >= 3 else {
+                return try catalog.report.record(.columnCount(expected: 3, found: fields.count, file: file, line: line), options: options)
+            }
+            guard !fields[0].isEmpty else {
+                return try catalog.report.record(.emptyValue(field: "MovieID", file: file, line: line), options: options)
+            }
+            let title = ByteRange(start: fields[1].start, end: fields[fields.count - 2].end)
+            let genres = ByteText.latin1(buffer, fields[fields.count - 1]).split(separator: "|").map(String.init)
+            catalog.entries[ByteText.latin1(buffer, fields[0])] = ItemCatalog.Entry(
+                title: ByteText.latin1(buffer, title), categories: genres)
+            catalog.report.rowsKept += 1
+        }
+        return catalog
+    }
+
+    /// Calls `body` with each non-blank line's `::`-separated fields and its 1-based number;
+    /// a file without any such line is refused as empty.
+    private static func forEachRow(
+        _ bytes: [UInt8], file: String,
+        _ body: (UnsafeBufferPointer<UInt8>, [ByteRange], Int) throws -> Void
+    ) throws {
         var fields: [ByteRange] = []
         var sawLine = false
         try bytes.withUnsafeBufferPointer { buffer in
             try ByteText.forEachLine(buffer) { line, range in
                 sawLine = true
                 ByteText.splitFields(buffer, range, separator: separator, into: &fields)
-                guard fields.count >= 3 else {
-                    return try catalog.report.record(.columnCount(expected: 3, found: fields.count, file: file, line: line), options: options)
-                }
-                guard !fields[0].isEmpty else {
-                    return try catalog.report.record(.emptyValue(field: "MovieID", file: file, line: line), options: options)
-                }
-                let title = ByteRange(start: fields[1].start, end: fields[fields.count - 2].end)
-                let genres = ByteText.latin1(buffer, fields[fields.count - 1]).split(separator: "|").map(String.init)
-                catalog.entries[ByteText.latin1(buffer, fields[0])] = ItemCatalog.Entry(
-                    title: ByteText.latin1(buffer, title), categories: genres)
-                catalog.report.rowsKept += 1
+                try body(buffer, fields, line)
             }
         }
         guard sawLine else { throw DataError.emptyFile(file: file) }
-        return catalog
     }
 }
