@@ -1,5 +1,6 @@
 // `steer router train`: retrains the prompt router from the generated phrasings and writes the
 // model file that SteerPrompt bundles (Sources/SteerPrompt/Resources/router.json).
+// `steer router read`: how prompts are read, part by part, without a daemon.
 // `steer router eval`: the router's accuracy on labelled files and on the rendered evaluation
 // phrasings (a measurement only: the router never trains on them).
 import ArgumentParser
@@ -11,7 +12,7 @@ import SteerTraining
 
 struct RouterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "router", abstract: "The prompt router.",
-                                                    subcommands: [RouterTrainCommand.self, RouterEvalCommand.self])
+                                                    subcommands: [RouterTrainCommand.self, RouterEvalCommand.self, RouterReadCommand.self])
 }
 
 struct RouterTrainCommand: ParsableCommand {
@@ -79,6 +80,25 @@ struct RouterEvalCommand: ParsableCommand {
             templates.templates(polarity, .evaluation).flatMap { template in
                 genres.map { TrainingExample(text: templates.render(template, genreName: $0),
                                              polarity: polarity == .positive ? .positive : .negative) }
+            }
+        }
+    }
+}
+
+struct RouterReadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "read",
+        abstract: "How prompts are read: their parts, each with its polarity and the router's confidence (no daemon needed).")
+    @Option(help: "Router model file (default: the one bundled in SteerPrompt).") var router: String?
+    @Option(help: "Encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var model: String?
+    @Argument(help: "Prompts, one argument each.") var prompts: [String]
+
+    func run() throws {
+        let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
+        let loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0)) } ?? PromptRouter.load()
+        for prompt in prompts {
+            print(prompt)
+            for part in try loaded.read(prompt, encoder: encoder).parts {
+                print("  \(part.decision.polarity == .positive ? "+" : "-") \(String(format: "%.3f", part.decision.confidence))  \(part.text)")
             }
         }
     }

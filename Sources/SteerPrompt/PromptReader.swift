@@ -1,0 +1,83 @@
+// Reads a prompt as users write them: one or more parts, each with its own polarity
+// ("no horror tonight, I want a comedy" → negative "no horror tonight" | positive "I want a comedy").
+import SteerText
+
+/// How a prompt was read.
+public struct PromptReading: Sendable, Equatable {
+    /// One request inside the prompt.
+    public struct Part: Sendable, Equatable {
+        /// The part as written (a substring of the prompt; the whole prompt when it has one part).
+        public let text: String
+        /// The router's polarity for this part and its confidence.
+        public let decision: RouteDecision
+
+        public init(text: String, decision: RouteDecision) {
+            self.text = text
+            self.decision = decision
+        }
+    }
+
+    /// The parts in the order the prompt states them; never empty.
+    public let parts: [Part]
+}
+
+extension PromptRouter {
+    /// Reads `text` part by part: cuts it into candidate clauses (``PromptClauses``), joins each
+    /// candidate without a content word to its neighbour, routes the rest, and joins neighbours
+    /// of the same polarity into one part, routed again as one text.
+    ///
+    /// A prompt that reads as one polarity gives one part, the whole prompt, routed exactly as
+    /// ``route(texts:encoder:cache:)`` routes it: a one-part prompt behaves as it always did.
+    /// - Throws: ``PromptError`` for an empty or oversized prompt, or what the encoder throws.
+    public func read(_ text: String, encoder: some SentenceEncoder, cache: PromptCache? = nil) throws -> PromptReading {
+        try PromptText.validate(text)
+        let spans = Self.joinContentless(PromptClauses.candidates(text))
+        guard spans.count > 1 else { return try whole(text, encoder: encoder, cache: cache) }
+        let decisions = try route(texts: spans.map { String(text[$0]) }, encoder: encoder, cache: cache)
+        var groups: [(range: Range<String.Index>, decision: RouteDecision, joined: Bool)] = []
+        for (span, decision) in zip(spans, decisions) {
+            if let last = groups.last, last.decision.polarity == decision.polarity {
+                groups[groups.count - 1] = (last.range.lowerBound..<span.upperBound, decision, true)
+            } else {
+                groups.append((span, decision, false))
+            }
+        }
+        guard groups.count > 1 else { return try whole(text, encoder: encoder, cache: cache) }
+        let rejoined = groups.indices.filter { groups[$0].joined }
+        let again = try route(texts: rejoined.map { String(text[groups[$0].range]) }, encoder: encoder, cache: cache)
+        for (index, decision) in zip(rejoined, again) { groups[index].decision = decision }
+        return PromptReading(parts: groups.map { PromptReading.Part(text: String(text[$0.range]), decision: $0.decision) })
+    }
+
+    private func whole(_ text: String, encoder: some SentenceEncoder, cache: PromptCache?) throws -> PromptReading {
+        let decision = try route(texts: [text], encoder: encoder, cache: cache)[0]
+        return PromptReading(parts: [PromptReading.Part(text: text, decision: decision)])
+    }
+
+    /// The candidates' ranges, each candidate without a content word joined to the next one (to
+    /// the previous one when it is last): "I really do | not want horror" is one request. A bare
+    /// refusal after a clause ("A documentary? No.") refuses that clause, so it joins the previous one.
+    static func joinContentless(_ candidates: [Substring]) -> [Range<String.Index>] {
+        var spans: [Range<String.Index>] = []
+        var pending: String.Index?
+        for candidate in candidates {
+            if pending == nil, let previous = spans.last, PromptClauses.isBareRefusal(candidate) {
+                spans[spans.count - 1] = previous.lowerBound..<candidate.endIndex
+                continue
+            }
+            let start = pending ?? candidate.startIndex
+            if PromptClauses.hasContent(candidate) {
+                spans.append(start..<candidate.endIndex)
+                pending = nil
+            } else {
+                pending = start
+            }
+        }
+        if let pending, let last = candidates.last {
+            if let previous = spans.popLast() { spans.append(previous.lowerBound..<last.endIndex) } else {
+                spans.append(pending..<last.endIndex)
+            }
+        }
+        return spans
+    }
+}

@@ -1,0 +1,72 @@
+// Compound prompts read part by part: where the clauses are cut, which fragments are joined,
+// and that a one-part prompt is routed exactly as before.
+import XCTest
+@testable import SteerPrompt
+
+final class PromptClausesTests: XCTestCase {
+    private func cut(_ text: String) -> [String] { PromptClauses.candidates(text).map(String.init) }
+    private func spans(_ text: String) -> [String] {
+        PromptRouter.joinContentless(PromptClauses.candidates(text)).map { String(text[$0]) }
+    }
+
+    func testContrastAndNegationOpenANewClause() {
+        XCTAssertEqual(cut("a comedy, but please no romance"), ["a comedy", "but please no romance"])
+        XCTAssertEqual(cut("comedy no romance"), ["comedy", "no romance"])
+        XCTAssertEqual(cut("a thriller instead of a horror film"), ["a thriller", "instead of a horror film"])
+        XCTAssertEqual(cut("westerns are fine as long as there's no singing"), ["westerns are fine", "as long as there's no singing"])
+        XCTAssertEqual(cut("I don’t want horror, give me a western"), ["I don’t want horror", "give me a western"])
+        XCTAssertEqual(cut("Horror? Nope. Something funny!"), ["Horror", "Nope", "Something funny"])
+    }
+
+    func testIdiomsListsAndAuxiliariesStayWhole() {
+        XCTAssertEqual(cut("anything but horror"), ["anything but horror"])
+        XCTAssertEqual(cut("nothing but comedies please"), ["nothing but comedies please"])
+        XCTAssertEqual(cut("I really do not want horror"), ["I really do not want horror"])
+        XCTAssertEqual(cut("no horror, thriller or gore"), ["no horror, thriller or gore"], "a list after a negation is one part")
+        XCTAssertEqual(cut("some sci-fi please"), ["some sci-fi please"], "a hyphen inside a word is no clause mark")
+        XCTAssertEqual(cut("  "), [])
+    }
+
+    func testFragmentsWithoutContentJoinANeighbour() {
+        XCTAssertEqual(spans("a movie without violence"), ["a movie without violence"])
+        XCTAssertEqual(spans("A documentary? No. Give me fiction."), ["A documentary? No", "Give me fiction"],
+                       "a bare refusal refuses the clause before it")
+        XCTAssertEqual(spans("please, something funny"), ["please, something funny"])
+        XCTAssertEqual(spans("no, no, no"), ["no, no, no"])
+    }
+}
+
+final class PromptReaderTests: XCTestCase {
+    func testAOnePartPromptIsRoutedAsBefore() throws {
+        let (router, encoder) = (try PromptRouter.load(), try miniLM())
+        for prompt in ["I want a comedy", "no horror tonight", "anything but musicals", "something funny, and romantic too"] {
+            let reading = try router.read(prompt, encoder: encoder)
+            XCTAssertEqual(reading.parts.count, 1, prompt)
+            XCTAssertEqual(reading.parts[0].text, prompt)
+            // The same call on the same text: bit identity is the contract here (nothing else ran).
+            XCTAssertEqual(reading.parts[0].decision, try router.route(texts: [prompt], encoder: encoder)[0], prompt)
+        }
+    }
+
+    func testACompoundPromptGivesOnePartPerPolarityInOrder() throws {
+        let (router, encoder) = (try PromptRouter.load(), try miniLM())
+        let cases: [(String, [(String, Polarity)])] = [
+            ("a comedy, but please no romance", [("a comedy", .positive), ("but please no romance", .negative)]),
+            ("no war movies, i want something light and funny",
+             [("no war movies", .negative), ("i want something light and funny", .positive)]),
+        ]
+        for (prompt, expected) in cases {
+            let parts = try router.read(prompt, encoder: encoder).parts
+            XCTAssertEqual(parts.map(\.text), expected.map(\.0), prompt)
+            XCTAssertEqual(parts.map(\.decision.polarity), expected.map(\.1), prompt)
+        }
+    }
+
+    func testInvalidPromptsAreRefusedBeforeAnythingIsRead() throws {
+        let (router, encoder) = (try PromptRouter.load(), try miniLM())
+        XCTAssertThrowsError(try router.read("   ", encoder: encoder)) { XCTAssertEqual(($0 as? PromptError)?.code, .empty) }
+        XCTAssertThrowsError(try router.read(String(repeating: "a", count: PromptText.maximumBytes + 1), encoder: encoder)) {
+            XCTAssertEqual(($0 as? PromptError)?.code, .tooLong)
+        }
+    }
+}
