@@ -41,6 +41,6 @@ public enum TaskRandom {
 
     /// Purpose tags, so the streams of different decisions never coincide.
     enum Purpose: UInt64 {
-        case positive = 1, negative = 2, template = 3, trainingCuts = 4, trainingWindow = 5, redraw = 6
+        case positive = 1, negative = 2, template = 3, trainingCuts = 4, trainingWindow = 5, redraw = 6, compound = 7
     }
 }

@@ -52,9 +52,13 @@ struct RouterEvalCommand: ParsableCommand {
     @Option(help: "Router model file (default: the one bundled in SteerPrompt).") var router: String?
     @Option(help: "Encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var model: String?
     @Flag(help: "List the misrouted prompts of the files (never those of the evaluation phrasings).") var showErrors = false
+    @Option(help: "Prompts labelled part by part (kind<TAB>prompt<TAB>+:Genre;-:Genre, repeatable), e.g. Tests/Fixtures/prompts/issue15-frozen.tsv: read part by part and scored per part.")
+    var partsFile: [String] = []
 
     func run() throws {
-        guard !file.isEmpty || evaluationTemplates else { throw ValidationError("give --file F and/or --evaluation-templates") }
+        guard !file.isEmpty || !partsFile.isEmpty || evaluationTemplates else {
+            throw ValidationError("give --file F, --parts-file F and/or --evaluation-templates")
+        }
         let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
         let loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0)) } ?? PromptRouter.load()
         print("router: \(router ?? "bundled Resources/router.json") (\(loaded.trainingExamples) generated examples)")
@@ -65,6 +69,13 @@ struct RouterEvalCommand: ParsableCommand {
                 for miss in result.misses {
                     print(String(format: "  expected %@, p(positive) %.3f: %@", miss.expected.rawValue, miss.positiveProbability, miss.text))
                 }
+            }
+        }
+        for path in partsFile {
+            let result = try loaded.partAccuracy(on: NaturalPrompt.read(URL(fileURLWithPath: path)), encoder: encoder)
+            print(result.summary(path))
+            if showErrors {
+                for miss in result.misses { print("  expected \(miss.expected), read \(miss.read): \(miss.text)") }
             }
         }
         if evaluationTemplates {
