@@ -30,6 +30,7 @@ public struct BackboneInfo: Sendable, Equatable, Codable {
         active = m.active != 0
     }
 
+    /// Sets the fields of `m`, initialized by `steer__v1__backbone_info__init`.
     func fill(_ m: inout Steer__V1__BackboneInfo, _ arena: CArena) {
         m.name = arena.string(name)
         m.plugin_version = arena.string(pluginVersion)
@@ -74,7 +75,9 @@ public struct ListBackbonesResponse: WireMessage, Equatable, Codable {
 
     public func encoded() -> [UInt8] {
         packMessage(steer__v1__list_backbones_response__init) { m, arena in
-            (m.n_backbones, m.backbones) = arena.messages(backbones, steer__v1__backbone_info__init) { $1.fill(&$0, arena) }
+            (m.n_backbones, m.backbones) = arena.messages(backbones, steer__v1__backbone_info__init) { c, info in
+                info.fill(&c, arena)
+            }
             (m.n_available, m.available) = arena.strings(available)
         }
     }
