@@ -53,16 +53,16 @@ public struct RequestEnvelope: WireMessage, Equatable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__Request()
-        steer__v1__request__init(&m)
-        m.id = id
-        m.deadline_unix_micros = deadlineUnixMicros
-        m.payload = arena.bytes(payload)
-        guard let small = Int32(exactly: methodNumber) else {
-            // protobuf-c packs an enum as int32 and would send only the low 32 bits (2^32 + 1 would
-            // call Health): the whole number goes after the rest, where the last occurrence wins.
-            var bytes = packMessage(&m)
+        // protobuf-c packs an enum as int32 and would send only the low 32 bits (2^32 + 1 would call
+        // Health): a larger number goes after the rest, where the last occurrence wins.
+        let small = Int32(exactly: methodNumber)
+        var bytes = packMessage(steer__v1__request__init) { m, arena in
+            m.id = id
+            m.method = Steer__V1__Method(rawValue: UInt32(bitPattern: small ?? 0))
+            m.deadline_unix_micros = deadlineUnixMicros
+            m.payload = arena.bytes(payload)
+        }
+        if small == nil {
             var value = UInt64(bitPattern: methodNumber)
             bytes.append(0x10)   // field 2, varint
             while value >= 0x80 {
@@ -70,10 +70,8 @@ public struct RequestEnvelope: WireMessage, Equatable {
                 value >>= 7
             }
             bytes.append(UInt8(value))
-            return bytes
         }
-        m.method = Steer__V1__Method(rawValue: UInt32(bitPattern: small))
-        return packMessage(&m)
+        return bytes
     }
 }
 
@@ -117,14 +115,12 @@ public struct ResponseEnvelope: WireMessage, Equatable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__Response()
-        steer__v1__response__init(&m)
-        m.id = id
-        m.status = Steer__V1__StatusCode(rawValue: statusNumber)
-        m.message = arena.string(message)
-        m.payload = arena.bytes(payload)
-        return packMessage(&m)
+        packMessage(steer__v1__response__init) { m, arena in
+            m.id = id
+            m.status = Steer__V1__StatusCode(rawValue: statusNumber)
+            m.message = arena.string(message)
+            m.payload = arena.bytes(payload)
+        }
     }
 
     /// The decoded payload, or the response's error.

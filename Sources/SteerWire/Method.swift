@@ -17,20 +17,9 @@ public enum Method: UInt32, Sendable, CaseIterable, CustomStringConvertible {
     case stats = 12
 
     /// The RPC's name as in the contract, e.g. `EncodeHistory`.
-    public var description: String {
-        switch self {
-        case .health: "Health"
-        case .embedPrompt: "EmbedPrompt"
-        case .route: "Route"
-        case .encodeHistory: "EncodeHistory"
-        case .fuse: "Fuse"
-        case .retrieve: "Retrieve"
-        case .recommend: "Recommend"
-        case .listBackbones: "ListBackbones"
-        case .loadBackbone: "LoadBackbone"
-        case .saveSnapshot: "SaveSnapshot"
-        case .loadSnapshot: "LoadSnapshot"
-        case .stats: "Stats"
-        }
-    }
+    public var description: String { Self.names[Int(rawValue) - 1] }
+
+    /// Indexed by raw value - 1: the numbers run from 1 without a gap, as the contract's do.
+    private static let names = ["Health", "EmbedPrompt", "Route", "EncodeHistory", "Fuse", "Retrieve", "Recommend",
+                                "ListBackbones", "LoadBackbone", "SaveSnapshot", "LoadSnapshot", "Stats"]
 }

@@ -35,26 +35,45 @@ final class CArena {
         ProtobufCBinaryData(len: values.count, data: array(values))
     }
 
-    /// A heap copy of a sub-message, for fields that hold a pointer to it.
-    func message<M>(_ message: M) -> UnsafeMutablePointer<M> {
+    /// A repeated scalar field's count and C array, assigned together: `(m.n_x, m.x) = arena.counted(x)`.
+    func counted<T>(_ values: [T]) -> (Int, UnsafeMutablePointer<T>?) {
+        (values.count, array(values))
+    }
+
+    /// A repeated string field's count and array of C strings.
+    func strings(_ values: [String]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
+        counted(values.map { string($0) })
+    }
+
+    /// A message struct in arena memory: `initialize` (its generated `…__init`) sets the defaults,
+    /// then `fill` sets the fields.
+    func message<M>(_ initialize: (UnsafeMutablePointer<M>) -> Void, _ fill: (inout M) -> Void) -> UnsafeMutablePointer<M> {
         let raw = malloc(MemoryLayout<M>.stride)!
         blocks.append(raw)
         let typed = raw.bindMemory(to: M.self, capacity: 1)
-        typed.initialize(to: message)
+        initialize(typed)
+        fill(&typed.pointee)
         return typed
+    }
+
+    /// A repeated sub-message field's count and array of pointers, one message per value.
+    func messages<T, M>(_ values: [T], _ initialize: (UnsafeMutablePointer<M>) -> Void,
+                        _ fill: (inout M, T) -> Void) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<M>?>?) {
+        counted(values.map { value in message(initialize) { fill(&$0, value) } })
     }
 }
 
-/// Serializes a protobuf-c message struct (any generated `Steer__V1__…` type).
-func packMessage<M>(_ message: inout M) -> [UInt8] {
-    withUnsafeMutableBytes(of: &message) { raw in
-        // Every generated message struct begins with its `ProtobufCMessage base`.
-        let base = raw.baseAddress!.assumingMemoryBound(to: ProtobufCMessage.self)
-        let size = protobuf_c_message_get_packed_size(base)
-        guard size > 0 else { return [] }
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            count = protobuf_c_message_pack(base, buffer.baseAddress!)
-        }
+/// Serializes a message built as `CArena.message` builds one, its pointers into an arena that
+/// lives until the bytes are packed.
+func packMessage<M>(_ initialize: (UnsafeMutablePointer<M>) -> Void, _ fill: (inout M, CArena) -> Void = { _, _ in }) -> [UInt8] {
+    let arena = CArena()
+    let message = arena.message(initialize) { fill(&$0, arena) }
+    // Every generated message struct begins with its `ProtobufCMessage base`.
+    let base = UnsafeMutableRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self)
+    let size = protobuf_c_message_get_packed_size(base)
+    guard size > 0 else { return [] }
+    return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+        count = protobuf_c_message_pack(base, buffer.baseAddress!)
     }
 }
 
@@ -94,6 +113,10 @@ func swiftString(_ pointer: UnsafePointer<CChar>?) -> String {
 func swiftArray<T>(_ pointer: UnsafePointer<T>?, _ count: Int) -> [T] {
     guard let pointer, count > 0 else { return [] }
     return Array(UnsafeBufferPointer(start: pointer, count: count))
+}
+
+func swiftStrings(_ pointer: UnsafePointer<UnsafeMutablePointer<CChar>?>?, _ count: Int) -> [String] {
+    swiftArray(pointer, count).map { swiftString($0) }
 }
 
 func swiftBytes(_ data: ProtobufCBinaryData) -> [UInt8] {

@@ -30,9 +30,8 @@ public struct BackboneInfo: Sendable, Equatable, Codable {
         active = m.active != 0
     }
 
-    func cMessage(_ arena: CArena) -> UnsafeMutablePointer<Steer__V1__BackboneInfo> {
-        var m = Steer__V1__BackboneInfo()
-        steer__v1__backbone_info__init(&m)
+    /// Sets the fields of `m`, initialized by `steer__v1__backbone_info__init`.
+    func fill(_ m: inout Steer__V1__BackboneInfo, _ arena: CArena) {
         m.name = arena.string(name)
         m.plugin_version = arena.string(pluginVersion)
         m.abi_major = abiMajor
@@ -43,7 +42,6 @@ public struct BackboneInfo: Sendable, Equatable, Codable {
         m.n_items = nItems
         m.trainable = cBool(trainable)
         m.active = cBool(active)
-        return arena.message(m)
     }
 }
 
@@ -53,11 +51,7 @@ public struct ListBackbonesRequest: WireMessage, Equatable {
         try unpackMessage(bytes, as: "ListBackbonesRequest", unpack: steer__v1__list_backbones_request__unpack,
                           free: steer__v1__list_backbones_request__free_unpacked) { _ in }
     }
-    public func encoded() -> [UInt8] {
-        var m = Steer__V1__ListBackbonesRequest()
-        steer__v1__list_backbones_request__init(&m)
-        return packMessage(&m)
-    }
+    public func encoded() -> [UInt8] { packMessage(steer__v1__list_backbones_request__init) }
 }
 
 public struct ListBackbonesResponse: WireMessage, Equatable, Codable {
@@ -75,21 +69,17 @@ public struct ListBackbonesResponse: WireMessage, Equatable, Codable {
                                  free: steer__v1__list_backbones_response__free_unpacked) { m in
             ListBackbonesResponse(
                 backbones: swiftMessages(m.backbones, m.n_backbones) { BackboneInfo($0) },
-                available: swiftArray(m.available, m.n_available).map { swiftString($0) })
+                available: swiftStrings(m.available, m.n_available))
         }
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        let cBackbones: [UnsafeMutablePointer<Steer__V1__BackboneInfo>?] = backbones.map { $0.cMessage(arena) }
-        let cAvailable: [UnsafeMutablePointer<CChar>?] = available.map { arena.string($0) }
-        var m = Steer__V1__ListBackbonesResponse()
-        steer__v1__list_backbones_response__init(&m)
-        m.n_backbones = cBackbones.count
-        m.backbones = arena.array(cBackbones)
-        m.n_available = cAvailable.count
-        m.available = arena.array(cAvailable)
-        return packMessage(&m)
+        packMessage(steer__v1__list_backbones_response__init) { m, arena in
+            (m.n_backbones, m.backbones) = arena.messages(backbones, steer__v1__backbone_info__init) { c, info in
+                info.fill(&c, arena)
+            }
+            (m.n_available, m.available) = arena.strings(available)
+        }
     }
 }
 
@@ -112,12 +102,10 @@ public struct LoadBackboneRequest: WireMessage, Equatable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__LoadBackboneRequest()
-        steer__v1__load_backbone_request__init(&m)
-        m.name = arena.string(name)
-        m.checkpoint = arena.string(checkpoint)
-        return packMessage(&m)
+        packMessage(steer__v1__load_backbone_request__init) { m, arena in
+            m.name = arena.string(name)
+            m.checkpoint = arena.string(checkpoint)
+        }
     }
 }
 
@@ -134,10 +122,8 @@ public struct LoadBackboneResponse: WireMessage, Equatable, Codable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__LoadBackboneResponse()
-        steer__v1__load_backbone_response__init(&m)
-        m.backbone = backbone.cMessage(arena)
-        return packMessage(&m)
+        packMessage(steer__v1__load_backbone_response__init) { m, arena in
+            m.backbone = arena.message(steer__v1__backbone_info__init) { backbone.fill(&$0, arena) }
+        }
     }
 }

@@ -15,19 +15,11 @@ public struct EncodeHistoryRequest: WireMessage, Equatable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        let cHistories: [UnsafeMutablePointer<Steer__V1__History>?] = histories.map { items in
-            var h = Steer__V1__History()
-            steer__v1__history__init(&h)
-            h.n_item_ids = items.count
-            h.item_ids = arena.array(items)
-            return arena.message(h)
+        packMessage(steer__v1__encode_history_request__init) { m, arena in
+            (m.n_histories, m.histories) = arena.messages(histories, steer__v1__history__init) { h, items in
+                (h.n_item_ids, h.item_ids) = arena.counted(items)
+            }
         }
-        var m = Steer__V1__EncodeHistoryRequest()
-        steer__v1__encode_history_request__init(&m)
-        m.n_histories = cHistories.count
-        m.histories = arena.array(cHistories)
-        return packMessage(&m)
     }
 }
 
@@ -49,12 +41,9 @@ public struct EncodeHistoryResponse: WireMessage, Equatable, Codable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__EncodeHistoryResponse()
-        steer__v1__encode_history_response__init(&m)
-        m.dim = dim
-        m.n_user_vectors = userVectors.count
-        m.user_vectors = arena.array(userVectors)
-        return packMessage(&m)
+        packMessage(steer__v1__encode_history_response__init) { m, arena in
+            m.dim = dim
+            (m.n_user_vectors, m.user_vectors) = arena.counted(userVectors)
+        }
     }
 }

@@ -27,26 +27,19 @@ public struct FuseRequest: WireMessage, Equatable {
                                  free: steer__v1__fuse_request__free_unpacked) { m in
             FuseRequest(dim: m.dim, userVectors: swiftArray(m.user_vectors, m.n_user_vectors),
                         promptEmbeddings: swiftArray(m.prompt_embeddings, m.n_prompt_embeddings),
-                        polarities: swiftArray(m.polarities, m.n_polarities).map { Polarity(rawValue: $0.rawValue) ?? .unspecified },
-                        prompts: swiftArray(m.prompts, m.n_prompts).map { swiftString($0) })
+                        polarities: swiftArray(m.polarities, m.n_polarities).map(Polarity.init),
+                        prompts: swiftStrings(m.prompts, m.n_prompts))
         }
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        let cPrompts: [UnsafeMutablePointer<CChar>?] = prompts.map { arena.string($0) }
-        var m = Steer__V1__FuseRequest()
-        steer__v1__fuse_request__init(&m)
-        m.dim = dim
-        m.n_user_vectors = userVectors.count
-        m.user_vectors = arena.array(userVectors)
-        m.n_prompt_embeddings = promptEmbeddings.count
-        m.prompt_embeddings = arena.array(promptEmbeddings)
-        m.n_polarities = polarities.count
-        m.polarities = arena.array(polarities.map { Steer__V1__Polarity(rawValue: $0.rawValue) })
-        m.n_prompts = cPrompts.count
-        m.prompts = arena.array(cPrompts)
-        return packMessage(&m)
+        packMessage(steer__v1__fuse_request__init) { m, arena in
+            m.dim = dim
+            (m.n_user_vectors, m.user_vectors) = arena.counted(userVectors)
+            (m.n_prompt_embeddings, m.prompt_embeddings) = arena.counted(promptEmbeddings)
+            (m.n_polarities, m.polarities) = arena.counted(polarities.map(\.cValue))
+            (m.n_prompts, m.prompts) = arena.strings(prompts)
+        }
     }
 }
 
@@ -68,12 +61,9 @@ public struct FuseResponse: WireMessage, Equatable, Codable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__FuseResponse()
-        steer__v1__fuse_response__init(&m)
-        m.dim = dim
-        m.n_fused = fused.count
-        m.fused = arena.array(fused)
-        return packMessage(&m)
+        packMessage(steer__v1__fuse_response__init) { m, arena in
+            m.dim = dim
+            (m.n_fused, m.fused) = arena.counted(fused)
+        }
     }
 }

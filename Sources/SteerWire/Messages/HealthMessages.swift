@@ -7,11 +7,7 @@ public struct HealthRequest: WireMessage, Equatable {
         try unpackMessage(bytes, as: "HealthRequest", unpack: steer__v1__health_request__unpack,
                           free: steer__v1__health_request__free_unpacked) { _ in }
     }
-    public func encoded() -> [UInt8] {
-        var m = Steer__V1__HealthRequest()
-        steer__v1__health_request__init(&m)
-        return packMessage(&m)
-    }
+    public func encoded() -> [UInt8] { packMessage(steer__v1__health_request__init) }
 }
 
 public struct HealthResponse: WireMessage, Equatable, Codable {
@@ -46,18 +42,16 @@ public struct HealthResponse: WireMessage, Equatable, Codable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__HealthResponse()
-        steer__v1__health_response__init(&m)
-        m.live = cBool(live)
-        m.ready = cBool(ready)
-        m.version = arena.string(version)
-        m.uptime_micros = uptimeMicros
-        m.abi_major = abiMajor
-        m.abi_minor = abiMinor
-        m.n_items = nItems
-        m.dim = dim
-        m.active_backbone = arena.string(activeBackbone)
-        return packMessage(&m)
+        packMessage(steer__v1__health_response__init) { m, arena in
+            m.live = cBool(live)
+            m.ready = cBool(ready)
+            m.version = arena.string(version)
+            m.uptime_micros = uptimeMicros
+            m.abi_major = abiMajor
+            m.abi_minor = abiMinor
+            m.n_items = nItems
+            m.dim = dim
+            m.active_backbone = arena.string(activeBackbone)
+        }
     }
 }

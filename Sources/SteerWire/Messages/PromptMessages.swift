@@ -28,6 +28,11 @@ public enum Polarity: UInt32, Sendable, Codable, CustomStringConvertible {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
+
+    /// A value this build does not name (from a newer peer) reads as `.unspecified`.
+    init(_ c: Steer__V1__Polarity) { self = Polarity(rawValue: c.rawValue) ?? .unspecified }
+
+    var cValue: Steer__V1__Polarity { Steer__V1__Polarity(rawValue: rawValue) }
 }
 
 public struct EmbedPromptRequest: WireMessage, Equatable {
@@ -43,19 +48,15 @@ public struct EmbedPromptRequest: WireMessage, Equatable {
     public init(decoding bytes: [UInt8]) throws {
         self = try unpackMessage(bytes, as: "EmbedPromptRequest", unpack: steer__v1__embed_prompt_request__unpack,
                                  free: steer__v1__embed_prompt_request__free_unpacked) { m in
-            EmbedPromptRequest(prompts: swiftArray(m.prompts, m.n_prompts).map { swiftString($0) }, encoder: swiftString(m.encoder))
+            EmbedPromptRequest(prompts: swiftStrings(m.prompts, m.n_prompts), encoder: swiftString(m.encoder))
         }
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        let cPrompts: [UnsafeMutablePointer<CChar>?] = prompts.map { arena.string($0) }
-        var m = Steer__V1__EmbedPromptRequest()
-        steer__v1__embed_prompt_request__init(&m)
-        m.n_prompts = cPrompts.count
-        m.prompts = arena.array(cPrompts)
-        m.encoder = arena.string(encoder)
-        return packMessage(&m)
+        packMessage(steer__v1__embed_prompt_request__init) { m, arena in
+            (m.n_prompts, m.prompts) = arena.strings(prompts)
+            m.encoder = arena.string(encoder)
+        }
     }
 }
 
@@ -80,15 +81,11 @@ public struct EmbedPromptResponse: WireMessage, Equatable, Codable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__EmbedPromptResponse()
-        steer__v1__embed_prompt_response__init(&m)
-        m.dim = dim
-        m.n_embeddings = embeddings.count
-        m.embeddings = arena.array(embeddings)
-        m.n_cache_hits = cacheHits.count
-        m.cache_hits = arena.array(cacheHits.map { cBool($0) })
-        return packMessage(&m)
+        packMessage(steer__v1__embed_prompt_response__init) { m, arena in
+            m.dim = dim
+            (m.n_embeddings, m.embeddings) = arena.counted(embeddings)
+            (m.n_cache_hits, m.cache_hits) = arena.counted(cacheHits.map(cBool))
+        }
     }
 }
 
@@ -100,18 +97,14 @@ public struct RouteRequest: WireMessage, Equatable {
     public init(decoding bytes: [UInt8]) throws {
         self = try unpackMessage(bytes, as: "RouteRequest", unpack: steer__v1__route_request__unpack,
                                  free: steer__v1__route_request__free_unpacked) { m in
-            RouteRequest(prompts: swiftArray(m.prompts, m.n_prompts).map { swiftString($0) })
+            RouteRequest(prompts: swiftStrings(m.prompts, m.n_prompts))
         }
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        let cPrompts: [UnsafeMutablePointer<CChar>?] = prompts.map { arena.string($0) }
-        var m = Steer__V1__RouteRequest()
-        steer__v1__route_request__init(&m)
-        m.n_prompts = cPrompts.count
-        m.prompts = arena.array(cPrompts)
-        return packMessage(&m)
+        packMessage(steer__v1__route_request__init) { m, arena in
+            (m.n_prompts, m.prompts) = arena.strings(prompts)
+        }
     }
 }
 
@@ -136,24 +129,17 @@ public struct RouteResponse: WireMessage, Equatable, Codable {
                                  free: steer__v1__route_response__free_unpacked,
                                  unknownEnums: .keep) { m in  // a newer daemon may send a newer polarity
             RouteResponse(results: swiftMessages(m.results, m.n_results) { r in
-                RouteResult(polarity: Polarity(rawValue: r.polarity.rawValue) ?? .unspecified, confidence: r.confidence)
+                RouteResult(polarity: Polarity(r.polarity), confidence: r.confidence)
             })
         }
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        let cResults: [UnsafeMutablePointer<Steer__V1__RouteResult>?] = results.map { result in
-            var r = Steer__V1__RouteResult()
-            steer__v1__route_result__init(&r)
-            r.polarity = Steer__V1__Polarity(rawValue: result.polarity.rawValue)
-            r.confidence = result.confidence
-            return arena.message(r)
+        packMessage(steer__v1__route_response__init) { m, arena in
+            (m.n_results, m.results) = arena.messages(results, steer__v1__route_result__init) { r, result in
+                r.polarity = result.polarity.cValue
+                r.confidence = result.confidence
+            }
         }
-        var m = Steer__V1__RouteResponse()
-        steer__v1__route_response__init(&m)
-        m.n_results = cResults.count
-        m.results = arena.array(cResults)
-        return packMessage(&m)
     }
 }

@@ -25,28 +25,22 @@ public struct RecommendRequest: WireMessage, Equatable {
         self = try unpackMessage(bytes, as: "RecommendRequest", unpack: steer__v1__recommend_request__unpack,
                                  free: steer__v1__recommend_request__free_unpacked) { m in
             RecommendRequest(history: m.history.map { swiftArray($0.pointee.item_ids, $0.pointee.n_item_ids) } ?? [],
-                             prompt: swiftString(m.prompt), polarity: Polarity(rawValue: m.polarity.rawValue) ?? .unspecified,
+                             prompt: swiftString(m.prompt), polarity: Polarity(m.polarity),
                              k: m.k, includeHistory: m.include_history != 0)
         }
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__RecommendRequest()
-        steer__v1__recommend_request__init(&m)
-        // An empty history is an absent one (both decode to []).
-        if !history.isEmpty {
-            var h = Steer__V1__History()
-            steer__v1__history__init(&h)
-            h.n_item_ids = history.count
-            h.item_ids = arena.array(history)
-            m.history = arena.message(h)
+        packMessage(steer__v1__recommend_request__init) { m, arena in
+            // An empty history is an absent one (both decode to []).
+            if !history.isEmpty {
+                m.history = arena.message(steer__v1__history__init) { h in (h.n_item_ids, h.item_ids) = arena.counted(history) }
+            }
+            m.prompt = arena.string(prompt)
+            m.polarity = polarity.cValue
+            m.k = k
+            m.include_history = cBool(includeHistory)
         }
-        m.prompt = arena.string(prompt)
-        m.polarity = Steer__V1__Polarity(rawValue: polarity.rawValue)
-        m.k = k
-        m.include_history = cBool(includeHistory)
-        return packMessage(&m)
     }
 }
 
@@ -79,28 +73,19 @@ public struct RecommendResponse: WireMessage, Equatable, Codable {
                                  free: steer__v1__recommend_response__free_unpacked,
                                  unknownEnums: .keep) { m in  // a newer daemon may send a newer polarity
             RecommendResponse(itemIDs: swiftArray(m.item_ids, m.n_item_ids), scores: swiftArray(m.scores, m.n_scores),
-                              polarity: Polarity(rawValue: m.polarity.rawValue) ?? .unspecified, routeConfidence: m.route_confidence,
-                              titles: swiftArray(m.titles, m.n_titles).map { swiftString($0) },
-                              categories: swiftArray(m.categories, m.n_categories).map { swiftString($0) })
+                              polarity: Polarity(m.polarity), routeConfidence: m.route_confidence,
+                              titles: swiftStrings(m.titles, m.n_titles), categories: swiftStrings(m.categories, m.n_categories))
         }
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        let cTitles: [UnsafeMutablePointer<CChar>?] = titles.map { arena.string($0) }
-        let cCategories: [UnsafeMutablePointer<CChar>?] = categories.map { arena.string($0) }
-        var m = Steer__V1__RecommendResponse()
-        steer__v1__recommend_response__init(&m)
-        m.n_item_ids = itemIDs.count
-        m.item_ids = arena.array(itemIDs)
-        m.n_scores = scores.count
-        m.scores = arena.array(scores)
-        m.polarity = Steer__V1__Polarity(rawValue: polarity.rawValue)
-        m.route_confidence = routeConfidence
-        m.n_titles = cTitles.count
-        m.titles = arena.array(cTitles)
-        m.n_categories = cCategories.count
-        m.categories = arena.array(cCategories)
-        return packMessage(&m)
+        packMessage(steer__v1__recommend_response__init) { m, arena in
+            (m.n_item_ids, m.item_ids) = arena.counted(itemIDs)
+            (m.n_scores, m.scores) = arena.counted(scores)
+            m.polarity = polarity.cValue
+            m.route_confidence = routeConfidence
+            (m.n_titles, m.titles) = arena.strings(titles)
+            (m.n_categories, m.categories) = arena.strings(categories)
+        }
     }
 }

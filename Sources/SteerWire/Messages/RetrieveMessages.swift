@@ -42,26 +42,15 @@ public struct RetrieveRequest: WireMessage, Equatable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        let cQueries: [UnsafeMutablePointer<Steer__V1__RetrieveQuery>?] = queries.map { query in
-            var q = Steer__V1__RetrieveQuery()
-            steer__v1__retrieve_query__init(&q)
-            q.n_vector = query.vector.count
-            q.vector = arena.array(query.vector)
-            q.n_exclude_items = query.excludeItems.count
-            q.exclude_items = arena.array(query.excludeItems)
-            q.n_require_categories = query.requireCategories.count
-            q.require_categories = arena.array(query.requireCategories)
-            q.n_exclude_categories = query.excludeCategories.count
-            q.exclude_categories = arena.array(query.excludeCategories)
-            return arena.message(q)
+        packMessage(steer__v1__retrieve_request__init) { m, arena in
+            m.k = k
+            (m.n_queries, m.queries) = arena.messages(queries, steer__v1__retrieve_query__init) { q, query in
+                (q.n_vector, q.vector) = arena.counted(query.vector)
+                (q.n_exclude_items, q.exclude_items) = arena.counted(query.excludeItems)
+                (q.n_require_categories, q.require_categories) = arena.counted(query.requireCategories)
+                (q.n_exclude_categories, q.exclude_categories) = arena.counted(query.excludeCategories)
+            }
         }
-        var m = Steer__V1__RetrieveRequest()
-        steer__v1__retrieve_request__init(&m)
-        m.k = k
-        m.n_queries = cQueries.count
-        m.queries = arena.array(cQueries)
-        return packMessage(&m)
     }
 }
 
@@ -91,20 +80,11 @@ public struct RetrieveResponse: WireMessage, Equatable, Codable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        let cResults: [UnsafeMutablePointer<Steer__V1__RetrieveResult>?] = results.map { result in
-            var r = Steer__V1__RetrieveResult()
-            steer__v1__retrieve_result__init(&r)
-            r.n_item_ids = result.itemIDs.count
-            r.item_ids = arena.array(result.itemIDs)
-            r.n_scores = result.scores.count
-            r.scores = arena.array(result.scores)
-            return arena.message(r)
+        packMessage(steer__v1__retrieve_response__init) { m, arena in
+            (m.n_results, m.results) = arena.messages(results, steer__v1__retrieve_result__init) { r, result in
+                (r.n_item_ids, r.item_ids) = arena.counted(result.itemIDs)
+                (r.n_scores, r.scores) = arena.counted(result.scores)
+            }
         }
-        var m = Steer__V1__RetrieveResponse()
-        steer__v1__retrieve_response__init(&m)
-        m.n_results = cResults.count
-        m.results = arena.array(cResults)
-        return packMessage(&m)
     }
 }

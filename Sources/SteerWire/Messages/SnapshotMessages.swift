@@ -21,12 +21,10 @@ public struct SaveSnapshotRequest: WireMessage, Equatable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__SaveSnapshotRequest()
-        steer__v1__save_snapshot_request__init(&m)
-        m.name = arena.string(name)
-        m.overwrite = cBool(overwrite)
-        return packMessage(&m)
+        packMessage(steer__v1__save_snapshot_request__init) { m, arena in
+            m.name = arena.string(name)
+            m.overwrite = cBool(overwrite)
+        }
     }
 }
 
@@ -54,14 +52,12 @@ public struct SaveSnapshotResponse: WireMessage, Equatable, Codable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__SaveSnapshotResponse()
-        steer__v1__save_snapshot_response__init(&m)
-        m.path = arena.string(path)
-        m.bytes = bytes
-        m.backbone = arena.string(backbone)
-        m.prompt_cache_entries = promptCacheEntries
-        return packMessage(&m)
+        packMessage(steer__v1__save_snapshot_response__init) { m, arena in
+            m.path = arena.string(path)
+            m.bytes = bytes
+            m.backbone = arena.string(backbone)
+            m.prompt_cache_entries = promptCacheEntries
+        }
     }
 }
 
@@ -79,11 +75,7 @@ public struct LoadSnapshotRequest: WireMessage, Equatable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__LoadSnapshotRequest()
-        steer__v1__load_snapshot_request__init(&m)
-        m.name = arena.string(name)
-        return packMessage(&m)
+        packMessage(steer__v1__load_snapshot_request__init) { m, arena in m.name = arena.string(name) }
     }
 }
 
@@ -113,14 +105,12 @@ public struct LoadSnapshotResponse: WireMessage, Equatable, Codable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__LoadSnapshotResponse()
-        steer__v1__load_snapshot_response__init(&m)
-        m.n_items = nItems
-        m.dim = dim
-        m.n_categories = nCategories
-        m.backbone = arena.string(backbone)
-        m.prompt_cache_entries = promptCacheEntries
-        return packMessage(&m)
+        packMessage(steer__v1__load_snapshot_response__init) { m, arena in
+            m.n_items = nItems
+            m.dim = dim
+            m.n_categories = nCategories
+            m.backbone = arena.string(backbone)
+            m.prompt_cache_entries = promptCacheEntries
+        }
     }
 }

@@ -7,11 +7,7 @@ public struct StatsRequest: WireMessage, Equatable {
         try unpackMessage(bytes, as: "StatsRequest", unpack: steer__v1__stats_request__unpack,
                           free: steer__v1__stats_request__free_unpacked) { _ in }
     }
-    public func encoded() -> [UInt8] {
-        var m = Steer__V1__StatsRequest()
-        steer__v1__stats_request__init(&m)
-        return packMessage(&m)
-    }
+    public func encoded() -> [UInt8] { packMessage(steer__v1__stats_request__init) }
 }
 
 public struct StatsResponse: WireMessage, Equatable, Codable {
@@ -37,14 +33,12 @@ public struct StatsResponse: WireMessage, Equatable, Codable {
     }
 
     public func encoded() -> [UInt8] {
-        let arena = CArena()
-        var m = Steer__V1__StatsResponse()
-        steer__v1__stats_response__init(&m)
-        m.prometheus_text = arena.string(prometheusText)
-        m.requests_total = requestsTotal
-        m.errors_total = errorsTotal
-        m.in_flight = inFlight
-        m.connections = connections
-        return packMessage(&m)
+        packMessage(steer__v1__stats_response__init) { m, arena in
+            m.prometheus_text = arena.string(prometheusText)
+            m.requests_total = requestsTotal
+            m.errors_total = errorsTotal
+            m.in_flight = inFlight
+            m.connections = connections
+        }
     }
 }
