@@ -66,4 +66,16 @@ final class EnvelopeTests: XCTestCase {
         XCTAssertEqual(StatusCode.allCases.count, 17)
         XCTAssertEqual("\(StatusCode.deadlineExceeded)", "DEADLINE_EXCEEDED")
     }
+
+    /// The names are tables indexed by raw value: a case added out of step with its table would
+    /// take another case's name (or trap), so every name is checked against its case.
+    func testEveryStatusAndMethodHasItsOwnName() {
+        XCTAssertEqual(StatusCode.allCases.map(\.description).last, "UNAUTHENTICATED")
+        XCTAssertEqual("\(StatusCode.ok) \(StatusCode.unavailable)", "OK UNAVAILABLE")
+        XCTAssertEqual(Set(StatusCode.allCases.map(\.description)).count, StatusCode.allCases.count)
+        XCTAssertEqual(Method.allCases.map(\.description), ["Health", "EmbedPrompt", "Route", "EncodeHistory", "Fuse", "Retrieve",
+                                                            "Recommend", "ListBackbones", "LoadBackbone", "SaveSnapshot",
+                                                            "LoadSnapshot", "Stats"])
+        XCTAssertEqual(Method.allCases.map(\.rawValue), Array(1...UInt32(Method.allCases.count)))
+    }
 }
