@@ -72,21 +72,31 @@ public struct SteeringQueries {
 
     /// z for `tasks` with each row's tower given by `polarity`.
     func fuse(tasks: [SteeringTask], texts: [String], polarity: [PromptPolarity], users: [Float],
-                      userRow: (SteeringTask) -> Int, batch: Int) -> [Float] {
+              userRow: (SteeringTask) -> Int, batch: Int) -> [Float] {
         let d = head.config.dim
-        var out = [Float](repeating: 0, count: tasks.count * d)
+        var rows = [Float]()
+        rows.reserveCapacity(tasks.count * d)
+        for task in tasks {
+            let r = userRow(task)
+            rows.append(contentsOf: users[(r * d)..<((r + 1) * d)])
+        }
+        return fuse(rows: rows, texts: texts, polarities: polarity, batch: batch)
+    }
+
+    /// Steers each row of `rows` [T, d] (user vectors, or vectors an earlier part already steered)
+    /// with `texts[t]` (in the bank) through the tower of `polarities[t]`, `batch` rows per head call.
+    public func fuse(rows: [Float], texts: [String], polarities: [PromptPolarity], batch: Int = 512) -> [Float] {
+        let d = head.config.dim
+        precondition(rows.count == texts.count * d && polarities.count == texts.count, "rows, texts and polarities disagree")
+        var out = [Float](repeating: 0, count: rows.count)
         var start = 0
-        while start < tasks.count {
-            let end = min(tasks.count, start + batch)
-            var h = [Float](repeating: 0, count: (end - start) * d)
-            for t in start..<end {
-                let r = userRow(tasks[t])
-                h.replaceSubrange(((t - start) * d)..<((t - start + 1) * d), with: users[(r * d)..<((r + 1) * d)])
-            }
+        while start < texts.count {
+            let end = min(texts.count, start + batch)
             let prompt = bank.gather(texts[start..<end].map(bank.id), mode: head.config.keyValue)
             out.withUnsafeMutableBufferPointer { o in
-                head.forward(out: o.baseAddress! + start * d, user: h, prompt: prompt.values, promptLength: prompt.keys,
-                             lengths: prompt.lengths, polarities: Array(polarity[start..<end]), batch: end - start)
+                head.forward(out: o.baseAddress! + start * d, user: Array(rows[(start * d)..<(end * d)]), prompt: prompt.values,
+                             promptLength: prompt.keys, lengths: prompt.lengths, polarities: Array(polarities[start..<end]),
+                             batch: end - start)
             }
             start = end
         }

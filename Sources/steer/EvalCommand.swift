@@ -40,6 +40,8 @@ struct EvalCommand: ParsableCommand {
     var posPrompts: PositivePromptProtocol?
     @Flag(help: "With a DPR checkpoint: add the row 'DPR soft-routed' (both towers' outputs mixed by the router's probability).")
     var softRouting = false
+    @Flag(help: "With a DPR checkpoint: measure the compound tasks (\"g, but no h\": the ways of combining the two parts, against Filter with g kept and h removed) instead of Table 1; with --report, writes <prefix>.{md,json}.")
+    var compound = false
 
     func run() throws {
         let wanted = Set(tasks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -66,6 +68,17 @@ struct EvalCommand: ParsableCommand {
                 let original = try BackboneCheckpoint.load(contentsOf: path)
                 guard original.itemTokens == saved.itemTokens else { throw ValidationError("\(path) has another item vocabulary") }
                 return try host.load(name: original.plugin, weights: original.weights)
+            }
+            if compound {
+                let measured = try CompoundEvaluation.measure(
+                    split: parts, templates: try PromptTemplates.bundled(), name: saved.plugin, dataset: dataset, backbone: backbone,
+                    head: head, bank: PromptBank(encoder: sentenceEncoder), router: router, windows: windowList)
+                print(measured.markdown())
+                if let report {
+                    try measured.markdown().write(toFile: report + ".md", atomically: true, encoding: .utf8)
+                    try JSONEncoder().encode(measured).write(to: URL(fileURLWithPath: report + ".json"))
+                }
+                return
             }
             let tagPath = tags ?? (URL(fileURLWithPath: dataset).lastPathComponent == "ml-1m" ? ItemTags.defaultPath() : "none")
             let itemTags = tagPath == "none" ? nil : try ItemTags(contentsOf: tagPath, dataset: parts.dataset)
