@@ -38,9 +38,12 @@ enum PromptClauses {
         if words[i].afterSentenceEnd { return true }
         if contrastive.contains(word) { return !idiomsBeforeContrast.contains(previous) }
         if let seconds = pairOpeners[word], seconds.contains(next) { return true }
+        // "a western that isn't a comedy": the relative clause refuses what it qualifies.
+        if relatives.contains(word), negatedAuxiliaries.contains(next) { return true }
         if negationOpeners.contains(word) {
-            // "comedy no romance", "a thriller, not a horror"; "I do not", "there is no" stay whole.
-            return words[i].afterComma || !functionWords.contains(previous)
+            // "comedy no romance", "a war film without the gore", "a thriller, not a horror";
+            // "I do not", "there is no" stay whole.
+            return words[i].afterComma || !functionWords.contains(previous) || CueLexicon.mediaNouns.contains(previous)
         }
         return words[i].afterComma && clauseOpeners.contains(word)
     }
@@ -87,9 +90,14 @@ enum PromptClauses {
     /// Words before a contrastive joiner that make it part of one idiom: "anything but horror"
     /// and "anything except horror" are one negative request, "nothing but comedies" one positive.
     static let idiomsBeforeContrast: Set<String> = ["anything", "everything", "nothing", "all", "anyone", "any"]
+    /// Words that open a relative clause, and the negated verbs after which it refuses.
+    static let relatives: Set<String> = ["that", "which", "who", "that's", "thats"]
+    static let negatedAuxiliaries: Set<String> = ["isn't", "isnt", "aren't", "arent", "doesn't", "doesnt", "don't", "dont",
+                                                  "wasn't", "wasnt", "won't", "wont", "not", "no", "has", "hasn't",
+                                                  "without", "never", "lacks", "avoids", "skips"]
     /// Two-word openers of a new clause: "instead of", "rather than", "as long as", "and no", "with no".
     static let pairOpeners: [String: Set<String>] = [
-        "instead": ["of"], "rather": ["than"], "as": ["long"], "so": ["long"],
+        "instead": ["of"], "rather": ["than"], "as": ["long"], "so": ["long"], "how": ["about"], "what": ["about"],
         "and": ["no", "not", "nothing", "never", "without"], "or": ["no", "not", "nothing", "without"],
         "with": ["no", "nothing", "zero"], "just": ["not", "no", "nothing"], "also": ["no", "not", "nothing"],
         "preferably": ["no", "not", "nothing", "without"], "ideally": ["no", "not", "nothing", "without"],
@@ -102,6 +110,7 @@ enum PromptClauses {
         "something", "anything", "maybe", "preferably", "ideally", "definitely", "please", "avoid", "skip", "spare",
         "keep", "leave", "hold", "drop", "forget", "don't", "dont", "do", "let", "and", "plus", "also", "rather",
         "instead", "perhaps", "more", "less", "only", "just", "how", "what", "any", "some", "so", "though",
+        "a", "an", "want", "need", "rather", "give", "something",
     ]
     /// Words that carry no request of their own: a candidate made only of these is joined to a
     /// neighbour; a negation opener after one of them ("I do not", "there is no") does not cut.
@@ -122,15 +131,16 @@ enum PromptClauses {
         "well", "oh", "again", "time", "this", "evening", "night", "weekend", "let's", "let", "instead", "though",
         "although", "however", "whereas", "except", "unless", "long", "rather", "zero", "minus", "sans", "plus",
         "up", "into", "some", "sure", "mind", "would've", "could've", "go", "going", "else", "all",
+        "absolutely", "certainly", "totally", "seriously", "literally", "positively", "strictly", "especially",
+        "simply", "actually", "frankly", "obviously",
     ]
 
-    /// Whether `clause` is only a refusal ("No.", "nope", "nah, not that").
+    /// Whether `clause` is only a refusal ("No.", "nope", "hard pass"), in the router's own
+    /// reading of the words (``CueLexicon/refusalWords``).
     static func isBareRefusal(_ clause: Substring) -> Bool {
-        let words = words(String(clause))
-        return !words.isEmpty && words.allSatisfy { refusals.contains($0.lower) }
+        let tokens = CueTokens.tokens(String(clause)).filter { $0 != "," }
+        return !tokens.isEmpty && tokens.allSatisfy(CueLexicon.refusalWords.contains)
     }
-    static let refusals: Set<String> = ["no", "nope", "nah", "not", "never", "that", "this", "one", "thanks", "thank", "you",
-                                        "way", "tonight", "today", "now", "again", "please", "really", "for", "me"]
 
     /// Whether `clause` names anything to ask for or avoid (a word outside ``functionWords``).
     static func hasContent(_ clause: Substring) -> Bool {
