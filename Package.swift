@@ -150,7 +150,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/SteerDaemonTestSupport"),
         .testTarget(name: "SteerDaemonTests", dependencies: [
-            "SteerDaemonTestSupport", "SteerDaemon", "SteerTransport", "SteerClient", "SteerWire", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerCheckpoint", "SteerText",
+            "SteerDaemonTestSupport", "SteerDaemon", "SteerTransport", "SteerClient", "SteerWire", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerCheckpoint", "SteerText", "SteerTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOTestUtils", package: "swift-nio"),

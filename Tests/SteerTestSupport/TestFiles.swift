@@ -26,9 +26,11 @@ public func thrownError<E: Error>(_ type: E.Type, file: StaticString = #filePath
 }
 
 extension XCTestCase {
-    /// A fresh directory `<prefix>-<UUID>` in the system's temporary directory, removed when the test ends.
+    /// A fresh directory `<prefix>-<8 hex digits>` in the system's temporary directory, removed when
+    /// the test ends. The name is short so that Unix socket paths inside it fit `sun_path` (104
+    /// bytes on macOS, whose temporary directory is long already).
     public func temporaryDirectory(_ prefix: String = "steer-test") throws -> String {
-        let path = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString)"
+        let path = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
         return path

@@ -1,5 +1,6 @@
 // all-mpnet-base-v2 against the sentence-transformers reference. The weights are optional
 // (Scripts/fetch-mpnet, ~420 MB): absent weights skip with a message, present ones must match.
+import SteerTestSupport
 import XCTest
 @testable import SteerText
 

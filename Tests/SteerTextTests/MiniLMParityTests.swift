@@ -1,6 +1,7 @@
 // all-MiniLM-L6-v2 against the sentence-transformers reference: token ids and embeddings for
 // every fixture case. The model must be present (`make test` runs Scripts/setup first), so its
 // absence fails rather than skips.
+import SteerTestSupport
 import XCTest
 @testable import SteerText
 
