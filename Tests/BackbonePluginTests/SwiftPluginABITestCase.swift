@@ -2,7 +2,8 @@
 import XCTest
 
 /// Runs ``ABIChecks`` for the plugin a subclass names. XCTest finds this class too; without a
-/// plugin its tests skip.
+/// plugin its tests skip. On Linux, test discovery lists a subclass (with the tests it inherits)
+/// only when the subclass declares a test of its own.
 class SwiftPluginABITestCase: XCTestCase {
     /// The plugin under test.
     class var checks: ABIChecks? { nil }
