@@ -122,15 +122,16 @@ let package = Package(
         .target(name: "CXCTestSuiteKeeper", path: "Tests/CXCTestSuiteKeeper"),
         .target(name: "XCTestSuiteKeeper", dependencies: ["CXCTestSuiteKeeper"], path: "Tests/XCTestSuiteKeeper"),
         .testTarget(name: "SteerWireTests", dependencies: ["SteerWire", "CSteerProto", "XCTestSuiteKeeper"]),
-        .testTarget(name: "SteerSnapshotTests", dependencies: ["SteerSnapshot"]),
+        .testTarget(name: "SteerSnapshotTests", dependencies: ["SteerSnapshot", "SteerTestSupport"]),
         .testTarget(name: "SteerCheckpointTests", dependencies: ["SteerCheckpoint", "SteerSnapshot"]),
         .testTarget(name: "SteerIndexTests", dependencies: ["SteerIndex", "SteerSnapshot", "SteerRandom"]),
-        // The finite-difference gradient check every kernel, head and plugin test uses.
+        // The finite-difference gradient check every kernel, head and plugin test uses, and the
+        // small helpers (temporary directories, the Steer cache, typed errors) many targets share.
         .target(name: "SteerTestSupport", dependencies: ["SteerNN"], path: "Tests/SteerTestSupport"),
         .testTarget(name: "SteerNNTests", dependencies: ["SteerNN", "SteerBLAS", "SteerTestSupport"]),
         .testTarget(name: "SteerDataTests", dependencies: ["SteerData", "SteerRandom"]),
         .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData", "SteerRandom"]),
-        .testTarget(name: "SteerTextTests", dependencies: ["SteerText", "SteerBLAS"]),
+        .testTarget(name: "SteerTextTests", dependencies: ["SteerText", "SteerBLAS", "SteerTestSupport"]),
         .testTarget(name: "SteerTrainingTests", dependencies: ["SteerTraining", "SteerCheckpoint", "SteerPlugins", "SteerData"]),
         .testTarget(name: "SteerTasksTests", dependencies: ["SteerTasks", "SteerData", "SteerEvaluation", "SteerRandom"]),
         .testTarget(name: "SteerDPRTests", dependencies: ["SteerDPR", "SteerNN", "SteerTestSupport"]),
@@ -140,7 +141,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText"]),
+        .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText", "SteerTestSupport"]),
         .testTarget(name: "SteerSyncTests", dependencies: ["SteerSync"]),
         .testTarget(name: "BackbonePluginTests", dependencies: ["SteerPlugins", "SteerNN", "SteerTestSupport"]),
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),
@@ -151,7 +152,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/SteerDaemonTestSupport"),
         .testTarget(name: "SteerDaemonTests", dependencies: [
-            "SteerDaemonTestSupport", "SteerDaemon", "SteerTransport", "SteerClient", "SteerWire", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerCheckpoint", "SteerText",
+            "SteerDaemonTestSupport", "SteerDaemon", "SteerTransport", "SteerClient", "SteerWire", "SteerIndex", "SteerDPR", "SteerSnapshot", "SteerCheckpoint", "SteerText", "SteerTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOTestUtils", package: "swift-nio"),

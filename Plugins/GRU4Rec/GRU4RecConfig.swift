@@ -3,7 +3,7 @@ import Foundation
 import SteerBackboneKit
 
 /// Hyperparameters of GRU4Rec in RecBole's form: embedding → dropout → GRU → dense → scored against the item table.
-struct GRU4RecConfig: Codable, Equatable, WeightsConfig {
+struct GRU4RecConfig: Codable, Equatable, SequentialConfig {
     /// Items V; ids are 0..<V. Required for a fresh model.
     var nItems: Int
     /// Longest history `encode` looks at. A GRU has no position table, so this only bounds the
@@ -54,13 +54,12 @@ struct GRU4RecConfig: Codable, Equatable, WeightsConfig {
 
     init(nItems: Int) { self.nItems = nItems }
 
+    var dim: Int { embedding }
+
     /// Every key with its value as JSON text, in `keys` order.
     var fields: [(key: String, json: String)] {
         [("n_items", "\(nItems)"), ("max_len", "\(maxLen)"), ("embedding", "\(embedding)"), ("hidden", "\(hidden)"),
          ("layers", "\(layers)"), ("dropout", "\(dropout)"), ("gru_bias", gruBias ? "1" : "0"), ("init", "\"\(initScheme)\""),
          ("seed", "\(seed)")]
     }
-
-    /// The config as JSON with snake_case keys, for saving next to the weights.
-    var json: String { "{" + fields.map { "\"\($0.key)\": \($0.json)" }.joined(separator: ", ") + "}" }
 }

@@ -9,28 +9,12 @@ import Foundation
 import SteerBackboneKit
 import SteerNN
 
-final class GRU4RecModel: BackboneModel {
+final class GRU4RecModel: TableBackbone<GRU4RecPass>, BackboneModel {
     static let name = "GRU4Rec"
     static let version = "1.0.0"
 
-    let config: GRU4RecConfig
-    let store: ParameterTable
-    private var training = false
-    private var rng: RNG
-    /// Activations of the last forwardTrain, kept for backward.
-    private var saved: GRU4RecPass?
-
-    var dim: Int { config.embedding }
-    var maxLen: Int { config.maxLen }
-    var nItems: Int { config.nItems }
-    var itemEmbeddings: UnsafeMutablePointer<Float> { store.value("item_embedding") }
-    var itemEmbeddingGrad: UnsafeMutablePointer<Float> { store.grad("item_embedding") }
-    var parameters: [NamedParameter] { store.namedParameters }
-
     init(configJSON: String, weights: UnsafeRawBufferPointer) throws {
-        (config, store) = try BackboneWeights.restore(model: Self.name, configJSON: configJSON, weights: weights,
-                                                      declare: Self.makeStore, initialise: Self.initialise)
-        rng = RNG(seed: UInt64(config.seed) &+ 1)
+        try super.init(model: Self.name, configJSON: configJSON, weights: weights, declare: Self.makeStore, initialise: Self.initialise)
     }
 
     /// PyTorch's names (nn.GRU's weight_ih_l0 …, nn.Linear's weight/bias), so a RecBole
@@ -76,20 +60,12 @@ final class GRU4RecModel: BackboneModel {
         rng.fillUniform(s.value("dense.bias"), count: e, lo: -gruBound, hi: gruBound)
     }
 
-    func setTraining(_ training: Bool) { self.training = training }
-    func zeroGrad() { store.zeroGrad() }
-
-    func save() throws -> [UInt8] {
-        BackboneWeights.encode(config: config.json, table: store)
-    }
-
     // MARK: Serving
 
     func encode(itemIDs: UnsafeBufferPointer<UInt32>, lengths: UnsafeBufferPointer<UInt32>,
                 into out: UnsafeMutableBufferPointer<Float>) throws {
         // Only as many positions as the longest kept history: the cost grows with T.
-        let rows = try LeftPaddedBatch(packed: itemIDs, lengths: lengths, maxTime: config.maxLen, nItems: config.nItems,
-                                       context: "GRU4Rec encode")
+        let rows = try servingRows(itemIDs, lengths: lengths)
         // A fresh pass per call: concurrent encodes share only the (read-only) parameters.
         let pass = GRU4RecPass(config: config, batch: rows.batch, time: rows.time, keepForBackward: false)
         var noRNG = RNG(seed: 0)
@@ -100,30 +76,5 @@ final class GRU4RecModel: BackboneModel {
         }
         // The user vector is the output at the last position.
         LeftPaddedBatch.lastPositions(pass.output, into: out.baseAddress!, batch: rows.batch, time: rows.time, channels: config.embedding)
-    }
-
-    // MARK: Training
-
-    func forwardTrain(itemIDs: UnsafeBufferPointer<UInt32>, lengths: UnsafeBufferPointer<UInt32>,
-                      batch b: Int, time t: Int, into out: UnsafeMutablePointer<Float>) throws {
-        guard t >= 1, t <= config.maxLen else { throw BackboneError("GRU4Rec forward_train: time \(t) must be in 1...\(config.maxLen)") }
-        let d = config.embedding
-        // A failed forward must not leave stale activations for backward.
-        let previous = saved
-        saved = nil
-        // The ABI's rows are left-aligned; the kernels want them left-padded.
-        let rows = try LeftPaddedBatch(aligned: itemIDs, lengths: lengths, batch: b, time: t, nItems: config.nItems,
-                                       context: "GRU4Rec forward_train")
-        // Reuse the last pass's buffers when the shape repeats (the common case in training).
-        let pass = (previous?.fits(batch: b, time: t) ?? false) ? previous! : GRU4RecPass(config: config, batch: b, time: t, keepForBackward: true)
-        pass.setInputs(ids: rows.ids, lengths: rows.lengths)
-        pass.forward(store: store, ids: pass.ids, lengths: pass.lengths, dropout: training, zeroPadding: true, rng: &rng)
-        saved = pass
-        LeftPaddedBatch.align(pass.output, into: out, lengths: pass.lengths, batch: b, time: t, channels: d)
-    }
-
-    func backward(dHidden: UnsafePointer<Float>) throws {
-        guard let pass = saved else { throw BackboneError("GRU4Rec backward called before forward_train") }
-        pass.backward(store: store, dHiddenLeftAligned: dHidden)
     }
 }

@@ -8,12 +8,11 @@ import SteerNN
 ///   x  = dropout(e)        [N, E]
 ///   h¹ = GRU₁(x), hˡ = GRUₗ(hˡ⁻¹)   [N, H] each (zero at padded steps)
 ///   y  = hᴸ · Wᵀ + b       [N, E]  (padded rows zeroed, as the ABI wants)
-final class GRU4RecPass {
+final class GRU4RecPass: BackbonePass {
     let c: GRU4RecConfig
     let b: Int, t: Int, n: Int
     private let arena = ScratchArena()
-    let ids: UnsafeMutablePointer<Int32>
-    let lengths: UnsafeMutablePointer<Int32>
+    let ids, lengths: UnsafeMutablePointer<Int32>
     let emb, embMask, x: UnsafeMutablePointer<Float>
     /// Per layer: all hidden states [N, H] and the gates the GRU kernel saves [N, 4H].
     private(set) var hs: [UnsafeMutablePointer<Float>] = []
@@ -31,8 +30,8 @@ final class GRU4RecPass {
                      gruForwardScratchCount(batch: b, hiddenSize: h), n * e]
         for _ in 0..<c.layers { sizes += [n * h, n * 4 * h] }
         arena.reset(total: ScratchArena.size(sizes))
-        ids = UnsafeMutableRawPointer(arena.take(n)).bindMemory(to: Int32.self, capacity: n)
-        lengths = UnsafeMutableRawPointer(arena.take(b)).bindMemory(to: Int32.self, capacity: b)
+        ids = arena.takeInt32(n)
+        lengths = arena.takeInt32(b)
         emb = arena.take(n * e)
         embMask = arena.take(keepForBackward ? n * e : 0)
         x = keepForBackward ? arena.take(n * e) : emb
@@ -44,11 +43,8 @@ final class GRU4RecPass {
         }
     }
 
-    func fits(batch: Int, time: Int) -> Bool { batch == b && time == t }
-
-    func setInputs(ids source: [Int32], lengths lens: [Int32]) {
-        ids.update(from: source, count: n)
-        lengths.update(from: lens, count: b)
+    func trainingForward(store: ParameterTable, dropout: Bool, rng: inout RNG) {
+        forward(store: store, ids: ids, lengths: lengths, dropout: dropout, zeroPadding: true, rng: &rng)
     }
 
     /// The GRU's biases, or a shared zero vector when the config has none (RecBole's bias=False).

@@ -3,7 +3,7 @@ import Foundation
 import SteerBackboneKit
 
 /// Hyperparameters of SASRec (Kang & McAuley, "Self-Attentive Sequential Recommendation", ICDM 2018).
-struct SASRecConfig: Codable, Equatable, WeightsConfig {
+struct SASRecConfig: Codable, Equatable, SequentialConfig {
     /// Items V; ids are 0..<V. Required for a fresh model.
     var nItems: Int
     /// Longest history looked at (positions); the paper's setting for MovieLens-1M is 200.
@@ -53,6 +53,8 @@ struct SASRecConfig: Codable, Equatable, WeightsConfig {
 
     init(nItems: Int) { self.nItems = nItems }
 
+    var dim: Int { hidden }
+
     /// Every key with its value as JSON text, in `keys` order.
     var fields: [(key: String, json: String)] {
         [("n_items", "\(nItems)"), ("max_len", "\(maxLen)"), ("hidden", "\(hidden)"), ("layers", "\(layers)"),
@@ -60,7 +62,4 @@ struct SASRecConfig: Codable, Equatable, WeightsConfig {
          ("attention_dropout", "\(attentionDropout)"), ("layer_norm_eps", "\(layerNormEps)"),
          ("init_std", "\(initStd)"), ("seed", "\(seed)")]
     }
-
-    /// The config as JSON with snake_case keys, for saving next to the weights.
-    var json: String { "{" + fields.map { "\"\($0.key)\": \($0.json)" }.joined(separator: ", ") + "}" }
 }

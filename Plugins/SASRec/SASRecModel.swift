@@ -11,28 +11,12 @@ import Foundation
 import SteerBackboneKit
 import SteerNN
 
-final class SASRecModel: BackboneModel {
+final class SASRecModel: TableBackbone<SASRecPass>, BackboneModel {
     static let name = "SASRec"
     static let version = "1.0.0"
 
-    let config: SASRecConfig
-    let store: ParameterTable
-    private var training = false
-    private var rng: RNG
-    /// Activations of the last forwardTrain, kept for backward.
-    private var saved: SASRecPass?
-
-    var dim: Int { config.hidden }
-    var maxLen: Int { config.maxLen }
-    var nItems: Int { config.nItems }
-    var itemEmbeddings: UnsafeMutablePointer<Float> { store.value("item_embedding") }
-    var itemEmbeddingGrad: UnsafeMutablePointer<Float> { store.grad("item_embedding") }
-    var parameters: [NamedParameter] { store.namedParameters }
-
     init(configJSON: String, weights: UnsafeRawBufferPointer) throws {
-        (config, store) = try BackboneWeights.restore(model: Self.name, configJSON: configJSON, weights: weights,
-                                                      declare: Self.makeStore, initialise: Self.initialise)
-        rng = RNG(seed: UInt64(config.seed) &+ 1)
+        try super.init(model: Self.name, configJSON: configJSON, weights: weights, declare: Self.makeStore, initialise: Self.initialise)
     }
 
     static func makeStore(_ c: SASRecConfig) -> ParameterTable {
@@ -69,20 +53,12 @@ final class SASRecModel: BackboneModel {
         }
     }
 
-    func setTraining(_ training: Bool) { self.training = training }
-    func zeroGrad() { store.zeroGrad() }
-
-    func save() throws -> [UInt8] {
-        BackboneWeights.encode(config: config.json, table: store)
-    }
-
     // MARK: Serving
 
     func encode(itemIDs: UnsafeBufferPointer<UInt32>, lengths: UnsafeBufferPointer<UInt32>,
                 into out: UnsafeMutableBufferPointer<Float>) throws {
         // Only as many positions as the longest kept history: the cost grows with T.
-        let rows = try LeftPaddedBatch(packed: itemIDs, lengths: lengths, maxTime: config.maxLen, nItems: config.nItems,
-                                       context: "SASRec encode")
+        let rows = try servingRows(itemIDs, lengths: lengths)
         // A fresh pass per call: concurrent encodes share only the (read-only) parameters.
         let pass = SASRecPass(config: config, batch: rows.batch, time: rows.time, keepForBackward: false)
         // The user vector is the output at the last position: the last block runs for that row alone.
@@ -91,26 +67,5 @@ final class SASRecModel: BackboneModel {
                 pass.forwardLastPositions(store: store, ids: idp.baseAddress!, lengths: lp.baseAddress!, into: out.baseAddress!)
             }
         }
-    }
-
-    // MARK: Training
-
-    func forwardTrain(itemIDs: UnsafeBufferPointer<UInt32>, lengths: UnsafeBufferPointer<UInt32>,
-                      batch b: Int, time t: Int, into out: UnsafeMutablePointer<Float>) throws {
-        guard t >= 1, t <= config.maxLen else { throw BackboneError("forward_train: time \(t) must be in 1...\(config.maxLen)") }
-        let d = config.hidden
-        // The ABI's rows are left-aligned; the kernels want them left-padded.
-        let rows = try LeftPaddedBatch(aligned: itemIDs, lengths: lengths, batch: b, time: t, nItems: config.nItems,
-                                       context: "SASRec forward_train")
-        let pass = (saved?.fits(batch: b, time: t) ?? false) ? saved! : SASRecPass(config: config, batch: b, time: t, keepForBackward: true)
-        pass.setInputs(ids: rows.ids, lengths: rows.lengths)
-        pass.forward(store: store, ids: pass.ids, lengths: pass.lengths, dropout: training, rng: &rng)
-        saved = pass
-        LeftPaddedBatch.align(pass.output, into: out, lengths: pass.lengths, batch: b, time: t, channels: d)
-    }
-
-    func backward(dHidden: UnsafePointer<Float>) throws {
-        guard let pass = saved else { throw BackboneError("backward called before forward_train") }
-        pass.backward(store: store, dHiddenLeftAligned: dHidden)
     }
 }

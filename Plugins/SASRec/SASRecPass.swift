@@ -3,12 +3,11 @@ import SteerBackboneKit
 import SteerNN
 
 /// Activations of one SASRec pass over B × T positions (N = B·T rows), kept for backward.
-final class SASRecPass {
+final class SASRecPass: BackbonePass {
     let c: SASRecConfig
     let b: Int, t: Int, n: Int
     private let arena = ScratchArena()
-    let ids: UnsafeMutablePointer<Int32>
-    let lengths: UnsafeMutablePointer<Int32>
+    let ids, lengths: UnsafeMutablePointer<Int32>
 
     // Embedding stage: x0 = E[ids] + P[pos]; e = LN(x0); h0 = dropout(e)
     let x0, embMean, embRstd, e, embMask, h0: UnsafeMutablePointer<Float>
@@ -28,8 +27,8 @@ final class SASRecPass {
                         n * f, n * f, n * d, keepForBackward ? n * d : 0, n * d, n, n, n * d]
         let sizes = [n * d, n, n, n * d, keepForBackward ? n * d : 0, n * d] + Array(repeating: perBlock, count: c.layers).flatMap { $0 }
         arena.reset(total: ScratchArena.size(sizes) + ScratchArena.size([n, b]) * 2)
-        ids = UnsafeMutableRawPointer(arena.take(n)).bindMemory(to: Int32.self, capacity: n)
-        lengths = UnsafeMutableRawPointer(arena.take(b)).bindMemory(to: Int32.self, capacity: b)
+        ids = arena.takeInt32(n)
+        lengths = arena.takeInt32(b)
         x0 = arena.take(n * d); embMean = arena.take(n); embRstd = arena.take(n); e = arena.take(n * d)
         embMask = arena.take(keepForBackward ? n * d : 0); h0 = arena.take(n * d)
         var inp = h0
@@ -44,11 +43,8 @@ final class SASRecPass {
         }
     }
 
-    func fits(batch: Int, time: Int) -> Bool { batch == b && time == t }
-
-    func setInputs(ids source: [Int32], lengths lens: [Int32]) {
-        ids.update(from: source, count: n)
-        lengths.update(from: lens, count: b)
+    func trainingForward(store: ParameterTable, dropout: Bool, rng: inout RNG) {
+        forward(store: store, ids: ids, lengths: lengths, dropout: dropout, rng: &rng)
     }
 
     func forward(store s: ParameterTable, ids: UnsafePointer<Int32>, lengths: UnsafePointer<Int32>, dropout: Bool, rng: inout RNG) {

@@ -5,40 +5,24 @@ import XCTest
 
 @testable import SteerPlugins
 
-final class GRU4RecABITests: XCTestCase {
+final class GRU4RecABITests: SwiftPluginABITestCase {
     static let tiny = #"{"n_items": 7, "max_len": 5, "embedding": 8, "hidden": 6, "layers": 1, "dropout": 0, "seed": 3}"#
-    static let checks = ABIChecks(spec: PluginSpec(
-        name: "GRU4Rec", defaultDim: 64, defaultMaxLen: 200, tiny: tiny,
-        tinyWithDropout: #"{"n_items": 7, "max_len": 5, "embedding": 8, "hidden": 6, "dropout": 0.5, "seed": 3}"#,
-        shapeChange: ("hidden", #"{"hidden": 12}"#),
-        nonShapeChange: #"{"dropout": 0.1, "max_len": 9, "seed": 5}"#,
-        badValue: ("init", #""init": "kaiming""#),
-        // The GRU state of an empty history is 0, so its vector is dense(0) = dense.bias.
-        coldStart: { try Array(UnsafeBufferPointer(start: $0.parameter("dense.bias").value, count: 8)) }))
-
-    func testInfo() throws { try Self.checks.info() }
-    func testConfigErrorsNameTheKey() { Self.checks.configErrorsNameTheKey() }
-    func testZeroAndOneAreNumbers() throws {
-        try Self.checks.zeroAndOneAreNumbers(#"{"n_items": 7, "layers": 1, "gru_bias": 1, "dropout": 0, "seed": 0}"#)
-    }
-    func testEncode() throws { try Self.checks.encode() }
-    func testLongHistoriesKeepTheLastMaxLenItems() throws { try Self.checks.longHistoriesKeepTheLastMaxLenItems() }
-    func testEmptyHistoryIsTheDenseBias() throws { try Self.checks.emptyHistory() }
-    func testOutOfRangeIdsAreErrors() throws { try Self.checks.outOfRangeIdsAreErrors() }
-    func testEncodeMatchesForwardTrain() throws { try Self.checks.encodeMatchesForwardTrain() }
-    func testForwardTrainErrors() throws { try Self.checks.forwardTrainErrors() }
-    func testDropoutFollowsTrainingMode() throws { try Self.checks.dropoutFollowsTrainingMode() }
-    func testSaveRoundTrip() throws { try Self.checks.saveRoundTrip() }
-    func testParametersAndGradients() throws { try Self.checks.parametersAndGradients() }
-    func testConcurrentEncode() throws { try Self.checks.concurrentEncode(config: #"{"n_items": 300, "seed": 4}"#) }
-
-    func testGradientCheckOneLayer() throws {
-        try Self.checks.gradientCheck(config: Self.tiny, label: "GRU4Rec 1 layer")
+    override class var checks: ABIChecks? {
+        ABIChecks(spec: PluginSpec(
+            name: "GRU4Rec", defaultDim: 64, defaultMaxLen: 200, tiny: tiny,
+            tinyWithDropout: #"{"n_items": 7, "max_len": 5, "embedding": 8, "hidden": 6, "dropout": 0.5, "seed": 3}"#,
+            shapeChange: ("hidden", #"{"hidden": 12}"#),
+            nonShapeChange: #"{"dropout": 0.1, "max_len": 9, "seed": 5}"#,
+            badValue: ("init", #""init": "kaiming""#),
+            // The GRU state of an empty history is 0, so its vector is dense(0) = dense.bias.
+            coldStart: { try Array(UnsafeBufferPointer(start: $0.parameter("dense.bias").value, count: 8)) },
+            zeroAndOne: #"{"n_items": 7, "layers": 1, "gru_bias": 1, "dropout": 0, "seed": 0}"#,
+            concurrent: #"{"n_items": 300, "seed": 4}"#))
     }
 
     func testGradientCheckTwoLayersWithBiases() throws {
         let config = #"{"n_items": 7, "max_len": 5, "embedding": 8, "hidden": 6, "layers": 2, "gru_bias": 1, "dropout": 0, "seed": 4}"#
-        try Self.checks.gradientCheck(config: config, label: "GRU4Rec 2 layers + biases")
+        try Self.checks!.gradientCheck(config: config, label: "GRU4Rec 2 layers + biases")
     }
 
     /// Without positions, the hidden at every aligned position is the encode of that prefix.

@@ -24,6 +24,10 @@ struct PluginSpec: Sendable {
     let badValue: (key: String, json: String)
     /// The vector encode returns for an empty history, read from the model's parameters.
     let coldStart: @Sendable (TrainableBackbone) throws -> [Float]
+    /// V = 7 with keys set to JSON 0 and 1, which must read as numbers.
+    let zeroAndOne: String
+    /// The default model on 300 items, for concurrent encodes.
+    let concurrent: String
 }
 
 enum Plugins {

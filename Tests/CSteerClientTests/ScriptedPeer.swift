@@ -1,6 +1,7 @@
 // A Unix-socket peer that misbehaves on purpose (garbage, oversized lengths, frames cut short, silence),
 // for what a healthy steerd never sends. It speaks raw bytes; it does not stand in for the daemon's logic.
 import Foundation
+import SteerDaemonTestSupport
 import SteerWire
 #if canImport(Glibc)
 import Glibc
@@ -17,14 +18,7 @@ final class ScriptedPeer: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = directory + "/peer.sock"
         listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let bound = withUnixSocketAddress(path) { bind(listener, $0, $1) }
         guard listener >= 0, bound == 0, listen(listener, 4) == 0 else {
             throw NSError(domain: "ScriptedPeer", code: 1, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
         }

@@ -84,11 +84,17 @@ public struct SteeringFixture {
         try checkpoint.write(to: path)
     }
 
-    /// Exact top-k by inner product with `query`, best first, ties by ascending id, `excluded` left out.
+    /// Exact top-k over the fixture's items by inner product with `query`, best first, ties by
+    /// ascending id, `excluded` left out.
     public func rank(_ query: [Float], k: Int, excluding excluded: Set<UInt32> = []) -> [(item: UInt32, score: Float)] {
-        let d = Self.dim
+        Self.rank(query, items: items, k: k, excluding: excluded)
+    }
+
+    /// The same over `items` (`itemCount` × `dim`) in place of the fixture's.
+    public static func rank(_ query: [Float], items: [Float], k: Int, excluding excluded: Set<UInt32> = []) -> [(item: UInt32, score: Float)] {
+        let d = dim
         var scored: [(item: UInt32, score: Float)] = []
-        for i in 0..<Self.itemCount where !excluded.contains(UInt32(i)) {
+        for i in 0..<itemCount where !excluded.contains(UInt32(i)) {
             var score: Float = 0
             for j in 0..<d { score += query[j] * items[i * d + j] }
             scored.append((UInt32(i), score))

@@ -133,16 +133,12 @@ final class ConnectionLimitTests: XCTestCase {
     /// At the descriptor limit (RLIMIT_NOFILE 64, 80 clients) `steer serve` pauses accepting and
     /// says so, instead of spinning a core at 100% in silence; once clients leave it serves again.
     func testServeAtTheDescriptorLimitDoesNotSpinAndLogsIt() throws {
-        let exe = SteerProcess.executable
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: exe), "build the package first: no \(exe)")
         let directory = NSTemporaryDirectory() + "steer-emfile-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory + "/cache", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let socket = directory + "/steerd.sock"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
-        process.arguments = ["--nofile=64:64", exe, "serve", "--socket", socket, "--snapshot-dir", directory + "/snapshots",
-                             "--log-level", "warning"]
+        let process = SteerProcess.process(["serve", "--socket", socket, "--snapshot-dir", directory + "/snapshots", "--log-level", "warning"],
+                                           wrapper: ["/usr/bin/prlimit", "--nofile=64:64"])
         process.environment = ProcessInfo.processInfo.environment.merging(["STEER_CACHE": directory + "/cache"]) { $1 }
         let standardError = Pipe()
         process.standardError = standardError

@@ -267,14 +267,7 @@ final class LoadTests: XCTestCase {
     private func checkReferencesLocally(_ jobs: [LoadJob], _ references: [ResponseEnvelope], items: [Float]) throws {
         let d = SteeringFixture.dim
         func rank(_ query: [Float], k: Int, excluding: Set<UInt32>) -> [UInt32] {
-            var scored: [(item: UInt32, score: Float)] = []
-            for i in 0..<SteeringFixture.itemCount where !excluding.contains(UInt32(i)) {
-                var score: Float = 0
-                for j in 0..<d { score += query[j] * items[i * d + j] }
-                scored.append((UInt32(i), score))
-            }
-            scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.item < $1.item }
-            return scored.prefix(k).map(\.item)
+            SteeringFixture.rank(query, items: items, k: k, excluding: excluding).map(\.item)
         }
         var checked = 0
         for (job, reference) in zip(jobs, references) {

@@ -1,28 +1,15 @@
 // The real `steer serve` process: answers, then on SIGTERM exits cleanly and removes its socket.
 import Foundation
 import SteerClient
+import SteerTestSupport
 import SteerWire
 import XCTest
 
 final class ProcessTests: XCTestCase {
-    /// The `steer` executable built next to this test bundle.
-    static var steerExecutable: String {
-        let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var directory = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
-        if directory.lastPathComponent.hasSuffix(".xctest") { directory.deleteLastPathComponent() }
-        return directory.appendingPathComponent("steer").path
-    }
-
     func testServeAnswersAndStopsOnSIGTERM() throws {
-        let exe = Self.steerExecutable
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: exe), "build the package first: no \(exe)")
-        let directory = NSTemporaryDirectory() + "steer-process-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try temporaryDirectory("steer-process")
         let socket = directory + "/run/steerd.sock"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = ["serve", "--socket", socket, "--snapshot-dir", directory + "/snapshots", "--log-level", "error"]
-        try process.run()
+        let process = try SteerProcess.serve(socket: socket, snapshotDir: directory + "/snapshots")
 
         var connection: SteerConnection?
         for _ in 0..<200 where connection == nil {

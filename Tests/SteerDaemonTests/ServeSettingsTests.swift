@@ -162,16 +162,12 @@ final class ServeSettingsTests: XCTestCase {
 
     /// The real command: the file's socket is overridden by --socket; a bad file stops the start.
     func testServeReadsTheFileAndItsFlagsWin() throws {
-        let exe = SteerProcess.executable
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: exe), "build the package first: no \(exe)")
         let fromFile = directory + "/file.sock"
         let fromFlag = directory + "/flag.sock"
         let config = try file("""
         {"socket": "file.sock", "socketMode": "0600", "snapshotDir": "snapshots", "logLevel": "error"}
         """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = ["serve", "--config", config, "--socket", fromFlag]
+        let process = SteerProcess.process(["serve", "--config", config, "--socket", fromFlag])
         try process.run()
         defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
         XCTAssertTrue(SteerProcess.waitForSocket(fromFlag), "steer serve did not listen on the --socket path")

@@ -4,6 +4,7 @@ import Foundation
 import SteerClient
 import SteerDaemon
 import SteerDaemonTestSupport
+import SteerTestSupport
 import SteerWire
 import XCTest
 
@@ -64,16 +65,10 @@ final class ShutdownTests: XCTestCase {
     /// The real `steer serve`: SIGTERM with two slow requests in flight on two connections and a
     /// 1 s grace; both are answered UNAVAILABLE and the process exits 0 within 2 s.
     func testServeExitsWithinTheGraceAfterSIGTERMAndAnswersEveryOpenRequest() throws {
-        let exe = SteerProcess.executable
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: exe), "build the package first: no \(exe)")
-        let directory = NSTemporaryDirectory() + "steer-shutdown-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try temporaryDirectory("steer-shutdown")
         let socket = directory + "/steerd.sock"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = ["serve", "--socket", socket, "--snapshot-dir", directory + "/snapshots", "--encoder", miniLMDirectory,
-                             "--shutdown-grace", "1", "--log-level", "error"]
-        try process.run()
+        let process = try SteerProcess.serve(socket: socket, snapshotDir: directory + "/snapshots",
+                                             ["--encoder", miniLMDirectory, "--shutdown-grace", "1"])
         defer { if process.isRunning { process.interrupt(); process.waitUntilExit() } }
         XCTAssertTrue(SteerProcess.waitForSocket(socket, seconds: 30), "steer serve did not listen")
         let connections = try (0..<2).map { _ in try SteerConnection(socketPath: socket) }

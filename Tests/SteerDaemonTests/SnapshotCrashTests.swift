@@ -12,9 +12,7 @@ final class SnapshotCrashTests: XCTestCase {
     /// A `steer serve` process on `directory`, connected.
     private func serve(_ directory: String, extra: [String]) throws -> (Process, SteerConnection) {
         let socket = directory + "/steerd.sock"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessTests.steerExecutable)
-        process.arguments = ["serve", "--socket", socket, "--snapshot-dir", directory + "/snapshots", "--log-level", "error"] + extra
+        let process = SteerProcess.process(["serve", "--socket", socket, "--snapshot-dir", directory + "/snapshots", "--log-level", "error"] + extra)
         process.standardError = FileHandle.nullDevice
         try process.run()
         var connection: SteerConnection?
@@ -33,7 +31,7 @@ final class SnapshotCrashTests: XCTestCase {
     }
 
     func testKillDuringSaveLeavesTheLastSavedStateWhole() throws {
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: ProcessTests.steerExecutable), "build the package first")
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: SteerProcess.executable), "build the package first")
         let directory = NSTemporaryDirectory() + "steer-crash-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory + "/snapshots", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

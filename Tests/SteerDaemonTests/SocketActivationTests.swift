@@ -2,6 +2,8 @@
 import Foundation
 import SteerClient
 import SteerDaemon
+import SteerDaemonTestSupport
+import SteerTestSupport
 import SteerTransport
 import SteerWire
 import XCTest
@@ -36,9 +38,7 @@ final class SocketActivationTests: XCTestCase {
     func testServeUsesThePassedSocketAndLeavesItsFileAlone() throws {
         let exe = SteerProcess.executable
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: exe), "build the package first: no \(exe)")
-        let directory = NSTemporaryDirectory() + "steer-activation-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try temporaryDirectory("steer-activation")
         let passed = directory + "/passed.sock"
         let flagged = directory + "/flag.sock"  // given as --socket: must never be bound
         let listener = try Self.listeningSocket(at: passed)
@@ -98,14 +98,7 @@ final class SocketActivationTests: XCTestCase {
             close(fd)
             fd = moved
         }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let bound = withUnixSocketAddress(path) { bind(fd, $0, $1) }
         guard bound == 0, listen(fd, 16) == 0 else {
             let error = POSIXError(.init(rawValue: errno)!)
             close(fd)

@@ -3,15 +3,8 @@
 import Foundation
 import XCTest
 import SteerPrompt
+import SteerTestSupport
 import SteerText
-
-/// The Steer cache: $STEER_CACHE, else ~/.cache/steer (what Scripts/setup fills).
-func steerCache() -> URL {
-    if let path = ProcessInfo.processInfo.environment["STEER_CACHE"], !path.isEmpty {
-        return URL(fileURLWithPath: path)
-    }
-    return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/steer")
-}
 
 /// all-MiniLM-L6-v2 from the cache, loaded once per test process. Fails (never skips) when the
 /// model is absent: `make test` runs the set-up that downloads it first.
@@ -58,13 +51,5 @@ func heldOut(_ name: String = "heldout.tsv") throws -> [TrainingExample] {
 
 /// The PromptError thrown by `body`, failing the test when it throws nothing or another type.
 func promptError(file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) -> PromptError? {
-    do {
-        try body()
-        XCTFail("expected a PromptError, nothing was thrown", file: file, line: line)
-    } catch let error as PromptError {
-        return error
-    } catch {
-        XCTFail("expected a PromptError, got \(error)", file: file, line: line)
-    }
-    return nil
+    thrownError(PromptError.self, file: file, line: line, body)
 }

@@ -1,4 +1,5 @@
 // Hostile and damaged inputs: every truncation, bit flips, bad magic, future versions, size caps.
+import SteerTestSupport
 import XCTest
 
 @testable import SteerSnapshot
@@ -112,7 +113,7 @@ final class SnapshotCorruptionTests: XCTestCase {
     }
 
     func testFileSizeLimit() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryDirectory("steer-snapshot-tests")
         try Snapshot(kind: "k", sections: ["a": Array(repeating: 9, count: 100)]).write(to: dir + "/f")
         XCTAssertEqual(code { _ = try Snapshot.read(contentsOf: dir + "/f", limits: .init(maxFileBytes: 10)) }, .sizeLimitExceeded)
     }

@@ -1,5 +1,6 @@
 // Round trips of the snapshot format: sections, typed helpers, files and atomic writes.
 import Foundation
+import SteerTestSupport
 import XCTest
 
 @testable import SteerSnapshot
@@ -52,7 +53,7 @@ final class SnapshotRoundTripTests: XCTestCase {
     }
 
     func testFileWriteReadAndOverwrite() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryDirectory("steer-snapshot-tests")
         let path = dir + "/index.snap"
         var s = Snapshot(kind: "test")
         s.put([1, 2, 3] as [UInt32], as: "a")
@@ -66,7 +67,7 @@ final class SnapshotRoundTripTests: XCTestCase {
     }
 
     func testWriteFailureLeavesNoTemporaryFile() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryDirectory("steer-snapshot-tests")
         // Renaming a file over a non-empty directory fails after the temporary file is written.
         try FileManager.default.createDirectory(atPath: dir + "/occupied/inner", withIntermediateDirectories: true)
         XCTAssertEqual(code { try Snapshot(kind: "x").write(to: dir + "/occupied") }, .io)
@@ -74,7 +75,7 @@ final class SnapshotRoundTripTests: XCTestCase {
     }
 
     func testReadMissingFileIsIOError() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryDirectory("steer-snapshot-tests")
         let error = catchError { _ = try Snapshot.read(contentsOf: dir + "/nope") }
         XCTAssertEqual(error?.code, .io)
         XCTAssertTrue(error?.description.contains("nope") ?? false, error?.description ?? "")
@@ -83,27 +84,9 @@ final class SnapshotRoundTripTests: XCTestCase {
 
 /// The SnapshotError thrown by `body`, or nil (and a test failure) if it throws something else or nothing.
 func catchError(file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) -> SnapshotError? {
-    do {
-        try body()
-        XCTFail("expected a SnapshotError", file: file, line: line)
-    } catch let error as SnapshotError {
-        return error
-    } catch {
-        XCTFail("unexpected error \(error)", file: file, line: line)
-    }
-    return nil
+    thrownError(SnapshotError.self, file: file, line: line, body)
 }
 
 func code(file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) -> SnapshotError.Code? {
     catchError(file: file, line: line, body)?.code
-}
-
-extension XCTestCase {
-    /// A fresh directory removed when the test ends.
-    func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "steer-snapshot-tests-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        return path
-    }
 }

@@ -20,15 +20,9 @@ final class ReferenceFilterTests: XCTestCase {
     ///     i6    Action          0.5
     ///
     /// Category ids (sorted names): Action 0, Comedy 1, Drama 2.
-    static let dataset: SequenceDataset = {
-        var log = InteractionLog(file: "tiny")
-        for t in 0..<7 { log.append(user: "u", item: "i\(t)", timestamp: Double(t)) }
-        var catalog = ItemCatalog(file: "tiny")
-        let genres = [["Action", "Comedy"], ["Action", "Comedy"], ["Drama"], ["Comedy"], ["Action", "Comedy", "Drama"],
-                      ["Action", "Comedy"], ["Action"]]
-        for (i, names) in genres.enumerated() { catalog.entries["i\(i)"] = ItemCatalog.Entry(title: "i\(i)", categories: names) }
-        return SequenceDataset(log: log, catalog: catalog)
-    }()
+    static let dataset = oneUserDataset(genres: [
+        ["Action", "Comedy"], ["Action", "Comedy"], ["Drama"], ["Comedy"], ["Action", "Comedy", "Drama"], ["Action", "Comedy"], ["Action"],
+    ])
     static let items: [Float] = [5, 0, 3, 0, 2.8, 0, 2.5, 0, 2, 0, 1, 0, 0.5, 0]
     static let user: [Float] = [1, 0]
     /// POS "Comedy", target i5 {Action, Comedy}.
@@ -39,8 +33,6 @@ final class ReferenceFilterTests: XCTestCase {
     static let neg = SteeringTask(
         user: 0, polarity: .negative, window: 3, genre: 0, history: [0], windowItems: [1, 2, 3], targets: [2, 3], compliance: [2, 3],
         pool: .evaluation)
-
-    func l(_ x: Double) -> Double { 1 / log2(x) }
 
     /// By hand, the target i5 among the candidates, best first (i0 masked):
     /// - Base: i1 i2 i3 i4 i5 i6, rank 5: NDCG@10 = 1/log2 6, NDCG@2 = 0, Recall@10 = 1, @2 = 0.
@@ -108,16 +100,11 @@ final class ReferenceFilterTests: XCTestCase {
     /// The "best Filter" line keeps comparing with the genre filters (its figures do not move when
     /// the references join the report); each reference kind gets a POS line of its own.
     func testGainLinesKeepBestFilterAndAddTheReferences() {
-        func metrics(_ ndcg: Double) -> RankingMetrics { RankingMetrics(cutoffs: [10], ndcg: [ndcg], recall: [ndcg], users: 1) }
-        var report = ControllableReport(title: "t")
-        report.append(model: "Filter", task: .pos, window: 3, metrics: metrics(0.30))
-        report.append(model: "Filter, all target genres", task: .pos, window: 3, metrics: metrics(0.50))
-        report.append(model: "Filter, exact genre set", task: .pos, window: 3, metrics: metrics(0.60))
-        report.append(model: "Filter+f", task: .pos, window: 3, metrics: metrics(0.32))
-        report.append(model: "Filter+f, all target genres", task: .pos, window: 3, metrics: metrics(0.55))
-        report.append(model: "Filter", task: .neg, window: 3, metrics: metrics(0.10))
-        report.append(model: "DPR", task: .pos, window: 3, metrics: metrics(0.33))
-        report.append(model: "DPR", task: .neg, window: 3, metrics: metrics(0.11))
+        let report = gainReport([
+            ("Filter", .pos, 0.30), ("Filter, all target genres", .pos, 0.50), ("Filter, exact genre set", .pos, 0.60),
+            ("Filter+f", .pos, 0.32), ("Filter+f, all target genres", .pos, 0.55), ("Filter", .neg, 0.10),
+            ("DPR", .pos, 0.33), ("DPR", .neg, 0.11),
+        ])
         XCTAssertEqual(report.relativeGains(), [
             "DPR POS NDCG@10 0.3300 vs best Filter (Filter+f) 0.3200: +3.1%",
             "DPR NEG NDCG@10 0.1100 vs best Filter (Filter) 0.1000: +10.0%",

@@ -1,6 +1,8 @@
 // A tiny hand-made dataset whose POS/NEG tasks are worked out by hand in TaskBuilderTests.
 
+import Foundation
 import SteerData
+import SteerEvaluation
 @testable import SteerTasks
 
 /// Items and genres (category ids: Action 0, Comedy 1, Drama 2, Horror 3; sorted names):
@@ -44,4 +46,28 @@ enum SyntheticData {
     static func items(_ tokens: [String]) -> [Int32] { tokens.map(item) }
     /// The dense id of user `token`.
     static func user(_ token: String) -> Int { split.dataset.userID(token)! }
+}
+
+/// A catalogue small enough to rank by hand: one user "u" who met items i0, i1, … in that order,
+/// item i with the genres `genres[i]` (item and category ids follow, categories by sorted name).
+func oneUserDataset(genres: [[String]]) -> SequenceDataset {
+    var log = InteractionLog(file: "tiny")
+    for t in genres.indices { log.append(user: "u", item: "i\(t)", timestamp: Double(t)) }
+    var catalog = ItemCatalog(file: "tiny")
+    for (i, names) in genres.enumerated() { catalog.entries["i\(i)"] = ItemCatalog.Entry(title: "i\(i)", categories: names) }
+    return SequenceDataset(log: log, catalog: catalog)
+}
+
+/// 1 / log2(x): NDCG's discount of the item at rank x − 1.
+func l(_ x: Double) -> Double { 1 / log2(x) }
+
+/// A report of one-user rows at window 3, each `(model, task, NDCG@10)` with Recall@10 the same
+/// number: what the relative-gain lines are computed from.
+func gainReport(_ rows: [(model: String, task: ControllableReport.Task, ndcg: Double)]) -> ControllableReport {
+    var report = ControllableReport(title: "t")
+    for row in rows {
+        report.append(model: row.model, task: row.task, window: 3,
+                      metrics: RankingMetrics(cutoffs: [10], ndcg: [row.ndcg], recall: [row.ndcg], users: 1))
+    }
+    return report
 }

@@ -10,15 +10,7 @@ import XCTest
 final class TaskRankingTests: XCTestCase {
     /// Six items, d = 2, scores for the user vector (1, 0): i0 4, i1 3, i2 2, i3 1, i4 0.5,
     /// i5 0.2. Genres: i0 A, i1 C, i2 A, i3 D, i4 C, i5 D. History [i0] (masked).
-    static let dataset: SequenceDataset = {
-        var log = InteractionLog(file: "tiny")
-        for t in 0..<6 { log.append(user: "u", item: "i\(t)", timestamp: Double(t)) }
-        var catalog = ItemCatalog(file: "tiny")
-        for (item, genre) in ["i0": "Action", "i1": "Comedy", "i2": "Action", "i3": "Drama", "i4": "Comedy", "i5": "Drama"] {
-            catalog.entries[item] = ItemCatalog.Entry(title: item, categories: [genre])
-        }
-        return SequenceDataset(log: log, catalog: catalog)
-    }()
+    static let dataset = oneUserDataset(genres: [["Action"], ["Comedy"], ["Action"], ["Drama"], ["Comedy"], ["Drama"]])
     static let items: [Float] = [4, 0, 3, 0, 2, 0, 1, 0, 0.5, 0, 0.2, 0]
     static let user: [Float] = [1, 0]
     static let (action, drama): (Int32, Int32) = (0, 2)
@@ -32,8 +24,6 @@ final class TaskRankingTests: XCTestCase {
     static let neg = SteeringTask(
         user: 0, polarity: .negative, window: 3, genre: action, history: history, windowItems: [2, 3, 4],
         targets: [3, 4], compliance: [3, 4], pool: .evaluation)
-
-    func l(_ x: Double) -> Double { 1 / log2(x) }
 
     /// By hand:
     /// - POS Base: ranking i1 i2 i3 i4 i5, target at rank 5: NDCG@10 = 1/log2 6, @2 = 0;
@@ -139,12 +129,7 @@ final class TaskRankingTests: XCTestCase {
 /// ranking with the genre filter on top is a steered row itself, never the baseline.
 final class RelativeGainTests: XCTestCase {
     func testBestFilterIgnoresSteeredRows() {
-        func metrics(_ ndcg: Double) -> RankingMetrics { RankingMetrics(cutoffs: [10], ndcg: [ndcg], recall: [ndcg], users: 1) }
-        var report = ControllableReport(title: "t")
-        report.append(model: "Filter", task: .pos, window: 3, metrics: metrics(0.30))
-        report.append(model: "Filter+f", task: .pos, window: 3, metrics: metrics(0.32))
-        report.append(model: "DPR", task: .pos, window: 3, metrics: metrics(0.33))
-        report.append(model: "DPR + Filter", task: .pos, window: 3, metrics: metrics(0.40))
+        let report = gainReport([("Filter", .pos, 0.30), ("Filter+f", .pos, 0.32), ("DPR", .pos, 0.33), ("DPR + Filter", .pos, 0.40)])
         let lines = report.relativeGains()
         XCTAssertEqual(lines.count, 2)
         XCTAssertEqual(lines[0], "DPR POS NDCG@10 0.3300 vs best Filter (Filter+f) 0.3200: +3.1%")

@@ -1,21 +1,16 @@
 // all-MiniLM-L6-v2 against the sentence-transformers reference: token ids and embeddings for
 // every fixture case. The model must be present (`make test` runs Scripts/setup first), so its
 // absence fails rather than skips.
+import SteerTestSupport
 import XCTest
 @testable import SteerText
 
 final class MiniLMParityTests: XCTestCase {
-    nonisolated(unsafe) static var cached: MiniLMEncoder?
-
     func encoder() throws -> MiniLMEncoder {
-        if let cached = Self.cached { return cached }
-        guard let folder = modelFolder("all-MiniLM-L6-v2") else {
+        try sharedEncoder("all-MiniLM-L6-v2", load: { try MiniLMEncoder(directory: $0) }) {
             XCTFail("all-MiniLM-L6-v2 not found in \(steerCache().path)/models: run Scripts/setup (or set STEER_CACHE)")
             throw CocoaError(.fileNoSuchFile)
         }
-        let encoder = try MiniLMEncoder(directory: folder)
-        Self.cached = encoder
-        return encoder
     }
 
     func testConfiguration() throws {
@@ -26,42 +21,18 @@ final class MiniLMParityTests: XCTestCase {
     }
 
     func testTokenIDsMatchReference() throws {
-        let tokenizer = try encoder().tokenizer
-        for reference in try loadReference("minilm_reference.json").cases {
-            XCTAssertEqual(tokenizer.encode(reference.text), reference.inputIDs, "text: \(reference.text.prefix(60))")
-        }
+        try assertTokenIDsMatchReference(encoder().tokenizer, "minilm_reference.json")
     }
 
     func testEmbeddingsMatchReferenceOneByOneAndBatched() throws {
-        let encoder = try encoder()
-        let cases = try loadReference("minilm_reference.json").cases
-        let batched = try encoder.embed(cases.map(\.text))
-        var worstCosine = 1.0, worstDiff = 0.0
-        for (index, reference) in cases.enumerated() {
-            for vector in [try encoder.embed(reference.text), batched[index]] {
-                let (cosine, diff) = compare(vector, reference.embedding)
-                XCTAssertGreaterThanOrEqual(cosine, 0.9999, reference.text)
-                XCTAssertLessThanOrEqual(diff, 1e-4, reference.text)
-                worstCosine = min(worstCosine, cosine)
-                worstDiff = max(worstDiff, diff)
-            }
-        }
-        print("MiniLM parity over \(cases.count) cases: max cosine deficit \(1 - worstCosine), max abs diff \(worstDiff)")
+        let worst = try assertEmbeddingsMatchReference(encoder(), "minilm_reference.json")
+        print("MiniLM parity over \(worst.cases) cases: max cosine deficit \(1 - worst.worstCosine), max abs diff \(worst.worstDiff)")
     }
 
+    /// 24 texts: split by texts across both cores; one text: each linear split by columns.
     func testTwoThreadEncoderMatchesReference() throws {
         guard let folder = modelFolder("all-MiniLM-L6-v2") else { return XCTFail("all-MiniLM-L6-v2 not found") }
-        let encoder = try MiniLMEncoder(directory: folder, threads: 2)
-        let cases = try loadReference("minilm_reference.json").cases
-        // 24 texts: split by texts across both cores; one text: each linear split by columns.
-        let batched = try encoder.embed(cases.map(\.text))
-        for (index, reference) in cases.enumerated() {
-            for vector in [batched[index], try encoder.embed(reference.text)] {
-                let (cosine, diff) = compare(vector, reference.embedding)
-                XCTAssertGreaterThanOrEqual(cosine, 0.9999, reference.text)
-                XCTAssertLessThanOrEqual(diff, 1e-4, reference.text)
-            }
-        }
+        try assertEmbeddingsMatchReference(MiniLMEncoder(directory: folder, threads: 2), "minilm_reference.json")
     }
 
     func testEmbeddingIsUnitLengthForEdgeInputs() throws {

@@ -1,11 +1,12 @@
 // safetensors reading: F32/F16/BF16 values, and each malformed layout refused naming the culprit.
+import SteerTestSupport
 import XCTest
 @testable import SteerText
 
 final class SafeTensorsTests: XCTestCase {
     /// Writes a safetensors file from a raw header string and data bytes.
     func write(header: String, data: [UInt8], declaredLength: UInt64? = nil) throws -> String {
-        let url = try temporaryDirectory(self).appendingPathComponent("model.safetensors")
+        let url = URL(fileURLWithPath: try temporaryDirectory("steer-text")).appendingPathComponent("model.safetensors")
         let json = Array(header.utf8)
         var bytes = withUnsafeBytes(of: (declaredLength ?? UInt64(json.count)).littleEndian, Array.init)
         bytes += json + data
@@ -31,7 +32,7 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     func testFileShorterThanLengthField() throws {
-        let url = try temporaryDirectory(self).appendingPathComponent("short.safetensors")
+        let url = URL(fileURLWithPath: try temporaryDirectory("steer-text")).appendingPathComponent("short.safetensors")
         try Data([1, 2, 3]).write(to: url)
         let error = textError { _ = try SafeTensorsFile(path: url.path) }
         XCTAssertEqual(error?.code, .malformedSafetensors)

@@ -1,10 +1,11 @@
 // vocab.txt loading: ids by line, and the malformed files refused with a clear message.
+import SteerTestSupport
 import XCTest
 @testable import SteerText
 
 final class VocabularyTests: XCTestCase {
     func write(_ text: String) throws -> URL {
-        let url = try temporaryDirectory(self).appendingPathComponent("vocab.txt")
+        let url = URL(fileURLWithPath: try temporaryDirectory("steer-text")).appendingPathComponent("vocab.txt")
         try Data(text.utf8).write(to: url)
         return url
     }
