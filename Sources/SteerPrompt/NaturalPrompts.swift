@@ -9,12 +9,23 @@ public struct NaturalPrompt: Sendable, Equatable {
     public struct Part: Sendable, Equatable {
         public let polarity: Polarity
         public let genres: [String]
+
+        public init(polarity: Polarity, genres: [String]) {
+            self.polarity = polarity
+            self.genres = genres
+        }
     }
 
     /// `positive`, `negative`, `compound` or `descriptive`.
     public let kind: String
     public let text: String
     public let parts: [Part]
+
+    public init(kind: String, text: String, parts: [Part]) {
+        self.kind = kind
+        self.text = text
+        self.parts = parts
+    }
 
     /// The lines of a file: `kind<TAB>prompt<TAB>parts`, parts separated by `;`, each `+` or `-`,
     /// a colon and genres separated by `|` (`compound	a comedy, no romance	+:Comedy;-:Romance`);
@@ -37,11 +48,7 @@ public struct NaturalPrompt: Sendable, Equatable {
 
     /// The prompts of the file at `url`.
     public static func read(_ url: URL) throws -> [NaturalPrompt] {
-        let content: String
-        do { content = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw PromptError.badTrainingSet("cannot read \(url.path): \(error.localizedDescription)")
-        }
-        return try parse(content, source: url.path)
+        try parse(LabelledPrompts.contents(of: url), source: url.path)
     }
 
     private static func part(_ text: Substring) -> Part? {

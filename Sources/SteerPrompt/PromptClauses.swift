@@ -135,6 +135,11 @@ enum PromptClauses {
         "simply", "actually", "frankly", "obviously",
     ]
 
+    /// Whether a sentence ends between `clause` and `next` (two candidates of one text, in order).
+    static func endsSentence(_ clause: Substring, before next: Substring) -> Bool {
+        clause.base[clause.endIndex..<next.startIndex].contains { ".!?;\n\r".contains($0) }
+    }
+
     /// Whether `clause` is only a refusal ("No.", "nope", "hard pass"), in the router's own
     /// reading of the words (``CueLexicon/refusalWords``).
     static func isBareRefusal(_ clause: Substring) -> Bool {

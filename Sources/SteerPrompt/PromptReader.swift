@@ -54,14 +54,17 @@ extension PromptRouter {
         return PromptReading(parts: [PromptReading.Part(text: text, decision: decision)])
     }
 
-    /// The candidates' ranges, each candidate without a content word joined to the next one (to
-    /// the previous one when it is last): "I really do | not want horror" is one request. A bare
-    /// refusal after a clause ("A documentary? No.") refuses that clause, so it joins the previous one.
+    /// The candidates' ranges, each candidate without a content word joined to a neighbour. A
+    /// fragment cut inside a sentence leads into what follows ("I really do | not want horror"); a
+    /// whole sentence without content follows up on the one before ("I feel like a western. What
+    /// should I see?"), and so does a bare refusal ("A documentary? No."): those join the previous span.
     static func joinContentless(_ candidates: [Substring]) -> [Range<String.Index>] {
         var spans: [Range<String.Index>] = []
         var pending: String.Index?
-        for candidate in candidates {
-            if pending == nil, let previous = spans.last, PromptClauses.isBareRefusal(candidate) {
+        for (k, candidate) in candidates.enumerated() {
+            let wholeSentence = k + 1 == candidates.count || PromptClauses.endsSentence(candidate, before: candidates[k + 1])
+            if pending == nil, let previous = spans.last,
+               PromptClauses.isBareRefusal(candidate) || (wholeSentence && !PromptClauses.hasContent(candidate)) {
                 spans[spans.count - 1] = previous.lowerBound..<candidate.endIndex
                 continue
             }

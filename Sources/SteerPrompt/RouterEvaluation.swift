@@ -83,10 +83,13 @@ public enum LabelledPrompts {
 
     /// The examples of the file at `url`.
     public static func read(_ url: URL) throws -> [TrainingExample] {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+        try parse(contents(of: url), source: url.path)
+    }
+
+    /// The text of a labelled file; a file that cannot be read is a bad training set, named.
+    static func contents(of url: URL) throws -> String {
+        do { return try String(contentsOf: url, encoding: .utf8) } catch {
             throw PromptError.badTrainingSet("cannot read \(url.path): \(error.localizedDescription)")
         }
-        return try parse(text, source: url.path)
     }
 }

@@ -81,6 +81,23 @@ struct RouterEvalCommand: ParsableCommand {
         if evaluationTemplates {
             let rendered = Self.renderedEvaluationPhrasings(try PromptTemplates.bundled())
             print(try loaded.accuracy(on: rendered, encoder: encoder).summary("evaluation phrasings (templates x genres)"))
+            let compound = Self.renderedCompoundPhrasings(try PromptTemplates.bundled())
+            print(try loaded.partAccuracy(on: compound, encoder: encoder).summary("compound evaluation phrasings (POS then NEG template)"))
+        }
+    }
+
+    /// Every evaluation POS template followed by every evaluation NEG template, as the compound
+    /// tasks render them, the genres cycling through the display names so that the two differ.
+    static func renderedCompoundPhrasings(_ templates: PromptTemplates) -> [NaturalPrompt] {
+        let genres = templates.genreDisplayNames.names.keys.sorted()
+        let positive = templates.templates(.positive, .evaluation), negative = templates.templates(.negative, .evaluation)
+        return positive.indices.flatMap { i in
+            negative.indices.map { j in
+                let (g, h) = (genres[(i + j) % genres.count], genres[(i + 2 * j + 1) % genres.count])
+                let text = templates.render(positive[i], genreName: g) + " " + templates.render(negative[j], genreName: h)
+                return NaturalPrompt(kind: "compound", text: text,
+                                     parts: [.init(polarity: .positive, genres: [g]), .init(polarity: .negative, genres: [h])])
+            }
         }
     }
 
