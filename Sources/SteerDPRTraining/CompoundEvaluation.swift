@@ -54,7 +54,7 @@ public enum CompoundEvaluation {
     ///   `DPR, shifts added`: both towers on the user vector, their shifts summed;
     /// - `DPR, whole prompt routed`: today's one-part path (the router picks one tower for all of it);
     /// - `DPR, read part by part`: ``PromptRouter/read(_:encoder:cache:)`` finds the parts and their
-    ///   polarities, applied in order (what Recommend does when the router decides).
+    ///   polarities, applied in order, the unsure ones left out (what Recommend does when the router decides).
     public static func measure(split: DatasetSplit, templates: PromptTemplates, name: String, dataset: String,
                                backbone: Backbone, head: DPRHead, bank: PromptBank, router: PromptRouter?,
                                windows: [Int], seed: UInt64 = TaskBuilder.defaultSeed) throws -> CompoundReport {
@@ -128,19 +128,21 @@ public enum CompoundEvaluation {
 
     private static func tower(_ decision: RouteDecision) -> PromptPolarity { decision.polarity == .positive ? .positive : .negative }
 
-    /// Each prompt read part by part, its parts applied in order, each through the tower it was read with.
+    /// Each prompt read part by part, its parts applied in order, each through the tower it was
+    /// read with; parts below ``PromptReading/defaultMinimumConfidence`` are left out, as Recommend
+    /// leaves them out.
     static func readPartByPart(_ texts: [String], rows: [Float], router: PromptRouter, queries: SteeringQueries) throws -> [Float] {
         let d = queries.head.config.dim
         let cache = PromptCache(capacityBytes: 64 << 20)
-        var readings: [String: PromptReading] = [:]
-        for text in Set(texts) { readings[text] = try router.read(text, encoder: queries.bank.encoder, cache: cache) }
-        try queries.bank.add(readings.values.flatMap { $0.parts.map(\.text) })
+        var readings: [String: [PromptReading.Part]] = [:]
+        for text in Set(texts) { readings[text] = try router.read(text, encoder: queries.bank.encoder, cache: cache).steeredParts() }
+        try queries.bank.add(readings.values.flatMap { $0.map(\.text) })
         var z = rows
-        let steps = texts.map { readings[$0]!.parts.count }.max() ?? 0
+        let steps = texts.map { readings[$0]!.count }.max() ?? 0
         for step in 0..<steps {
             // Rows with a part at this step move; the others keep their vector.
-            let moving = texts.indices.filter { readings[texts[$0]]!.parts.count > step }
-            let parts = moving.map { readings[texts[$0]]!.parts[step] }
+            let moving = texts.indices.filter { readings[texts[$0]]!.count > step }
+            let parts = moving.map { readings[texts[$0]]![step] }
             var input = [Float]()
             for t in moving { input.append(contentsOf: z[(t * d)..<((t + 1) * d)]) }
             let out = queries.fuse(rows: input, texts: parts.map(\.text), polarities: parts.map { tower($0.decision) })

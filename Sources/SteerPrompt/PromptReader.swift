@@ -19,6 +19,15 @@ public struct PromptReading: Sendable, Equatable {
 
     /// The parts in the order the prompt states them; never empty.
     public let parts: [Part]
+
+    /// Below this confidence a part is not applied: the wrong tower would invert the request
+    /// ("no horror" read as a wish for horror), while leaving the part out never does.
+    public static let defaultMinimumConfidence = 0.75
+
+    /// The parts sure enough to steer with, in order.
+    public func steeredParts(minimumConfidence: Double = defaultMinimumConfidence) -> [Part] {
+        parts.filter { $0.decision.confidence >= minimumConfidence }
+    }
 }
 
 extension PromptRouter {

@@ -62,6 +62,18 @@ final class PromptReaderTests: XCTestCase {
         }
     }
 
+    /// The never-invert policy: a part the router is unsure of is left out, whatever its polarity.
+    func testUnsurePartsAreNotSteeredWith() {
+        let reading = PromptReading(parts: [
+            .init(text: "a comedy", decision: RouteDecision(positiveProbability: 0.9)),
+            .init(text: "but no romance", decision: RouteDecision(positiveProbability: 0.4)),   // negative, 0.6 sure
+            .init(text: "nothing sad", decision: RouteDecision(positiveProbability: 0.05)),
+        ])
+        XCTAssertEqual(reading.steeredParts().map(\.text), ["a comedy", "nothing sad"])
+        XCTAssertEqual(reading.steeredParts(minimumConfidence: 0.5).count, 3)
+        XCTAssertEqual(reading.steeredParts(minimumConfidence: 0.99).count, 0)
+    }
+
     func testInvalidPromptsAreRefusedBeforeAnythingIsRead() throws {
         let (router, encoder) = (try PromptRouter.load(), try miniLM())
         XCTAssertThrowsError(try router.read("   ", encoder: encoder)) { XCTAssertEqual(($0 as? PromptError)?.code, .empty) }
