@@ -40,7 +40,8 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "The history: item ids oldest first, comma-separated.") var history: String
     @Option(help: "What the user asks for or rules out, e.g. \"something light for the kids\".") var prompt: String = ""
     @Option(help: "The prompt's polarity (positive or negative); default: steerd's router decides.") var polarity: PolarityOption?
-    @Option(name: .customLong("part"), help: ArgumentHelp(
+    // Unconditional: a value starting with "-" ("-:romance") is this option's value, not another flag.
+    @Option(name: .customLong("part"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "A part of the request with its polarity, \"+:text\" (asks for) or \"-:text\" (rules out); repeat it for each part, "
             + "applied in order (instead of --prompt).", valueName: "sign:text"))
     var parts: [PartOption] = []
