@@ -166,9 +166,9 @@ extension SteerService {
             parts = planned
         } else {
             let prompt = plan.request.prompt
-            let whole: PreparedPrompt
-            if let prepared = plan.preparedWhole { whole = prepared } else { whole = try await prepare(prompt, head: head, services: services, cache: cache) }
-            try Task.checkCancellation()
+            var whole = plan.preparedWhole
+            if whole == nil { whole = try await prepare(prompt, head: head, services: services, cache: cache) }
+            try Task.checkCancellation()   // the whole prompt is prepared; reading it may embed its clauses
             parts = plannedParts(try services.reading(prompt), prompt: prompt, whole: whole, cache: cache)
         }
         for i in parts.indices where plan.policy.needsPreparing(parts[i]) {
