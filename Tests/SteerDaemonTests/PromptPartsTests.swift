@@ -116,6 +116,17 @@ final class PromptPartsTests: XCTestCase {
         try await daemon.stop()
     }
 
+    func testTwoPartsWithBatchingOnEqualTheStatedParts() async throws {
+        // Batching on: Recommend goes through the ranking batcher, where each part is one head pass.
+        let (daemon, connection) = try await daemon(head: try SteeringFixture.head()) { $0.maxBatchSize = 8 }
+        let read = try recommend(connection, RecommendRequest(history: [2, 9], prompt: twoParts, k: 10))
+        XCTAssertEqual(read.parts.map(\.steered), [true, true])
+        let stated = try recommend(connection, RecommendRequest(history: [2, 9], k: 10, parts: read.parts))
+        XCTAssertEqual(stated.itemIDs, read.itemIDs)
+        XCTAssertEqual(stated.scores, read.scores)   // each a batch of one: the same passes on the same prepared parts
+        try await daemon.stop()
+    }
+
     /// What a one-part prompt must be answered, byte for byte, but for the `parts` field: reading
     /// a prompt part by part must not change how a prompt of one request is served. Recorded with
     /// this fixture (MeanPool items, `SteeringFixture.head`, MiniLM, the bundled router), history
