@@ -203,6 +203,9 @@ func writeSeeds(to directory: String) {
         "fuse-embeddings": request(.fuse, FuseRequest(dim: 1, userVectors: [1], promptEmbeddings: [0.6, 0.8], polarities: [.negative])),
         "recommend": request(.recommend, RecommendRequest(history: [1, 2, 3], prompt: "something light", polarity: .positive,
                                                           k: 10, includeHistory: true)),
+        "recommend-parts": request(.recommend, RecommendRequest(history: [4, 5], k: 3, parts: [
+            PromptPart(text: "a comedy", polarity: .positive), PromptPart(text: "no romance", polarity: .negative),
+        ])),
         "unknown-method": Framing.frame(RequestEnvelope(id: 9, methodNumber: 99, deadlineUnixMicros: 1, payload: [1, 2]).encoded()),
         "oversized": [0x7F, 0xFF, 0xFF, 0xFF, 0x0A],
         "save-snapshot-overwrite": request(.saveSnapshot, SaveSnapshotRequest(name: "state.snap", overwrite: true)),
@@ -237,9 +240,15 @@ func writeSeeds(to directory: String) {
         "response-stats": stats,
         "response-embed-prompt": EmbedPromptResponse(dim: 2, embeddings: [0.6, 0.8], cacheHits: [true]),
         "response-route": RouteResponse(results: [RouteResult(polarity: .negative, confidence: 0.9)]),
+        "response-route-parts": RouteResponse(results: [RouteResult(polarity: .positive, confidence: 0.96, parts: [
+            PromptPart(text: "a comedy", polarity: .positive, confidence: 0.96), PromptPart(text: "no romance", polarity: .negative, confidence: 0.7, steered: false),
+        ])]),
         "response-fuse": FuseResponse(dim: 2, fused: [0.1, 0.2]),
         "response-recommend": RecommendResponse(itemIDs: [3, 1], scores: [2.5, 1], polarity: .positive, routeConfidence: 0.8,
                                                 titles: ["Alien (1979)", "Heat (1995)"], categories: ["Horror|Sci-Fi", "Action"]),
+        "response-recommend-parts": RecommendResponse(itemIDs: [3], scores: [2.5], polarity: .positive, routeConfidence: 0.96,
+                                                      titles: ["Alien (1979)"], categories: ["Horror"],
+                                                      parts: [PromptPart(text: "a comedy", polarity: .positive, confidence: 0.96)]),
     ]
     for (name, message) in responses {
         seeds[name] = ResponseEnvelope(id: 7, status: .ok, payload: message.encoded()).encoded()

@@ -34,6 +34,9 @@ public struct DaemonConfiguration: Sendable {
     public var encoderRequired: Bool
     /// Bytes the prompt-embedding cache may hold.
     public var promptCacheBytes: Int
+    /// The router's confidence a part of a read prompt needs to be applied (Recommend); a part
+    /// below it does not move the user vector (`steered` false). Stated polarities always apply.
+    public var minimumPartConfidence: Double
     /// Requests one connection may have in flight; one more is answered RESOURCE_EXHAUSTED at once.
     public var maxInFlightPerConnection: Int
     /// Requests the daemon may have in flight across all connections; one more is answered RESOURCE_EXHAUSTED at once.
@@ -77,6 +80,7 @@ public struct DaemonConfiguration: Sendable {
     ///   - encoderDirectory: the MiniLM model folder; nil leaves EmbedPrompt and Route unavailable.
     ///   - encoderRequired: fail the start when the encoder does not load.
     ///   - promptCacheBytes: bound of the prompt-embedding cache, default 32 MiB.
+    ///   - minimumPartConfidence: confidence a read part needs to steer, default 0.75 (`defaultMinimumPartConfidence`).
     ///   - maxInFlightPerConnection: requests in flight per connection, default 256.
     ///   - maxInFlightTotal: requests in flight across the daemon, default 4096.
     ///   - maxQueuedRowsPerConnection: rows of compute work in flight per connection, default 16,384.
@@ -100,6 +104,7 @@ public struct DaemonConfiguration: Sendable {
                 encoderDirectory: String? = nil,
                 encoderRequired: Bool = false,
                 promptCacheBytes: Int = 32 << 20,
+                minimumPartConfidence: Double = DaemonConfiguration.defaultMinimumPartConfidence,
                 maxInFlightPerConnection: Int = DaemonConfiguration.defaultMaxInFlightPerConnection,
                 maxInFlightTotal: Int = DaemonConfiguration.defaultMaxInFlightTotal,
                 maxQueuedRowsPerConnection: Int = DaemonConfiguration.defaultMaxQueuedRowsPerConnection,
@@ -123,6 +128,7 @@ public struct DaemonConfiguration: Sendable {
         self.encoderDirectory = encoderDirectory
         self.encoderRequired = encoderRequired
         self.promptCacheBytes = promptCacheBytes
+        self.minimumPartConfidence = minimumPartConfidence
         self.maxInFlightPerConnection = maxInFlightPerConnection
         self.maxInFlightTotal = maxInFlightTotal
         self.maxQueuedRowsPerConnection = maxQueuedRowsPerConnection
@@ -169,6 +175,10 @@ public struct DaemonConfiguration: Sendable {
     /// serving many concurrent cache misses.
     public static let defaultMaxBatchSize = 1
     public static let defaultMaxQueueDelayMicros = 0
+    /// A part the router gives at least 3 : 1 odds. Sending a request through the wrong tower
+    /// inverts it (asked for comedies, the negative tower pushes them away), while leaving it out
+    /// only leaves the answer unsteered; below these odds the risk is not worth taking.
+    public static let defaultMinimumPartConfidence = 0.75
 
     /// `$XDG_RUNTIME_DIR/steer/steerd.sock` when that variable is set, else `/tmp/steer-<uid>/steerd.sock`.
     public static var defaultSocketPath: String { SocketPaths.defaultSocketPath }

@@ -20,6 +20,8 @@ final class PromptServices: Sendable {
     /// nil when the bundled router was trained for another encoder.
     let router: PromptRouter?
     let routerProblem: String?
+    /// Prompts read part by part (Route and Recommend), by exact text.
+    let readings = PromptReadings()
 
     /// Request bounds: nothing a client sends may make the daemon work or allocate without limit.
     static let maxPromptsPerRequest = 256

@@ -1,14 +1,17 @@
 // Recommend, the one-call path, as a pipeline read from top to bottom:
 //
-//   1. plan      `planRecommend`: every check, then the two cache lookups (user vector by model
-//                generation and history; the prompt as this head prepared it). No model runs.
+//   1. plan      `planRecommend`: every check, then the cache lookups (user vector by model
+//                generation and history; the prompt's reading; each part as this head prepared
+//                it). No model runs.
 //   2. inline    a plan with nothing missing and an index within the inline budget is answered on
 //                the event loop (`recommendNow`, called from InlineAnswers.swift); otherwise:
 //   3. missing   `recommend(plan)`: encode the history (histories stage) ∥ prepare the prompt
 //                (token states or pooled embedding → router → projector), at the same time when
-//                both are missing; each result goes into its cache.
-//   4. rank      the polarity (stated, or the prepared route), then the ranking stage: the head's
-//                tower over the projected prompt, and the exact top-K without the history.
+//                both are missing; a prompt not read before is prepared whole, then read part by
+//                part, and each part of several that will be applied is prepared; all into caches.
+//   4. rank      the parts' polarities (stated, or read), the policy on unsure parts, then the
+//                ranking stage: the user vector through each applied part's tower in order, and
+//                the exact top-K without the history.
 //   5. fill      item ids, scores, titles and categories.
 //
 // Stages 3–4 run through `RequestBatchers`: with batching on, concurrent requests share a
@@ -26,9 +29,9 @@ extension SteerService {
     /// Batched with concurrent requests: a history missing from the user-vector cache is encoded
     /// in the histories batcher, a pooled head's prompt missing from the prompt cache is embedded in
     /// the prompt batcher, and fusion and retrieval run in the ranking batcher (one head pass per
-    /// batch; each top-K alone, see `RequestBatchers.rank`). Token states are computed per prompt
-    /// (through their cache): the encoder has no batched entry point for them. A prompt this head
-    /// has seen is already routed and projected (`PreparedPrompts`): only the tower and top-K run.
+    /// part per batch; each top-K alone, see `RequestBatchers.rank`). Token states are computed per
+    /// prompt (through their cache): the encoder has no batched entry point for them. A prompt this
+    /// head has seen is already read, routed and projected: only the towers and top-K run.
     func recommend(_ request: RecommendRequest) async throws -> RecommendResponse {
         try await recommend(planRecommend(request))
     }
@@ -39,15 +42,23 @@ extension SteerService {
         let model: ServingModel
         let backbone: Backbone
         let index: ItemIndex
-        /// The head and encoder services when the request has a prompt.
-        let steeringParts: (head: DPRHead, services: PromptServices)?
+        /// The head and encoder services when the request has a prompt or parts.
+        let steering: (head: DPRHead, services: PromptServices)?
         /// The user vector when the user-vector cache had it.
         let cachedUser: [Float]?
-        /// The prompt as this head prepared it before, when it had.
-        let prepared: PreparedPrompt?
+        /// The prompt's parts with what the caches had of them; nil: a prompt not read yet.
+        let parts: [PlannedPart]?
+        /// A prompt not read yet: the whole prompt as this head prepared it before, when it had.
+        let preparedWhole: PreparedPrompt?
+        let policy: PartPolicy
 
-        /// Nothing left to compute but the head's tower and the top-K.
-        var isReady: Bool { cachedUser != nil && (steeringParts == nil || prepared != nil) }
+        /// The prompt is read and every part that needs it prepared (or there is no prompt).
+        var promptIsReady: Bool {
+            steering == nil || (parts.map { $0.allSatisfy { !policy.needsPreparing($0) } } ?? false)
+        }
+
+        /// Nothing left to compute but the head's towers and the top-K.
+        var isReady: Bool { cachedUser != nil && promptIsReady }
     }
 
     /// Checks `request` and looks up its caches (no encoder or backbone runs).
@@ -76,93 +87,121 @@ extension SteerService {
             throw RPCError(.invalidArgument, "item id \(request.history[t]) at history position \(t) is out of range: "
                 + "backbone \(info.name) has \(info.nItems) items (ids 0..<\(info.nItems))")
         }
+        if !request.parts.isEmpty { try checkStatedParts(request) }
         if request.prompt.isEmpty, request.polarity != .unspecified {
             throw RPCError(.invalidArgument, "polarity \(request.polarity) without a prompt: a polarity says how to apply a prompt; "
-                + "send one, or leave polarity unspecified")
+                + "send one, or leave polarity unspecified (stated parts carry their own)")
         }
         // The prompt's checks come before any work, so a bad prompt costs no backbone pass.
-        var steeringParts: (head: DPRHead, services: PromptServices)?
-        if !request.prompt.isEmpty {
+        var steering: (head: DPRHead, services: PromptServices)?
+        if !request.prompt.isEmpty || !request.parts.isEmpty {
             guard let head = model.head else {
                 throw RPCError(.failedPrecondition, "backbone \(info.name) was loaded without a DPR head, so a prompt cannot steer it: "
                     + "\(Self.headFix), or send no prompt")
             }
             let services = try promptServices(for: head)
-            do {
-                try PromptText.validate(request.prompt)
-            } catch let error as PromptError {
-                throw RPCError(.invalidArgument, "prompt: \(error)")
+            if !request.prompt.isEmpty {
+                do {
+                    try PromptText.validate(request.prompt)
+                } catch let error as PromptError {
+                    throw RPCError(.invalidArgument, "prompt: \(error)")
+                }
+                if request.polarity == .unspecified, services.router == nil {
+                    throw RPCError(.failedPrecondition, "no router to read the prompt's polarity (\(services.routerProblem ?? "none loaded")): "
+                        + "state it (polarity positive or negative; steer recommend --polarity)")
+                }
             }
-            if request.polarity == .unspecified, services.router == nil {
-                throw RPCError(.failedPrecondition, "no router to read the prompt's polarity (\(services.routerProblem ?? "none loaded")): "
-                    + "state it (polarity positive or negative; steer recommend --polarity)")
-            }
-            steeringParts = (head, services)
+            steering = (head, services)
         }
 
-        return RecommendPlan(request: request, model: model, backbone: backbone, index: index, steeringParts: steeringParts,
-                             cachedUser: cachedUserVector(request.history, model: model),
-                             prepared: steeringParts == nil ? nil : preparedPrompt(request.prompt, cache: model.prepared))
+        let parts = steering.flatMap { plannedParts(request, services: $0.services, cache: model.prepared) }
+        // A prompt not read yet is prepared whole first (see `preparedParts`): look that up as before.
+        let whole = steering != nil && parts == nil ? preparedPrompt(request.prompt, cache: model.prepared) : nil
+        return RecommendPlan(request: request, model: model, backbone: backbone, index: index, steering: steering,
+                             cachedUser: cachedUserVector(request.history, model: model), parts: parts, preparedWhole: whole,
+                             policy: partPolicy)
     }
 
     /// A plan that `isReady`, answered at once on the caller's thread: the ranking stage runs this
     /// one job without queueing (only with batching off, when a batch would hold this job alone anyway).
     func recommendNow(_ plan: RecommendPlan) throws -> RecommendResponse {
         precondition(plan.isReady, "recommendNow needs a plan with nothing left to compute")
-        let (job, response) = try rankJob(plan, user: plan.cachedUser!, prepared: plan.prepared)
+        let (job, response) = try rankJob(plan, user: plan.cachedUser!, parts: plan.parts ?? [])
         return try Self.fill(response, ranked: batchers.ranking.runAlone(job, key: rankKey(plan)), index: plan.index)
     }
 
     /// Computes what `plan` misses (the backbone and the encoder at the same time when both), then ranks.
     func recommend(_ plan: RecommendPlan) async throws -> RecommendResponse {
-        let request = plan.request, model = plan.model, backbone = plan.backbone
         let user: [Float]
-        var prepared = plan.prepared
-        let cachedUser = plan.cachedUser
-        if let (head, services) = plan.steeringParts {
-            if prepared == nil, cachedUser == nil {
-                // Both missed: the backbone and the sentence encoder run at the same time (on two
-                // cores, a new history plus a new prompt then costs the longer of the two, not the sum).
-                async let encoded = encodeUserVector(request.history, backbone: backbone, model: model)
-                prepared = try await prepare(request.prompt, head: head, services: services, cache: model.prepared)
-                user = try await encoded
-            } else {
-                if prepared == nil { prepared = try await prepare(request.prompt, head: head, services: services, cache: model.prepared) }
-                if let cachedUser { user = cachedUser } else { user = try await encodeUserVector(request.history, backbone: backbone, model: model) }
-            }
-        } else if let cachedUser {
+        let parts: [PlannedPart]
+        if let cachedUser = plan.cachedUser {
             user = cachedUser
+            parts = try await preparedParts(plan)
+        } else if !plan.promptIsReady {
+            // Both missed: the backbone and the sentence encoder run at the same time (on two
+            // cores, a new history plus a new prompt then costs the longer of the two, not the sum).
+            async let encoded = encodeUserVector(plan.request.history, backbone: plan.backbone, model: plan.model)
+            parts = try await preparedParts(plan)
+            user = try await encoded
         } else {
-            user = try await encodeUserVector(request.history, backbone: backbone, model: model)
+            user = try await encodeUserVector(plan.request.history, backbone: plan.backbone, model: plan.model)
+            parts = plan.parts ?? []
         }
         try Task.checkCancellation()   // the history is encoded and the prompt prepared; a cancelled request goes no further
-        let (job, response) = try rankJob(plan, user: user, prepared: prepared)
+        let (job, response) = try rankJob(plan, user: user, parts: parts)
         try Task.checkCancellation()   // before fusion and retrieval
         let ranked = try await batchers.ranking.submit(job, key: rankKey(plan))
         return Self.fill(response, ranked: ranked, index: plan.index)
     }
 
-    /// The ranking job of a plan with its user vector (and prepared prompt), and the response so
-    /// far (the polarity used and its confidence).
-    private func rankJob(_ plan: RecommendPlan, user: [Float], prepared: PreparedPrompt?) throws -> (RankJob, RecommendResponse) {
-        let request = plan.request
+    /// The prompt's parts, each that needs it prepared. A prompt not read before is first
+    /// prepared whole, as every prompt was before prompts were read part by part: for a prompt of
+    /// one part (most) that is all its encoder work, and reading it then finds its embedding in the
+    /// prompt cache; a prompt of several parts pays that one pass more, once (its reading is cached).
+    private func preparedParts(_ plan: RecommendPlan) async throws -> [PlannedPart] {
+        guard let (head, services) = plan.steering else { return [] }
+        let cache = plan.model.prepared
+        var parts: [PlannedPart]
+        if let planned = plan.parts {
+            parts = planned
+        } else {
+            let prompt = plan.request.prompt
+            var whole = plan.preparedWhole
+            if whole == nil { whole = try await prepare(prompt, head: head, services: services, cache: cache) }
+            try Task.checkCancellation()   // the whole prompt is prepared; reading it may embed its clauses
+            parts = plannedParts(try services.reading(prompt), prompt: prompt, whole: whole, cache: cache)
+        }
+        for i in parts.indices where plan.policy.needsPreparing(parts[i]) {
+            try Task.checkCancellation()   // one encoder pass per part: a cancelled request stops between them
+            parts[i].prepared = try await prepare(parts[i].text, head: head, services: services, cache: cache)
+        }
+        return parts
+    }
+
+    /// The ranking job of a plan with its user vector and prepared parts, and the response so far:
+    /// every part as applied, and the polarity and confidence of the first applied one.
+    private func rankJob(_ plan: RecommendPlan, user: [Float], parts: [PlannedPart]) throws -> (RankJob, RecommendResponse) {
         var response = RecommendResponse(itemIDs: [], scores: [])
-        var steering: RankJob.Steering?
-        if let prepared {
-            if request.polarity != .unspecified {
-                response.polarity = request.polarity
-                response.routeConfidence = 1
-            } else {
-                // A router exists (checked above), so the prompt was routed when it was prepared.
-                guard let route = prepared.route else { throw RPCError(.internal, "the prompt was prepared without a route") }
-                response.polarity = route.polarity == .positive ? .positive : .negative
-                response.routeConfidence = route.confidence
+        var steps: [RankJob.Steering] = []
+        for part in parts {
+            // A router exists when the polarity is not stated (checked above), so every prepared part was routed.
+            guard let decision = part.known, let applied = plan.policy.isApplied(part) else {
+                throw RPCError(.internal, "a prompt part reached ranking without a route")
             }
-            steering = RankJob.Steering(projected: prepared.projected, tokens: prepared.tokens,
-                                        polarity: response.polarity == .positive ? .positive : .negative)
+            let polarity: SteerWire.Polarity = decision.polarity == .positive ? .positive : .negative
+            if applied {
+                guard let prepared = part.prepared else { throw RPCError(.internal, "an applied prompt part was not prepared") }
+                if steps.isEmpty {
+                    response.polarity = polarity
+                    response.routeConfidence = decision.confidence
+                }
+                steps.append(RankJob.Steering(projected: prepared.projected, tokens: prepared.tokens, polarity: decision.polarity))
+            }
+            response.parts.append(PromptPart(text: part.text, polarity: polarity, confidence: decision.confidence, steered: applied))
         }
 
-        let job = RankJob(index: plan.index, head: plan.model.head, user: user, steering: steering,
+        let request = plan.request
+        let job = RankJob(index: plan.index, head: plan.model.head, user: user, steps: steps,
                           exclude: request.includeHistory ? [] : request.history, k: Int(request.k))
         return (job, response)
     }
@@ -205,7 +244,7 @@ extension SteerService {
     }
 
     /// `text` as this head has prepared it before, or nil; counted as a prepared-prompt hit or miss.
-    private func preparedPrompt(_ text: String, cache: PreparedPrompts?) -> PreparedPrompt? {
+    func preparedPrompt(_ text: String, cache: PreparedPrompts?) -> PreparedPrompt? {
         let prepared = cache?.get(text)
         if prepared != nil { preparedPromptCounts.hit() } else { preparedPromptCounts.miss() }
         return prepared

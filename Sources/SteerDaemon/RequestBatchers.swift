@@ -59,7 +59,7 @@ final class WorkspacePool: Sendable {
     }
 }
 
-/// One Recommend after its user vector and prompt are known: fuse (when steered), then rank.
+/// One Recommend after its user vector and prompt are known: fuse through each step, then rank.
 struct RankJob: Sendable {
     /// A prompt as the head's towers take it: its projected token states [tokens, d] (for a
     /// pooled head, the projected embedding: tokens = 1), see `PreparedPrompt`.
@@ -69,10 +69,11 @@ struct RankJob: Sendable {
         let polarity: PromptPolarity
     }
     let index: ItemIndex
-    /// Non-nil whenever `steering` is.
+    /// Non-nil whenever `steps` is not empty.
     let head: DPRHead?
     let user: [Float]
-    let steering: Steering?
+    /// The applied prompt parts in order: z₁ = Tower(user, step₁), z₂ = Tower(z₁, step₂), …; empty: unsteered.
+    let steps: [Steering]
     let exclude: [UInt32]
     let k: Int
 }
@@ -147,22 +148,24 @@ final class RequestBatchers: Sendable {
         return jobs.indices.map { results[$0] ?? alone(jobs[$0]) }
     }
 
-    /// One head pass over the steered jobs (both polarities: the head routes rows to their towers),
-    /// then each job's top-K.
+    /// One head pass per step over the jobs with that many steps (both polarities: the head routes
+    /// rows to their towers), each job's rows from where its previous step left them; then each
+    /// job's top-K. A job of one step is fused exactly as alone in the first pass.
     static func rank(_ jobs: [RankJob], metrics: BatchMetrics, workspaces: WorkspacePool) -> [Result<[ScoredItem], any Error>] {
         let index = jobs[0].index, d = index.dimension
         var results = jobs.map { _ -> Result<[ScoredItem], any Error>? in nil }
         var queries = jobs.map(\.user)
-        let steered = jobs.indices.filter { jobs[$0].steering != nil }
-        if let first = steered.first, let head = jobs[first].head {
+        for step in 0..<(jobs.map(\.steps.count).max() ?? 0) {
+            let steered = jobs.indices.filter { jobs[$0].steps.count > step && results[$0] == nil }
+            guard let first = steered.first, let head = jobs[first].head else { continue }
             let rows = steered.count
             var user = [Float](repeating: 0, count: rows * d)
-            for (r, j) in steered.enumerated() { user.replaceSubrange((r * d)..<((r + 1) * d), with: jobs[j].user) }
-            let prompts = steered.map { DPRHead.PromptRows(values: jobs[$0].steering!.projected, rows: jobs[$0].steering!.tokens) }
+            for (r, j) in steered.enumerated() { user.replaceSubrange((r * d)..<((r + 1) * d), with: queries[j]) }
+            let prompts = steered.map { DPRHead.PromptRows(values: jobs[$0].steps[step].projected, rows: jobs[$0].steps[step].tokens) }
             var fused = [Float](repeating: 0, count: rows * d)
             let workspace = workspaces.take(for: head.config)
             fused.withUnsafeMutableBufferPointer { out in
-                head.fuse(users: user, projected: prompts, polarities: steered.map { jobs[$0].steering!.polarity },
+                head.fuse(users: user, projected: prompts, polarities: steered.map { jobs[$0].steps[step].polarity },
                           workspace: workspace, into: out.baseAddress!)
             }
             workspaces.give(back: workspace)

@@ -1,4 +1,4 @@
-// Route: the polarity of prompts.
+// Route: the polarity of prompts, and how each reads part by part.
 import SteerPrompt
 import SteerTransport
 import SteerWire
@@ -20,13 +20,19 @@ extension SteerService {
         var slice = ComputeSlice()
         let (embeddings, _) = try await services.embed(request.prompts, slice: &slice)
         let d = services.encoder.dimension
-        return RouteResponse(results: try request.prompts.enumerated().map { i, text in
+        var results: [RouteResult] = []
+        for (i, text) in request.prompts.enumerated() {
+            var result: RouteResult
             do {
                 let decision = try router.route(embedding: Array(embeddings[(i * d)..<((i + 1) * d)]), text: text)
-                return RouteResult(polarity: decision.polarity == .positive ? .positive : .negative, confidence: Float(decision.confidence))
+                result = RouteResult(polarity: decision.polarity == .positive ? .positive : .negative, confidence: Float(decision.confidence))
             } catch let error as PromptError {
                 throw RPCError(.invalidArgument, "prompt \(i): \(error)")
             }
-        })
+            try await slice.yieldIfDue()   // reading a prompt of several clauses embeds each: take turns between prompts
+            result.parts = try routedParts(text, result: result, services: services)
+            results.append(result)
+        }
+        return RouteResponse(results: results)
     }
 }

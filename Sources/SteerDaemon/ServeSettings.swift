@@ -36,6 +36,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var encoder: String?
     /// MiB, default 32.
     public var promptCacheMB: Int?
+    /// The router's confidence a part of a prompt needs to steer Recommend, default 0.75, within 0...1.
+    public var minPartConfidence: Double?
     /// Requests in flight per connection, default 256, within 1...2^20.
     public var maxInFlightPerConnection: Int?
     /// Requests in flight across the daemon, default 4096, within 1...2^20.
@@ -68,7 +70,7 @@ public struct ServeSettings: Sendable, Equatable {
     /// The keys a configuration file may hold, in the order of `steer serve --help`.
     public static let keys = [
         "socket", "socketMode", "maxFrameSize", "maxResponseSize", "pluginDir", "snapshotDir", "index", "state", "encoder",
-        "promptCacheMB", "maxInFlightPerConnection", "maxInFlight", "maxQueuedRowsPerConnection", "maxConnections", "idleTimeout", "listenBacklog",
+        "promptCacheMB", "minPartConfidence", "maxInFlightPerConnection", "maxInFlight", "maxQueuedRowsPerConnection", "maxConnections", "idleTimeout", "listenBacklog",
         "maxBatchSize", "maxQueueDelayMicros", "shutdownGrace", "blasThreads", "logLevel", "allowedUIDs", "allowedGIDs",
     ]
 
@@ -88,6 +90,7 @@ public struct ServeSettings: Sendable, Equatable {
         if let state { merged.state = state }
         if let encoder { merged.encoder = encoder }
         if let promptCacheMB { merged.promptCacheMB = promptCacheMB }
+        if let minPartConfidence { merged.minPartConfidence = minPartConfidence }
         if let maxInFlightPerConnection { merged.maxInFlightPerConnection = maxInFlightPerConnection }
         if let maxInFlight { merged.maxInFlight = maxInFlight }
         if let maxQueuedRowsPerConnection { merged.maxQueuedRowsPerConnection = maxQueuedRowsPerConnection }
@@ -164,6 +167,7 @@ public struct ServeSettings: Sendable, Equatable {
             encoderDirectory: encoder ?? cacheDirectory + "/models/all-MiniLM-L6-v2",
             encoderRequired: encoder != nil,
             promptCacheBytes: (promptCacheMB ?? 32) << 20,
+            minimumPartConfidence: minPartConfidence ?? DaemonConfiguration.defaultMinimumPartConfidence,
             maxInFlightPerConnection: maxInFlightPerConnection ?? DaemonConfiguration.defaultMaxInFlightPerConnection,
             maxInFlightTotal: maxInFlight ?? DaemonConfiguration.defaultMaxInFlightTotal,
             maxQueuedRowsPerConnection: maxQueuedRowsPerConnection ?? DaemonConfiguration.defaultMaxQueuedRowsPerConnection,
@@ -203,6 +207,9 @@ public struct ServeSettings: Sendable, Equatable {
         }
         if let promptCacheMB, !(0...(1 << 20)).contains(promptCacheMB) {
             throw ServeSettingsError("\(name("promptCacheMB", "prompt-cache-mb")) must be in 0...\(1 << 20) MiB; got \(promptCacheMB)")
+        }
+        if let minPartConfidence, !(minPartConfidence >= 0 && minPartConfidence <= 1) {
+            throw ServeSettingsError("\(name("minPartConfidence", "min-part-confidence")) must be in 0...1 (a router's confidence is 0.5...1, so 0.5 or less applies every part); got \(minPartConfidence)")
         }
         if let maxInFlightPerConnection, !(1...(1 << 20)).contains(maxInFlightPerConnection) {
             throw ServeSettingsError("\(name("maxInFlightPerConnection", "max-in-flight-per-connection")) must be in 1...\(1 << 20); got \(maxInFlightPerConnection)")
@@ -281,6 +288,7 @@ extension ServeSettings {
             settings.state = try value("state", "a string (a file name in the snapshot directory)")
             settings.encoder = try value("encoder", "a string (a model folder)")
             settings.promptCacheMB = try value("promptCacheMB", "an integer (MiB)")
+            settings.minPartConfidence = try value("minPartConfidence", "a number (a confidence, 0 to 1)")
             settings.maxInFlightPerConnection = try value("maxInFlightPerConnection", "an integer (requests)")
             settings.maxInFlight = try value("maxInFlight", "an integer (requests)")
             settings.maxQueuedRowsPerConnection = try value("maxQueuedRowsPerConnection", "an integer (rows)")

@@ -197,6 +197,10 @@ public final class SteerService: RPCService {
             stats.mirror(counter: "steer_prompt_cache_evictions_total", to: cache.evictions)
             stats.set(gauge: "steer_prompt_cache_bytes", to: cache.cost)
         }
+        if let readings = prompts?.readings.stats {
+            stats.mirror(counter: "steer_prompt_reading_hits_total", to: readings.hits)
+            stats.mirror(counter: "steer_prompt_reading_misses_total", to: readings.misses)
+        }
         let prepared = preparedPromptCounts.values
         stats.mirror(counter: "steer_prepared_prompt_hits_total", to: prepared.hits)
         stats.mirror(counter: "steer_prepared_prompt_misses_total", to: prepared.misses)

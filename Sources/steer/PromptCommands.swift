@@ -30,6 +30,7 @@ struct RouteCommand: ParsableCommand {
         try client.output(r) {
             for (prompt, result) in zip(prompts, r.results) {
                 print("\(result.polarity == .positive ? "positive" : "negative")  \(String(format: "%.3f", result.confidence))  \(prompt)")
+                printParts(result.parts)
             }
         }
     }

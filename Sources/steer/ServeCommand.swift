@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
         on descriptor 3 instead of binding --socket, and leaves that socket's file alone.
         """)
 
-    @Option(help: "A JSON configuration file whose keys mirror these options (socket, socketMode, maxFrameSize, maxResponseSize, pluginDir, snapshotDir, index, state, encoder, promptCacheMB, maxInFlightPerConnection, maxInFlight, maxQueuedRowsPerConnection, maxConnections, idleTimeout, listenBacklog, maxBatchSize, maxQueueDelayMicros, shutdownGrace, blasThreads, logLevel, allowedUIDs, allowedGIDs); options given here win over it.")
+    @Option(help: "A JSON configuration file whose keys mirror these options (socket, socketMode, maxFrameSize, maxResponseSize, pluginDir, snapshotDir, index, state, encoder, promptCacheMB, minPartConfidence, maxInFlightPerConnection, maxInFlight, maxQueuedRowsPerConnection, maxConnections, idleTimeout, listenBacklog, maxBatchSize, maxQueueDelayMicros, shutdownGrace, blasThreads, logLevel, allowedUIDs, allowedGIDs); options given here win over it.")
     var config: String?
     @Option(help: "Socket path (default: $STEER_SOCKET, else $XDG_RUNTIME_DIR/steer/steerd.sock, else /tmp/steer-<uid>/steerd.sock).")
     var socket: String?
@@ -32,6 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
     var state: String?
     @Option(help: "Sentence-encoder model folder, MiniLM (bert) or MPNet (mpnet) by its config.json (default: $STEER_CACHE/models/all-MiniLM-L6-v2 when present).") var encoder: String?
     @Option(help: "Prompt-embedding cache size, MiB (default: 32).") var promptCacheMb: Int?
+    @Option(help: "The router's confidence a part of a prompt needs to steer Recommend; a part below it is not applied, since a wrong tower inverts the request and no steering never does (default: 0.75; stated polarities always apply).")
+    var minPartConfidence: Double?
     @Option(help: "Requests one connection may have in flight; more are answered RESOURCE_EXHAUSTED (default: 256).")
     var maxInFlightPerConnection: Int?
     @Option(help: "Requests in flight across all connections; more are answered RESOURCE_EXHAUSTED (default: 4096).")
@@ -70,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         s.state = state
         s.encoder = encoder
         s.promptCacheMB = promptCacheMb
+        s.minPartConfidence = minPartConfidence
         s.maxInFlightPerConnection = maxInFlightPerConnection
         s.maxInFlight = maxInFlight
         s.maxQueuedRowsPerConnection = maxQueuedRowsPerConnection

@@ -10,6 +10,29 @@ enum PolarityOption: String, ExpressibleByArgument, CaseIterable {
     var wire: Polarity { self == .positive ? .positive : .negative }
 }
 
+/// `--part "+:a comedy"` or `--part "-:romance"`: one stated part, its polarity by sign.
+struct PartOption: ExpressibleByArgument {
+    let part: PromptPart
+
+    init?(argument: String) {
+        guard let colon = argument.firstIndex(of: ":") else { return nil }
+        let sign = argument[..<colon], text = String(argument[argument.index(after: colon)...])
+        switch sign {
+        case "+": part = PromptPart(text: text, polarity: .positive)
+        case "-": part = PromptPart(text: text, polarity: .negative)
+        default: return nil
+        }
+    }
+}
+
+/// Prints prompt parts under their prompt's line: sign, confidence, text, and whether it steered.
+func printParts(_ parts: [PromptPart]) {
+    for part in parts {
+        let sign = part.polarity == .positive ? "+" : part.polarity == .negative ? "-" : "?"
+        print("  \(sign) \(String(format: "%.3f", part.confidence))  \(part.text)\(part.steered ? "" : "  (not applied: too unsure)")")
+    }
+}
+
 struct RecommendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "recommend",
         abstract: "Top items for a history, optionally steered by a prompt (Recommend RPC).")
@@ -17,23 +40,33 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "The history: item ids oldest first, comma-separated.") var history: String
     @Option(help: "What the user asks for or rules out, e.g. \"something light for the kids\".") var prompt: String = ""
     @Option(help: "The prompt's polarity (positive or negative); default: steerd's router decides.") var polarity: PolarityOption?
+    // Unconditional: a value starting with "-" ("-:romance") is this option's value, not another flag.
+    @Option(name: .customLong("part"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
+        "A part of the request with its polarity, \"+:text\" (asks for) or \"-:text\" (rules out); repeat it for each part, "
+            + "applied in order (instead of --prompt).", valueName: "sign:text"))
+    var parts: [PartOption] = []
     @Option(help: "How many items.") var k: UInt32 = 10
     @Flag(help: "Allow items of the history in the results.") var includeHistory = false
 
     func validate() throws {
         if polarity != nil, prompt.isEmpty { throw ValidationError("--polarity needs --prompt") }
+        if !parts.isEmpty, !prompt.isEmpty { throw ValidationError("give --prompt (steerd reads it) or --part (stated), not both") }
     }
 
     func run() throws {
         let items: [UInt32] = try parseList(history, what: "--history")
         let request = RecommendRequest(history: items, prompt: prompt, polarity: polarity?.wire ?? .unspecified, k: k,
-                                       includeHistory: includeHistory)
+                                       includeHistory: includeHistory, parts: parts.map(\.part))
         let r = try client.call(.recommend, request, as: RecommendResponse.self)
         try client.output(r) {
             if !prompt.isEmpty {
-                let how = polarity == nil ? String(format: "router, %.3f", r.routeConfidence) : "stated"
+                let how = polarity != nil ? "stated" : r.polarity == .unspecified ? "router: no part sure enough to apply"
+                    : String(format: "router, %.3f", r.routeConfidence)
                 print("prompt: \"\(prompt)\" (\(r.polarity), \(how))")
+            } else if !parts.isEmpty {
+                print("stated parts:")
             }
+            printParts(r.parts)
             print("rank  item     score    title  [genres]")
             for rank in r.itemIDs.indices {
                 let genres = r.categories[rank].split(separator: "|").joined(separator: ", ")

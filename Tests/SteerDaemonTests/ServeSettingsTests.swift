@@ -27,7 +27,7 @@ final class ServeSettingsTests: XCTestCase {
     func testEveryKeyIsReadAndRelativePathsAreTakenFromTheFilesDirectory() throws {
         let path = try file("""
         {"socket": "run/steerd.sock", "socketMode": "0600", "maxFrameSize": 1048576, "pluginDir": "/opt/steer/lib",
-         "snapshotDir": "snapshots", "index": "/srv/items.snap", "encoder": "models/minilm", "promptCacheMB": 8,
+         "snapshotDir": "snapshots", "index": "/srv/items.snap", "encoder": "models/minilm", "promptCacheMB": 8, "minPartConfidence": 0.9,
          "maxInFlightPerConnection": 16, "maxInFlight": 64, "maxQueuedRowsPerConnection": 512, "shutdownGrace": 2.5, "maxResponseSize": 65536,
          "maxConnections": 100, "idleTimeout": 30.5, "listenBacklog": 512, "blasThreads": 2, "logLevel": "debug", "allowedUIDs": [1000, 1001], "allowedGIDs": []}
         """)
@@ -43,6 +43,7 @@ final class ServeSettingsTests: XCTestCase {
         XCTAssertEqual(c.indexSnapshotPath, "/srv/items.snap")
         XCTAssertTrue(c.encoderRequired)
         XCTAssertEqual(c.promptCacheBytes, 8 << 20)
+        XCTAssertEqual(c.minimumPartConfidence, 0.9)
         XCTAssertEqual(c.shutdownGracePeriodSeconds, 2.5)
         XCTAssertEqual(c.maxInFlightPerConnection, 16)
         XCTAssertEqual(c.maxInFlightTotal, 64)
@@ -94,6 +95,7 @@ final class ServeSettingsTests: XCTestCase {
         XCTAssertEqual(c.encoderDirectory, "/cache/models/all-MiniLM-L6-v2")
         XCTAssertFalse(c.encoderRequired)
         XCTAssertEqual(c.promptCacheBytes, 32 << 20)
+        XCTAssertEqual(c.minimumPartConfidence, 0.75)
         XCTAssertEqual(c.shutdownGracePeriodSeconds, 10)
         XCTAssertNil(c.maxResponseSize)
         XCTAssertEqual(c.responseSizeLimit, c.maxFrameSize, "the response bound defaults to the frame bound")
@@ -145,6 +147,8 @@ final class ServeSettingsTests: XCTestCase {
         try assertLoadFails(#"{"idleTimeout": -1}"#, mentioning: ["\"idleTimeout\"", "0...86400"])
         try assertLoadFails(#"{"listenBacklog": 0}"#, mentioning: ["\"listenBacklog\"", "1...1048576"])
         try assertLoadFails(#"{"idleTimeout": "5"}"#, mentioning: ["\"idleTimeout\" must be a number"])
+        try assertLoadFails(#"{"minPartConfidence": 1.5}"#, mentioning: ["\"minPartConfidence\"", "0...1"])
+        try assertLoadFails(#"{"minPartConfidence": "high"}"#, mentioning: ["\"minPartConfidence\" must be a number"])
         try assertLoadFails(#"["socket"]"#, mentioning: ["one JSON object"])
         try assertLoadFails(#"{"socket": "/s""#, mentioning: ["not valid JSON"])
         XCTAssertThrowsError(try ServeSettings.load(path: directory + "/missing.json")) {
@@ -157,6 +161,11 @@ final class ServeSettingsTests: XCTestCase {
         flags.socketMode = "rw"
         XCTAssertThrowsError(try flags.resolve(executableDirectory: "/", cacheDirectory: "/")) {
             XCTAssertTrue("\($0)".contains("--socket-mode"), "\($0)")
+        }
+        flags = ServeSettings()
+        flags.minPartConfidence = -0.1
+        XCTAssertThrowsError(try flags.resolve(executableDirectory: "/", cacheDirectory: "/")) {
+            XCTAssertTrue("\($0)".contains("--min-part-confidence"), "\($0)")
         }
     }
 

@@ -108,14 +108,51 @@ public struct RouteRequest: WireMessage, Equatable {
     }
 }
 
+/// One request inside a prompt ("a comedy, but please no romance" holds two), and whether it was applied.
+public struct PromptPart: Sendable, Equatable, Codable {
+    /// The part as written.
+    public var text: String
+    public var polarity: Polarity
+    /// The router's probability of ``polarity``, 0.5 … 1; 1 when the client stated it.
+    public var confidence: Float
+    /// false: too unsure to apply, so the part did not move the user vector (Route: would not).
+    public var steered: Bool
+
+    public init(text: String, polarity: Polarity, confidence: Float = 1, steered: Bool = true) {
+        self.text = text
+        self.polarity = polarity
+        self.confidence = confidence
+        self.steered = steered
+    }
+
+    init(_ c: Steer__V1__PromptPart) {
+        self.init(text: swiftString(c.text), polarity: Polarity(c.polarity), confidence: c.confidence, steered: c.steered != 0)
+    }
+}
+
+extension CArena {
+    /// A repeated `PromptPart` field's count and array.
+    func parts(_ parts: [PromptPart]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<Steer__V1__PromptPart>?>?) {
+        messages(parts, steer__v1__prompt_part__init) { m, part in
+            m.text = string(part.text)
+            m.polarity = part.polarity.cValue
+            m.confidence = part.confidence
+            m.steered = cBool(part.steered)
+        }
+    }
+}
+
 public struct RouteResult: Sendable, Equatable, Codable {
     public var polarity: Polarity
     /// Probability of the chosen polarity, 0.5 … 1.
     public var confidence: Float
+    /// How the prompt was read, in order; one part is the whole prompt with ``polarity`` and ``confidence``.
+    public var parts: [PromptPart]
 
-    public init(polarity: Polarity, confidence: Float) {
+    public init(polarity: Polarity, confidence: Float, parts: [PromptPart] = []) {
         self.polarity = polarity
         self.confidence = confidence
+        self.parts = parts
     }
 }
 
@@ -129,7 +166,7 @@ public struct RouteResponse: WireMessage, Equatable, Codable {
                                  free: steer__v1__route_response__free_unpacked,
                                  unknownEnums: .keep) { m in  // a newer daemon may send a newer polarity
             RouteResponse(results: swiftMessages(m.results, m.n_results) { r in
-                RouteResult(polarity: Polarity(r.polarity), confidence: r.confidence)
+                RouteResult(polarity: Polarity(r.polarity), confidence: r.confidence, parts: swiftMessages(r.parts, r.n_parts, PromptPart.init))
             })
         }
     }
@@ -139,6 +176,7 @@ public struct RouteResponse: WireMessage, Equatable, Codable {
             (m.n_results, m.results) = arena.messages(results, steer__v1__route_result__init) { r, result in
                 r.polarity = result.polarity.cValue
                 r.confidence = result.confidence
+                (r.n_parts, r.parts) = arena.parts(result.parts)
             }
         }
     }

@@ -11,14 +11,18 @@ public struct RecommendRequest: WireMessage, Equatable {
     public var k: UInt32
     /// false: items in the history are not recommended.
     public var includeHistory: Bool
+    /// The stated path: every part with its polarity, applied in order (``prompt`` then empty);
+    /// each part's confidence and `steered` are ignored (a stated part is always applied).
+    public var parts: [PromptPart]
 
     public init(history: [UInt32], prompt: String = "", polarity: Polarity = .unspecified, k: UInt32 = 10,
-                includeHistory: Bool = false) {
+                includeHistory: Bool = false, parts: [PromptPart] = []) {
         self.history = history
         self.prompt = prompt
         self.polarity = polarity
         self.k = k
         self.includeHistory = includeHistory
+        self.parts = parts
     }
 
     public init(decoding bytes: [UInt8]) throws {
@@ -26,7 +30,7 @@ public struct RecommendRequest: WireMessage, Equatable {
                                  free: steer__v1__recommend_request__free_unpacked) { m in
             RecommendRequest(history: m.history.map { swiftArray($0.pointee.item_ids, $0.pointee.n_item_ids) } ?? [],
                              prompt: swiftString(m.prompt), polarity: Polarity(m.polarity),
-                             k: m.k, includeHistory: m.include_history != 0)
+                             k: m.k, includeHistory: m.include_history != 0, parts: swiftMessages(m.parts, m.n_parts, PromptPart.init))
         }
     }
 
@@ -40,6 +44,7 @@ public struct RecommendRequest: WireMessage, Equatable {
             m.polarity = polarity.cValue
             m.k = k
             m.include_history = cBool(includeHistory)
+            (m.n_parts, m.parts) = arena.parts(parts)
         }
     }
 }
@@ -49,23 +54,26 @@ public struct RecommendResponse: WireMessage, Equatable, Codable {
     public var itemIDs: [UInt32]
     /// Inner products of the (steered) user vector with each item.
     public var scores: [Float]
-    /// The polarity used; `.unspecified` when there was no prompt.
+    /// The polarity used: the first steered part's; `.unspecified` when no prompt steered.
     public var polarity: Polarity
-    /// The router's probability of ``polarity``; 1 when the request stated it.
+    /// The router's probability of ``polarity``; 1 when the request stated it; 0 when no prompt steered.
     public var routeConfidence: Float
     /// One per item; empty strings when the index has no titles.
     public var titles: [String]
     /// One per item: its category names joined with "|".
     public var categories: [String]
+    /// How the prompt was read and applied, in order; empty without a prompt.
+    public var parts: [PromptPart]
 
     public init(itemIDs: [UInt32], scores: [Float], polarity: Polarity = .unspecified, routeConfidence: Float = 0,
-                titles: [String] = [], categories: [String] = []) {
+                titles: [String] = [], categories: [String] = [], parts: [PromptPart] = []) {
         self.itemIDs = itemIDs
         self.scores = scores
         self.polarity = polarity
         self.routeConfidence = routeConfidence
         self.titles = titles
         self.categories = categories
+        self.parts = parts
     }
 
     public init(decoding bytes: [UInt8]) throws {
@@ -74,7 +82,8 @@ public struct RecommendResponse: WireMessage, Equatable, Codable {
                                  unknownEnums: .keep) { m in  // a newer daemon may send a newer polarity
             RecommendResponse(itemIDs: swiftArray(m.item_ids, m.n_item_ids), scores: swiftArray(m.scores, m.n_scores),
                               polarity: Polarity(m.polarity), routeConfidence: m.route_confidence,
-                              titles: swiftStrings(m.titles, m.n_titles), categories: swiftStrings(m.categories, m.n_categories))
+                              titles: swiftStrings(m.titles, m.n_titles), categories: swiftStrings(m.categories, m.n_categories),
+                              parts: swiftMessages(m.parts, m.n_parts, PromptPart.init))
         }
     }
 
@@ -86,6 +95,7 @@ public struct RecommendResponse: WireMessage, Equatable, Codable {
             m.route_confidence = routeConfidence
             (m.n_titles, m.titles) = arena.strings(titles)
             (m.n_categories, m.categories) = arena.strings(categories)
+            (m.n_parts, m.parts) = arena.parts(parts)
         }
     }
 }

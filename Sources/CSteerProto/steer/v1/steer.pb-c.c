@@ -367,6 +367,51 @@ void   steer__v1__route_request__free_unpacked
   assert(message->base.descriptor == &steer__v1__route_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   steer__v1__prompt_part__init
+                     (Steer__V1__PromptPart         *message)
+{
+  static const Steer__V1__PromptPart init_value = STEER__V1__PROMPT_PART__INIT;
+  *message = init_value;
+}
+size_t steer__v1__prompt_part__get_packed_size
+                     (const Steer__V1__PromptPart *message)
+{
+  assert(message->base.descriptor == &steer__v1__prompt_part__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t steer__v1__prompt_part__pack
+                     (const Steer__V1__PromptPart *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &steer__v1__prompt_part__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t steer__v1__prompt_part__pack_to_buffer
+                     (const Steer__V1__PromptPart *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &steer__v1__prompt_part__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Steer__V1__PromptPart *
+       steer__v1__prompt_part__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Steer__V1__PromptPart *)
+     protobuf_c_message_unpack (&steer__v1__prompt_part__descriptor,
+                                allocator, len, data);
+}
+void   steer__v1__prompt_part__free_unpacked
+                     (Steer__V1__PromptPart *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &steer__v1__prompt_part__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   steer__v1__route_result__init
                      (Steer__V1__RouteResult         *message)
 {
@@ -2024,7 +2069,84 @@ const ProtobufCMessageDescriptor steer__v1__route_request__descriptor =
   (ProtobufCMessageInit) steer__v1__route_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor steer__v1__route_result__field_descriptors[2] =
+static const ProtobufCFieldDescriptor steer__v1__prompt_part__field_descriptors[4] =
+{
+  {
+    "text",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Steer__V1__PromptPart, text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "polarity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Steer__V1__PromptPart, polarity),
+    &steer__v1__polarity__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "confidence",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FLOAT,
+    0,   /* quantifier_offset */
+    offsetof(Steer__V1__PromptPart, confidence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "steered",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Steer__V1__PromptPart, steered),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned steer__v1__prompt_part__field_indices_by_name[] = {
+  2,   /* field[2] = confidence */
+  1,   /* field[1] = polarity */
+  3,   /* field[3] = steered */
+  0,   /* field[0] = text */
+};
+static const ProtobufCIntRange steer__v1__prompt_part__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor steer__v1__prompt_part__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "steer.v1.PromptPart",
+  "PromptPart",
+  "Steer__V1__PromptPart",
+  "steer.v1",
+  sizeof(Steer__V1__PromptPart),
+  4,
+  steer__v1__prompt_part__field_descriptors,
+  steer__v1__prompt_part__field_indices_by_name,
+  1,  steer__v1__prompt_part__number_ranges,
+  (ProtobufCMessageInit) steer__v1__prompt_part__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor steer__v1__route_result__field_descriptors[3] =
 {
   {
     "polarity",
@@ -2050,15 +2172,28 @@ static const ProtobufCFieldDescriptor steer__v1__route_result__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "parts",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Steer__V1__RouteResult, n_parts),
+    offsetof(Steer__V1__RouteResult, parts),
+    &steer__v1__prompt_part__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned steer__v1__route_result__field_indices_by_name[] = {
   1,   /* field[1] = confidence */
+  2,   /* field[2] = parts */
   0,   /* field[0] = polarity */
 };
 static const ProtobufCIntRange steer__v1__route_result__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor steer__v1__route_result__descriptor =
 {
@@ -2068,7 +2203,7 @@ const ProtobufCMessageDescriptor steer__v1__route_result__descriptor =
   "Steer__V1__RouteResult",
   "steer.v1",
   sizeof(Steer__V1__RouteResult),
-  2,
+  3,
   steer__v1__route_result__field_descriptors,
   steer__v1__route_result__field_indices_by_name,
   1,  steer__v1__route_result__number_ranges,
@@ -2598,7 +2733,7 @@ const ProtobufCMessageDescriptor steer__v1__retrieve_response__descriptor =
   (ProtobufCMessageInit) steer__v1__retrieve_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor steer__v1__recommend_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor steer__v1__recommend_request__field_descriptors[6] =
 {
   {
     "history",
@@ -2660,18 +2795,31 @@ static const ProtobufCFieldDescriptor steer__v1__recommend_request__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "parts",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Steer__V1__RecommendRequest, n_parts),
+    offsetof(Steer__V1__RecommendRequest, parts),
+    &steer__v1__prompt_part__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned steer__v1__recommend_request__field_indices_by_name[] = {
   0,   /* field[0] = history */
   4,   /* field[4] = include_history */
   3,   /* field[3] = k */
+  5,   /* field[5] = parts */
   2,   /* field[2] = polarity */
   1,   /* field[1] = prompt */
 };
 static const ProtobufCIntRange steer__v1__recommend_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor steer__v1__recommend_request__descriptor =
 {
@@ -2681,14 +2829,14 @@ const ProtobufCMessageDescriptor steer__v1__recommend_request__descriptor =
   "Steer__V1__RecommendRequest",
   "steer.v1",
   sizeof(Steer__V1__RecommendRequest),
-  5,
+  6,
   steer__v1__recommend_request__field_descriptors,
   steer__v1__recommend_request__field_indices_by_name,
   1,  steer__v1__recommend_request__number_ranges,
   (ProtobufCMessageInit) steer__v1__recommend_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor steer__v1__recommend_response__field_descriptors[6] =
+static const ProtobufCFieldDescriptor steer__v1__recommend_response__field_descriptors[7] =
 {
   {
     "item_ids",
@@ -2762,10 +2910,23 @@ static const ProtobufCFieldDescriptor steer__v1__recommend_response__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "parts",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Steer__V1__RecommendResponse, n_parts),
+    offsetof(Steer__V1__RecommendResponse, parts),
+    &steer__v1__prompt_part__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned steer__v1__recommend_response__field_indices_by_name[] = {
   5,   /* field[5] = categories */
   0,   /* field[0] = item_ids */
+  6,   /* field[6] = parts */
   2,   /* field[2] = polarity */
   3,   /* field[3] = route_confidence */
   1,   /* field[1] = scores */
@@ -2774,7 +2935,7 @@ static const unsigned steer__v1__recommend_response__field_indices_by_name[] = {
 static const ProtobufCIntRange steer__v1__recommend_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor steer__v1__recommend_response__descriptor =
 {
@@ -2784,7 +2945,7 @@ const ProtobufCMessageDescriptor steer__v1__recommend_response__descriptor =
   "Steer__V1__RecommendResponse",
   "steer.v1",
   sizeof(Steer__V1__RecommendResponse),
-  6,
+  7,
   steer__v1__recommend_response__field_descriptors,
   steer__v1__recommend_response__field_indices_by_name,
   1,  steer__v1__recommend_response__number_ranges,

@@ -23,6 +23,7 @@ typedef struct Steer__V1__HealthResponse Steer__V1__HealthResponse;
 typedef struct Steer__V1__EmbedPromptRequest Steer__V1__EmbedPromptRequest;
 typedef struct Steer__V1__EmbedPromptResponse Steer__V1__EmbedPromptResponse;
 typedef struct Steer__V1__RouteRequest Steer__V1__RouteRequest;
+typedef struct Steer__V1__PromptPart Steer__V1__PromptPart;
 typedef struct Steer__V1__RouteResult Steer__V1__RouteResult;
 typedef struct Steer__V1__RouteResponse Steer__V1__RouteResponse;
 typedef struct Steer__V1__History Steer__V1__History;
@@ -268,6 +269,31 @@ struct  Steer__V1__RouteRequest
     , 0,NULL }
 
 
+/*
+ * One request inside a prompt ("a comedy, but please no romance" holds two).
+ */
+struct  Steer__V1__PromptPart
+{
+  ProtobufCMessage base;
+  /*
+   * the part as written
+   */
+  char *text;
+  Steer__V1__Polarity polarity;
+  /*
+   * the router's probability of `polarity`; 1 when the client stated it
+   */
+  float confidence;
+  /*
+   * false: too unsure to apply (see the policy); the part did not move the user vector
+   */
+  protobuf_c_boolean steered;
+};
+#define STEER__V1__PROMPT_PART__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&steer__v1__prompt_part__descriptor) \
+    , (char *)protobuf_c_empty_string, STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0, 0 }
+
+
 struct  Steer__V1__RouteResult
 {
   ProtobufCMessage base;
@@ -276,10 +302,15 @@ struct  Steer__V1__RouteResult
    * probability of the chosen polarity, 0.5 ... 1
    */
   float confidence;
+  /*
+   * how the prompt was read, in order; one part: the whole prompt
+   */
+  size_t n_parts;
+  Steer__V1__PromptPart **parts;
 };
 #define STEER__V1__ROUTE_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&steer__v1__route_result__descriptor) \
-    , STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0 }
+    , STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0, 0,NULL }
 
 
 struct  Steer__V1__RouteResponse
@@ -466,10 +497,15 @@ struct  Steer__V1__RecommendRequest
    * default false: items in the history are not recommended
    */
   protobuf_c_boolean include_history;
+  /*
+   * the stated path: every part with its polarity (1 to 8); prompt must be empty
+   */
+  size_t n_parts;
+  Steer__V1__PromptPart **parts;
 };
 #define STEER__V1__RECOMMEND_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&steer__v1__recommend_request__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0, 0 }
+    , NULL, (char *)protobuf_c_empty_string, STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0, 0, 0,NULL }
 
 
 struct  Steer__V1__RecommendResponse
@@ -480,11 +516,11 @@ struct  Steer__V1__RecommendResponse
   size_t n_scores;
   float *scores;
   /*
-   * the polarity used
+   * the polarity used (the first steered part's); UNSPECIFIED when nothing steered
    */
   Steer__V1__Polarity polarity;
   /*
-   * 1 when the request stated it
+   * 1 when the request stated it; 0 when nothing steered
    */
   float route_confidence;
   /*
@@ -497,10 +533,15 @@ struct  Steer__V1__RecommendResponse
    */
   size_t n_categories;
   char **categories;
+  /*
+   * how the prompt was read and applied, in order; empty without a prompt
+   */
+  size_t n_parts;
+  Steer__V1__PromptPart **parts;
 };
 #define STEER__V1__RECOMMEND_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&steer__v1__recommend_response__descriptor) \
-    , 0,NULL, 0,NULL, STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0, 0,NULL, 0,NULL }
+    , 0,NULL, 0,NULL, STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0, 0,NULL, 0,NULL, 0,NULL }
 
 
 struct  Steer__V1__ListBackbonesRequest
@@ -800,6 +841,25 @@ Steer__V1__RouteRequest *
                       const uint8_t       *data);
 void   steer__v1__route_request__free_unpacked
                      (Steer__V1__RouteRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Steer__V1__PromptPart methods */
+void   steer__v1__prompt_part__init
+                     (Steer__V1__PromptPart         *message);
+size_t steer__v1__prompt_part__get_packed_size
+                     (const Steer__V1__PromptPart   *message);
+size_t steer__v1__prompt_part__pack
+                     (const Steer__V1__PromptPart   *message,
+                      uint8_t             *out);
+size_t steer__v1__prompt_part__pack_to_buffer
+                     (const Steer__V1__PromptPart   *message,
+                      ProtobufCBuffer     *buffer);
+Steer__V1__PromptPart *
+       steer__v1__prompt_part__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   steer__v1__prompt_part__free_unpacked
+                     (Steer__V1__PromptPart *message,
                       ProtobufCAllocator *allocator);
 /* Steer__V1__RouteResult methods */
 void   steer__v1__route_result__init
@@ -1264,6 +1324,9 @@ typedef void (*Steer__V1__EmbedPromptResponse_Closure)
 typedef void (*Steer__V1__RouteRequest_Closure)
                  (const Steer__V1__RouteRequest *message,
                   void *closure_data);
+typedef void (*Steer__V1__PromptPart_Closure)
+                 (const Steer__V1__PromptPart *message,
+                  void *closure_data);
 typedef void (*Steer__V1__RouteResult_Closure)
                  (const Steer__V1__RouteResult *message,
                   void *closure_data);
@@ -1350,6 +1413,7 @@ extern const ProtobufCMessageDescriptor steer__v1__health_response__descriptor;
 extern const ProtobufCMessageDescriptor steer__v1__embed_prompt_request__descriptor;
 extern const ProtobufCMessageDescriptor steer__v1__embed_prompt_response__descriptor;
 extern const ProtobufCMessageDescriptor steer__v1__route_request__descriptor;
+extern const ProtobufCMessageDescriptor steer__v1__prompt_part__descriptor;
 extern const ProtobufCMessageDescriptor steer__v1__route_result__descriptor;
 extern const ProtobufCMessageDescriptor steer__v1__route_response__descriptor;
 extern const ProtobufCMessageDescriptor steer__v1__history__descriptor;
