@@ -1,4 +1,5 @@
 // Everything steerd needs to know at start, with documented defaults.
+import SteerPrompt
 import SteerTransport
 import SteerWire
 #if canImport(Glibc)
@@ -175,10 +176,9 @@ public struct DaemonConfiguration: Sendable {
     /// serving many concurrent cache misses.
     public static let defaultMaxBatchSize = 1
     public static let defaultMaxQueueDelayMicros = 0
-    /// A part the router gives at least 3 : 1 odds. Sending a request through the wrong tower
-    /// inverts it (asked for comedies, the negative tower pushes them away), while leaving it out
-    /// only leaves the answer unsteered; below these odds the risk is not worth taking.
-    public static let defaultMinimumPartConfidence = 0.75
+    /// A part the router gives at least 3 : 1 odds: the reader's own threshold (see
+    /// `PromptReading.defaultMinimumConfidence` for why), so evaluation and serving agree.
+    public static let defaultMinimumPartConfidence = PromptReading.defaultMinimumConfidence
 
     /// `$XDG_RUNTIME_DIR/steer/steerd.sock` when that variable is set, else `/tmp/steer-<uid>/steerd.sock`.
     public static var defaultSocketPath: String { SocketPaths.defaultSocketPath }

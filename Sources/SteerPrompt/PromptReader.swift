@@ -20,8 +20,9 @@ public struct PromptReading: Sendable, Equatable {
     /// The parts in the order the prompt states them; never empty.
     public let parts: [Part]
 
-    /// Below this confidence a part is not applied: the wrong tower would invert the request
-    /// ("no horror" read as a wish for horror), while leaving the part out never does.
+    /// Below this confidence (3 : 1 odds) a part is not applied: the wrong tower would invert the
+    /// request ("no horror" read as a wish for horror: the positive tower pulls horror in), while
+    /// leaving the part out only leaves the answer unsteered.
     public static let defaultMinimumConfidence = 0.75
 
     /// The parts sure enough to steer with, in order.
