@@ -129,26 +129,10 @@ public enum CompoundEvaluation {
     private static func tower(_ decision: RouteDecision) -> PromptPolarity { decision.polarity == .positive ? .positive : .negative }
 
     /// Each prompt read part by part, its parts applied in order, each through the tower it was
-    /// read with; parts below ``PromptReading/defaultMinimumConfidence`` are left out, as Recommend
-    /// leaves them out.
+    /// read with (``SteeringQueries/steer(rows:readings:)``).
     static func readPartByPart(_ texts: [String], rows: [Float], router: PromptRouter, queries: SteeringQueries) throws -> [Float] {
-        let d = queries.head.config.dim
-        let cache = PromptCache(capacityBytes: 64 << 20)
-        var readings: [String: [PromptReading.Part]] = [:]
-        for text in Set(texts) { readings[text] = try router.read(text, encoder: queries.bank.encoder, cache: cache).steeredParts() }
-        try queries.bank.add(readings.values.flatMap { $0.map(\.text) })
-        var z = rows
-        let steps = texts.map { readings[$0]!.count }.max() ?? 0
-        for step in 0..<steps {
-            // Rows with a part at this step move; the others keep their vector.
-            let moving = texts.indices.filter { readings[texts[$0]]!.count > step }
-            let parts = moving.map { readings[texts[$0]]![step] }
-            var input = [Float]()
-            for t in moving { input.append(contentsOf: z[(t * d)..<((t + 1) * d)]) }
-            let out = queries.fuse(rows: input, texts: parts.map(\.text), polarities: parts.map { tower($0.decision) })
-            for (i, t) in moving.enumerated() { z.replaceSubrange((t * d)..<((t + 1) * d), with: out[(i * d)..<((i + 1) * d)]) }
-        }
-        return z
+        let readings = try queries.read(texts, router: router)
+        return try queries.steer(rows: rows, readings: texts.map { readings[$0]! })
     }
 
     private static func row(model: String, window: Int, ranked: [[Int32]], tasks: [CompoundTask], categories: [[Int32]],

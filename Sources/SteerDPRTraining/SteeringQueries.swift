@@ -83,6 +83,37 @@ public struct SteeringQueries {
         return fuse(rows: rows, texts: texts, polarities: polarity, batch: batch)
     }
 
+    /// Each distinct text of `texts` read part by part (one reading per text).
+    public func read(_ texts: [String], router: PromptRouter) throws -> [String: PromptReading] {
+        let cache = PromptCache(capacityBytes: 64 << 20)
+        var readings: [String: PromptReading] = [:]
+        for text in Set(texts) { readings[text] = try router.read(text, encoder: bank.encoder, cache: cache) }
+        return readings
+    }
+
+    /// Row t of `rows` [T, d] steered by `readings[t]` as Recommend steers a user vector: the parts
+    /// sure enough to apply (``PromptReading/steeredParts(minimumConfidence:)``), in order, each
+    /// through the tower it was read with, each on the vector the part before it gave. A row with
+    /// no part applied keeps its vector.
+    public func steer(rows: [Float], readings: [PromptReading],
+                      minimumConfidence: Double = PromptReading.defaultMinimumConfidence) throws -> [Float] {
+        let d = head.config.dim
+        let parts = readings.map { $0.steeredParts(minimumConfidence: minimumConfidence) }
+        try bank.add(parts.flatMap { $0.map(\.text) })
+        var z = rows
+        for step in 0..<(parts.map(\.count).max() ?? 0) {
+            // Rows with a part at this step move; the others keep their vector.
+            let moving = parts.indices.filter { parts[$0].count > step }
+            let applied = moving.map { parts[$0][step] }
+            var input = [Float]()
+            for t in moving { input.append(contentsOf: z[(t * d)..<((t + 1) * d)]) }
+            let out = fuse(rows: input, texts: applied.map(\.text),
+                           polarities: applied.map { $0.decision.polarity == .positive ? .positive : .negative })
+            for (i, t) in moving.enumerated() { z.replaceSubrange((t * d)..<((t + 1) * d), with: out[(i * d)..<((i + 1) * d)]) }
+        }
+        return z
+    }
+
     /// Steers each row of `rows` [T, d] (user vectors, or vectors an earlier part already steered)
     /// with `texts[t]` (in the bank) through the tower of `polarities[t]`, `batch` rows per head call.
     public func fuse(rows: [Float], texts: [String], polarities: [PromptPolarity], batch: Int = 512) -> [Float] {

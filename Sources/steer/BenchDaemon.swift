@@ -56,6 +56,7 @@ extension BenchRPCCommand {
     }
 
     static let cachedPrompt = "I'm in the mood for a comedy"
+    static let cachedTwoPartPrompt = "a comedy, but please no romance"
     static let topics = ["comedy", "horror", "a western", "something romantic", "sci-fi", "a documentary", "a thriller", "animation"]
 
     /// A prompt text no other request of the run sends, so the prompt cache misses.

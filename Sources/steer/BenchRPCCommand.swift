@@ -125,6 +125,10 @@ struct BenchRPCCommand: ParsableCommand {
         for n in [1, connections] {
             rows.append(try measure("Recommend, cached prompt", .recommend, { _, _ in cached }, socket: socket, connections: n, requests: requests / 4))
         }
+        // A prompt read as two parts: the reading and both parts' prepared prompts are cached.
+        let twoParts = RecommendRequest(history: history, prompt: Self.cachedTwoPartPrompt, k: 10).encoded()
+        rows.append(try measure("Recommend, cached two-part prompt", .recommend, { _, _ in twoParts }, socket: socket, connections: 1,
+                                requests: requests / 4))
         rows.append(try measure("Recommend, new prompt", .recommend, { c, i in
             RecommendRequest(history: history, prompt: Self.newPrompt(connection: c, request: i), k: 10).encoded()
         }, socket: socket, connections: 1, requests: uncachedRequests))

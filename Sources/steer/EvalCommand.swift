@@ -42,6 +42,8 @@ struct EvalCommand: ParsableCommand {
     var softRouting = false
     @Flag(help: "With a DPR checkpoint: measure the compound tasks (\"g, but no h\": the ways of combining the two parts, against Filter with g kept and h removed) instead of Table 1; with --report, writes <prefix>.{md,json}.")
     var compound = false
+    @Option(help: "With a DPR checkpoint: natural prompts labelled part by part (kind<TAB>prompt<TAB>+:Genre;-:Genre, e.g. Tests/Fixtures/prompts/issue15-frozen.tsv) served to 50 sampled test users as Recommend serves them: the genre shares of the top 10 with and without each prompt, instead of Table 1; with --report, writes <prefix>.{md,json}.")
+    var promptsFile: String?
 
     func run() throws {
         let wanted = Set(tasks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -68,6 +70,18 @@ struct EvalCommand: ParsableCommand {
                 let original = try BackboneCheckpoint.load(contentsOf: path)
                 guard original.itemTokens == saved.itemTokens else { throw ValidationError("\(path) has another item vocabulary") }
                 return try host.load(name: original.plugin, weights: original.weights)
+            }
+            if let promptsFile {
+                guard let router else { throw ValidationError("--prompts-file reads prompts with the router, which needs all-MiniLM-L6-v2 as --encoder") }
+                let measured = try NaturalPromptEvaluation.measure(
+                    prompts: try NaturalPrompt.read(URL(fileURLWithPath: promptsFile)), split: parts, name: saved.plugin, backbone: backbone,
+                    head: head, bank: PromptBank(encoder: sentenceEncoder), router: router)
+                print(measured.markdown())
+                if let report {
+                    try measured.markdown().write(toFile: report + ".md", atomically: true, encoding: .utf8)
+                    try JSONEncoder().encode(measured).write(to: URL(fileURLWithPath: report + ".json"))
+                }
+                return
             }
             if compound {
                 let measured = try CompoundEvaluation.measure(
