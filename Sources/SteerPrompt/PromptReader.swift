@@ -20,6 +20,12 @@ public struct PromptReading: Sendable, Equatable {
     /// The parts in the order the prompt states them; never empty.
     public let parts: [Part]
 
+    /// A reading of `parts` (at least one), as ``PromptRouter/read(_:encoder:cache:)`` gives or a caller states.
+    public init(parts: [Part]) {
+        precondition(!parts.isEmpty, "a reading has at least one part")
+        self.parts = parts
+    }
+
     /// Below this confidence (3 : 1 odds) a part is not applied: the wrong tower would invert the
     /// request ("no horror" read as a wish for horror: the positive tower pulls horror in), while
     /// leaving the part out only leaves the answer unsteered.
