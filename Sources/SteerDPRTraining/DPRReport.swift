@@ -26,7 +26,9 @@ public enum DPRReport {
         report.notes.append("Filter, all target genres / Filter, exact genre set (POS only): the Base ranking restricted to the items "
             + "having every genre of the target / whose genre set is the target's exactly; references that know what a genre-set prompt "
             + "says (or more), beside the Filter that knows the single genre. They do not depend on the prompt protocol.")
-        report.notes.append("DPR: polarity of each prompt stated (the task's); DPR routed: polarity from the router; "
+        report.notes.append("DPR: polarity of each prompt stated (the task's); DPR routed: polarity from the router, one tower per prompt; "
+            + "DPR read part by part: the prompt read as Recommend reads it (its parts, each with the router's polarity, the parts "
+            + "below 0.75 confidence left out, the rest applied in order); "
             + "DPR + Filter: DPR's steered ranking with the genre filter on top (a hybrid Recommend offers with its category filters, not a baseline).")
         if let stage1 { try evaluation.evaluate(backbone: stage1, queries: nil, name: name, baselines: true, into: &report) }
         try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: nil),
@@ -34,6 +36,8 @@ public enum DPRReport {
         if let router {
             try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: router),
                                     name: "\(name) DPR routed", baselines: false, into: &report)
+            try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: router, partByPart: true),
+                                    name: "\(name) DPR read part by part", baselines: false, into: &report)
             if softRouting {
                 try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: router, soft: true),
                                         name: "\(name) DPR soft-routed", baselines: false, into: &report)

@@ -18,12 +18,16 @@ public struct SteeringQueries {
     /// With a router: mix both towers' outputs by the router's probability,
     /// z = p·z₊ + (1 − p)·z₋, instead of sending each prompt through the one tower it picks.
     public let soft: Bool
+    /// With a router: read each prompt part by part and apply its sure parts in order, as
+    /// Recommend does (``steer(rows:readings:minimumConfidence:)``), instead of one tower per prompt.
+    public let partByPart: Bool
 
-    public init(head: DPRHead, bank: PromptBank, router: PromptRouter?, soft: Bool = false) {
+    public init(head: DPRHead, bank: PromptBank, router: PromptRouter?, soft: Bool = false, partByPart: Bool = false) {
         self.head = head
         self.bank = bank
         self.router = router
         self.soft = soft
+        self.partByPart = partByPart
     }
 
     /// The router's probability that each text is positive (1 or 0 from `fallback` without a router).
@@ -55,6 +59,13 @@ public struct SteeringQueries {
         tasks: [SteeringTask], texts: [String], users: [Float], userRow: (SteeringTask) -> Int, batch: Int = 512
     ) throws -> [Float] {
         let d = head.config.dim
+        if partByPart, let router {
+            var rows = [Float]()
+            rows.reserveCapacity(tasks.count * d)
+            for task in tasks { let r = userRow(task); rows.append(contentsOf: users[(r * d)..<((r + 1) * d)]) }
+            let readings = try read(texts, router: router)
+            return try steer(rows: rows, readings: texts.map { readings[$0]! })
+        }
         if soft && router != nil {
             let p = try positiveProbabilities(texts, fallback: tasks.map(\.polarity))
             let zPos = fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .positive, count: tasks.count),

@@ -183,6 +183,7 @@ final class SteeringTrainingTests: XCTestCase {
         let plain = try report(soft: false), soft = try report(soft: true)
         XCTAssertNil(plain.averaged(model: "SASRec DPR soft-routed", task: .neg))
         XCTAssertNotNil(plain.averaged(model: "SASRec DPR routed", task: .neg))
+        XCTAssertNotNil(plain.averaged(model: "SASRec DPR read part by part", task: .neg), "the path Recommend takes is always measured")
         let row = try XCTUnwrap(soft.averaged(model: "SASRec DPR soft-routed", task: .neg))
         let evaluation = try SteeringEvaluation(split: r.split, templates: r.templates, windows: [3], part: .test)
         var direct = ControllableReport(title: "direct")
