@@ -114,7 +114,9 @@ public enum CompoundEvaluation {
                 perWindow[model, default: []].append(row)
             }
         }
-        for (model, rows) in perWindow.sorted(by: { a, b in report.rows.firstIndex { $0.model == a.key }! < report.rows.firstIndex { $0.model == b.key }! }) {
+        let models = report.rows.reduce(into: [String]()) { if !$0.contains($1.model) { $0.append($1.model) } }
+        for model in models {
+            let rows = perWindow[model]!
             let n = Double(rows.count)
             let mean = { (values: [[Double]]) in (0..<values[0].count).map { c in values.map { $0[c] }.reduce(0, +) / n } }
             report.rows.append(CompoundReport.Row(

@@ -25,6 +25,7 @@ final class PartSteeringTests: XCTestCase {
         let second = queries.fuse(rows: first, texts: ["but please no romance"], polarities: [.negative])
         for j in 0..<16 { XCTAssertEqual(z[j], second[j], accuracy: 1e-5) }
         XCTAssertGreaterThan(zip(first, second).map { abs($0 - $1) }.max()!, 1e-4, "the second part must move the vector")
+        // Exact: a row with no part to apply is copied, never computed on.
         XCTAssertEqual(Array(z[16..<32]), Array(users[16..<32]), "a reading with no sure part leaves the vector as it was")
         // With the threshold lowered, the unsure part applies too.
         let lowered = try queries.steer(rows: users, readings: [compound, unsure], minimumConfidence: 0.5)
