@@ -164,6 +164,13 @@ def test_client_timeout_when_no_answer_comes(second_steerd):
     with SteerClient(second_steerd.socket, timeout_grace=0.5) as steer:
         steer.health()
         second_steerd.process.send_signal(signal.SIGSTOP)
+        # The signal is asynchronous: wait until the kernel reports the process stopped ("T").
+        stat = f"/proc/{second_steerd.process.pid}/stat"
+        for _ in range(200):
+            with open(stat) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "T":
+                    break
+            time.sleep(0.01)
         try:
             started = time.monotonic()
             with pytest.raises(ClientTimeoutError):

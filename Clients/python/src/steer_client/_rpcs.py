@@ -30,11 +30,16 @@ ArrayLike = Union[np.ndarray, Sequence[float], Sequence[Sequence[float]]]
 
 
 def _ids(values: Iterable[int]) -> List[int]:
-    """Item or category ids as Python ints (protobuf's uint32 fields refuse numpy scalars)."""
-    array = np.asarray(values if not isinstance(values, np.ndarray) else values, dtype=np.int64).ravel()
-    if array.size and (array.min() < 0 or array.max() > 0xFFFF_FFFF):
-        raise ValueError("ids must be in 0 ... 2^32-1")
-    return array.tolist()
+    """Item or category ids for a uint32 field. Lists pass as they are (protobuf checks each
+    value and raises ValueError out of 0 ... 2^32-1); numpy arrays go through ``tolist()``, which
+    is several times faster than protobuf converting numpy scalars one by one."""
+    if isinstance(values, list):
+        return values
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind not in "iu":
+            raise TypeError(f"ids must be integers, got a {values.dtype} array")
+        return values.ravel().tolist()
+    return list(values)
 
 
 def _matrix(values: ArrayLike, name: str) -> np.ndarray:
@@ -52,8 +57,16 @@ def _rows(flat: Iterable[float], dim: int) -> np.ndarray:
     return values.reshape(-1, dim) if dim else values.reshape(0, 0)
 
 
+_POLARITIES = tuple(Polarity)
+
+
+def _polarity(number: int) -> Polarity:
+    # A tuple index instead of Polarity(number): the enum's lookup costs microseconds per answer.
+    return _POLARITIES[number] if 0 <= number < len(_POLARITIES) else Polarity(number)
+
+
 def _part(message: pb.PromptPart) -> PromptPart:
-    return PromptPart(message.text, Polarity(message.polarity), message.confidence, message.steered)
+    return PromptPart(message.text, _polarity(message.polarity), message.confidence, message.steered)
 
 
 def _backbone(message: pb.BackboneInfo) -> BackboneInfo:
@@ -82,7 +95,7 @@ def _decode_embed(payload: bytes) -> Embeddings:
 
 def _decode_route(payload: bytes) -> List[RouteResult]:
     m = pb.RouteResponse.FromString(payload)
-    return [RouteResult(Polarity(r.polarity), r.confidence, [_part(p) for p in r.parts]) for r in m.results]
+    return [RouteResult(_polarity(r.polarity), r.confidence, [_part(p) for p in r.parts]) for r in m.results]
 
 
 def _decode_encode(payload: bytes) -> np.ndarray:
@@ -103,8 +116,9 @@ def _decode_retrieve(payload: bytes) -> List[RetrieveResult]:
 
 def _decode_recommend(payload: bytes) -> Recommendation:
     m = pb.RecommendResponse.FromString(payload)
-    return Recommendation(np.array(m.item_ids, dtype=np.uint32), np.array(m.scores, dtype=np.float32),
-                          Polarity(m.polarity), m.route_confidence, list(m.titles), list(m.categories),
+    return Recommendation(np.fromiter(m.item_ids, np.uint32, len(m.item_ids)),
+                          np.fromiter(m.scores, np.float32, len(m.scores)),
+                          _polarity(m.polarity), m.route_confidence, list(m.titles), list(m.categories),
                           [_part(p) for p in m.parts])
 
 
