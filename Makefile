@@ -4,6 +4,8 @@ SWIFT_BUILD_FLAGS ?=
 PROTO_OUT := Sources/CSteerProto
 # The steer executable the Python client's tests run as steerd (make python-test).
 STEER_BIN ?= .build/debug/steer
+# The venv holding the pinned Python protobuf generator (kept between runs; Scripts/gen-proto-python).
+PROTO_PYTHON_VENV ?= .build/gen-proto-python-venv
 
 .PHONY: setup build demo test proto proto-check proto-python proto-python-check python-test bench soak clean
 
@@ -42,11 +44,11 @@ proto-check:
 
 ## Regenerate the Python client's committed protobuf code (pinned generator from PyPI, in a venv).
 proto-python:
-	STEER_GEN_PROTO_VENV=.build/gen-proto-python-venv ./Scripts/gen-proto-python
+	STEER_GEN_PROTO_VENV=$(PROTO_PYTHON_VENV) ./Scripts/gen-proto-python
 
 ## Fails when the Python client's committed generated code differs from what the pinned generator produces.
 proto-python-check:
-	STEER_GEN_PROTO_VENV=.build/gen-proto-python-venv ./Scripts/gen-proto-python --check
+	STEER_GEN_PROTO_VENV=$(PROTO_PYTHON_VENV) ./Scripts/gen-proto-python --check
 
 bench: build
 	swift build -c release

@@ -38,14 +38,27 @@ def load_average() -> str:
         return " ".join(f.read().split()[:3])
 
 
-def swift_p50(steer: str, requests: int) -> float:
-    """`steer bench rpc`'s p50 (µs) for Recommend with a cached prompt on one connection."""
+def busy_share(seconds: float = 1.0) -> float:
+    """Share of all cores busy over `seconds` (from /proc/stat; this process sleeps meanwhile, so
+    all of it is other work): the load average alone still carries minutes of earlier jobs."""
+    def times():
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:9]]
+        return sum(fields), fields[3] + fields[4]
+    total0, idle0 = times()
+    time.sleep(seconds)
+    total1, idle1 = times()
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def swift_row(steer: str, requests: int) -> dict:
+    """`steer bench rpc`'s row (µs) for Recommend with a cached prompt on one connection."""
     out = subprocess.run([steer, "bench", "rpc", "--checkpoint", str(ROOT / "Models" / "ml-1m-sasrec-dpr.snap"),
                           "--requests", str(4 * requests), "--uncached-requests", "50", "--json"],
                          check=True, capture_output=True, text=True).stdout
     rows = json.loads(out)
     [row] = [r for r in rows if r["rpc"] == "Recommend, cached prompt" and r["connections"] == 1]
-    return row["p50Micros"]
+    return row
 
 
 def python_latencies(socket: str, requests: int, warmup: int, envelope_only: bool) -> np.ndarray:
@@ -74,8 +87,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="timed requests per measurement")
     args = parser.parse_args()
     os.environ["STEER_BIN"] = args.steer
-    print(f"load average before: {load_average()} ({os.cpu_count()} cores)", file=sys.stderr)
-    swift = swift_p50(args.steer, args.requests)
+    print(f"load average before: {load_average()} ({os.cpu_count()} cores); "
+          f"cores busy with other work in the last second: {busy_share():.0%}", file=sys.stderr)
+    row = swift_row(args.steer, args.requests)
+    swift = row["p50Micros"]
     daemon = Steerd(["--blas-threads", "1"])
     try:
         with SteerClient(daemon.socket, default_timeout=300) as client:
@@ -88,7 +103,7 @@ def main() -> None:
     print("Recommend top-10, 200-item history, cached prompt, one connection, one request at a time\n")
     print("| client | requests | p50 µs | p99 µs | p50 / Swift |")
     print("|---|---|---|---|---|")
-    print(f"| Swift SteerConnection (steer bench rpc) | {args.requests} | {swift:.1f} | – | 1.00 |")
+    print(f"| Swift SteerConnection (steer bench rpc) | {row['requests']} | {swift:.1f} | {row['p99Micros']:.1f} | 1.00 |")
     for name, t in (("Python SteerClient.recommend (numpy answer)", full),
                     ("Python SteerClient.call_envelope (payload pre-encoded, as the Swift bench)", envelope)):
         p50, p99 = np.percentile(t, 50), np.percentile(t, 99)
