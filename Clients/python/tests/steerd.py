@@ -46,6 +46,9 @@ class Steerd:
     """One `steer serve` child with its own folder, socket and snapshot folder (holding the model)."""
 
     def __init__(self, extra: Optional[List[str]] = None, start_seconds: float = 120.0):
+        problems = missing_prerequisites()
+        if problems:
+            raise RuntimeError("cannot start steerd: " + "; ".join(problems))
         # /tmp, not pytest's tmp_path: a Unix socket path must stay under 108 bytes.
         self.folder = Path(tempfile.mkdtemp(prefix="steer-py-", dir="/tmp"))
         self.snapshots = self.folder / "snapshots"
@@ -55,7 +58,12 @@ class Steerd:
         self.log = open(self.folder / "steerd.log", "w+")
         arguments = [str(steer_executable()), "serve", "--socket", self.socket, "--snapshot-dir", str(self.snapshots),
                      "--encoder", str(encoder_folder()), "--log-level", "error"] + (extra or [])
-        self.process = subprocess.Popen(arguments, stdout=self.log, stderr=subprocess.STDOUT)
+        try:
+            self.process = subprocess.Popen(arguments, stdout=self.log, stderr=subprocess.STDOUT)
+        except OSError:
+            self.log.close()
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         self._wait_listening(start_seconds)
 
     def _wait_listening(self, seconds: float) -> None:
