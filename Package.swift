@@ -141,7 +141,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText", "SteerTestSupport"]),
+        .testTarget(name: "SteerPromptTests", dependencies: ["SteerPrompt", "SteerText", "SteerTasks", "SteerTestSupport"]),
         .testTarget(name: "SteerSyncTests", dependencies: ["SteerSync"]),
         .testTarget(name: "BackbonePluginTests", dependencies: ["SteerPlugins", "SteerNN", "SteerTestSupport"]),
         .testTarget(name: "SteerPluginsTests", dependencies: ["SteerPlugins", "CSequentialEncoder"]),

@@ -3,7 +3,7 @@ import Foundation
 import SteerRandom
 
 /// `p(positive | x) = σ(w·x + b)`, trained on a few thousand rows in a second or two.
-struct LogisticRegression: Sendable, Equatable {
+public struct LogisticRegression: Sendable, Equatable {
     var weights: [Float]
     var bias: Float
 
@@ -14,14 +14,16 @@ struct LogisticRegression: Sendable, Equatable {
         return 1 / (1 + exp(-z))
     }
 
-    /// Training settings. Embedding weights get a stronger L2 penalty than the cue weights: the
-    /// embedding should break ties, not learn the templates' wording.
-    struct Settings: Sendable, Equatable, Codable {
-        var epochs = 30
-        var batchSize = 32
-        var learningRate: Float = 0.03
-        var l2Embedding: Float = 3e-3
-        var l2Cues: Float = 1e-4
+    /// Training settings. Embedding weights get a stronger L2 penalty than the cue weights, so
+    /// the embedding does not learn the generated templates' wording; weak enough that the
+    /// hand-written prompts, where the cues are wrong, can move it.
+    public struct Settings: Sendable, Equatable, Codable {
+        public var epochs = 30
+        public var batchSize = 32
+        public var learningRate: Float = 0.03
+        public var l2Embedding: Float = 3e-5
+        public var l2Cues: Float = 1e-4
+        public init() {}
     }
 
     /// Fits `rows` (each of `embeddingWidth` embedding values then the cue features) to

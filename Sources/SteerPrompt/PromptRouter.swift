@@ -19,17 +19,19 @@ public struct TrainingExample: Sendable, Hashable {
 /// The input is the prompt's sentence embedding (the one the fusion towers read, so routing
 /// costs no extra encoder pass) concatenated with ``CueFeatures``: negators with their scope,
 /// double negatives, restrictions. Weights are trained on generated phrasings
-/// (``TrainingPhrasings``), never on the hand-written held-out set.
+/// (``TrainingPhrasings``) and a hand-written corpus (``WrittenPhrasings``), never on a
+/// held-out, frozen or development set.
 public struct PromptRouter: Sendable {
     /// The encoder the weights were trained against, e.g. `"all-MiniLM-L6-v2"`.
     public var encoderName: String { model.encoder }
     /// The embedding width the router expects.
     public var dimension: Int { model.dimension }
-    /// Accuracy on the generated training set.
+    /// Accuracy on the training set (generated and hand-written examples).
     public var trainingAccuracy: Double { model.trainingAccuracy }
-    /// Accuracy on a seeded tenth of the generated set, held out of a first fit.
+    /// Accuracy on a seeded tenth of the training set, held out of a first fit (an optimistic
+    /// figure: a repeated hand-written example can fall on both sides).
     public var validationAccuracy: Double { model.validationAccuracy }
-    /// How many generated examples the weights were fitted on.
+    /// How many examples the weights were fitted on (generated, then hand-written ones repeated).
     public var trainingExamples: Int { model.trainingExamples }
 
     let model: RouterModel
@@ -107,7 +109,7 @@ public struct PromptRouter: Sendable {
         try train(encoder: encoder, examples: examples, seed: seed, settings: .init(), provenance: provenance)
     }
 
-    static func train(encoder: some SentenceEncoder, examples: [TrainingExample], seed: UInt64,
+    public static func train(encoder: some SentenceEncoder, examples: [TrainingExample], seed: UInt64,
                       settings: LogisticRegression.Settings, provenance: [String]) throws -> PromptRouter {
         guard Set(examples.map(\.polarity)).count == 2 else {
             throw PromptError.badTrainingSet("\(examples.count) examples do not cover both polarities")

@@ -17,26 +17,42 @@ struct RouterCommand: ParsableCommand {
 
 struct RouterTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train",
-        abstract: "Train the polarity router on generated phrasings (never on the held-out set) and write its model file.")
+        abstract: "Train the polarity router on generated phrasings and the hand-written corpus (never on a held-out, frozen or dev set) and write its model file.")
     @Option(help: "Model file to write.") var out = "Sources/SteerPrompt/Resources/router.json"
     @Option(help: "Encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var model: String?
     @Option(help: "Generator seed.") var seed: UInt64 = TrainingPhrasings.defaultSeed
     @Option(help: "Generated phrasings.") var count = TrainingPhrasings.defaultCount
-    @Option(help: "Also write the generated phrasings here as text<TAB>polarity (what `steer router eval --file` reads).")
+    @Option(help: "Hand-written training prompts in the part-labelled format (default: the corpus bundled in SteerPrompt, Resources/router-written.tsv).")
+    var written: String?
+    @Flag(help: "Train on the generated phrasings only.") var noWritten = false
+    @Option(help: "How many times each hand-written example counts (it is repeated in the training set).")
+    var writtenRepeat = WrittenPhrasings.defaultRepeats
+    @Option(help: "L2 penalty on the embedding weights (the cue weights keep theirs).")
+    var l2Embedding: Float = LogisticRegression.Settings().l2Embedding
+    @Option(help: "Also write the training examples here as text<TAB>polarity (what `steer router eval --file` reads).")
     var examplesOut: String?
 
     func run() throws {
         let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
         let started = Date()
-        let examples = TrainingPhrasings.generate(seed: seed, count: count)
+        var examples = TrainingPhrasings.generate(seed: seed, count: count)
+        var provenance = TrainingPhrasings.provenance(seed: seed, count: count)
+        if !noWritten {
+            let prompts = try written.map { try NaturalPrompt.read(URL(fileURLWithPath: $0)) } ?? WrittenPhrasings.bundled()
+            let (extra, unplaced) = WrittenPhrasings.examples(prompts)
+            examples += (0..<writtenRepeat).flatMap { _ in extra }
+            provenance += WrittenPhrasings.provenance(prompts: prompts.count, examples: extra.count, unplaced: unplaced,
+                                                      repeats: writtenRepeat, source: written ?? "Resources/router-written.tsv")
+        }
         if let examplesOut {
             try examples.map { "\($0.text)\t\($0.polarity.rawValue)\n" }.joined()
                 .write(toFile: examplesOut, atomically: true, encoding: .utf8)
         }
-        let router = try PromptRouter.train(encoder: encoder, examples: examples, seed: seed,
-                                            provenance: TrainingPhrasings.provenance(seed: seed, count: count))
+        var settings = LogisticRegression.Settings()
+        settings.l2Embedding = l2Embedding
+        let router = try PromptRouter.train(encoder: encoder, examples: examples, seed: seed, settings: settings, provenance: provenance)
         try router.write(to: URL(fileURLWithPath: out))
-        print(String(format: "trained on %d phrasings in %.1f s: training accuracy %.4f, validation (seeded 10%%) %.4f; wrote %@",
+        print(String(format: "trained on %d examples in %.1f s: training accuracy %.4f, validation (seeded 10%%) %.4f; wrote %@",
                      router.trainingExamples, Date().timeIntervalSince(started), router.trainingAccuracy, router.validationAccuracy, out))
         print("rebuild to bundle it; RouterHeldOutTests measures it on the hand-written held-out set")
     }
@@ -61,7 +77,7 @@ struct RouterEvalCommand: ParsableCommand {
         }
         let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
         let loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0)) } ?? PromptRouter.load()
-        print("router: \(router ?? "bundled Resources/router.json") (\(loaded.trainingExamples) generated examples)")
+        print("router: \(router ?? "bundled Resources/router.json") (\(loaded.trainingExamples) training examples)")
         for path in file {
             let result = try loaded.accuracy(on: LabelledPrompts.read(URL(fileURLWithPath: path)), encoder: encoder)
             print(result.summary(path))

@@ -5,15 +5,18 @@ import XCTest
 import SteerText
 
 final class RouterTrainingTests: XCTestCase {
-    /// The bundled model matches this build: encoder, sizes, seed, and it fits its training set.
+    /// The bundled model matches this build: encoder, sizes, seed, the generated and the bundled
+    /// hand-written examples, and it fits its training set. A line cannot fit every hand-written
+    /// prompt (they are there because the cues misread them), so the fit is about 0.94, not 0.98.
     func testBundledRouterProvenance() throws {
         let router = try PromptRouter.load()
         XCTAssertEqual(router.encoderName, "all-MiniLM-L6-v2")
         XCTAssertEqual(router.dimension, 384)
         XCTAssertEqual(router.model.seed, TrainingPhrasings.defaultSeed)
-        XCTAssertEqual(router.trainingExamples, TrainingPhrasings.defaultCount)
-        XCTAssertGreaterThanOrEqual(router.trainingAccuracy, 0.97)
-        XCTAssertGreaterThanOrEqual(router.validationAccuracy, 0.95)
+        let written = WrittenPhrasings.examples(try WrittenPhrasings.bundled()).examples.count
+        XCTAssertEqual(router.trainingExamples, TrainingPhrasings.defaultCount + WrittenPhrasings.defaultRepeats * written)
+        XCTAssertGreaterThanOrEqual(router.trainingAccuracy, 0.93)
+        XCTAssertGreaterThanOrEqual(router.validationAccuracy, 0.93)
         XCTAssertFalse(router.model.provenance.isEmpty)
     }
 
@@ -21,7 +24,8 @@ final class RouterTrainingTests: XCTestCase {
     func testTrainingIsDeterministicAndRoundTrips() throws {
         let encoder = try miniLM()
         let examples = TrainingPhrasings.generate(seed: 7, count: 200)
-        let settings = LogisticRegression.Settings(epochs: 5)
+        var settings = LogisticRegression.Settings()
+        settings.epochs = 5
         let a = try PromptRouter.train(encoder: encoder, examples: examples, seed: 7, settings: settings, provenance: [])
         let b = try PromptRouter.train(encoder: encoder, examples: examples, seed: 7, settings: settings, provenance: [])
         XCTAssertEqual(a.model, b.model)

@@ -1,0 +1,58 @@
+// Hand-written training prompts (Resources/router-written.tsv): wording the generator's templates
+// never produce, labelled part by part, so the router learns where the cue features are wrong.
+import Foundation
+
+/// The router's hand-written training corpus.
+///
+/// On generated phrasings the cue features are never wrong (the templates and the lexicon grew
+/// together), so a fit on them alone leans on the cues and leaves the embedding weights near zero.
+/// Prompts written by people who saw neither the lexicon nor the templates break the cues often
+/// enough that the embedding has to carry part of the decision.
+public enum WrittenPhrasings {
+    /// How many times each hand-written example is repeated in the bundled router's training set:
+    /// about 1,200 prompts beside 8,000 generated ones would otherwise weigh too little to
+    /// correct the cues (1, 3 and 5 were tried on the development sets; 5 read the most right).
+    public static let defaultRepeats = 5
+
+    /// The corpus bundled with SteerPrompt, in ``NaturalPrompt`` format.
+    /// - Throws: ``PromptError`` `.badTrainingSet` when the resource is missing or malformed.
+    public static func bundled() throws -> [NaturalPrompt] {
+        guard let url = Bundle.module.url(forResource: "router-written", withExtension: "tsv", subdirectory: "Resources") else {
+            throw PromptError.badTrainingSet("Resources/router-written.tsv is not in the SteerPrompt bundle")
+        }
+        return try NaturalPrompt.read(url)
+    }
+
+    /// Training examples from labelled prompts, and how many prompts gave none.
+    ///
+    /// A prompt of one polarity (its parts all positive or all negative) is one example, the whole
+    /// text: that is how ``PromptRouter/read(_:encoder:cache:)`` routes it once its spans join. A
+    /// prompt of both polarities is cut as the reader cuts it; when the cut gives exactly the
+    /// labelled parts, each span is an example with its part's polarity. Otherwise the labels cannot
+    /// be placed on the spans and the prompt is left out rather than guessed.
+    public static func examples(_ prompts: [NaturalPrompt]) -> (examples: [TrainingExample], unplaced: Int) {
+        var examples: [TrainingExample] = [], unplaced = 0
+        for prompt in prompts {
+            let polarities = prompt.parts.map(\.polarity)
+            if Set(polarities).count == 1 {
+                examples.append(TrainingExample(text: prompt.text, polarity: polarities[0]))
+                continue
+            }
+            let spans = PromptRouter.joinContentless(PromptClauses.candidates(prompt.text))
+            guard spans.count == polarities.count else { unplaced += 1; continue }
+            for (span, polarity) in zip(spans, polarities) {
+                examples.append(TrainingExample(text: String(prompt.text[span]), polarity: polarity))
+            }
+        }
+        return (examples, unplaced)
+    }
+}
+
+extension WrittenPhrasings {
+    /// Lines for the model file's provenance.
+    public static func provenance(prompts: Int, examples: Int, unplaced: Int, repeats: Int, source: String) -> [String] {
+        ["Plus \(examples) examples from \(prompts) hand-written prompts (\(source), written blind: the writers saw no",
+         "template, lexicon, evaluation phrasing or test set), \(unplaced) left out because the reader's cut did not",
+         "give their labelled parts; each counted \(repeats) time(s)."]
+    }
+}

@@ -1,0 +1,55 @@
+// The router's hand-written training corpus: how its prompts become examples, and that it holds
+// no prompt of a set the router is measured on, nor an evaluation phrasing.
+import Foundation
+import XCTest
+import SteerTasks
+@testable import SteerPrompt
+
+final class WrittenPhrasingsTests: XCTestCase {
+    func testOnePolarityIsOneExampleAndMixedPromptsAreCutAsTheReaderCuts() throws {
+        let prompts = try NaturalPrompt.parse("""
+            negative\tno horror and no war movies\t-:Horror;-:War
+            compound\tI want a comedy, but no romance\t+:Comedy;-:Romance
+            compound\tcomedy and romance and a little drama but no war\t+:Comedy;+:Romance;-:War
+            """)
+        let (examples, unplaced) = WrittenPhrasings.examples(prompts)
+        XCTAssertEqual(examples.first, TrainingExample(text: "no horror and no war movies", polarity: .negative))
+        let cut = PromptRouter.joinContentless(PromptClauses.candidates(prompts[1].text)).map { String(prompts[1].text[$0]) }
+        XCTAssertEqual(cut.count, 2, "\(cut)")
+        XCTAssertEqual(Array(examples.dropFirst()), [TrainingExample(text: cut[0], polarity: .positive),
+                                                    TrainingExample(text: cut[1], polarity: .negative)])
+        XCTAssertEqual(unplaced, 1, "three labelled parts cannot be placed on two spans")
+    }
+
+    /// The bundled corpus: both polarities, most prompts placed, no prompt twice.
+    func testTheBundledCorpusIsUsable() throws {
+        let prompts = try WrittenPhrasings.bundled()
+        XCTAssertGreaterThanOrEqual(prompts.count, 1_000)
+        let texts = prompts.map { PromptText.normalize($0.text) }
+        XCTAssertEqual(Set(texts).count, texts.count, "a prompt is written twice")
+        let (examples, unplaced) = WrittenPhrasings.examples(prompts)
+        XCTAssertLessThan(unplaced, prompts.count / 10)
+        let positives = examples.filter { $0.polarity == .positive }.count
+        XCTAssert((examples.count / 3...2 * examples.count / 3).contains(positives), "\(positives) positives of \(examples.count)")
+    }
+
+    /// The router never trains on what it is measured on: no written prompt equals (after
+    /// normalisation) a prompt of a held-out, frozen or development set, or an evaluation template
+    /// of SteerTasks rendered with any genre.
+    func testTheCorpusHoldsNoMeasuredPrompt() throws {
+        let written = Set(try WrittenPhrasings.bundled().map { PromptText.normalize($0.text) })
+        let prompts = routerFixture("heldout.tsv").deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("prompts")
+        var measured = try ["heldout.tsv", "issue14-frozen.tsv", "issue14-frozen-2.tsv", "issue14-frozen-3.tsv"]
+            .flatMap { try heldOut($0) }.map(\.text)
+        measured += try ["issue15-frozen.tsv", "issue15-dev.tsv"]
+            .flatMap { try NaturalPrompt.read(prompts.appendingPathComponent($0)) }.map(\.text)
+        let templates = try PromptTemplates.bundled()
+        for polarity in [TaskPolarity.positive, .negative] {
+            for template in templates.templates(polarity, .evaluation) {
+                measured += templates.genreDisplayNames.names.keys.map { templates.render(template, genreName: $0) }
+            }
+        }
+        XCTAssertGreaterThan(measured.count, 1_000)
+        XCTAssertEqual(measured.filter { written.contains(PromptText.normalize($0)) }, [])
+    }
+}
