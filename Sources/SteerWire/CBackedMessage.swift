@@ -2,25 +2,35 @@
 // generated C struct, and parsing, checking, packing and freeing follow from that.
 import CSteerProto
 
-/// The generated protobuf-c functions of one message type, and how its parse treats enum values
-/// this build does not name.
-struct CMessageType<M> {
-    /// The message's name in `steer.v1`, as a parse error names it.
-    let name: String
+/// One generated protobuf-c message type: its descriptor, which protobuf-c's generic functions
+/// take to parse and free it, and how its parse treats enum values this build does not name.
+///
+/// `@unchecked Sendable`: the descriptor is static, read-only data of the generated code.
+struct CMessageType<M>: @unchecked Sendable {
+    let descriptor: UnsafePointer<ProtobufCMessageDescriptor>
+    /// The generated `…__init`: sets the defaults (and the descriptor) of a new struct.
     let initialize: (UnsafeMutablePointer<M>) -> Void
-    let unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<M>?
-    let free: (UnsafeMutablePointer<M>?, UnsafeMutablePointer<ProtobufCAllocator>?) -> Void
     let unknownEnums: UnknownEnumValues
 
-    init(_ name: String, _ initialize: @escaping (UnsafeMutablePointer<M>) -> Void,
-         _ unpack: @escaping (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<M>?,
-         _ free: @escaping (UnsafeMutablePointer<M>?, UnsafeMutablePointer<ProtobufCAllocator>?) -> Void,
-         unknownEnums: UnknownEnumValues = .refuse) {
-        self.name = name
+    /// The type whose generated `…__init` is `initialize`; the rest of the generated functions
+    /// (`…__unpack`, `…__free_unpacked`) are protobuf-c's generic ones applied to its descriptor.
+    init(_ initialize: @escaping (UnsafeMutablePointer<M>) -> Void, unknownEnums: UnknownEnumValues = .refuse) {
+        let probe = UnsafeMutablePointer<M>.allocate(capacity: 1)
+        defer { probe.deallocate() }
+        initialize(probe)
+        // Every generated message struct begins with its `ProtobufCMessage base`, which names its descriptor.
+        descriptor = UnsafeMutableRawPointer(probe).assumingMemoryBound(to: ProtobufCMessage.self).pointee.descriptor
         self.initialize = initialize
-        self.unpack = unpack
-        self.free = free
         self.unknownEnums = unknownEnums
+    }
+
+    func unpack(_ allocator: UnsafeMutablePointer<ProtobufCAllocator>?, _ count: Int, _ data: UnsafePointer<UInt8>?) -> UnsafeMutablePointer<M>? {
+        protobuf_c_message_unpack(descriptor, allocator, count, data).map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: M.self) }
+    }
+
+    func free(_ message: UnsafeMutablePointer<M>?, _ allocator: UnsafeMutablePointer<ProtobufCAllocator>?) {
+        guard let message else { return }
+        protobuf_c_message_free_unpacked(UnsafeMutableRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self), allocator)
     }
 }
 
@@ -38,9 +48,7 @@ protocol CBackedMessage: WireMessage {
 
 extension CBackedMessage {
     init(unpacking bytes: [UInt8]) throws {
-        let type = Self.cType
-        self = try unpackMessage(bytes, as: type.name, unpack: type.unpack, free: type.free,
-                                 unknownEnums: type.unknownEnums, read: Self.init(reading:))
+        self = try unpackMessage(bytes, as: Self.cType, read: Self.init(reading:))
     }
 
     func packed() -> [UInt8] { packMessage(Self.cType.initialize, fill) }

@@ -25,10 +25,7 @@ public struct RequestEnvelope: CBackedMessage, Equatable {
         self.payload = payload
     }
 
-    static var cType: CMessageType<Steer__V1__Request> {
-        .init("Request", steer__v1__request__init, steer__v1__request__unpack, steer__v1__request__free_unpacked,
-              unknownEnums: .keep)
-    }
+    static let cType = CMessageType(steer__v1__request__init, unknownEnums: .keep)
 
     /// The method number is read from the bytes by `init(decoding:)`.
     init(reading m: Steer__V1__Request) {
@@ -112,10 +109,8 @@ public struct ResponseEnvelope: CBackedMessage, Equatable {
         ResponseEnvelope(id: id, status: error.status, message: error.message)
     }
 
-    static var cType: CMessageType<Steer__V1__Response> {
-        .init("Response", steer__v1__response__init, steer__v1__response__unpack, steer__v1__response__free_unpacked,
-              unknownEnums: .keep)  // an unknown status is kept: `status` reads it as UNKNOWN, as gRPC does
-    }
+    // An unknown status is kept: `status` reads it as UNKNOWN, as gRPC does.
+    static let cType = CMessageType(steer__v1__response__init, unknownEnums: .keep)
 
     init(reading m: Steer__V1__Response) {
         self.init(id: m.id, status: .ok, message: swiftString(m.message), payload: swiftBytes(m.payload))

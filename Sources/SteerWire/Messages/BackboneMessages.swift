@@ -46,10 +46,7 @@ public struct BackboneInfo: Sendable, Equatable, Codable {
 }
 
 public struct ListBackbonesRequest: EmptyCMessage, Equatable {
-    static var cType: CMessageType<Steer__V1__ListBackbonesRequest> {
-        .init("ListBackbonesRequest", steer__v1__list_backbones_request__init, steer__v1__list_backbones_request__unpack,
-              steer__v1__list_backbones_request__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__list_backbones_request__init)
 
     public init() {}
 }
@@ -64,10 +61,7 @@ public struct ListBackbonesResponse: CBackedMessage, Equatable, Codable {
         self.available = available
     }
 
-    static var cType: CMessageType<Steer__V1__ListBackbonesResponse> {
-        .init("ListBackbonesResponse", steer__v1__list_backbones_response__init, steer__v1__list_backbones_response__unpack,
-              steer__v1__list_backbones_response__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__list_backbones_response__init)
 
     init(reading m: Steer__V1__ListBackbonesResponse) {
         self.init(backbones: swiftMessages(m.backbones, m.n_backbones) { BackboneInfo($0) },
@@ -93,10 +87,7 @@ public struct LoadBackboneRequest: CBackedMessage, Equatable {
         self.checkpoint = checkpoint
     }
 
-    static var cType: CMessageType<Steer__V1__LoadBackboneRequest> {
-        .init("LoadBackboneRequest", steer__v1__load_backbone_request__init, steer__v1__load_backbone_request__unpack,
-              steer__v1__load_backbone_request__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__load_backbone_request__init)
 
     init(reading m: Steer__V1__LoadBackboneRequest) {
         self.init(name: swiftString(m.name), checkpoint: swiftString(m.checkpoint))
@@ -113,10 +104,7 @@ public struct LoadBackboneResponse: CBackedMessage, Equatable, Codable {
 
     public init(backbone: BackboneInfo) { self.backbone = backbone }
 
-    static var cType: CMessageType<Steer__V1__LoadBackboneResponse> {
-        .init("LoadBackboneResponse", steer__v1__load_backbone_response__init, steer__v1__load_backbone_response__unpack,
-              steer__v1__load_backbone_response__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__load_backbone_response__init)
 
     init(reading m: Steer__V1__LoadBackboneResponse) {
         self.init(backbone: m.backbone.map { BackboneInfo($0.pointee) } ?? BackboneInfo())

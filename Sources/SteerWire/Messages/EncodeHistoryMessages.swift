@@ -7,10 +7,7 @@ public struct EncodeHistoryRequest: CBackedMessage, Equatable {
 
     public init(histories: [[UInt32]]) { self.histories = histories }
 
-    static var cType: CMessageType<Steer__V1__EncodeHistoryRequest> {
-        .init("EncodeHistoryRequest", steer__v1__encode_history_request__init, steer__v1__encode_history_request__unpack,
-              steer__v1__encode_history_request__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__encode_history_request__init)
 
     init(reading m: Steer__V1__EncodeHistoryRequest) {
         self.init(histories: swiftMessages(m.histories, m.n_histories) { swiftArray($0.item_ids, $0.n_item_ids) })
@@ -33,10 +30,7 @@ public struct EncodeHistoryResponse: CBackedMessage, Equatable, Codable {
         self.userVectors = userVectors
     }
 
-    static var cType: CMessageType<Steer__V1__EncodeHistoryResponse> {
-        .init("EncodeHistoryResponse", steer__v1__encode_history_response__init, steer__v1__encode_history_response__unpack,
-              steer__v1__encode_history_response__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__encode_history_response__init)
 
     init(reading m: Steer__V1__EncodeHistoryResponse) {
         self.init(dim: m.dim, userVectors: swiftArray(m.user_vectors, m.n_user_vectors))

@@ -22,10 +22,7 @@ public struct FuseRequest: CBackedMessage, Equatable {
         self.prompts = prompts
     }
 
-    static var cType: CMessageType<Steer__V1__FuseRequest> {
-        .init("FuseRequest", steer__v1__fuse_request__init, steer__v1__fuse_request__unpack,
-              steer__v1__fuse_request__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__fuse_request__init)
 
     init(reading m: Steer__V1__FuseRequest) {
         self.init(dim: m.dim, userVectors: swiftArray(m.user_vectors, m.n_user_vectors),
@@ -53,10 +50,7 @@ public struct FuseResponse: CBackedMessage, Equatable, Codable {
         self.fused = fused
     }
 
-    static var cType: CMessageType<Steer__V1__FuseResponse> {
-        .init("FuseResponse", steer__v1__fuse_response__init, steer__v1__fuse_response__unpack,
-              steer__v1__fuse_response__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__fuse_response__init)
 
     init(reading m: Steer__V1__FuseResponse) { self.init(dim: m.dim, fused: swiftArray(m.fused, m.n_fused)) }
 

@@ -2,10 +2,7 @@
 import CSteerProto
 
 public struct HealthRequest: EmptyCMessage, Equatable {
-    static var cType: CMessageType<Steer__V1__HealthRequest> {
-        .init("HealthRequest", steer__v1__health_request__init, steer__v1__health_request__unpack,
-              steer__v1__health_request__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__health_request__init)
 
     public init() {}
 }
@@ -24,10 +21,7 @@ public struct HealthResponse: CBackedMessage, Equatable, Codable {
 
     public init() {}
 
-    static var cType: CMessageType<Steer__V1__HealthResponse> {
-        .init("HealthResponse", steer__v1__health_response__init, steer__v1__health_response__unpack,
-              steer__v1__health_response__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__health_response__init)
 
     init(reading m: Steer__V1__HealthResponse) {
         live = m.live != 0

@@ -45,10 +45,7 @@ public struct EmbedPromptRequest: CBackedMessage, Equatable {
         self.encoder = encoder
     }
 
-    static var cType: CMessageType<Steer__V1__EmbedPromptRequest> {
-        .init("EmbedPromptRequest", steer__v1__embed_prompt_request__init, steer__v1__embed_prompt_request__unpack,
-              steer__v1__embed_prompt_request__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__embed_prompt_request__init)
 
     init(reading m: Steer__V1__EmbedPromptRequest) {
         self.init(prompts: swiftStrings(m.prompts, m.n_prompts), encoder: swiftString(m.encoder))
@@ -72,10 +69,7 @@ public struct EmbedPromptResponse: CBackedMessage, Equatable, Codable {
         self.cacheHits = cacheHits
     }
 
-    static var cType: CMessageType<Steer__V1__EmbedPromptResponse> {
-        .init("EmbedPromptResponse", steer__v1__embed_prompt_response__init, steer__v1__embed_prompt_response__unpack,
-              steer__v1__embed_prompt_response__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__embed_prompt_response__init)
 
     init(reading m: Steer__V1__EmbedPromptResponse) {
         self.init(dim: m.dim, embeddings: swiftArray(m.embeddings, m.n_embeddings),
@@ -94,10 +88,7 @@ public struct RouteRequest: CBackedMessage, Equatable {
 
     public init(prompts: [String]) { self.prompts = prompts }
 
-    static var cType: CMessageType<Steer__V1__RouteRequest> {
-        .init("RouteRequest", steer__v1__route_request__init, steer__v1__route_request__unpack,
-              steer__v1__route_request__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__route_request__init)
 
     init(reading m: Steer__V1__RouteRequest) {
         self.init(prompts: swiftStrings(m.prompts, m.n_prompts))
@@ -161,11 +152,8 @@ public struct RouteResponse: CBackedMessage, Equatable, Codable {
 
     public init(results: [RouteResult]) { self.results = results }
 
-    static var cType: CMessageType<Steer__V1__RouteResponse> {
-        .init("RouteResponse", steer__v1__route_response__init, steer__v1__route_response__unpack,
-              steer__v1__route_response__free_unpacked,
-              unknownEnums: .keep)  // a newer daemon may send a newer polarity
-    }
+    // A newer daemon may send a newer polarity.
+    static let cType = CMessageType(steer__v1__route_response__init, unknownEnums: .keep)
 
     init(reading m: Steer__V1__RouteResponse) {
         self.init(results: swiftMessages(m.results, m.n_results) { r in

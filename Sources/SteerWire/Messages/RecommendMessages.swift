@@ -25,10 +25,7 @@ public struct RecommendRequest: CBackedMessage, Equatable {
         self.parts = parts
     }
 
-    static var cType: CMessageType<Steer__V1__RecommendRequest> {
-        .init("RecommendRequest", steer__v1__recommend_request__init, steer__v1__recommend_request__unpack,
-              steer__v1__recommend_request__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__recommend_request__init)
 
     init(reading m: Steer__V1__RecommendRequest) {
         self.init(history: m.history.map { swiftArray($0.pointee.item_ids, $0.pointee.n_item_ids) } ?? [],
@@ -76,11 +73,8 @@ public struct RecommendResponse: CBackedMessage, Equatable, Codable {
         self.parts = parts
     }
 
-    static var cType: CMessageType<Steer__V1__RecommendResponse> {
-        .init("RecommendResponse", steer__v1__recommend_response__init, steer__v1__recommend_response__unpack,
-              steer__v1__recommend_response__free_unpacked,
-              unknownEnums: .keep)  // a newer daemon may send a newer polarity
-    }
+    // A newer daemon may send a newer polarity.
+    static let cType = CMessageType(steer__v1__recommend_response__init, unknownEnums: .keep)
 
     init(reading m: Steer__V1__RecommendResponse) {
         self.init(itemIDs: swiftArray(m.item_ids, m.n_item_ids), scores: swiftArray(m.scores, m.n_scores),

@@ -29,10 +29,7 @@ public struct RetrieveRequest: CBackedMessage, Equatable {
         self.queries = queries
     }
 
-    static var cType: CMessageType<Steer__V1__RetrieveRequest> {
-        .init("RetrieveRequest", steer__v1__retrieve_request__init, steer__v1__retrieve_request__unpack,
-              steer__v1__retrieve_request__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__retrieve_request__init)
 
     init(reading m: Steer__V1__RetrieveRequest) {
         self.init(k: m.k, queries: swiftMessages(m.queries, m.n_queries) { q in
@@ -70,10 +67,7 @@ public struct RetrieveResponse: CBackedMessage, Equatable, Codable {
 
     public init(results: [RetrieveResult]) { self.results = results }
 
-    static var cType: CMessageType<Steer__V1__RetrieveResponse> {
-        .init("RetrieveResponse", steer__v1__retrieve_response__init, steer__v1__retrieve_response__unpack,
-              steer__v1__retrieve_response__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__retrieve_response__init)
 
     init(reading m: Steer__V1__RetrieveResponse) {
         self.init(results: swiftMessages(m.results, m.n_results) { r in

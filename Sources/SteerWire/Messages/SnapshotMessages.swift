@@ -13,10 +13,7 @@ public struct SaveSnapshotRequest: CBackedMessage, Equatable {
         self.overwrite = overwrite
     }
 
-    static var cType: CMessageType<Steer__V1__SaveSnapshotRequest> {
-        .init("SaveSnapshotRequest", steer__v1__save_snapshot_request__init, steer__v1__save_snapshot_request__unpack,
-              steer__v1__save_snapshot_request__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__save_snapshot_request__init)
 
     init(reading m: Steer__V1__SaveSnapshotRequest) {
         self.init(name: swiftString(m.name), overwrite: m.overwrite != 0)
@@ -43,10 +40,7 @@ public struct SaveSnapshotResponse: CBackedMessage, Equatable, Codable {
         self.promptCacheEntries = promptCacheEntries
     }
 
-    static var cType: CMessageType<Steer__V1__SaveSnapshotResponse> {
-        .init("SaveSnapshotResponse", steer__v1__save_snapshot_response__init, steer__v1__save_snapshot_response__unpack,
-              steer__v1__save_snapshot_response__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__save_snapshot_response__init)
 
     init(reading m: Steer__V1__SaveSnapshotResponse) {
         self.init(path: swiftString(m.path), bytes: m.bytes, backbone: swiftString(m.backbone),
@@ -67,10 +61,7 @@ public struct LoadSnapshotRequest: CBackedMessage, Equatable {
 
     public init(name: String) { self.name = name }
 
-    static var cType: CMessageType<Steer__V1__LoadSnapshotRequest> {
-        .init("LoadSnapshotRequest", steer__v1__load_snapshot_request__init, steer__v1__load_snapshot_request__unpack,
-              steer__v1__load_snapshot_request__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__load_snapshot_request__init)
 
     init(reading m: Steer__V1__LoadSnapshotRequest) {
         self.init(name: swiftString(m.name))
@@ -98,10 +89,7 @@ public struct LoadSnapshotResponse: CBackedMessage, Equatable, Codable {
         self.promptCacheEntries = promptCacheEntries
     }
 
-    static var cType: CMessageType<Steer__V1__LoadSnapshotResponse> {
-        .init("LoadSnapshotResponse", steer__v1__load_snapshot_response__init, steer__v1__load_snapshot_response__unpack,
-              steer__v1__load_snapshot_response__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__load_snapshot_response__init)
 
     init(reading m: Steer__V1__LoadSnapshotResponse) {
         self.init(nItems: m.n_items, dim: m.dim, nCategories: m.n_categories, backbone: swiftString(m.backbone),

@@ -2,10 +2,7 @@
 import CSteerProto
 
 public struct StatsRequest: EmptyCMessage, Equatable {
-    static var cType: CMessageType<Steer__V1__StatsRequest> {
-        .init("StatsRequest", steer__v1__stats_request__init, steer__v1__stats_request__unpack,
-              steer__v1__stats_request__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__stats_request__init)
 
     public init() {}
 }
@@ -19,10 +16,7 @@ public struct StatsResponse: CBackedMessage, Equatable, Codable {
 
     public init() {}
 
-    static var cType: CMessageType<Steer__V1__StatsResponse> {
-        .init("StatsResponse", steer__v1__stats_response__init, steer__v1__stats_response__unpack,
-              steer__v1__stats_response__free_unpacked)
-    }
+    static let cType = CMessageType(steer__v1__stats_response__init)
 
     init(reading m: Steer__V1__StatsResponse) {
         prometheusText = swiftString(m.prometheus_text)
