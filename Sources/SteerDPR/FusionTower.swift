@@ -82,12 +82,8 @@ func towerBackward(_ w: TowerTensors, _ g: TowerTensors, _ acts: TowerActivation
     linearBackward(dInp: acts.dFin.ptr, dWeight: g.w1, dBias: g.b1, dOut: acts.dF1.ptr, inp: fin, weight: w.w1,
                    rows: n, inChannels: d, outChannels: f)
     // dh' += LN_f'(dFin)
-    if let fw = w.lnFw {
-        layerNormBackward(dInp: acts.dh1.ptr, dWeight: g.lnFw!, dBias: g.lnFb!, dOut: acts.dFin.ptr, inp: acts.h1.ptr, weight: fw,
-                          mean: acts.fMean.ptr, rstd: acts.fRstd.ptr, rows: n, channels: d)
-    } else {
-        accumulate(acts.dh1.ptr, acts.dFin.ptr, count: n * d)
-    }
+    optionalLayerNormBackward(dInp: acts.dh1.ptr, dWeight: g.lnFw, dBias: g.lnFb, dOut: acts.dFin.ptr, inp: acts.h1.ptr, weight: w.lnFw,
+                              mean: acts.fMean.ptr, rstd: acts.fRstd.ptr, rows: n, channels: d)
     // h' = h + γ_a ⊙ c:  dh += dh';  dγ_a += Σ_n dh' ⊙ c;  dc = dh' ⊙ γ_a (⊙ mask)
     accumulate(acts.dh.ptr, acts.dh1.ptr, count: n * d)
     gatedResidualBackward(dUpdate: acts.dBranch.ptr, dGate: g.gateA, dOut: acts.dh1.ptr, update: acts.c.ptr, gate: w.gateA,
@@ -111,23 +107,26 @@ func towerBackward(_ w: TowerTensors, _ g: TowerTensors, _ acts: TowerActivation
     linearBackward(dInp: acts.dKVin.ptr, dWeight: g.wv, dBias: g.bv, dOut: dV, inp: kvIn, weight: w.wv,
                    rows: nk, inChannels: d, outChannels: d)
     // m = LN_kv(mem): dmem += LN_kv'(dKVin)
-    if let kw = w.lnKVw {
-        layerNormBackward(dInp: acts.dmem.ptr, dWeight: g.lnKVw!, dBias: g.lnKVb!, dOut: acts.dKVin.ptr, inp: acts.mem.ptr, weight: kw,
-                          mean: acts.mMean.ptr, rstd: acts.mRstd.ptr, rows: nk, channels: d)
-    } else {
-        accumulate(acts.dmem.ptr, acts.dKVin.ptr, count: nk * d)
-    }
+    optionalLayerNormBackward(dInp: acts.dmem.ptr, dWeight: g.lnKVw, dBias: g.lnKVb, dOut: acts.dKVin.ptr, inp: acts.mem.ptr, weight: w.lnKVw,
+                              mean: acts.mMean.ptr, rstd: acts.mRstd.ptr, rows: nk, channels: d)
     // q = W_q a + b_q, a = LN_q(h): dh += LN_q'(W_qᵀ dq)
     guard tokens else { return }
     zero(acts.dQin.ptr, count: n * d)
     linearBackward(dInp: acts.dQin.ptr, dWeight: g.wq!, dBias: g.bq!, dOut: acts.dQ.ptr, inp: qIn, weight: w.wq!,
                    rows: n, inChannels: d, outChannels: d)
-    if let lw = w.lnQw {
-        layerNormBackward(dInp: acts.dh.ptr, dWeight: g.lnQw!, dBias: g.lnQb!, dOut: acts.dQin.ptr, inp: acts.h.ptr, weight: lw,
-                          mean: acts.aMean.ptr, rstd: acts.aRstd.ptr, rows: n, channels: d)
-    } else {
-        accumulate(acts.dh.ptr, acts.dQin.ptr, count: n * d)
-    }
+    optionalLayerNormBackward(dInp: acts.dh.ptr, dWeight: g.lnQw, dBias: g.lnQb, dOut: acts.dQin.ptr, inp: acts.h.ptr, weight: w.lnQw,
+                              mean: acts.aMean.ptr, rstd: acts.aRstd.ptr, rows: n, channels: d)
+}
+
+/// Backward of a LayerNorm the configuration may leave out (`weight` nil: the identity):
+/// `dInp += LN'(dOut)`, or `dInp += dOut` without one.
+private func optionalLayerNormBackward(dInp: UnsafeMutablePointer<Float>, dWeight: UnsafeMutablePointer<Float>?,
+                                       dBias: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>, inp: UnsafePointer<Float>,
+                                       weight: UnsafeMutablePointer<Float>?, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+                                       rows n: Int, channels d: Int) {
+    guard let weight else { accumulate(dInp, dOut, count: n * d); return }
+    layerNormBackward(dInp: dInp, dWeight: dWeight!, dBias: dBias!, dOut: dOut, inp: inp, weight: weight,
+                      mean: mean, rstd: rstd, rows: n, channels: d)
 }
 
 /// `out[n, i] = base[n, i] + γ[i] · update[n, i]` (γ ≡ 1 when `gate` is nil).

@@ -71,15 +71,8 @@ extension SteerService {
         if snapshot.kind == DaemonState.kind {
             return try restore(snapshot, label: request.name)
         }
-        let index: ItemIndex
-        do {
-            index = try ItemIndex(snapshot: snapshot)
-        } catch let error as SnapshotError {
-            // The index in use stays; a corrupt file changes nothing.
-            throw RPCError(.dataLoss, "snapshot \(request.name) refused: \(error)")
-        } catch let error as ItemIndexError {
-            throw RPCError(.dataLoss, "snapshot \(request.name) refused: \(error)")
-        }
+        // The index in use stays; a corrupt file changes nothing.
+        let index = try refusingDamaged(request.name) { try ItemIndex(snapshot: snapshot) }
         replaceIndex(index)
         logger.info("item index loaded", metadata: ["path": "\(path)", "items": "\(index.count)"])
         return LoadSnapshotResponse(nItems: UInt32(index.count), dim: UInt32(index.dimension), nCategories: UInt32(index.categoryCount))
@@ -100,14 +93,7 @@ extension SteerService {
     /// saved index in one step (a failure changes nothing), then the prompt-cache entries of this
     /// steerd's encoder (another encoder's are skipped).
     func restore(_ snapshot: Snapshot, label: String) throws -> LoadSnapshotResponse {
-        let state: DaemonState
-        do {
-            state = try DaemonState(snapshot: snapshot)
-        } catch let error as SnapshotError {
-            throw RPCError(.dataLoss, "snapshot \(label) refused: \(error)")
-        } catch let error as ItemIndexError {
-            throw RPCError(.dataLoss, "snapshot \(label) refused: its item index: \(error)")
-        }
+        let state = try refusingDamaged(label, indexIn: "its item index: ") { try DaemonState(snapshot: snapshot) }
         if let model = state.model {
             try activate(plugin: model.plugin, checkpoint: model.checkpoint, label: "\(label) (saved model)", savedIndex: state.index)
         } else if let index = state.index {
@@ -129,5 +115,17 @@ extension SteerService {
         return LoadSnapshotResponse(nItems: UInt32(index?.count ?? 0), dim: UInt32(index?.dimension ?? 0),
                                     nCategories: UInt32(index?.categoryCount ?? 0), backbone: state.model?.plugin ?? "",
                                     promptCacheEntries: UInt32(clamping: restored))
+    }
+
+    /// What `decode` reads from snapshot `label`; a snapshot or item index that does not verify
+    /// is DATA_LOSS naming it (`indexIn` says where in the file the index sits).
+    private func refusingDamaged<T>(_ label: String, indexIn: String = "", _ decode: () throws -> T) throws -> T {
+        do {
+            return try decode()
+        } catch let error as SnapshotError {
+            throw RPCError(.dataLoss, "snapshot \(label) refused: \(error)")
+        } catch let error as ItemIndexError {
+            throw RPCError(.dataLoss, "snapshot \(label) refused: \(indexIn)\(error)")
+        }
     }
 }

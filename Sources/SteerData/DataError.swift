@@ -1,35 +1,28 @@
 // Errors of SteerData: unreadable files, malformed rows and invalid dataset operations.
 import SteerErrors
 
-/// Marks the errors of SteerData.
-public enum DataErrorDomain: ErrorDomain {}
+/// The errors of SteerData and their codes.
+public enum DataErrorDomain: ErrorDomain {
+    /// The kinds of failure, stable for matching:
+    /// - `unreadable`: The file could not be opened or read.
+    /// - `emptyFile`: The file holds no header (it is empty, or holds only blank lines).
+    /// - `missingHeader`: The first line is not a RecBole header of `name:type` fields.
+    /// - `unknownFieldType`: A header field declares a type RecBole does not define.
+    /// - `duplicateField`: Two header fields share a name.
+    /// - `missingField`: A required field (such as `user_id`) is absent from the header.
+    /// - `columnCount`: A row has more or fewer columns than the header.
+    /// - `notANumber`: A numeric field holds something that is not a number.
+    /// - `emptyValue`: A required value (an id, a timestamp) is empty.
+    /// - `invalidArgument`: An argument is out of its allowed range (ratios, k, batch size, …).
+    public enum Code: String, ErrorCode {
+        case unreadable, emptyFile, missingHeader, unknownFieldType, duplicateField, missingField,
+            columnCount, notANumber, emptyValue, invalidArgument
+    }
+}
 
 /// Why a data file could not be read or a dataset operation was refused. Its description names
 /// the file and 1-based line when the problem is in a file (`ml-1m.inter:17: expected 4 columns, found 3`).
 public typealias DataError = ModuleError<DataErrorDomain>
-
-extension DataError.Code where Domain == DataErrorDomain {
-    /// The file could not be opened or read.
-    public static var unreadable: Self { Self("unreadable") }
-    /// The file holds no header (it is empty, or holds only blank lines).
-    public static var emptyFile: Self { Self("emptyFile") }
-    /// The first line is not a RecBole header of `name:type` fields.
-    public static var missingHeader: Self { Self("missingHeader") }
-    /// A header field declares a type RecBole does not define.
-    public static var unknownFieldType: Self { Self("unknownFieldType") }
-    /// Two header fields share a name.
-    public static var duplicateField: Self { Self("duplicateField") }
-    /// A required field (such as `user_id`) is absent from the header.
-    public static var missingField: Self { Self("missingField") }
-    /// A row has more or fewer columns than the header.
-    public static var columnCount: Self { Self("columnCount") }
-    /// A numeric field holds something that is not a number.
-    public static var notANumber: Self { Self("notANumber") }
-    /// A required value (an id, a timestamp) is empty.
-    public static var emptyValue: Self { Self("emptyValue") }
-    /// An argument is out of its allowed range (ratios, k, batch size, …).
-    public static var invalidArgument: Self { Self("invalidArgument") }
-}
 
 extension DataError where Domain == DataErrorDomain {
     static func unreadable(_ reason: String, file: String) -> Self {

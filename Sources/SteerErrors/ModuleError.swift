@@ -2,12 +2,25 @@
 
 /// What a module's errors have in common, whatever the module.
 ///
-/// Each module declares an empty domain type and names its error after it
-/// (`public typealias DataError = ModuleError<DataErrorDomain>`), then adds its codes as constants
-/// on ``ModuleError/Code`` and its constructors (which word the message) on ``ModuleError``, both in
-/// extensions constrained to that domain. Codes are a struct of named constants rather than an
-/// enum so that a module can add a failure mode without breaking a caller's exhaustive `switch`.
-public protocol ErrorDomain: Sendable {}
+/// Each module declares a domain type holding its codes, states each code once as a case of a
+/// `String`-backed enum (`public enum Code: String, ErrorCode { case unreadable, … }`), names its
+/// error after the domain (`public typealias DataError = ModuleError<DataErrorDomain>`) and adds
+/// its constructors (which word the message) on ``ModuleError`` in an extension constrained to that
+/// domain. A module may add a code later, so a `switch` over codes outside it keeps a `default`.
+public protocol ErrorDomain: Sendable {
+    /// The domain's kinds of failure.
+    associatedtype Code: ErrorCode
+}
+
+/// A kind of failure, stable for matching (`error.code == .truncated`); its raw value is the case
+/// name, as logs and tests print it.
+public protocol ErrorCode: RawRepresentable<String>, Hashable, Sendable, CustomStringConvertible {}
+
+extension ErrorCode {
+    /// The code's name, as logs and tests print it.
+    public var name: String { rawValue }
+    public var description: String { rawValue }
+}
 
 /// An error of one module (its ``ErrorDomain``): match on ``code``, show ``description``.
 ///
@@ -16,12 +29,7 @@ public protocol ErrorDomain: Sendable {}
 /// place are: what a test compares against the module's own constructor.
 public struct ModuleError<Domain: ErrorDomain>: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure, stable for matching (`error.code == .truncated`).
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        /// The constant's name, as logs and tests print it.
-        public let name: String
-        package init(_ name: String) { self.name = name }
-        public var description: String { name }
-    }
+    public typealias Code = Domain.Code
 
     /// The kind of failure.
     public let code: Code

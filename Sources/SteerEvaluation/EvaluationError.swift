@@ -1,24 +1,21 @@
 // Errors of SteerEvaluation: inconsistent shapes, bad ids and invalid settings.
 import SteerErrors
 
-/// Marks the errors of SteerEvaluation.
-public enum EvaluationErrorDomain: ErrorDomain {}
+/// The errors of SteerEvaluation and their codes.
+public enum EvaluationErrorDomain: ErrorDomain {
+    /// The kinds of failure, stable for matching:
+    /// - `shapeMismatch`: Array sizes disagree with the declared counts and dimension.
+    /// - `unknownItem`: An item id is negative or not below the item count.
+    /// - `noTargets`: A user has no targets.
+    /// - `nonFinite`: A vector or bias holds NaN or an infinity.
+    /// - `invalidSetting`: Cutoffs, chunk sizes or similar settings are out of range.
+    public enum Code: String, ErrorCode {
+        case shapeMismatch, unknownItem, noTargets, nonFinite, invalidSetting
+    }
+}
 
 /// Why an evaluation was refused; the description names the offending user, item or size.
 public typealias EvaluationError = ModuleError<EvaluationErrorDomain>
-
-extension EvaluationError.Code where Domain == EvaluationErrorDomain {
-    /// Array sizes disagree with the declared counts and dimension.
-    public static var shapeMismatch: Self { Self("shapeMismatch") }
-    /// An item id is negative or not below the item count.
-    public static var unknownItem: Self { Self("unknownItem") }
-    /// A user has no targets.
-    public static var noTargets: Self { Self("noTargets") }
-    /// A vector or bias holds NaN or an infinity.
-    public static var nonFinite: Self { Self("nonFinite") }
-    /// Cutoffs, chunk sizes or similar settings are out of range.
-    public static var invalidSetting: Self { Self("invalidSetting") }
-}
 
 extension EvaluationError where Domain == EvaluationErrorDomain {
     static func shapeMismatch(_ what: String) -> Self { .init(.shapeMismatch, "shape mismatch: \(what)") }

@@ -7,7 +7,7 @@ import Foundation
 /// Rendered as markdown (``markdown()``) for notes and READMEs, and Codable for machine use
 /// (``json()``). ``notes`` carry the protocol choices every report must state (the split, the
 /// exclusion of history items).
-public struct EvaluationReport: Sendable, Equatable, Codable {
+public struct EvaluationReport: Sendable, Equatable, JSONReport {
     /// One line of the table.
     public struct Row: Sendable, Equatable, Codable {
         /// The model or baseline (`GRU4Rec Base`, `Popularity`).
@@ -69,19 +69,5 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     private static func format(_ value: Double?) -> String {
         guard let value else { return "–" }
         return String(format: "%.4f", value)
-    }
-
-    /// The report as pretty-printed JSON with sorted keys.
-    /// - Throws: an `EncodingError` if a value cannot be encoded (NaN metrics).
-    public func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(self)
-    }
-
-    /// Decodes a report written by ``json()``.
-    /// - Throws: a `DecodingError` when `data` is not such a report.
-    public static func decode(_ data: Data) throws -> EvaluationReport {
-        try JSONDecoder().decode(EvaluationReport.self, from: data)
     }
 }

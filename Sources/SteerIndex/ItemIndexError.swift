@@ -1,33 +1,29 @@
 // Errors of SteerIndex: invalid index contents and invalid retrieval requests.
 import SteerErrors
 
-/// Marks the errors of SteerIndex.
-public enum ItemIndexErrorDomain: ErrorDomain {}
+/// The errors of SteerIndex and their codes.
+public enum ItemIndexErrorDomain: ErrorDomain {
+    /// The kinds of failure, stable for matching:
+    /// - `shapeMismatch`: Counts or shapes disagree (embeddings vs. items × dimension, names vs.
+    ///   categories, …).
+    /// - `nonFinite`: An embedding or query value is NaN or infinite.
+    /// - `unknownCategory`: A category id is not below the index's category count.
+    /// - `unknownItem`: An item id is not below the index's item count.
+    /// - `dimensionMismatch`: A query vector's length is not the index's dimension.
+    /// - `outOfRange`: A query is finite but so large that its scores could overflow Float.
+    /// - `invalidK`: `k` is zero or above ``ItemIndex/maxK``.
+    /// - `limitExceeded`: A configured bound (items, dimension, categories) is exceeded.
+    /// - `invalidSnapshot`: The snapshot is not a valid item index (wrong kind, bad meta, bad section
+    ///   sizes).
+    public enum Code: String, ErrorCode {
+        case shapeMismatch, nonFinite, unknownCategory, unknownItem, dimensionMismatch, outOfRange, invalidK,
+            limitExceeded, invalidSnapshot
+    }
+}
 
 /// Why an ``ItemIndex`` could not be built or loaded, or a retrieval request was refused; the
 /// description names the offending item, category, query or size.
 public typealias ItemIndexError = ModuleError<ItemIndexErrorDomain>
-
-extension ItemIndexError.Code where Domain == ItemIndexErrorDomain {
-    /// Counts or shapes disagree (embeddings vs. items × dimension, names vs. categories, …).
-    public static var shapeMismatch: Self { Self("shapeMismatch") }
-    /// An embedding or query value is NaN or infinite.
-    public static var nonFinite: Self { Self("nonFinite") }
-    /// A category id is not below the index's category count.
-    public static var unknownCategory: Self { Self("unknownCategory") }
-    /// An item id is not below the index's item count.
-    public static var unknownItem: Self { Self("unknownItem") }
-    /// A query vector's length is not the index's dimension.
-    public static var dimensionMismatch: Self { Self("dimensionMismatch") }
-    /// A query is finite but so large that its scores could overflow Float.
-    public static var outOfRange: Self { Self("outOfRange") }
-    /// `k` is zero or above ``ItemIndex/maxK``.
-    public static var invalidK: Self { Self("invalidK") }
-    /// A configured bound (items, dimension, categories) is exceeded.
-    public static var limitExceeded: Self { Self("limitExceeded") }
-    /// The snapshot is not a valid item index (wrong kind, bad meta, bad section sizes).
-    public static var invalidSnapshot: Self { Self("invalidSnapshot") }
-}
 
 extension ItemIndexError where Domain == ItemIndexErrorDomain {
     static func shapeMismatch(_ s: String) -> Self { .init(.shapeMismatch, "item index shape mismatch: \(s)") }

@@ -1,24 +1,23 @@
 // The one error type of SteerPrompt: every way a prompt or the router's model file is refused.
 import SteerErrors
 
-/// Marks the errors of SteerPrompt.
-public enum PromptErrorDomain: ErrorDomain {}
+/// The errors of SteerPrompt and their codes.
+public enum PromptErrorDomain: ErrorDomain {
+    /// The kinds of failure, stable for matching:
+    /// - `empty`: The prompt is empty or only whitespace.
+    /// - `tooLong`: The prompt is longer than ``PromptText/maximumBytes``.
+    /// - `malformedModel`: The router's model file is missing, unreadable or inconsistent with this
+    ///   code.
+    /// - `badEmbedding`: An embedding has the wrong width for the router, or is not finite.
+    /// - `badTrainingSet`: Training was asked for with no examples or only one polarity, or a labelled
+    ///   prompt file is malformed.
+    public enum Code: String, ErrorCode {
+        case empty, tooLong, malformedModel, badEmbedding, badTrainingSet
+    }
+}
 
 /// Why a prompt could not be routed or the router could not be loaded or trained.
 public typealias PromptError = ModuleError<PromptErrorDomain>
-
-extension PromptError.Code where Domain == PromptErrorDomain {
-    /// The prompt is empty or only whitespace.
-    public static var empty: Self { Self("empty") }
-    /// The prompt is longer than ``PromptText/maximumBytes``.
-    public static var tooLong: Self { Self("tooLong") }
-    /// The router's model file is missing, unreadable or inconsistent with this code.
-    public static var malformedModel: Self { Self("malformedModel") }
-    /// An embedding has the wrong width for the router, or is not finite.
-    public static var badEmbedding: Self { Self("badEmbedding") }
-    /// Training was asked for with no examples or only one polarity, or a labelled prompt file is malformed.
-    public static var badTrainingSet: Self { Self("badTrainingSet") }
-}
 
 extension PromptError where Domain == PromptErrorDomain {
     static var empty: Self { Self(.empty, "the prompt is empty (or only whitespace): say what you want or want to avoid") }

@@ -1,29 +1,19 @@
 // The one error type of SteerSnapshot: every way a snapshot can be refused, with a precise message.
 import SteerErrors
 
-/// Marks the errors of SteerSnapshot.
-public enum SnapshotErrorDomain: ErrorDomain {}
+/// The errors of SteerSnapshot and their codes.
+public enum SnapshotErrorDomain: ErrorDomain {
+    /// The kinds of failure, stable for matching.
+    public enum Code: String, ErrorCode {
+        case badMagic, unsupportedVersion, truncated, trailingBytes, headerChecksumMismatch,
+            sectionChecksumMismatch, zstd, missingSection, sizeLimitExceeded, malformed, wrongKind, io,
+            notRegularFile, alreadyExists
+    }
+}
 
 /// Why a snapshot could not be read, decoded or written; the description gives the details
 /// (offsets, sizes, section names, zstd's own error name).
 public typealias SnapshotError = ModuleError<SnapshotErrorDomain>
-
-extension SnapshotError.Code where Domain == SnapshotErrorDomain {
-    public static var badMagic: Self { Self("badMagic") }
-    public static var unsupportedVersion: Self { Self("unsupportedVersion") }
-    public static var truncated: Self { Self("truncated") }
-    public static var trailingBytes: Self { Self("trailingBytes") }
-    public static var headerChecksumMismatch: Self { Self("headerChecksumMismatch") }
-    public static var sectionChecksumMismatch: Self { Self("sectionChecksumMismatch") }
-    public static var zstd: Self { Self("zstd") }
-    public static var missingSection: Self { Self("missingSection") }
-    public static var sizeLimitExceeded: Self { Self("sizeLimitExceeded") }
-    public static var malformed: Self { Self("malformed") }
-    public static var wrongKind: Self { Self("wrongKind") }
-    public static var io: Self { Self("io") }
-    public static var notRegularFile: Self { Self("notRegularFile") }
-    public static var alreadyExists: Self { Self("alreadyExists") }
-}
 
 extension SnapshotError where Domain == SnapshotErrorDomain {
     // The bytes found are not shown: the file may be anything (a key, a password file) and this

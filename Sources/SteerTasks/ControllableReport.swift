@@ -10,7 +10,7 @@ public import SteerEvaluation
 /// **Averages.** The average over N is the plain mean of the per-window means (each window
 /// weighs the same, as the paper averages its N = 3, 5, 10 columns); its `users` is the total
 /// number of tasks over the windows. SEQ has no window: it is reported as is.
-public struct ControllableReport: Sendable, Equatable, Codable {
+public struct ControllableReport: Sendable, Equatable, JSONReport {
     /// A column group of the table.
     public enum Task: String, Sendable, Codable, CaseIterable {
         /// Next-item prediction, no prompt.
@@ -178,20 +178,6 @@ public struct ControllableReport: Sendable, Equatable, Codable {
             }
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// The report as pretty-printed JSON with sorted keys.
-    /// - Throws: an `EncodingError` if a value cannot be encoded (NaN metrics).
-    public func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(self)
-    }
-
-    /// Decodes a report written by ``json()``.
-    /// - Throws: a `DecodingError` when `data` is not such a report.
-    public static func decode(_ data: Data) throws -> ControllableReport {
-        try JSONDecoder().decode(ControllableReport.self, from: data)
     }
 
     private static func format(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "–" }

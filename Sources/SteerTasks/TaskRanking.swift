@@ -122,12 +122,9 @@ public struct TaskRanking: Sendable {
         _ tasks: [SteeringTask], method: RankingMethod, queries: QueryVectors, items: [Float], dimension: Int,
         itemBias: [Float]? = nil
     ) throws -> PerUserMetrics {
-        try check(tasks, method: method)
-        let vectors = try gather(tasks, queries: queries, dimension: dimension)
-        return try evaluator.evaluate(
-            users: vectors, items: items, dimension: dimension, itemBias: itemBias,
-            excluded: tasks.map(\.history), targets: tasks.map(\.targets),
-            candidates: method == .base ? nil : tasks.map { candidates(for: $0, method: method) })
+        let input = try rankingInput(tasks, method: method, queries: queries, dimension: dimension)
+        return try evaluator.evaluate(users: input.users, items: items, dimension: dimension, itemBias: itemBias,
+                                      excluded: input.excluded, targets: input.targets, candidates: input.candidates)
     }
 
     /// The top-K items of each task (K = the largest cutoff), best first: for inspection.
@@ -136,12 +133,19 @@ public struct TaskRanking: Sendable {
         _ tasks: [SteeringTask], method: RankingMethod, queries: QueryVectors, items: [Float], dimension: Int,
         itemBias: [Float]? = nil
     ) throws -> [[Int32]] {
+        let input = try rankingInput(tasks, method: method, queries: queries, dimension: dimension)
+        return try evaluator.rank(users: input.users, items: items, dimension: dimension, itemBias: itemBias,
+                                  excluded: input.excluded, targets: input.targets, candidates: input.candidates)
+    }
+
+    /// What the evaluator ranks `tasks` with under `method`, after checking that `method` ranks
+    /// every task: the [T, d] query rows, the histories to exclude, the targets and, unless Base,
+    /// the candidate sets.
+    private func rankingInput(_ tasks: [SteeringTask], method: RankingMethod, queries: QueryVectors, dimension: Int) throws
+        -> (users: [Float], excluded: [ArraySlice<Int32>], targets: [[Int32]], candidates: [ItemBitset?]?) {
         try check(tasks, method: method)
-        let vectors = try gather(tasks, queries: queries, dimension: dimension)
-        return try evaluator.rank(
-            users: vectors, items: items, dimension: dimension, itemBias: itemBias,
-            excluded: tasks.map(\.history), targets: tasks.map(\.targets),
-            candidates: method == .base ? nil : tasks.map { candidates(for: $0, method: method) })
+        return (try gather(tasks, queries: queries, dimension: dimension), tasks.map(\.history), tasks.map(\.targets),
+                method == .base ? nil : tasks.map { candidates(for: $0, method: method) })
     }
 
     private func check(_ tasks: [SteeringTask], method: RankingMethod) throws {

@@ -1,27 +1,25 @@
 // The one error type of SteerText: every way a vocabulary, a weights file or a model folder is refused.
 import SteerErrors
 
-/// Marks the errors of SteerText.
-public enum SteerTextErrorDomain: ErrorDomain {}
+/// The errors of SteerText and their codes.
+public enum SteerTextErrorDomain: ErrorDomain {
+    /// The kinds of failure, stable for matching:
+    /// - `io`: A file could not be opened, read or mapped.
+    /// - `malformedVocabulary`: `vocab.txt` is empty, has duplicate or empty tokens, or lacks a special
+    ///   token.
+    /// - `malformedSafetensors`: A safetensors file's header or data layout is invalid.
+    /// - `missingTensor`: The model needs a tensor the weights file does not hold.
+    /// - `tensorMismatch`: A tensor has a shape or element type the model cannot use.
+    /// - `malformedConfig`: A JSON configuration file is missing, unreadable or describes an
+    ///   unsupported model.
+    public enum Code: String, ErrorCode {
+        case io, malformedVocabulary, malformedSafetensors, missingTensor, tensorMismatch, malformedConfig
+    }
+}
 
 /// Why a tokenizer, a safetensors file or a sentence encoder could not be loaded; the
 /// description gives the details (file, tensor name, offsets, shapes).
 public typealias SteerTextError = ModuleError<SteerTextErrorDomain>
-
-extension SteerTextError.Code where Domain == SteerTextErrorDomain {
-    /// A file could not be opened, read or mapped.
-    public static var io: Self { Self("io") }
-    /// `vocab.txt` is empty, has duplicate or empty tokens, or lacks a special token.
-    public static var malformedVocabulary: Self { Self("malformedVocabulary") }
-    /// A safetensors file's header or data layout is invalid.
-    public static var malformedSafetensors: Self { Self("malformedSafetensors") }
-    /// The model needs a tensor the weights file does not hold.
-    public static var missingTensor: Self { Self("missingTensor") }
-    /// A tensor has a shape or element type the model cannot use.
-    public static var tensorMismatch: Self { Self("tensorMismatch") }
-    /// A JSON configuration file is missing, unreadable or describes an unsupported model.
-    public static var malformedConfig: Self { Self("malformedConfig") }
-}
 
 extension SteerTextError where Domain == SteerTextErrorDomain {
     static func io(_ path: String, _ reason: String) -> Self { .init(.io, "cannot read \(path): \(reason)") }

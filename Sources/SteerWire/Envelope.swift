@@ -2,7 +2,7 @@
 import CSteerProto
 
 /// What a client sends: which RPC, its id, an optional deadline, and the RPC's payload.
-public struct RequestEnvelope: WireMessage, Equatable {
+public struct RequestEnvelope: CBackedMessage, Equatable {
     public var id: UInt64
     /// The method number as sent, all of its varint (an enum is int32 on the wire, so -1 arrives
     /// sign-extended and reads as -1); may name no known method.
@@ -25,12 +25,24 @@ public struct RequestEnvelope: WireMessage, Equatable {
         self.payload = payload
     }
 
+    static let cType = CMessageType(steer__v1__request__init, unknownEnums: .keep)
+
+    /// The method number is read from the bytes by `init(decoding:)`.
+    init(reading m: Steer__V1__Request) {
+        self.init(id: m.id, methodNumber: 0, deadlineUnixMicros: m.deadline_unix_micros, payload: swiftBytes(m.payload))
+    }
+
+    /// The method as protobuf-c packs it, an int32: `encoded()` adds a larger number after it.
+    func fill(_ m: inout Steer__V1__Request, _ arena: CArena) {
+        m.id = id
+        m.method = Steer__V1__Method(rawValue: UInt32(bitPattern: Int32(exactly: methodNumber) ?? 0))
+        m.deadline_unix_micros = deadlineUnixMicros
+        m.payload = arena.bytes(payload)
+    }
+
     /// An unknown method number is kept (the dispatcher answers it UNIMPLEMENTED, naming it).
     public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "Request", unpack: steer__v1__request__unpack,
-                                 free: steer__v1__request__free_unpacked, unknownEnums: .keep) { m in
-            RequestEnvelope(id: m.id, methodNumber: 0, deadlineUnixMicros: m.deadline_unix_micros, payload: swiftBytes(m.payload))
-        }
+        try self.init(unpacking: bytes)
         // protobuf-c parses the enum as int32, so 2^40 would read as 0 (Health's neighbour, "method
         // number 0"); the bytes hold the number as sent. The last occurrence wins, as in protobuf.
         methodNumber = try Self.methodOnTheWire(bytes)
@@ -55,14 +67,8 @@ public struct RequestEnvelope: WireMessage, Equatable {
     public func encoded() -> [UInt8] {
         // protobuf-c packs an enum as int32 and would send only the low 32 bits (2^32 + 1 would call
         // Health): a larger number goes after the rest, where the last occurrence wins.
-        let small = Int32(exactly: methodNumber)
-        var bytes = packMessage(steer__v1__request__init) { m, arena in
-            m.id = id
-            m.method = Steer__V1__Method(rawValue: UInt32(bitPattern: small ?? 0))
-            m.deadline_unix_micros = deadlineUnixMicros
-            m.payload = arena.bytes(payload)
-        }
-        if small == nil {
+        var bytes = packed()
+        if Int32(exactly: methodNumber) == nil {
             var value = UInt64(bitPattern: methodNumber)
             bytes.append(0x10)   // field 2, varint
             while value >= 0x80 {
@@ -76,7 +82,7 @@ public struct RequestEnvelope: WireMessage, Equatable {
 }
 
 /// What the daemon answers: the request's id, a status, and the RPC's payload when OK.
-public struct ResponseEnvelope: WireMessage, Equatable {
+public struct ResponseEnvelope: CBackedMessage, Equatable {
     public var id: UInt64
     /// The status number as received (a newer daemon may send codes this build does not know).
     public var statusNumber: UInt32
@@ -103,24 +109,19 @@ public struct ResponseEnvelope: WireMessage, Equatable {
         ResponseEnvelope(id: id, status: error.status, message: error.message)
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        // An unknown status is kept: `status` reads it as UNKNOWN, as gRPC does.
-        self = try unpackMessage(bytes, as: "Response", unpack: steer__v1__response__unpack,
-                                 free: steer__v1__response__free_unpacked, unknownEnums: .keep) { m in
-            var envelope = ResponseEnvelope(id: m.id, status: .ok, message: swiftString(m.message),
-                                            payload: swiftBytes(m.payload))
-            envelope.statusNumber = m.status.rawValue
-            return envelope
-        }
+    // An unknown status is kept: `status` reads it as UNKNOWN, as gRPC does.
+    static let cType = CMessageType(steer__v1__response__init, unknownEnums: .keep)
+
+    init(reading m: Steer__V1__Response) {
+        self.init(id: m.id, status: .ok, message: swiftString(m.message), payload: swiftBytes(m.payload))
+        statusNumber = m.status.rawValue
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__response__init) { m, arena in
-            m.id = id
-            m.status = Steer__V1__StatusCode(rawValue: statusNumber)
-            m.message = arena.string(message)
-            m.payload = arena.bytes(payload)
-        }
+    func fill(_ m: inout Steer__V1__Response, _ arena: CArena) {
+        m.id = id
+        m.status = Steer__V1__StatusCode(rawValue: statusNumber)
+        m.message = arena.string(message)
+        m.payload = arena.bytes(payload)
     }
 
     /// The decoded payload, or the response's error.

@@ -77,28 +77,19 @@ func packMessage<M>(_ initialize: (UnsafeMutablePointer<M>) -> Void, _ fill: (in
     }
 }
 
-/// Parses `bytes` with a generated `…__unpack` function, checks what protobuf-c does not (every
-/// string UTF-8 without NUL, every enum a named value unless `unknownEnums` is `.keep`; see
-/// `WireFieldCheck`), reads the result, and frees it.
+/// Parses `bytes` as a message of `type` with protobuf-c, checks what protobuf-c does not (every
+/// string UTF-8 without NUL, every enum a named value unless the type's `unknownEnums` is `.keep`;
+/// see `WireFieldCheck`), reads the result, and frees it.
 /// - Throws: `RPCError(.invalidArgument)` naming the message type when the bytes do not parse, or
 ///   naming the field that breaks a rule.
-func unpackMessage<M, R>(
-    _ bytes: [UInt8],
-    as typeName: String,
-    unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<M>?,
-    free: (UnsafeMutablePointer<M>?, UnsafeMutablePointer<ProtobufCAllocator>?) -> Void,
-    unknownEnums: UnknownEnumValues = .refuse,
-    read: (M) throws -> R
-) throws -> R {
-    let parsed = bytes.withUnsafeBufferPointer { unpack(nil, $0.count, $0.baseAddress) }
+func unpackMessage<M, R>(_ bytes: [UInt8], as type: CMessageType<M>, read: (M) throws -> R) throws -> R {
+    let parsed = bytes.withUnsafeBufferPointer { type.unpack(nil, $0.count, $0.baseAddress) }
     guard let message = parsed else {
-        throw RPCError(.invalidArgument, "payload of \(bytes.count) bytes is not a valid steer.v1.\(typeName)")
+        throw RPCError(.invalidArgument, "payload of \(bytes.count) bytes is not a valid \(String(cString: type.descriptor.pointee.name))")
     }
-    defer { free(message, nil) }
-    // Every generated message struct begins with its `ProtobufCMessage base`, which names its descriptor.
-    let descriptor = UnsafeMutableRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self).pointee.descriptor!
+    defer { type.free(message, nil) }
     try bytes.withUnsafeBufferPointer { raw throws(RPCError) in
-        try WireFieldCheck.check(raw, as: descriptor, unknownEnums: unknownEnums)
+        try WireFieldCheck.check(raw, as: type.descriptor, unknownEnums: type.unknownEnums)
     }
     return try read(message.pointee)
 }

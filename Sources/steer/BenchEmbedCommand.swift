@@ -73,9 +73,7 @@ struct BenchEmbedCommand: ParsableCommand {
             }
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            try printJSON(rows)
             return
         }
         print("all-MiniLM-L6-v2 prompt embedding, \(texts.count) prompts, \(single) single calls, batch-32 for \(seconds) s\n")

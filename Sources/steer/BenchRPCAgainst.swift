@@ -72,9 +72,7 @@ extension BenchRPCCommand {
                                throughputRatio: Self.median(zip(n, o).map { $0.requestsPerSecond / $1.requestsPerSecond }))
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            try printJSON(rows)
             return
         }
         print("steerd round trips, this build (new) against \(other) (old), one client, \(rounds) alternating rounds, a fresh daemon per round "

@@ -74,12 +74,10 @@ struct BenchRPCCommand: ParsableCommand {
             comparison = PeerComparison(steer: rows, peer: output)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             if let comparison {
-                print(String(decoding: try encoder.encode(BenchRPCReport(rows: rows, sideBySide: comparison.cases, peer: comparison.peerInfo)), as: UTF8.self))
+                try printJSON(BenchRPCReport(rows: rows, sideBySide: comparison.cases, peer: comparison.peerInfo))
             } else {
-                print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+                try printJSON(rows)
             }
         } else {
             print("steerd round trips over a Unix socket (\(ProcessInfo.processInfo.activeProcessorCount) cores; Retrieve over \(items) × \(dim) random items; steerd --blas-threads \(threads))\n")

@@ -63,9 +63,7 @@ struct BenchRetrieveCommand: ParsableCommand {
         })
         let report = BenchReport(items: items, dim: dim, k: k, batch: batch, resultsAgree: agree, rows: rows)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try printJSON(report)
         } else {
             print(report.markdown)
         }

@@ -203,9 +203,7 @@ struct BenchSwapCommand: AsyncParsableCommand {
 
     private func print(_ r: Report) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            Swift.print(String(decoding: try encoder.encode(r), as: UTF8.self))
+            try printJSON(r)
             return
         }
         func f(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }

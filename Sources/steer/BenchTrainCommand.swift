@@ -61,9 +61,7 @@ struct BenchTrainCommand: ParsableCommand {
             figures.peerSecondsPerEpoch = output["seconds_per_epoch"] as? [Double]
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+            try printJSON(figures)
         } else {
             print("stage-1 training, \(figures.backbone) on \(figures.dataset) (\(figures.split)), batch \(batchSize), \(threads) BLAS threads")
             print("| targets/epoch | s/epoch (median of \(seconds.count)) | targets/s |")

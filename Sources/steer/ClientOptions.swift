@@ -29,13 +29,18 @@ struct ClientOptions: ParsableArguments {
     /// Prints `value` as JSON when `--json` is set, otherwise runs `human`.
     func output<T: Encodable>(_ value: T, human: () -> Void) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(value), as: UTF8.self))
+            try printJSON(value)
         } else {
             human()
         }
     }
+}
+
+/// Prints `value` as indented JSON with sorted keys: what every `--json` of `steer` prints.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 /// Exits with status 1 after printing a one-line message to standard error.

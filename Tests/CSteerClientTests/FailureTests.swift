@@ -9,11 +9,7 @@ import SteerWire
 import XCTest
 
 final class FailureTests: XCTestCase {
-    private func code(_ body: () throws -> Any) -> steer_result? {
-        do { _ = try body(); XCTFail("expected an error"); return nil }
-        catch let error as CClientError { return error.code }
-        catch { XCTFail("\(error)"); return nil }
-    }
+    private func code(_ body: () throws -> Any) -> steer_result? { error(body)?.code }
 
     private func error(_ body: () throws -> Any) -> CClientError? {
         do { _ = try body(); XCTFail("expected an error"); return nil }
@@ -21,17 +17,24 @@ final class FailureTests: XCTestCase {
         catch { XCTFail("\(error)"); return nil }
     }
 
+    /// Runs `body`, which must fail with STEER_ERR_TIMEOUT no sooner than `atLeast` seconds and
+    /// well within 3 (a timeout that did not fire would wait far longer).
+    private func assertTimesOut(notBefore atLeast: TimeInterval, file: StaticString = #filePath, line: UInt = #line,
+                                _ body: () throws -> Any) {
+        let start = Date()
+        let e = error(body)
+        let elapsed = Date().timeIntervalSince(start)
+        XCTAssertEqual(e?.code, STEER_ERR_TIMEOUT, file: file, line: line)
+        XCTAssertGreaterThanOrEqual(elapsed, atLeast, file: file, line: line)
+        XCTAssertLessThan(elapsed, 3, file: file, line: line)
+    }
+
     // MARK: A real steerd
 
     func testAReceiveTimeoutFiresAndTheConnectionStaysUsable() async throws {
         let daemon = try await TestDaemon(index: smallIndex())
         let client = try CClient(socketPath: daemon.socketPath)
-        let start = Date()
-        let e = error { try client.receive(timeoutMs: 150) }
-        let elapsed = Date().timeIntervalSince(start)
-        XCTAssertEqual(e?.code, STEER_ERR_TIMEOUT)
-        XCTAssertGreaterThanOrEqual(elapsed, 0.14)
-        XCTAssertLessThan(elapsed, 3)
+        assertTimesOut(notBefore: 0.14) { try client.receive(timeoutMs: 150) }
         XCTAssertEqual(code { try client.receive(timeoutMs: 0) }, STEER_ERR_TIMEOUT)
         XCTAssertTrue(try client.health().live)
         try await daemon.stop()
@@ -172,12 +175,7 @@ final class FailureTests: XCTestCase {
     /// answer is dropped, so it never surfaces as someone else's response.
     func testABlockingCallTimesOutAndItsLateAnswerIsDropped() throws {
         let (peer, client) = try connectedPeer()
-        let start = Date()
-        let e = error { try client.health(timeoutMs: 200) }
-        let elapsed = Date().timeIntervalSince(start)
-        XCTAssertEqual(e?.code, STEER_ERR_TIMEOUT)
-        XCTAssertGreaterThanOrEqual(elapsed, 0.29)
-        XCTAssertLessThan(elapsed, 3)
+        assertTimesOut(notBefore: 0.29) { try client.health(timeoutMs: 200) }
         let sent = try peer.readRequest()
         XCTAssertEqual(sent.method, .health)
         XCTAssertEqual(sent.id, 1)

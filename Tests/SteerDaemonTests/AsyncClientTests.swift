@@ -38,60 +38,54 @@ final class AsyncClientTests: XCTestCase {
     }
 
     func testTheDeadlineTravelsInTheEnvelope() async throws {
-        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
-        let client = try SteerAsyncClient(socketPath: daemon.socketPath)
-        let started = ContinuousClock.now
-        do {
-            _ = try await client.call(.embedPrompt, try EmbedPromptRequest(decoding: slowEmbedPayload(256, tag: "deadline")), as: EmbedPromptResponse.self,
-                                      deadline: .milliseconds(300))
-            XCTFail("256 long prompts were embedded within 300 ms")
-        } catch let error as RPCError {
-            XCTAssertEqual(error.status, .deadlineExceeded, "\(error)")
+        try await withEmbeddingSteerd { client in
+            let started = ContinuousClock.now
+            do {
+                _ = try await client.call(.embedPrompt, try EmbedPromptRequest(decoding: slowEmbedPayload(256, tag: "deadline")), as: EmbedPromptResponse.self,
+                                          deadline: .milliseconds(300))
+                XCTFail("256 long prompts were embedded within 300 ms")
+            } catch let error as RPCError {
+                XCTAssertEqual(error.status, .deadlineExceeded, "\(error)")
+            }
+            XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(1_500))
+            try await assertStillServes(client)
         }
-        XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(1_500))
-        let live = try await client.health().live
-        XCTAssertTrue(live)
-        try await daemon.stop()
     }
 
     func testAClientSideTimeoutFailsTheCallAndTheConnectionGoesOn() async throws {
-        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
-        let client = try SteerAsyncClient(socketPath: daemon.socketPath)
-        let started = ContinuousClock.now
-        do {
-            _ = try await client.response(.embedPrompt, payload: slowEmbedPayload(2, tag: "timeout"), deadline: nil, timeout: .milliseconds(100))
-            XCTFail("answered within 100 ms")
-        } catch let error as AsyncClientError {
-            XCTAssertEqual(error.kind, .timedOut)
-            XCTAssertTrue(error.message.contains("EmbedPrompt"), error.message)
+        try await withEmbeddingSteerd { client in
+            let started = ContinuousClock.now
+            do {
+                _ = try await client.response(.embedPrompt, payload: slowEmbedPayload(2, tag: "timeout"), deadline: nil, timeout: .milliseconds(100))
+                XCTFail("answered within 100 ms")
+            } catch let error as AsyncClientError {
+                XCTAssertEqual(error.kind, .timedOut)
+                XCTAssertTrue(error.message.contains("EmbedPrompt"), error.message)
+            }
+            XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(800))
+            XCTAssertEqual(client.inFlight, 1, "steerd still owes the answer, which holds the slot")
+            try await assertStillServes(client)
+            // The late answer is dropped quietly and frees the slot.
+            let waitStart = ContinuousClock.now
+            while client.inFlight > 0 && ContinuousClock.now - waitStart < .seconds(60) { try await Task.sleep(for: .milliseconds(20)) }
+            XCTAssertEqual(client.inFlight, 0)
+            XCTAssertEqual(client.unmatchedResponses, 0)
         }
-        XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(800))
-        XCTAssertEqual(client.inFlight, 1, "steerd still owes the answer, which holds the slot")
-        let live = try await client.health().live
-        XCTAssertTrue(live)
-        // The late answer is dropped quietly and frees the slot.
-        let waitStart = ContinuousClock.now
-        while client.inFlight > 0 && ContinuousClock.now - waitStart < .seconds(60) { try await Task.sleep(for: .milliseconds(20)) }
-        XCTAssertEqual(client.inFlight, 0)
-        XCTAssertEqual(client.unmatchedResponses, 0)
-        try await daemon.stop()
     }
 
     func testCancellingACallFailsOnlyThatCall() async throws {
-        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
-        let client = try SteerAsyncClient(socketPath: daemon.socketPath)
-        let slow = Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(2, tag: "cancel")) }
-        try await Task.sleep(for: .milliseconds(50))
-        slow.cancel()
-        do {
-            _ = try await slow.value
-            XCTFail("the cancelled call returned")
-        } catch {
-            XCTAssertTrue(error is CancellationError, "\(error)")
+        try await withEmbeddingSteerd { client in
+            let slow = Task { try await client.response(.embedPrompt, payload: slowEmbedPayload(2, tag: "cancel")) }
+            try await Task.sleep(for: .milliseconds(50))
+            slow.cancel()
+            do {
+                _ = try await slow.value
+                XCTFail("the cancelled call returned")
+            } catch {
+                XCTAssertTrue(error is CancellationError, "\(error)")
+            }
+            try await assertStillServes(client)
         }
-        let live = try await client.health().live
-        XCTAssertTrue(live)
-        try await daemon.stop()
     }
 
     /// Closing the client fails every waiting call at once, those sent and those waiting for a slot.
@@ -183,6 +177,21 @@ final class AsyncClientTests: XCTestCase {
         XCTAssertGreaterThan(unbounded[.resourceExhausted] ?? 0, 0, "the limit never refused: the first burst proves nothing")
         try await daemon.stop()
     }
+}
+
+/// A fresh steerd with the MiniLM encoder (its EmbedPrompt is the slow call these tests need) and
+/// one client of it: `body` runs, then steerd stops.
+private func withEmbeddingSteerd(_ body: (SteerAsyncClient) async throws -> Void) async throws {
+    let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory)
+    let client = try SteerAsyncClient(socketPath: daemon.socketPath)
+    try await body(client)
+    try await daemon.stop()
+}
+
+/// The connection still answers after what the test did to it: Health says steerd is live.
+private func assertStillServes(_ client: SteerAsyncClient, file: StaticString = #filePath, line: UInt = #line) async throws {
+    let live = try await client.health().live
+    XCTAssertTrue(live, "the connection no longer serves", file: file, line: line)
 }
 
 /// `count` distinct prompts of `repeats` × 9 words: an EmbedPrompt of them takes a real while.

@@ -7,6 +7,15 @@ final class CueFeatureTests: XCTestCase {
         CueFeatures(text: text).values[CueFeatures.names.firstIndex(of: name)!]
     }
 
+    /// Checks the named features of `text` (the others are not looked at); a failure names the text.
+    private func assertFeatures(_ text: String, _ expected: KeyValuePairs<String, Float>, _ message: String = "",
+                                file: StaticString = #filePath, line: UInt = #line) {
+        let values = CueFeatures(text: text).values
+        for (name, value) in expected {
+            XCTAssertEqual(values[CueFeatures.names.firstIndex(of: name)!], value, "\(text): \(name) \(message)", file: file, line: line)
+        }
+    }
+
     func testTokensExpandContractionsAndSlang() {
         XCTAssertEqual(CueTokens.tokens("I don’t want HORROR, gimme rom-coms!"),
                        ["i", "do", "not", "want", "horror", ",", "give", "me", "rom", "coms", ","])
@@ -18,29 +27,22 @@ final class CueFeatureTests: XCTestCase {
     }
 
     func testPlainNegationAndWish() {
-        XCTAssertEqual(feature("no horror tonight", "exclusionOnly"), 1)
-        XCTAssertEqual(feature("no horror tonight", "leadingNegation"), 1)
-        XCTAssertEqual(feature("I want a comedy", "noCues"), 1)
-        XCTAssertEqual(feature("I want a comedy", "concreteAsk"), 1)
-        XCTAssertEqual(feature("I want a comedy", "askOutsideScope"), 1)
+        assertFeatures("no horror tonight", ["exclusionOnly": 1, "leadingNegation": 1])
+        assertFeatures("I want a comedy", ["noCues": 1, "concreteAsk": 1, "askOutsideScope": 1])
         XCTAssertEqual(feature("spare me the musicals", "exclusionOnly"), 1)
     }
 
     func testDoubleNegativesCancel() {
         for text in ["I wouldn't say no to a western", "wouldn't mind a thriller", "can't wait for the new one",
                      "I don't want to miss the classics", "never get tired of anime", "no shortage of explosions"] {
-            XCTAssertEqual(feature(text, "doubleNegatives"), 0.5, text)
-            XCTAssertEqual(feature(text, "exclusionOnly"), 0, text)
-            XCTAssertEqual(feature(text, "lexicalPositive"), 1, text)
+            assertFeatures(text, ["doubleNegatives": 0.5, "exclusionOnly": 0, "lexicalPositive": 1])
         }
     }
 
     func testAnythingButVersusNothingBut() {
         XCTAssertEqual(feature("anything but horror", "exclusionOnly"), 1)
-        XCTAssertEqual(feature("nothing but horror", "restrictions"), 0.5)
-        XCTAssertEqual(feature("nothing but horror", "exclusionOnly"), 0)
-        XCTAssertEqual(feature("not in the mood for anything except comedy", "restrictions"), 0.5)
-        XCTAssertEqual(feature("not in the mood for anything except comedy", "negationCues"), 0)
+        assertFeatures("nothing but horror", ["restrictions": 0.5, "exclusionOnly": 0])
+        assertFeatures("not in the mood for anything except comedy", ["restrictions": 0.5, "negationCues": 0])
     }
 
     func testExclusionRefiningAConcreteAskIsPositiveEvidence() {
@@ -60,8 +62,7 @@ final class CueFeatureTests: XCTestCase {
     func testSeparableVerbsNegateTheirObject() {
         for text in ["Keep comedy off the list", "leave the westerns out of it", "please take horror off the queue",
                      "cross the musicals off", "put the gore aside"] {
-            XCTAssertEqual(feature(text, "exclusionOnly"), 1, text)
-            XCTAssertEqual(feature(text, "concreteAsk"), 0, text)
+            assertFeatures(text, ["exclusionOnly": 1, "concreteAsk": 0])
             XCTAssertEqual(feature(text, "negationCues"), 1.0 / 3.0, accuracy: 1e-6, text)
         }
         XCTAssertEqual(feature("keep the horror away", "negationCues"), 1.0 / 3.0, accuracy: 1e-6, "the particle is folded in")
@@ -78,15 +79,13 @@ final class CueFeatureTests: XCTestCase {
     func testInsteadOfAndRatherThan() {
         XCTAssertEqual(feature("anything instead of horror", "exclusionOnly"), 1)
         XCTAssertEqual(feature("something rather than a western", "exclusionOnly"), 1)
-        XCTAssertEqual(feature("a comedy instead of horror", "refinement"), 1)
-        XCTAssertEqual(feature("a comedy instead of horror", "exclusionOnly"), 0)
+        assertFeatures("a comedy instead of horror", ["refinement": 1, "exclusionOnly": 0])
         XCTAssertEqual(feature("instead of horror, give me a comedy", "concreteAsk"), 1)
     }
 
     /// Politeness and hedges that contain a negation word negate nothing.
     func testNeutralPhrasesAreIgnored() {
-        XCTAssertEqual(feature("if you don't mind, skip the horror", "doubleNegatives"), 0)
-        XCTAssertEqual(feature("if you don't mind, skip the horror", "exclusionOnly"), 1)
+        assertFeatures("if you don't mind, skip the horror", ["doubleNegatives": 0, "exclusionOnly": 1])
         XCTAssertEqual(feature("if it's not too much trouble, a western", "noCues"), 1)
         XCTAssertEqual(feature("not sure, maybe a comedy", "noCues"), 1)
         XCTAssertEqual(feature("I don't mind a comedy", "doubleNegatives"), 0.5, "without 'if you' it is a double negative")

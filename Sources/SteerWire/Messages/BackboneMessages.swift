@@ -45,16 +45,13 @@ public struct BackboneInfo: Sendable, Equatable, Codable {
     }
 }
 
-public struct ListBackbonesRequest: WireMessage, Equatable {
+public struct ListBackbonesRequest: EmptyCMessage, Equatable {
+    static let cType = CMessageType(steer__v1__list_backbones_request__init)
+
     public init() {}
-    public init(decoding bytes: [UInt8]) throws {
-        try unpackMessage(bytes, as: "ListBackbonesRequest", unpack: steer__v1__list_backbones_request__unpack,
-                          free: steer__v1__list_backbones_request__free_unpacked) { _ in }
-    }
-    public func encoded() -> [UInt8] { packMessage(steer__v1__list_backbones_request__init) }
 }
 
-public struct ListBackbonesResponse: WireMessage, Equatable, Codable {
+public struct ListBackbonesResponse: CBackedMessage, Equatable, Codable {
     public var backbones: [BackboneInfo]
     /// Plugin names found in the plugin directory, loaded or not.
     public var available: [String]
@@ -64,26 +61,22 @@ public struct ListBackbonesResponse: WireMessage, Equatable, Codable {
         self.available = available
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "ListBackbonesResponse", unpack: steer__v1__list_backbones_response__unpack,
-                                 free: steer__v1__list_backbones_response__free_unpacked) { m in
-            ListBackbonesResponse(
-                backbones: swiftMessages(m.backbones, m.n_backbones) { BackboneInfo($0) },
-                available: swiftStrings(m.available, m.n_available))
-        }
+    static let cType = CMessageType(steer__v1__list_backbones_response__init)
+
+    init(reading m: Steer__V1__ListBackbonesResponse) {
+        self.init(backbones: swiftMessages(m.backbones, m.n_backbones) { BackboneInfo($0) },
+                  available: swiftStrings(m.available, m.n_available))
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__list_backbones_response__init) { m, arena in
-            (m.n_backbones, m.backbones) = arena.messages(backbones, steer__v1__backbone_info__init) { c, info in
-                info.fill(&c, arena)
-            }
-            (m.n_available, m.available) = arena.strings(available)
+    func fill(_ m: inout Steer__V1__ListBackbonesResponse, _ arena: CArena) {
+        (m.n_backbones, m.backbones) = arena.messages(backbones, steer__v1__backbone_info__init) { c, info in
+            info.fill(&c, arena)
         }
+        (m.n_available, m.available) = arena.strings(available)
     }
 }
 
-public struct LoadBackboneRequest: WireMessage, Equatable {
+public struct LoadBackboneRequest: CBackedMessage, Equatable {
     /// A plugin name in the plugin directory; never a path.
     public var name: String
     /// A snapshot name in the snapshot directory holding the weights; empty: none.
@@ -94,36 +87,30 @@ public struct LoadBackboneRequest: WireMessage, Equatable {
         self.checkpoint = checkpoint
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "LoadBackboneRequest", unpack: steer__v1__load_backbone_request__unpack,
-                                 free: steer__v1__load_backbone_request__free_unpacked) { m in
-            LoadBackboneRequest(name: swiftString(m.name), checkpoint: swiftString(m.checkpoint))
-        }
+    static let cType = CMessageType(steer__v1__load_backbone_request__init)
+
+    init(reading m: Steer__V1__LoadBackboneRequest) {
+        self.init(name: swiftString(m.name), checkpoint: swiftString(m.checkpoint))
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__load_backbone_request__init) { m, arena in
-            m.name = arena.string(name)
-            m.checkpoint = arena.string(checkpoint)
-        }
+    func fill(_ m: inout Steer__V1__LoadBackboneRequest, _ arena: CArena) {
+        m.name = arena.string(name)
+        m.checkpoint = arena.string(checkpoint)
     }
 }
 
-public struct LoadBackboneResponse: WireMessage, Equatable, Codable {
+public struct LoadBackboneResponse: CBackedMessage, Equatable, Codable {
     public var backbone: BackboneInfo
 
     public init(backbone: BackboneInfo) { self.backbone = backbone }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "LoadBackboneResponse", unpack: steer__v1__load_backbone_response__unpack,
-                                 free: steer__v1__load_backbone_response__free_unpacked) { m in
-            LoadBackboneResponse(backbone: m.backbone.map { BackboneInfo($0.pointee) } ?? BackboneInfo())
-        }
+    static let cType = CMessageType(steer__v1__load_backbone_response__init)
+
+    init(reading m: Steer__V1__LoadBackboneResponse) {
+        self.init(backbone: m.backbone.map { BackboneInfo($0.pointee) } ?? BackboneInfo())
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__load_backbone_response__init) { m, arena in
-            m.backbone = arena.message(steer__v1__backbone_info__init) { backbone.fill(&$0, arena) }
-        }
+    func fill(_ m: inout Steer__V1__LoadBackboneResponse, _ arena: CArena) {
+        m.backbone = arena.message(steer__v1__backbone_info__init) { backbone.fill(&$0, arena) }
     }
 }

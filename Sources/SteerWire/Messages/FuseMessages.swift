@@ -1,7 +1,7 @@
 // Fuse: the DPR head steers user vectors with prompts (one fusion tower per polarity).
 import CSteerProto
 
-public struct FuseRequest: WireMessage, Equatable {
+public struct FuseRequest: CBackedMessage, Equatable {
     /// Columns of ``userVectors``: the head's (and backbone's) dimension.
     public var dim: UInt32
     /// B × dim, row-major.
@@ -22,28 +22,25 @@ public struct FuseRequest: WireMessage, Equatable {
         self.prompts = prompts
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "FuseRequest", unpack: steer__v1__fuse_request__unpack,
-                                 free: steer__v1__fuse_request__free_unpacked) { m in
-            FuseRequest(dim: m.dim, userVectors: swiftArray(m.user_vectors, m.n_user_vectors),
-                        promptEmbeddings: swiftArray(m.prompt_embeddings, m.n_prompt_embeddings),
-                        polarities: swiftArray(m.polarities, m.n_polarities).map(Polarity.init),
-                        prompts: swiftStrings(m.prompts, m.n_prompts))
-        }
+    static let cType = CMessageType(steer__v1__fuse_request__init)
+
+    init(reading m: Steer__V1__FuseRequest) {
+        self.init(dim: m.dim, userVectors: swiftArray(m.user_vectors, m.n_user_vectors),
+                  promptEmbeddings: swiftArray(m.prompt_embeddings, m.n_prompt_embeddings),
+                  polarities: swiftArray(m.polarities, m.n_polarities).map(Polarity.init),
+                  prompts: swiftStrings(m.prompts, m.n_prompts))
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__fuse_request__init) { m, arena in
-            m.dim = dim
-            (m.n_user_vectors, m.user_vectors) = arena.counted(userVectors)
-            (m.n_prompt_embeddings, m.prompt_embeddings) = arena.counted(promptEmbeddings)
-            (m.n_polarities, m.polarities) = arena.counted(polarities.map(\.cValue))
-            (m.n_prompts, m.prompts) = arena.strings(prompts)
-        }
+    func fill(_ m: inout Steer__V1__FuseRequest, _ arena: CArena) {
+        m.dim = dim
+        (m.n_user_vectors, m.user_vectors) = arena.counted(userVectors)
+        (m.n_prompt_embeddings, m.prompt_embeddings) = arena.counted(promptEmbeddings)
+        (m.n_polarities, m.polarities) = arena.counted(polarities.map(\.cValue))
+        (m.n_prompts, m.prompts) = arena.strings(prompts)
     }
 }
 
-public struct FuseResponse: WireMessage, Equatable, Codable {
+public struct FuseResponse: CBackedMessage, Equatable, Codable {
     public var dim: UInt32
     /// B × dim steered vectors, row-major: the queries Retrieve ranks items with.
     public var fused: [Float]
@@ -53,17 +50,12 @@ public struct FuseResponse: WireMessage, Equatable, Codable {
         self.fused = fused
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "FuseResponse", unpack: steer__v1__fuse_response__unpack,
-                                 free: steer__v1__fuse_response__free_unpacked) { m in
-            FuseResponse(dim: m.dim, fused: swiftArray(m.fused, m.n_fused))
-        }
-    }
+    static let cType = CMessageType(steer__v1__fuse_response__init)
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__fuse_response__init) { m, arena in
-            m.dim = dim
-            (m.n_fused, m.fused) = arena.counted(fused)
-        }
+    init(reading m: Steer__V1__FuseResponse) { self.init(dim: m.dim, fused: swiftArray(m.fused, m.n_fused)) }
+
+    func fill(_ m: inout Steer__V1__FuseResponse, _ arena: CArena) {
+        m.dim = dim
+        (m.n_fused, m.fused) = arena.counted(fused)
     }
 }

@@ -1,16 +1,13 @@
 // Health: liveness and readiness of the daemon.
 import CSteerProto
 
-public struct HealthRequest: WireMessage, Equatable {
+public struct HealthRequest: EmptyCMessage, Equatable {
+    static let cType = CMessageType(steer__v1__health_request__init)
+
     public init() {}
-    public init(decoding bytes: [UInt8]) throws {
-        try unpackMessage(bytes, as: "HealthRequest", unpack: steer__v1__health_request__unpack,
-                          free: steer__v1__health_request__free_unpacked) { _ in }
-    }
-    public func encoded() -> [UInt8] { packMessage(steer__v1__health_request__init) }
 }
 
-public struct HealthResponse: WireMessage, Equatable, Codable {
+public struct HealthResponse: CBackedMessage, Equatable, Codable {
     public var live = false
     /// An item index is loaded, so Retrieve can be served.
     public var ready = false
@@ -24,34 +21,29 @@ public struct HealthResponse: WireMessage, Equatable, Codable {
 
     public init() {}
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "HealthResponse", unpack: steer__v1__health_response__unpack,
-                                 free: steer__v1__health_response__free_unpacked) { m in
-            var r = HealthResponse()
-            r.live = m.live != 0
-            r.ready = m.ready != 0
-            r.version = swiftString(m.version)
-            r.uptimeMicros = m.uptime_micros
-            r.abiMajor = m.abi_major
-            r.abiMinor = m.abi_minor
-            r.nItems = m.n_items
-            r.dim = m.dim
-            r.activeBackbone = swiftString(m.active_backbone)
-            return r
-        }
+    static let cType = CMessageType(steer__v1__health_response__init)
+
+    init(reading m: Steer__V1__HealthResponse) {
+        live = m.live != 0
+        ready = m.ready != 0
+        version = swiftString(m.version)
+        uptimeMicros = m.uptime_micros
+        abiMajor = m.abi_major
+        abiMinor = m.abi_minor
+        nItems = m.n_items
+        dim = m.dim
+        activeBackbone = swiftString(m.active_backbone)
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__health_response__init) { m, arena in
-            m.live = cBool(live)
-            m.ready = cBool(ready)
-            m.version = arena.string(version)
-            m.uptime_micros = uptimeMicros
-            m.abi_major = abiMajor
-            m.abi_minor = abiMinor
-            m.n_items = nItems
-            m.dim = dim
-            m.active_backbone = arena.string(activeBackbone)
-        }
+    func fill(_ m: inout Steer__V1__HealthResponse, _ arena: CArena) {
+        m.live = cBool(live)
+        m.ready = cBool(ready)
+        m.version = arena.string(version)
+        m.uptime_micros = uptimeMicros
+        m.abi_major = abiMajor
+        m.abi_minor = abiMinor
+        m.n_items = nItems
+        m.dim = dim
+        m.active_backbone = arena.string(activeBackbone)
     }
 }

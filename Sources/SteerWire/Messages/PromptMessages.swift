@@ -35,7 +35,7 @@ public enum Polarity: UInt32, Sendable, Codable, CustomStringConvertible {
     var cValue: Steer__V1__Polarity { Steer__V1__Polarity(rawValue: rawValue) }
 }
 
-public struct EmbedPromptRequest: WireMessage, Equatable {
+public struct EmbedPromptRequest: CBackedMessage, Equatable {
     public var prompts: [String]
     /// Empty: the daemon's configured encoder.
     public var encoder: String
@@ -45,22 +45,19 @@ public struct EmbedPromptRequest: WireMessage, Equatable {
         self.encoder = encoder
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "EmbedPromptRequest", unpack: steer__v1__embed_prompt_request__unpack,
-                                 free: steer__v1__embed_prompt_request__free_unpacked) { m in
-            EmbedPromptRequest(prompts: swiftStrings(m.prompts, m.n_prompts), encoder: swiftString(m.encoder))
-        }
+    static let cType = CMessageType(steer__v1__embed_prompt_request__init)
+
+    init(reading m: Steer__V1__EmbedPromptRequest) {
+        self.init(prompts: swiftStrings(m.prompts, m.n_prompts), encoder: swiftString(m.encoder))
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__embed_prompt_request__init) { m, arena in
-            (m.n_prompts, m.prompts) = arena.strings(prompts)
-            m.encoder = arena.string(encoder)
-        }
+    func fill(_ m: inout Steer__V1__EmbedPromptRequest, _ arena: CArena) {
+        (m.n_prompts, m.prompts) = arena.strings(prompts)
+        m.encoder = arena.string(encoder)
     }
 }
 
-public struct EmbedPromptResponse: WireMessage, Equatable, Codable {
+public struct EmbedPromptResponse: CBackedMessage, Equatable, Codable {
     public var dim: UInt32
     /// prompts × dim, row-major, unit length.
     public var embeddings: [Float]
@@ -72,39 +69,33 @@ public struct EmbedPromptResponse: WireMessage, Equatable, Codable {
         self.cacheHits = cacheHits
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "EmbedPromptResponse", unpack: steer__v1__embed_prompt_response__unpack,
-                                 free: steer__v1__embed_prompt_response__free_unpacked) { m in
-            EmbedPromptResponse(dim: m.dim, embeddings: swiftArray(m.embeddings, m.n_embeddings),
-                                cacheHits: swiftArray(m.cache_hits, m.n_cache_hits).map { $0 != 0 })
-        }
+    static let cType = CMessageType(steer__v1__embed_prompt_response__init)
+
+    init(reading m: Steer__V1__EmbedPromptResponse) {
+        self.init(dim: m.dim, embeddings: swiftArray(m.embeddings, m.n_embeddings),
+                  cacheHits: swiftArray(m.cache_hits, m.n_cache_hits).map { $0 != 0 })
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__embed_prompt_response__init) { m, arena in
-            m.dim = dim
-            (m.n_embeddings, m.embeddings) = arena.counted(embeddings)
-            (m.n_cache_hits, m.cache_hits) = arena.counted(cacheHits.map(cBool))
-        }
+    func fill(_ m: inout Steer__V1__EmbedPromptResponse, _ arena: CArena) {
+        m.dim = dim
+        (m.n_embeddings, m.embeddings) = arena.counted(embeddings)
+        (m.n_cache_hits, m.cache_hits) = arena.counted(cacheHits.map(cBool))
     }
 }
 
-public struct RouteRequest: WireMessage, Equatable {
+public struct RouteRequest: CBackedMessage, Equatable {
     public var prompts: [String]
 
     public init(prompts: [String]) { self.prompts = prompts }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "RouteRequest", unpack: steer__v1__route_request__unpack,
-                                 free: steer__v1__route_request__free_unpacked) { m in
-            RouteRequest(prompts: swiftStrings(m.prompts, m.n_prompts))
-        }
+    static let cType = CMessageType(steer__v1__route_request__init)
+
+    init(reading m: Steer__V1__RouteRequest) {
+        self.init(prompts: swiftStrings(m.prompts, m.n_prompts))
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__route_request__init) { m, arena in
-            (m.n_prompts, m.prompts) = arena.strings(prompts)
-        }
+    func fill(_ m: inout Steer__V1__RouteRequest, _ arena: CArena) {
+        (m.n_prompts, m.prompts) = arena.strings(prompts)
     }
 }
 
@@ -156,28 +147,25 @@ public struct RouteResult: Sendable, Equatable, Codable {
     }
 }
 
-public struct RouteResponse: WireMessage, Equatable, Codable {
+public struct RouteResponse: CBackedMessage, Equatable, Codable {
     public var results: [RouteResult]
 
     public init(results: [RouteResult]) { self.results = results }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "RouteResponse", unpack: steer__v1__route_response__unpack,
-                                 free: steer__v1__route_response__free_unpacked,
-                                 unknownEnums: .keep) { m in  // a newer daemon may send a newer polarity
-            RouteResponse(results: swiftMessages(m.results, m.n_results) { r in
-                RouteResult(polarity: Polarity(r.polarity), confidence: r.confidence, parts: swiftMessages(r.parts, r.n_parts, PromptPart.init))
-            })
-        }
+    // A newer daemon may send a newer polarity.
+    static let cType = CMessageType(steer__v1__route_response__init, unknownEnums: .keep)
+
+    init(reading m: Steer__V1__RouteResponse) {
+        self.init(results: swiftMessages(m.results, m.n_results) { r in
+            RouteResult(polarity: Polarity(r.polarity), confidence: r.confidence, parts: swiftMessages(r.parts, r.n_parts, PromptPart.init))
+        })
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__route_response__init) { m, arena in
-            (m.n_results, m.results) = arena.messages(results, steer__v1__route_result__init) { r, result in
-                r.polarity = result.polarity.cValue
-                r.confidence = result.confidence
-                (r.n_parts, r.parts) = arena.parts(result.parts)
-            }
+    func fill(_ m: inout Steer__V1__RouteResponse, _ arena: CArena) {
+        (m.n_results, m.results) = arena.messages(results, steer__v1__route_result__init) { r, result in
+            r.polarity = result.polarity.cValue
+            r.confidence = result.confidence
+            (r.n_parts, r.parts) = arena.parts(result.parts)
         }
     }
 }

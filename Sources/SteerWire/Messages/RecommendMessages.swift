@@ -1,7 +1,7 @@
 // Recommend: history (and optionally a prompt) in, ranked items with titles and categories out.
 import CSteerProto
 
-public struct RecommendRequest: WireMessage, Equatable {
+public struct RecommendRequest: CBackedMessage, Equatable {
     /// Item ids, oldest first.
     public var history: [UInt32]
     /// Empty: no prompt, plain next-item recommendation.
@@ -25,32 +25,29 @@ public struct RecommendRequest: WireMessage, Equatable {
         self.parts = parts
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "RecommendRequest", unpack: steer__v1__recommend_request__unpack,
-                                 free: steer__v1__recommend_request__free_unpacked) { m in
-            RecommendRequest(history: m.history.map { swiftArray($0.pointee.item_ids, $0.pointee.n_item_ids) } ?? [],
-                             prompt: swiftString(m.prompt), polarity: Polarity(m.polarity),
-                             k: m.k, includeHistory: m.include_history != 0, parts: swiftMessages(m.parts, m.n_parts, PromptPart.init))
-        }
+    static let cType = CMessageType(steer__v1__recommend_request__init)
+
+    init(reading m: Steer__V1__RecommendRequest) {
+        self.init(history: m.history.map { swiftArray($0.pointee.item_ids, $0.pointee.n_item_ids) } ?? [],
+                  prompt: swiftString(m.prompt), polarity: Polarity(m.polarity),
+                  k: m.k, includeHistory: m.include_history != 0, parts: swiftMessages(m.parts, m.n_parts, PromptPart.init))
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__recommend_request__init) { m, arena in
-            // An empty history is an absent one (both decode to []).
-            if !history.isEmpty {
-                m.history = arena.message(steer__v1__history__init) { h in (h.n_item_ids, h.item_ids) = arena.counted(history) }
-            }
-            m.prompt = arena.string(prompt)
-            m.polarity = polarity.cValue
-            m.k = k
-            m.include_history = cBool(includeHistory)
-            (m.n_parts, m.parts) = arena.parts(parts)
+    func fill(_ m: inout Steer__V1__RecommendRequest, _ arena: CArena) {
+        // An empty history is an absent one (both decode to []).
+        if !history.isEmpty {
+            m.history = arena.message(steer__v1__history__init) { h in (h.n_item_ids, h.item_ids) = arena.counted(history) }
         }
+        m.prompt = arena.string(prompt)
+        m.polarity = polarity.cValue
+        m.k = k
+        m.include_history = cBool(includeHistory)
+        (m.n_parts, m.parts) = arena.parts(parts)
     }
 }
 
 /// The ranked items, best first (equal scores in ascending item id), with what steered them.
-public struct RecommendResponse: WireMessage, Equatable, Codable {
+public struct RecommendResponse: CBackedMessage, Equatable, Codable {
     public var itemIDs: [UInt32]
     /// Inner products of the (steered) user vector with each item.
     public var scores: [Float]
@@ -76,26 +73,23 @@ public struct RecommendResponse: WireMessage, Equatable, Codable {
         self.parts = parts
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "RecommendResponse", unpack: steer__v1__recommend_response__unpack,
-                                 free: steer__v1__recommend_response__free_unpacked,
-                                 unknownEnums: .keep) { m in  // a newer daemon may send a newer polarity
-            RecommendResponse(itemIDs: swiftArray(m.item_ids, m.n_item_ids), scores: swiftArray(m.scores, m.n_scores),
-                              polarity: Polarity(m.polarity), routeConfidence: m.route_confidence,
-                              titles: swiftStrings(m.titles, m.n_titles), categories: swiftStrings(m.categories, m.n_categories),
-                              parts: swiftMessages(m.parts, m.n_parts, PromptPart.init))
-        }
+    // A newer daemon may send a newer polarity.
+    static let cType = CMessageType(steer__v1__recommend_response__init, unknownEnums: .keep)
+
+    init(reading m: Steer__V1__RecommendResponse) {
+        self.init(itemIDs: swiftArray(m.item_ids, m.n_item_ids), scores: swiftArray(m.scores, m.n_scores),
+                  polarity: Polarity(m.polarity), routeConfidence: m.route_confidence,
+                  titles: swiftStrings(m.titles, m.n_titles), categories: swiftStrings(m.categories, m.n_categories),
+                  parts: swiftMessages(m.parts, m.n_parts, PromptPart.init))
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__recommend_response__init) { m, arena in
-            (m.n_item_ids, m.item_ids) = arena.counted(itemIDs)
-            (m.n_scores, m.scores) = arena.counted(scores)
-            m.polarity = polarity.cValue
-            m.route_confidence = routeConfidence
-            (m.n_titles, m.titles) = arena.strings(titles)
-            (m.n_categories, m.categories) = arena.strings(categories)
-            (m.n_parts, m.parts) = arena.parts(parts)
-        }
+    func fill(_ m: inout Steer__V1__RecommendResponse, _ arena: CArena) {
+        (m.n_item_ids, m.item_ids) = arena.counted(itemIDs)
+        (m.n_scores, m.scores) = arena.counted(scores)
+        m.polarity = polarity.cValue
+        m.route_confidence = routeConfidence
+        (m.n_titles, m.titles) = arena.strings(titles)
+        (m.n_categories, m.categories) = arena.strings(categories)
+        (m.n_parts, m.parts) = arena.parts(parts)
     }
 }

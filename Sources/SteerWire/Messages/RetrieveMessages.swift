@@ -20,7 +20,7 @@ public struct RetrieveQuery: Sendable, Equatable {
     }
 }
 
-public struct RetrieveRequest: WireMessage, Equatable {
+public struct RetrieveRequest: CBackedMessage, Equatable {
     public var k: UInt32
     public var queries: [RetrieveQuery]
 
@@ -29,27 +29,24 @@ public struct RetrieveRequest: WireMessage, Equatable {
         self.queries = queries
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "RetrieveRequest", unpack: steer__v1__retrieve_request__unpack,
-                                 free: steer__v1__retrieve_request__free_unpacked) { m in
-            RetrieveRequest(k: m.k, queries: swiftMessages(m.queries, m.n_queries) { q in
-                RetrieveQuery(vector: swiftArray(q.vector, q.n_vector),
-                              excludeItems: swiftArray(q.exclude_items, q.n_exclude_items),
-                              requireCategories: swiftArray(q.require_categories, q.n_require_categories),
-                              excludeCategories: swiftArray(q.exclude_categories, q.n_exclude_categories))
-            })
-        }
+    static let cType = CMessageType(steer__v1__retrieve_request__init)
+
+    init(reading m: Steer__V1__RetrieveRequest) {
+        self.init(k: m.k, queries: swiftMessages(m.queries, m.n_queries) { q in
+            RetrieveQuery(vector: swiftArray(q.vector, q.n_vector),
+                          excludeItems: swiftArray(q.exclude_items, q.n_exclude_items),
+                          requireCategories: swiftArray(q.require_categories, q.n_require_categories),
+                          excludeCategories: swiftArray(q.exclude_categories, q.n_exclude_categories))
+        })
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__retrieve_request__init) { m, arena in
-            m.k = k
-            (m.n_queries, m.queries) = arena.messages(queries, steer__v1__retrieve_query__init) { q, query in
-                (q.n_vector, q.vector) = arena.counted(query.vector)
-                (q.n_exclude_items, q.exclude_items) = arena.counted(query.excludeItems)
-                (q.n_require_categories, q.require_categories) = arena.counted(query.requireCategories)
-                (q.n_exclude_categories, q.exclude_categories) = arena.counted(query.excludeCategories)
-            }
+    func fill(_ m: inout Steer__V1__RetrieveRequest, _ arena: CArena) {
+        m.k = k
+        (m.n_queries, m.queries) = arena.messages(queries, steer__v1__retrieve_query__init) { q, query in
+            (q.n_vector, q.vector) = arena.counted(query.vector)
+            (q.n_exclude_items, q.exclude_items) = arena.counted(query.excludeItems)
+            (q.n_require_categories, q.require_categories) = arena.counted(query.requireCategories)
+            (q.n_exclude_categories, q.exclude_categories) = arena.counted(query.excludeCategories)
         }
     }
 }
@@ -65,26 +62,23 @@ public struct RetrieveResult: Sendable, Equatable, Codable {
     }
 }
 
-public struct RetrieveResponse: WireMessage, Equatable, Codable {
+public struct RetrieveResponse: CBackedMessage, Equatable, Codable {
     public var results: [RetrieveResult]
 
     public init(results: [RetrieveResult]) { self.results = results }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "RetrieveResponse", unpack: steer__v1__retrieve_response__unpack,
-                                 free: steer__v1__retrieve_response__free_unpacked) { m in
-            RetrieveResponse(results: swiftMessages(m.results, m.n_results) { r in
-                RetrieveResult(itemIDs: swiftArray(r.item_ids, r.n_item_ids), scores: swiftArray(r.scores, r.n_scores))
-            })
-        }
+    static let cType = CMessageType(steer__v1__retrieve_response__init)
+
+    init(reading m: Steer__V1__RetrieveResponse) {
+        self.init(results: swiftMessages(m.results, m.n_results) { r in
+            RetrieveResult(itemIDs: swiftArray(r.item_ids, r.n_item_ids), scores: swiftArray(r.scores, r.n_scores))
+        })
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__retrieve_response__init) { m, arena in
-            (m.n_results, m.results) = arena.messages(results, steer__v1__retrieve_result__init) { r, result in
-                (r.n_item_ids, r.item_ids) = arena.counted(result.itemIDs)
-                (r.n_scores, r.scores) = arena.counted(result.scores)
-            }
+    func fill(_ m: inout Steer__V1__RetrieveResponse, _ arena: CArena) {
+        (m.n_results, m.results) = arena.messages(results, steer__v1__retrieve_result__init) { r, result in
+            (r.n_item_ids, r.item_ids) = arena.counted(result.itemIDs)
+            (r.n_scores, r.scores) = arena.counted(result.scores)
         }
     }
 }

@@ -1,7 +1,7 @@
 // SaveSnapshot and LoadSnapshot: the item index to and from the snapshot directory.
 import CSteerProto
 
-public struct SaveSnapshotRequest: WireMessage, Equatable {
+public struct SaveSnapshotRequest: CBackedMessage, Equatable {
     /// A file name inside the snapshot directory; never a path.
     public var name: String
     /// Replace an existing state snapshot of that name (false: an existing name is refused). No
@@ -13,22 +13,19 @@ public struct SaveSnapshotRequest: WireMessage, Equatable {
         self.overwrite = overwrite
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "SaveSnapshotRequest", unpack: steer__v1__save_snapshot_request__unpack,
-                                 free: steer__v1__save_snapshot_request__free_unpacked) { m in
-            SaveSnapshotRequest(name: swiftString(m.name), overwrite: m.overwrite != 0)
-        }
+    static let cType = CMessageType(steer__v1__save_snapshot_request__init)
+
+    init(reading m: Steer__V1__SaveSnapshotRequest) {
+        self.init(name: swiftString(m.name), overwrite: m.overwrite != 0)
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__save_snapshot_request__init) { m, arena in
-            m.name = arena.string(name)
-            m.overwrite = cBool(overwrite)
-        }
+    func fill(_ m: inout Steer__V1__SaveSnapshotRequest, _ arena: CArena) {
+        m.name = arena.string(name)
+        m.overwrite = cBool(overwrite)
     }
 }
 
-public struct SaveSnapshotResponse: WireMessage, Equatable, Codable {
+public struct SaveSnapshotResponse: CBackedMessage, Equatable, Codable {
     public var path: String
     public var bytes: UInt64
     /// The active backbone saved with its checkpoint; empty when none was loaded.
@@ -43,43 +40,39 @@ public struct SaveSnapshotResponse: WireMessage, Equatable, Codable {
         self.promptCacheEntries = promptCacheEntries
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "SaveSnapshotResponse", unpack: steer__v1__save_snapshot_response__unpack,
-                                 free: steer__v1__save_snapshot_response__free_unpacked) { m in
-            SaveSnapshotResponse(path: swiftString(m.path), bytes: m.bytes, backbone: swiftString(m.backbone),
-                                 promptCacheEntries: m.prompt_cache_entries)
-        }
+    static let cType = CMessageType(steer__v1__save_snapshot_response__init)
+
+    init(reading m: Steer__V1__SaveSnapshotResponse) {
+        self.init(path: swiftString(m.path), bytes: m.bytes, backbone: swiftString(m.backbone),
+                  promptCacheEntries: m.prompt_cache_entries)
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__save_snapshot_response__init) { m, arena in
-            m.path = arena.string(path)
-            m.bytes = bytes
-            m.backbone = arena.string(backbone)
-            m.prompt_cache_entries = promptCacheEntries
-        }
+    func fill(_ m: inout Steer__V1__SaveSnapshotResponse, _ arena: CArena) {
+        m.path = arena.string(path)
+        m.bytes = bytes
+        m.backbone = arena.string(backbone)
+        m.prompt_cache_entries = promptCacheEntries
     }
 }
 
-public struct LoadSnapshotRequest: WireMessage, Equatable {
+public struct LoadSnapshotRequest: CBackedMessage, Equatable {
     /// A file name inside the snapshot directory; never a path.
     public var name: String
 
     public init(name: String) { self.name = name }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "LoadSnapshotRequest", unpack: steer__v1__load_snapshot_request__unpack,
-                                 free: steer__v1__load_snapshot_request__free_unpacked) { m in
-            LoadSnapshotRequest(name: swiftString(m.name))
-        }
+    static let cType = CMessageType(steer__v1__load_snapshot_request__init)
+
+    init(reading m: Steer__V1__LoadSnapshotRequest) {
+        self.init(name: swiftString(m.name))
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__load_snapshot_request__init) { m, arena in m.name = arena.string(name) }
+    func fill(_ m: inout Steer__V1__LoadSnapshotRequest, _ arena: CArena) {
+        m.name = arena.string(name)
     }
 }
 
-public struct LoadSnapshotResponse: WireMessage, Equatable, Codable {
+public struct LoadSnapshotResponse: CBackedMessage, Equatable, Codable {
     public var nItems: UInt32
     public var dim: UInt32
     public var nCategories: UInt32
@@ -96,21 +89,18 @@ public struct LoadSnapshotResponse: WireMessage, Equatable, Codable {
         self.promptCacheEntries = promptCacheEntries
     }
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "LoadSnapshotResponse", unpack: steer__v1__load_snapshot_response__unpack,
-                                 free: steer__v1__load_snapshot_response__free_unpacked) { m in
-            LoadSnapshotResponse(nItems: m.n_items, dim: m.dim, nCategories: m.n_categories, backbone: swiftString(m.backbone),
-                                 promptCacheEntries: m.prompt_cache_entries)
-        }
+    static let cType = CMessageType(steer__v1__load_snapshot_response__init)
+
+    init(reading m: Steer__V1__LoadSnapshotResponse) {
+        self.init(nItems: m.n_items, dim: m.dim, nCategories: m.n_categories, backbone: swiftString(m.backbone),
+                  promptCacheEntries: m.prompt_cache_entries)
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__load_snapshot_response__init) { m, arena in
-            m.n_items = nItems
-            m.dim = dim
-            m.n_categories = nCategories
-            m.backbone = arena.string(backbone)
-            m.prompt_cache_entries = promptCacheEntries
-        }
+    func fill(_ m: inout Steer__V1__LoadSnapshotResponse, _ arena: CArena) {
+        m.n_items = nItems
+        m.dim = dim
+        m.n_categories = nCategories
+        m.backbone = arena.string(backbone)
+        m.prompt_cache_entries = promptCacheEntries
     }
 }

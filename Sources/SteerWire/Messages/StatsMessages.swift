@@ -1,16 +1,13 @@
 // Stats: counters of the daemon, also as Prometheus text.
 import CSteerProto
 
-public struct StatsRequest: WireMessage, Equatable {
+public struct StatsRequest: EmptyCMessage, Equatable {
+    static let cType = CMessageType(steer__v1__stats_request__init)
+
     public init() {}
-    public init(decoding bytes: [UInt8]) throws {
-        try unpackMessage(bytes, as: "StatsRequest", unpack: steer__v1__stats_request__unpack,
-                          free: steer__v1__stats_request__free_unpacked) { _ in }
-    }
-    public func encoded() -> [UInt8] { packMessage(steer__v1__stats_request__init) }
 }
 
-public struct StatsResponse: WireMessage, Equatable, Codable {
+public struct StatsResponse: CBackedMessage, Equatable, Codable {
     public var prometheusText = ""
     public var requestsTotal: UInt64 = 0
     public var errorsTotal: UInt64 = 0
@@ -19,26 +16,21 @@ public struct StatsResponse: WireMessage, Equatable, Codable {
 
     public init() {}
 
-    public init(decoding bytes: [UInt8]) throws {
-        self = try unpackMessage(bytes, as: "StatsResponse", unpack: steer__v1__stats_response__unpack,
-                                 free: steer__v1__stats_response__free_unpacked) { m in
-            var r = StatsResponse()
-            r.prometheusText = swiftString(m.prometheus_text)
-            r.requestsTotal = m.requests_total
-            r.errorsTotal = m.errors_total
-            r.inFlight = m.in_flight
-            r.connections = m.connections
-            return r
-        }
+    static let cType = CMessageType(steer__v1__stats_response__init)
+
+    init(reading m: Steer__V1__StatsResponse) {
+        prometheusText = swiftString(m.prometheus_text)
+        requestsTotal = m.requests_total
+        errorsTotal = m.errors_total
+        inFlight = m.in_flight
+        connections = m.connections
     }
 
-    public func encoded() -> [UInt8] {
-        packMessage(steer__v1__stats_response__init) { m, arena in
-            m.prometheus_text = arena.string(prometheusText)
-            m.requests_total = requestsTotal
-            m.errors_total = errorsTotal
-            m.in_flight = inFlight
-            m.connections = connections
-        }
+    func fill(_ m: inout Steer__V1__StatsResponse, _ arena: CArena) {
+        m.prometheus_text = arena.string(prometheusText)
+        m.requests_total = requestsTotal
+        m.errors_total = errorsTotal
+        m.in_flight = inFlight
+        m.connections = connections
     }
 }
