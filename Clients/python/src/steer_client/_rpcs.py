@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, List, Optional, Sequence, Union
 import numpy as np
 
 from ._pb import steer_pb2 as pb
+from .errors import ProtocolError, rpc_error
 from .types import (Backbones, BackboneInfo, Embeddings, Health, LoadedSnapshot, Method, Polarity, PolarityLike,
                     PromptPart, Recommendation, RetrieveQuery, RetrieveResult, RouteResult, SavedSnapshot, Stats)
 
@@ -27,6 +28,17 @@ DEFAULT_TIMEOUT: Any = _Default()
 Timeout = Union[float, None, _Default]
 Decode = Callable[[bytes], Any]
 ArrayLike = Union[np.ndarray, Sequence[float], Sequence[Sequence[float]]]
+
+
+def answer(method: Method, response: pb.Response, decode: Decode) -> Any:
+    """The decoded payload of an OK response; the status's exception otherwise (both clients)."""
+    if response.status != 0:
+        name = method.rpc_name if response.id else None
+        raise rpc_error(response.status, response.message, name, response.id)
+    try:
+        return decode(response.payload)
+    except Exception as error:
+        raise ProtocolError(f"{method.rpc_name}: the answer's payload does not parse: {error}") from error
 
 
 def _ids(values: Iterable[int]) -> List[int]:

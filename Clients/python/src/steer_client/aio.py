@@ -5,7 +5,7 @@ import asyncio
 from typing import Any, Dict, Optional, Tuple
 
 from ._pb import steer_pb2 as pb
-from ._rpcs import DEFAULT_TIMEOUT, Decode, RPCMethods, Timeout
+from ._rpcs import DEFAULT_TIMEOUT, Decode, RPCMethods, Timeout, answer
 from .client import connect_unix, default_socket_path
 from .errors import ClientTimeoutError, ConnectionClosedError, ProtocolError, RPCError, rpc_error
 from .framing import DEFAULT_MAX_FRAME_SIZE, FrameDecoder, deadline_unix_micros, encode_request
@@ -113,13 +113,7 @@ class AsyncSteerClient(RPCMethods):
 
     async def _call(self, method: Method, payload: bytes, decode: Decode, timeout: Timeout) -> Any:
         response = await self.call_envelope(method, payload, timeout)
-        if response.status != 0:
-            name = method.rpc_name if response.id else None
-            raise rpc_error(response.status, response.message, name, response.id)
-        try:
-            return decode(response.payload)
-        except Exception as error:
-            raise ProtocolError(f"{method.rpc_name}: the answer's payload does not parse: {error}") from error
+        return answer(method, response, decode)
 
     async def call_envelope(self, method: int, payload: bytes, timeout: Timeout = DEFAULT_TIMEOUT) -> pb.Response:
         """Sends one request and returns steerd's response envelope whatever its status."""

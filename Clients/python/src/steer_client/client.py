@@ -8,7 +8,7 @@ import time
 from typing import Any, Optional, Set
 
 from ._pb import steer_pb2 as pb
-from ._rpcs import DEFAULT_TIMEOUT, Decode, RPCMethods, Timeout
+from ._rpcs import DEFAULT_TIMEOUT, Decode, RPCMethods, Timeout, answer
 from .errors import (ClientTimeoutError, ConnectFailedError, ConnectionClosedError, ProtocolError, RPCError,
                      rpc_error)
 from .framing import DEFAULT_MAX_FRAME_SIZE, FrameDecoder, deadline_unix_micros, encode_request
@@ -137,13 +137,7 @@ class SteerClient(RPCMethods):
     def _invoke(self, method: Method, payload: bytes, decode: Decode, timeout: Timeout) -> Any:
         with self._lock:
             response = self._exchange(method, payload, timeout)
-        if response.status != 0:
-            name = method.rpc_name if response.id else None
-            raise rpc_error(response.status, response.message, name, response.id)
-        try:
-            return decode(response.payload)
-        except Exception as error:
-            raise ProtocolError(f"{method.rpc_name}: the answer's payload does not parse: {error}") from error
+        return answer(method, response, decode)
 
     def _exchange(self, method: int, payload: bytes, timeout: Timeout) -> pb.Response:
         if timeout is DEFAULT_TIMEOUT:
