@@ -23,11 +23,11 @@ final class NaturalPromptSetTests: XCTestCase {
         }
     }
 
-    /// Measured when the reader was last changed (development set 301/329, frozen set 443/470);
+    /// Measured when the router was last retrained (development set 304/329, frozen set 443/470);
     /// the floors sit a little below, since another CPU's last bits can move a prompt near 0.5.
     func testPartAccuracyOnTheDevelopmentAndFrozenSets() throws {
         let (router, encoder) = (try PromptRouter.load(), try miniLM())
-        for (name, count, floor) in [("issue15-dev.tsv", 233, 0.90), ("issue15-frozen.tsv", 377, 0.93)] {
+        for (name, count, floor) in [("issue15-dev.tsv", 233, 0.91), ("issue15-frozen.tsv", 377, 0.93)] {
             let prompts = try promptSet(name)
             XCTAssertEqual(prompts.count, count, name)
             let result = try router.partAccuracy(on: prompts, encoder: encoder)
