@@ -14,9 +14,10 @@ public struct LogisticRegression: Sendable, Equatable {
         return 1 / (1 + exp(-z))
     }
 
-    /// Training settings. Embedding weights get a stronger L2 penalty than the cue weights, so
-    /// the embedding does not learn the generated templates' wording; weak enough that the
-    /// hand-written prompts, where the cues are wrong, can move it.
+    /// Training settings. The embedding weights and the cue weights get L2 penalties of their
+    /// own. The embedding's was once 100 times stronger, so that it would not learn the generated
+    /// templates' wording; with the hand-written corpus in training it is weak enough that the
+    /// prompts where the cues are wrong can move it.
     public struct Settings: Sendable, Equatable, Codable {
         public var epochs = 30
         public var batchSize = 32

@@ -20,7 +20,7 @@ public enum TrainingPhrasings {
             "apostrophe variants (don't/dont/don’t/do not) and one-letter typos (10%); duplicates after",
             "PromptText.normalize removed. Trained by PromptRouter.train: logistic regression over",
             "[embedding ; CueFeatures], mini-batch Adam from zero weights shuffled with the same seed,",
-            "class-balanced, L2 stronger on the embedding; validation accuracy from a first fit on a seeded 90%.",
+            "class-balanced, an L2 penalty each on the embedding and the cue weights; validation accuracy from a first fit on a seeded 90%.",
             "Retrain: swift build -c release && .build/release/steer router train",
         ]
     }

@@ -32,6 +32,11 @@ struct RouterTrainCommand: ParsableCommand {
     @Option(help: "Also write the training examples here as text<TAB>polarity (what `steer router eval --file` reads).")
     var examplesOut: String?
 
+    func validate() throws {
+        guard writtenRepeat >= 1 else { throw ValidationError("--written-repeat must be at least 1 (use --no-written to leave the corpus out)") }
+        guard l2Embedding >= 0, l2Embedding.isFinite else { throw ValidationError("--l2-embedding must be a finite number ≥ 0") }
+    }
+
     func run() throws {
         let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
         let started = Date()
