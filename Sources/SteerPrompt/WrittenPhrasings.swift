@@ -10,7 +10,7 @@ import Foundation
 /// enough that the embedding has to carry part of the decision.
 public enum WrittenPhrasings {
     /// How many times each hand-written example is repeated in the bundled router's training set:
-    /// about 1,200 prompts beside 8,000 generated ones would otherwise weigh too little to
+    /// a few thousand prompts beside 8,000 generated ones would otherwise weigh too little to
     /// correct the cues (1, 3 and 5 were tried on the development sets; 5 read the most right).
     public static let defaultRepeats = 5
 
