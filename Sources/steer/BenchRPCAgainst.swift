@@ -25,10 +25,19 @@ extension BenchRPCCommand {
         var p50Ratio: Double
         /// The lower and upper quartile of the per-round ratios: how much the rounds agree.
         var p50RatioQuartiles: [Double]
+        /// Geometric mean of the per-round ratios and its 95% interval (normal approximation on the
+        /// logarithms). A fresh daemon's p50 at 8 connections varies by up to 3x from one process to
+        /// the next (thread placement on few cores), so a median of 20 or 40 ratios can sit 10% off
+        /// 1 when a build is compared with itself; the interval says how many rounds a verdict needs.
+        var p50RatioGeometricMean: Double
+        var p50RatioInterval95: [Double]
         var newRequestsPerSecond: Double
         var oldRequestsPerSecond: Double
         /// Median over rounds of new / old throughput (above 1: this build is faster).
         var throughputRatio: Double
+        /// Each round's p50, in the order the rounds ran, for statistics of one's own.
+        var newRoundP50Micros: [Double]
+        var oldRoundP50Micros: [Double]
     }
 
     /// Measures every case on each build, round after round, the order alternating, with a fresh
@@ -67,9 +76,12 @@ extension BenchRPCCommand {
                                newP50Micros: Self.median(n.map(\.p50Micros)), oldP50Micros: Self.median(o.map(\.p50Micros)),
                                p50Ratio: Self.median(ratios),
                                p50RatioQuartiles: [ratios[ratios.count / 4], ratios[(3 * ratios.count) / 4]],
+                               p50RatioGeometricMean: Self.geometricMean(ratios).mean,
+                               p50RatioInterval95: Self.geometricMean(ratios).interval,
                                newRequestsPerSecond: Self.median(n.map(\.requestsPerSecond)),
                                oldRequestsPerSecond: Self.median(o.map(\.requestsPerSecond)),
-                               throughputRatio: Self.median(zip(n, o).map { $0.requestsPerSecond / $1.requestsPerSecond }))
+                               throughputRatio: Self.median(zip(n, o).map { $0.requestsPerSecond / $1.requestsPerSecond }),
+                               newRoundP50Micros: n.map(\.p50Micros), oldRoundP50Micros: o.map(\.p50Micros))
         }
         if json {
             try printJSON(rows)
@@ -77,11 +89,13 @@ extension BenchRPCCommand {
         }
         print("steerd round trips, this build (new) against \(other) (old), one client, \(rounds) alternating rounds, a fresh daemon per round "
               + "(\(ProcessInfo.processInfo.activeProcessorCount) cores; Retrieve over \(items) × \(dim) random items; steerd --blas-threads \(threads))\n")
-        print("| RPC | connections | requests per round | p50 µs new | p50 µs old | p50 new/old (quartiles) | requests/s new | requests/s old | throughput new/old |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("| RPC | connections | requests per round | p50 µs new | p50 µs old | p50 new/old, median (quartiles) "
+              + "| p50 new/old, geometric mean (95% interval) | requests/s new | requests/s old | throughput new/old |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for r in rows {
             print("| \(r.rpc) | \(r.connections) | \(r.requestsPerRound) | \(f1(r.newP50Micros)) | \(f1(r.oldP50Micros)) | "
                   + "\(f3(r.p50Ratio)) (\(f3(r.p50RatioQuartiles[0]))–\(f3(r.p50RatioQuartiles[1]))) | "
+                  + "\(f3(r.p50RatioGeometricMean)) (\(f3(r.p50RatioInterval95[0]))–\(f3(r.p50RatioInterval95[1]))) | "
                   + "\(f0(r.newRequestsPerSecond)) | \(f0(r.oldRequestsPerSecond)) | \(f3(r.throughputRatio)) |")
         }
     }
@@ -108,6 +122,16 @@ extension BenchRPCCommand {
             RecommendRequest(history: history, prompt: Self.newPrompt(connection: c, request: i), k: 10).encoded()
         })
         return cases
+    }
+
+    /// exp of the mean of the logarithms, and exp of that mean ± 1.96 standard errors.
+    static func geometricMean(_ ratios: [Double]) -> (mean: Double, interval: [Double]) {
+        let logs = ratios.map { Foundation.log($0) }
+        let n = Double(logs.count)
+        let mean = logs.reduce(0, +) / n
+        let variance = logs.count > 1 ? logs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1) : 0
+        let halfWidth = 1.96 * (variance / n).squareRoot()
+        return (Foundation.exp(mean), [Foundation.exp(mean - halfWidth), Foundation.exp(mean + halfWidth)])
     }
 
     private static func median(_ values: [Double]) -> Double {
