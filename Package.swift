@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "CSequentialEncoder"),
         /// The vectorized scan that lets top-K selection skip blocks of scores below its threshold.
         .target(name: "CSteerScan"),
+        /// Linear layers over a few token rows (one prompt) with AVX-512, where sgemm's set-up dominates.
+        .target(name: "CSteerKernels"),
 
         // MARK: Steer modules
         /// The one shape of every library module's error: a stable code and a message.
@@ -61,7 +63,7 @@ let package = Package(
         /// Full-ranking evaluation: NDCG and Recall at K over all items, batched with sgemm.
         .target(name: "SteerEvaluation", dependencies: ["SteerData", "SteerErrors", "COpenBLAS"]),
         /// Prompt understanding: WordPiece tokenizer, safetensors, native MiniLM / MPNet encoders.
-        .target(name: "SteerText", dependencies: ["COpenBLAS", "SteerBLAS", "SteerErrors", "SteerNN", "SteerSync"]),
+        .target(name: "SteerText", dependencies: ["COpenBLAS", "CSteerKernels", "SteerBLAS", "SteerErrors", "SteerNN", "SteerSync"]),
         /// Turns a Swift backbone model into the SequentialEncoder C table (linked into each Swift plugin).
         .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder", "SteerNN", "SteerSync"]),
         /// Controllable tasks (paper §4.1.1): POS/NEG task construction, prompt templates, Filter baselines.
@@ -131,7 +133,7 @@ let package = Package(
         .testTarget(name: "SteerNNTests", dependencies: ["SteerNN", "SteerBLAS", "SteerTestSupport"]),
         .testTarget(name: "SteerDataTests", dependencies: ["SteerData", "SteerRandom"]),
         .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData", "SteerRandom"]),
-        .testTarget(name: "SteerTextTests", dependencies: ["SteerText", "SteerBLAS", "SteerTestSupport"]),
+        .testTarget(name: "SteerTextTests", dependencies: ["SteerText", "CSteerKernels", "SteerNN", "SteerBLAS", "SteerTestSupport"]),
         .testTarget(name: "SteerTrainingTests", dependencies: ["SteerTraining", "SteerCheckpoint", "SteerPlugins", "SteerData"]),
         .testTarget(name: "SteerTasksTests", dependencies: ["SteerTasks", "SteerData", "SteerEvaluation", "SteerRandom"]),
         .testTarget(name: "SteerDPRTests", dependencies: ["SteerDPR", "SteerNN", "SteerTestSupport"]),

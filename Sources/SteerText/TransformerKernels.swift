@@ -2,7 +2,9 @@
 // Shapes use the llm.c legend: N token rows (all sequences packed), C channels, T one
 // sequence's length, H heads, D = C / H.
 internal import COpenBLAS
+internal import CSteerKernels
 internal import SteerNN
+import Foundation
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -10,17 +12,40 @@ import Glibc
 import Darwin
 #endif
 
+/// Which kernels run the encoder's linear layers, layer norms and attention.
+enum EncoderKernel: Sendable {
+    /// OpenBLAS sgemm per column block and per attention head, Swift loops for the rest: any CPU.
+    case openBLAS
+    /// CSteerKernels: a linear layer's bias and GELU fused into its products, vector layer norms,
+    /// attention without a general GEMM per head (AVX-512 CPUs only). One prompt is ~12 token
+    /// rows: there, sgemm's set-up per call and the passes over memory between ops cost as much
+    /// as the arithmetic.
+    case avx512
+
+    /// What the encoders use: AVX-512 where the CPU has it, unless STEER_ENCODER_KERNEL=openblas.
+    static let preferred: EncoderKernel = {
+        if ProcessInfo.processInfo.environment["STEER_ENCODER_KERNEL"] == "openblas" { return .openBLAS }
+        return steer_block_linear_available() == 1 ? .avx512 : .openBLAS
+    }()
+
+    /// Whether this CPU can run `kernel`.
+    static func isAvailable(_ kernel: EncoderKernel) -> Bool {
+        kernel == .openBLAS || steer_block_linear_available() == 1
+    }
+}
+
 enum Kernels {
-    /// out[N, O] = inp[N, I] · Wᵀ[I, O] + b, one sgemm per column block of `Wᵀ`
+    /// out[N, O] = inp[N, I] · Wᵀ[I, O] + b, block by block over the column blocks of `Wᵀ`
     /// (see ``Linear`` for why blocks).
     ///
     /// With `threads` > 1 the blocks are split into that many contiguous groups computed
-    /// concurrently (each sgemm single-threaded): two cores stream weights nearly twice as fast.
+    /// concurrently (each single-threaded): two cores stream weights nearly twice as fast.
+    /// With `gelu`, out = gelu(inp · Wᵀ + b): the AVX-512 kernel applies it before storing.
     static func linear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int, _ layer: Linear,
-                       threads: Int = 1) {
+                       threads: Int = 1, gelu: Bool = false, kernel: EncoderKernel = .preferred) {
         let blocks = (layer.outFeatures + Linear.blockWidth - 1) / Linear.blockWidth
         let job = LinearBlocks(out: out, inp: inp, weight: layer.blocks.ptr, bias: layer.bias.ptr,
-                               rows: rows, inFeatures: layer.inFeatures, outFeatures: layer.outFeatures)
+                               rows: rows, inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, kernel: kernel, gelu: gelu)
         let parts = min(threads, blocks)
         if parts <= 1 {
             job.run(0..<blocks)
@@ -29,12 +54,17 @@ enum Kernels {
                 job.run((blocks * part / parts)..<(blocks * (part + 1) / parts))
             }
         }
+        if gelu && kernel == .openBLAS { Self.gelu(out, count: rows * layer.outFeatures) }
     }
 
     /// x[N, C] = LayerNorm(x + residual) · γ + β   (residual nil: LayerNorm(x))
     static func residualLayerNorm(_ x: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>?,
-                                  rows: Int, channels c: Int, _ norm: Norm, eps: Float) {
+                                  rows: Int, channels c: Int, _ norm: Norm, eps: Float, kernel: EncoderKernel = .preferred) {
         let gamma = norm.gamma.ptr, beta = norm.beta.ptr
+        if kernel == .avx512 {
+            steer_residual_layer_norm(x, residual, rows, c, gamma, beta, eps)
+            return
+        }
         for r in 0..<rows {
             let row = x + r * c
             if let residual {
@@ -77,17 +107,30 @@ enum Kernels {
         }
     }
 
+    /// Scratch floats ``attention(ctx:qkv:length:channels:heads:scores:bias:kernel:)`` needs for T rows.
+    static func attentionScratch(length t: Int, channels c: Int, heads: Int) -> Int {
+        max(t * t, steer_attention_scratch_floats(t, c / heads))
+    }
+
     /// Self-attention of one sequence of T rows, every head:
     /// ctx[t, h·D..] = softmax(Q_h K_hᵀ / √D + bias_h) V_h, with Q, K, V read from qkv[T, 3C].
     /// Padding never enters: sequences are packed, so each attends to exactly its own rows.
     /// - Parameters:
     ///   - bias: MPNet's relative bias, `bias(h, i, j)` added to the scaled score; nil for BERT.
-    ///   - scores: scratch of at least T·T Floats.
+    ///   - scores: scratch of at least ``attentionScratch(length:channels:heads:)`` Floats.
     static func attention(ctx: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>, length t: Int,
                           channels c: Int, heads: Int, scores: UnsafeMutablePointer<Float>,
-                          bias: RelativePositionBias?) {
+                          bias: RelativePositionBias?, kernel: EncoderKernel = .preferred) {
         let d = c / heads
         let scale = 1 / Float(d).squareRoot()
+        // MPNet's relative bias stays on the sgemm path: it is added between the two products.
+        if kernel == .avx512 && bias == nil {
+            for h in 0..<heads {
+                let q = qkv + h * d, k = qkv + c + h * d, v = qkv + 2 * c + h * d
+                steer_attention_head(q, k, v, 3 * c, t, d, scale, scores, ctx + h * d, c)
+            }
+            return
+        }
         let ld = Int32(3 * c)
         for h in 0..<heads {
             let q = qkv + h * d, k = qkv + c + h * d, v = qkv + 2 * c + h * d
@@ -111,10 +154,17 @@ private struct LinearBlocks: @unchecked Sendable {
     let weight: UnsafePointer<Float>
     let bias: UnsafePointer<Float>
     let rows: Int, inFeatures: Int, outFeatures: Int
+    let kernel: EncoderKernel
+    /// Applied by the AVX-512 kernel only; `Kernels.linear` applies it after the OpenBLAS path.
+    let gelu: Bool
 
     /// out[:, block b] = inp · block_b + b[block b] for each b in `blocks`.
     func run(_ blocks: Range<Int>) {
         let (o, k) = (outFeatures, inFeatures)
+        if kernel == .avx512 {
+            steer_block_linear(inp, rows, k, weight, bias, o, blocks.lowerBound, blocks.upperBound, out, gelu ? 1 : 0)
+            return
+        }
         for b in blocks {
             let first = b * Linear.blockWidth, width = min(Linear.blockWidth, o - first)
             // alpha 1, beta 0, NoTrans × NoTrans, small M·N·K: OpenBLAS's unpacked small kernel.

@@ -50,7 +50,7 @@ extension EncoderRuntime {
     /// Loads the model in `directory`: `config.json`, `vocab.txt`, `model.safetensors` and
     /// optionally `tokenizer_config.json`, `sentence_bert_config.json`, `1_Pooling/`.
     /// - Throws: ``SteerTextError`` naming the file (and tensor) that is missing or malformed.
-    init(directory: URL, architecture: TransformerArchitecture, threads: Int) throws {
+    init(directory: URL, architecture: TransformerArchitecture, threads: Int, kernel: EncoderKernel = .preferred) throws {
         let folder = ModelDirectory(url: directory)
         let config = try folder.transformerConfig(modelType: architecture.modelType)
         try folder.checkMeanPooling()
@@ -96,7 +96,7 @@ extension EncoderRuntime {
             embeddingNorm: try load.norm("embeddings.LayerNorm", c),
             layers: layers, relativeAttentionBias: biasTable)
         self.init(tokenizer: tokenizer,
-                  model: TransformerModel(config: config, weights: weights, positionOffset: positionOffset, relativeBias: bias),
+                  model: TransformerModel(config: config, weights: weights, positionOffset: positionOffset, relativeBias: bias, kernel: kernel),
                   threads: max(1, threads))
     }
 }

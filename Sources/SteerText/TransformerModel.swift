@@ -14,6 +14,8 @@ struct TransformerModel: Sendable {
     /// Position id of the first token: 0 for BERT, padding_idx + 1 for MPNet (RoBERTa style).
     let positionOffset: Int
     let relativeBias: RelativePositionBias?
+    /// The kernels every op runs on (both compute the same function; see ``EncoderKernel``).
+    let kernel: EncoderKernel
 
     /// Writes the unit-length mean-pooled embedding of each sequence into out[B, C], splitting
     /// each linear layer over `threads` cores; when `tokenStates` is given, also the last layer's
@@ -43,22 +45,21 @@ struct TransformerModel: Sendable {
             }
             row += ids.count
         }
-        Kernels.residualLayerNorm(x, nil, rows: rows, channels: c, weights.embeddingNorm, eps: config.layerNormEps)
+        Kernels.residualLayerNorm(x, nil, rows: rows, channels: c, weights.embeddingNorm, eps: config.layerNormEps, kernel: kernel)
 
         for layer in weights.layers {
-            Kernels.linear(qkv, x, rows: rows, layer.qkv, threads: threads)
+            Kernels.linear(qkv, x, rows: rows, layer.qkv, threads: threads, kernel: kernel)
             var start = 0
             for ids in sequences {
                 Kernels.attention(ctx: ctx + start * c, qkv: qkv + start * 3 * c, length: ids.count, channels: c,
-                                  heads: config.heads, scores: ws.scores.ptr, bias: relativeBias)
+                                  heads: config.heads, scores: ws.scores.ptr, bias: relativeBias, kernel: kernel)
                 start += ids.count
             }
-            Kernels.linear(projected, ctx, rows: rows, layer.attentionOutput, threads: threads)
-            Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.attentionNorm, eps: config.layerNormEps)
-            Kernels.linear(hidden, x, rows: rows, layer.intermediate, threads: threads)
-            Kernels.gelu(hidden, count: rows * config.intermediate)
-            Kernels.linear(projected, hidden, rows: rows, layer.output, threads: threads)
-            Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.outputNorm, eps: config.layerNormEps)
+            Kernels.linear(projected, ctx, rows: rows, layer.attentionOutput, threads: threads, kernel: kernel)
+            Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.attentionNorm, eps: config.layerNormEps, kernel: kernel)
+            Kernels.linear(hidden, x, rows: rows, layer.intermediate, threads: threads, gelu: true, kernel: kernel)
+            Kernels.linear(projected, hidden, rows: rows, layer.output, threads: threads, kernel: kernel)
+            Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.outputNorm, eps: config.layerNormEps, kernel: kernel)
         }
 
         tokenStates?.update(from: x, count: rows * c)

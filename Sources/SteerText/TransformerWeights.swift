@@ -11,6 +11,7 @@ internal import SteerNN
 /// contiguously as `[in, width]`, turns every small sgemm's weight reads into one sequential
 /// stream: 2× faster at 10 rows than a strided `Wᵀ` (and ~15% slower for 300-row batches).
 struct Linear: Sendable {
+    /// Also the block width `steer_block_linear` (CSteerKernels) reads: two AVX-512 vectors.
     static let blockWidth = 32
     /// Block b (columns b·w ..< b·w + width) is `[in, width]` row-major at offset b·w·in.
     let blocks: FloatBuffer

@@ -12,7 +12,7 @@ final class Workspace: @unchecked Sendable {
     let context = FloatBuffer(count: 0)  // [N, C]  attention output before projection
     let projected = FloatBuffer(count: 0)  // [N, C]
     let hidden = FloatBuffer(count: 0)   // [N, I]  feed-forward activations
-    let scores = FloatBuffer(count: 0)   // [T, T]  one head's attention matrix
+    let scores = FloatBuffer(count: 0)   // one head's attention scratch ([T, T] and more)
 
     func reserve(rows: Int, longest: Int, _ config: TransformerConfig) {
         x.reserve(rows * config.hidden)
@@ -20,7 +20,7 @@ final class Workspace: @unchecked Sendable {
         context.reserve(rows * config.hidden)
         projected.reserve(rows * config.hidden)
         hidden.reserve(rows * config.intermediate)
-        scores.reserve(longest * longest)
+        scores.reserve(Kernels.attentionScratch(length: longest, channels: config.hidden, heads: config.heads))
     }
 }
 

@@ -55,7 +55,7 @@ struct BenchEmbedCommand: ParsableCommand {
             embedded += 32
             round += 1
         }
-        var rows = [Figures(system: "Steer MiniLM (Swift, OpenBLAS)", threads: threads,
+        var rows = [Figures(system: "Steer MiniLM (\(MiniLMEncoder.kernelDescription))", threads: threads,
                             singleP50Ms: latencies[latencies.count / 2], singleP99Ms: latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
                             batch32PerSecond: Double(embedded) / Date().timeIntervalSince(start),
                             minCosine: try Self.worstCosine(of: encoder, against: reference))]

@@ -35,6 +35,12 @@ final class MiniLMParityTests: XCTestCase {
         try assertEmbeddingsMatchReference(MiniLMEncoder(directory: folder, threads: 2), "minilm_reference.json")
     }
 
+    /// The preferred kernels are AVX-512 on a CPU that has it; the OpenBLAS set must match too.
+    func testOpenBLASKernelsMatchReference() throws {
+        guard let folder = modelFolder("all-MiniLM-L6-v2") else { return XCTFail("all-MiniLM-L6-v2 not found") }
+        try assertEmbeddingsMatchReference(MiniLMEncoder(directory: folder, threads: 1, kernel: .openBLAS), "minilm_reference.json")
+    }
+
     func testEmbeddingIsUnitLengthForEdgeInputs() throws {
         let encoder = try encoder()
         let prompts = ["", String(repeating: "tonight something light, ", count: 4200), "🎬🍿", "\u{0}\u{7}"]
