@@ -15,7 +15,7 @@ struct BenchEmbedCommand: ParsableCommand {
     @Option(help: "Prompts, one per line.") var prompts = "Benchmarks/peers/prompts.txt"
     @Option(help: "Single-prompt calls measured after warm-up.") var single = 300
     @Option(help: "Seconds of batch-32 calls.") var seconds: Double = 5
-    @Option(help: "OpenBLAS threads for Steer (and torch threads for the peer).") var threads = 1
+    @Option(help: "Threads for Steer's encoder and OpenBLAS, and for each peer (torch, ONNX Runtime intra-op).") var threads = 1
     @Flag(help: "Also run the peers: sentence-transformers, ONNX Runtime fp32 and int8 (Scripts/peers-setup installs them).") var peer = false
     @Option(help: "Reference embeddings (PyTorch fp32) the parity column compares with.")
     var reference = "Tests/Fixtures/encoders/minilm_reference.json"
@@ -38,7 +38,7 @@ struct BenchEmbedCommand: ParsableCommand {
         guard !texts.isEmpty else { throw ValidationError("no prompts in \(prompts)") }
         BLASThreads.set(threads)
         let directory = model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"
-        let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: directory))
+        let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: directory), threads: threads)
         for text in texts.prefix(20) { _ = encoder.embedFlat([text]) }  // warm-up
         var latencies: [Double] = []
         for i in 0..<single {
