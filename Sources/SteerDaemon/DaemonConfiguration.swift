@@ -1,5 +1,6 @@
 // Everything steerd needs to know at start, with documented defaults.
 import SteerPrompt
+import SteerText
 import SteerTransport
 import SteerWire
 #if canImport(Glibc)
@@ -33,6 +34,8 @@ public struct DaemonConfiguration: Sendable {
     public var encoderDirectory: String?
     /// Whether a failure to load the encoder stops the start (true when the user named a folder).
     public var encoderRequired: Bool
+    /// The encoder's linear layers in fp32 (default) or int8 (where the CPU has AVX-512 VNNI).
+    public var encoderPrecision: EncoderPrecision
     /// Bytes the prompt-embedding cache may hold.
     public var promptCacheBytes: Int
     /// The router's confidence a part of a read prompt needs to be applied (Recommend); a part
@@ -80,6 +83,7 @@ public struct DaemonConfiguration: Sendable {
     ///   - indexSnapshotPath: an item index to load at start.
     ///   - encoderDirectory: the MiniLM model folder; nil leaves EmbedPrompt and Route unavailable.
     ///   - encoderRequired: fail the start when the encoder does not load.
+    ///   - encoderPrecision: fp32, or int8 linear layers (faster, not bit-close to the reference).
     ///   - promptCacheBytes: bound of the prompt-embedding cache, default 32 MiB.
     ///   - minimumPartConfidence: confidence a read part needs to steer, default 0.75 (`defaultMinimumPartConfidence`).
     ///   - maxInFlightPerConnection: requests in flight per connection, default 256.
@@ -104,6 +108,7 @@ public struct DaemonConfiguration: Sendable {
                 stateSnapshotName: String? = nil,
                 encoderDirectory: String? = nil,
                 encoderRequired: Bool = false,
+                encoderPrecision: EncoderPrecision = .fp32,
                 promptCacheBytes: Int = 32 << 20,
                 minimumPartConfidence: Double = DaemonConfiguration.defaultMinimumPartConfidence,
                 maxInFlightPerConnection: Int = DaemonConfiguration.defaultMaxInFlightPerConnection,
@@ -128,6 +133,7 @@ public struct DaemonConfiguration: Sendable {
         self.stateSnapshotName = stateSnapshotName
         self.encoderDirectory = encoderDirectory
         self.encoderRequired = encoderRequired
+        self.encoderPrecision = encoderPrecision
         self.promptCacheBytes = promptCacheBytes
         self.minimumPartConfidence = minimumPartConfidence
         self.maxInFlightPerConnection = maxInFlightPerConnection

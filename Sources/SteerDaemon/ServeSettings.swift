@@ -1,5 +1,6 @@
 // `steer serve`'s settings as given on the command line or in a JSON file, merged and resolved.
 import Foundation
+import SteerText
 import Logging
 import SteerWire
 #if canImport(Glibc)
@@ -58,6 +59,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var listenBacklog: Int?
     /// OpenBLAS threads per call, default 1.
     public var blasThreads: Int?
+    /// fp32 (default) or int8: the sentence encoder's linear layers (int8 needs AVX-512 VNNI).
+    public var encoderPrecision: String?
     /// trace, debug, info (default), notice, warning, error or critical.
     public var logLevel: String?
     /// Default: the daemon's own uid. Root is always allowed.
@@ -69,7 +72,7 @@ public struct ServeSettings: Sendable, Equatable {
 
     /// The keys a configuration file may hold, in the order of `steer serve --help`.
     public static let keys = [
-        "socket", "socketMode", "maxFrameSize", "maxResponseSize", "pluginDir", "snapshotDir", "index", "state", "encoder",
+        "socket", "socketMode", "maxFrameSize", "maxResponseSize", "pluginDir", "snapshotDir", "index", "state", "encoder", "encoderPrecision",
         "promptCacheMB", "minPartConfidence", "maxInFlightPerConnection", "maxInFlight", "maxQueuedRowsPerConnection", "maxConnections", "idleTimeout", "listenBacklog",
         "maxBatchSize", "maxQueueDelayMicros", "shutdownGrace", "blasThreads", "logLevel", "allowedUIDs", "allowedGIDs",
     ]
@@ -89,6 +92,7 @@ public struct ServeSettings: Sendable, Equatable {
         if let index { merged.index = index }
         if let state { merged.state = state }
         if let encoder { merged.encoder = encoder }
+        if let encoderPrecision { merged.encoderPrecision = encoderPrecision }
         if let promptCacheMB { merged.promptCacheMB = promptCacheMB }
         if let minPartConfidence { merged.minPartConfidence = minPartConfidence }
         if let maxInFlightPerConnection { merged.maxInFlightPerConnection = maxInFlightPerConnection }
@@ -166,6 +170,7 @@ public struct ServeSettings: Sendable, Equatable {
             stateSnapshotName: state,
             encoderDirectory: encoder ?? cacheDirectory + "/models/all-MiniLM-L6-v2",
             encoderRequired: encoder != nil,
+            encoderPrecision: EncoderPrecision(rawValue: encoderPrecision ?? "fp32")!,
             promptCacheBytes: (promptCacheMB ?? 32) << 20,
             minimumPartConfidence: minPartConfidence ?? DaemonConfiguration.defaultMinimumPartConfidence,
             maxInFlightPerConnection: maxInFlightPerConnection ?? DaemonConfiguration.defaultMaxInFlightPerConnection,
@@ -232,6 +237,9 @@ public struct ServeSettings: Sendable, Equatable {
         if let blasThreads, !(1...1024).contains(blasThreads) {
             throw ServeSettingsError("\(name("blasThreads", "blas-threads")) must be in 1...1024; got \(blasThreads)")
         }
+        if let encoderPrecision, EncoderPrecision(rawValue: encoderPrecision) == nil {
+            throw ServeSettingsError("\(name("encoderPrecision", "encoder-precision")) must be fp32 or int8; got \"\(encoderPrecision)\"")
+        }
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ServeSettingsError("\(name("logLevel", "log-level")) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(logLevel)\"")
         }
@@ -296,6 +304,7 @@ extension ServeSettings {
             settings.maxQueueDelayMicros = try value("maxQueueDelayMicros", "an integer (microseconds)")
             settings.shutdownGrace = try value("shutdownGrace", "a number (seconds)")
             settings.blasThreads = try value("blasThreads", "an integer")
+            settings.encoderPrecision = try value("encoderPrecision", "a string (fp32 or int8)")
             settings.logLevel = try value("logLevel", "a string (\(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")))")
             settings.allowedUIDs = try value("allowedUIDs", "an array of uids (non-negative integers)")
             settings.allowedGIDs = try value("allowedGIDs", "an array of gids (non-negative integers)")

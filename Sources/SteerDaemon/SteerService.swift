@@ -81,11 +81,12 @@ public final class SteerService: RPCService {
         let metrics = BatchMetrics()
         if let directory = configuration.encoderDirectory {
             do {
-                let encoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: directory))
+                let encoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: directory), precision: configuration.encoderPrecision)
                 prompts = PromptServices(encoder: encoder, cacheBytes: configuration.promptCacheBytes, batching: batching,
                                          metrics: metrics, logger: logger)
                 promptProblem = nil
-                logger.info("sentence encoder loaded", metadata: ["name": "\(encoder.name)", "dim": "\(encoder.dimension)"])
+                logger.info("sentence encoder loaded", metadata: ["name": "\(encoder.name)", "dim": "\(encoder.dimension)",
+                                                                   "kernels": "\(encoder.kernelDescription)"])
             } catch {
                 guard !configuration.encoderRequired else { throw error }
                 prompts = nil

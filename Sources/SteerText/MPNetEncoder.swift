@@ -15,11 +15,16 @@ public final class MPNetEncoder: SentenceEncoder {
     public var dimension: Int { runtime.dimension }
     public var tokenizer: WordPieceTokenizer { runtime.tokenizer }
     private let runtime: EncoderRuntime
+    /// The kernels this encoder runs on (see ``MiniLMEncoder/kernelDescription``).
+    public let kernelDescription: String
 
     /// Loads the model in `directory`.
     /// - Throws: ``SteerTextError`` naming the file (and tensor) that is missing or malformed.
-    public init(directory: URL, threads: Int = 1) throws {
-        runtime = try EncoderRuntime(directory: directory, architecture: .mpnet, threads: threads)
+    /// - Parameter precision: as ``MiniLMEncoder/init(directory:threads:precision:)``.
+    public init(directory: URL, threads: Int = 1, precision: EncoderPrecision = .fp32) throws {
+        let kernel = EncoderKernel.choose(precision)
+        runtime = try EncoderRuntime(directory: directory, architecture: .mpnet, threads: threads, kernel: kernel)
+        kernelDescription = kernel.description
         name = directory.lastPathComponent
     }
 

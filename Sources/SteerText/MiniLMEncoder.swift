@@ -17,19 +17,22 @@ public final class MiniLMEncoder: SentenceEncoder {
     /// - Parameter directory: a folder holding `config.json`, `vocab.txt`, `model.safetensors`
     ///   and optionally `tokenizer_config.json`, `sentence_bert_config.json`, `1_Pooling/`.
     /// - Throws: ``SteerTextError`` naming the file (and tensor) that is missing or malformed.
-    public convenience init(directory: URL, threads: Int = 1) throws {
-        try self.init(directory: directory, threads: threads, kernel: .preferred)
+    /// - Parameter precision: `.int8` runs the linear layers in int8 where the CPU has AVX-512
+    ///   VNNI (elsewhere fp32; ``kernelDescription`` says which runs).
+    public convenience init(directory: URL, threads: Int = 1, precision: EncoderPrecision = .fp32) throws {
+        try self.init(directory: directory, threads: threads, kernel: EncoderKernel.choose(precision))
     }
 
     /// Loads the model in `directory`, run on `kernel` (the tests compare both).
     init(directory: URL, threads: Int, kernel: EncoderKernel) throws {
         runtime = try EncoderRuntime(directory: directory, architecture: .bert, threads: threads, kernel: kernel)
         name = directory.lastPathComponent
+        kernelDescription = kernel.description
     }
 
-    /// The kernels this process's encoders run on, for benchmark tables: "AVX-512 kernels" or
-    /// "OpenBLAS" (a CPU without AVX-512F, or STEER_ENCODER_KERNEL=openblas).
-    public static var kernelDescription: String { EncoderKernel.preferred == .avx512 ? "AVX-512 kernels" : "OpenBLAS" }
+    /// The kernels this encoder runs on, for benchmark tables and logs: "AVX-512 kernels",
+    /// "OpenBLAS" (a CPU without AVX-512F, or STEER_ENCODER_KERNEL=openblas) or "int8, AVX-512 VNNI".
+    public let kernelDescription: String
 
     /// Embeds `texts`; see ``SentenceEncoder/embedFlat(_:)``.
     public func embedFlat(_ texts: [String]) -> [Float] { runtime.embedFlat(texts) }

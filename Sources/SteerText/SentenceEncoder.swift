@@ -6,6 +6,8 @@
 public protocol SentenceEncoder: Sendable {
     /// A short model name, e.g. `"all-MiniLM-L6-v2"`.
     var name: String { get }
+    /// The kernels the encoder runs on, for logs and benchmark tables.
+    var kernelDescription: String { get }
     /// The embedding width (384 for MiniLM, 768 for MPNet).
     var dimension: Int { get }
     /// The tokenizer, exposed so callers can inspect or count tokens.
@@ -54,4 +56,17 @@ extension SentenceEncoder {
 
     /// Embeds one text.
     public func embed(_ text: String) throws -> [Float] { try embedFlat([text]) }
+}
+
+extension SentenceEncoder {
+    public var kernelDescription: String { "its own" }
+}
+
+/// The arithmetic of an encoder's linear layers.
+public enum EncoderPrecision: String, Sendable, CaseIterable {
+    /// Float32 throughout: within 1e-5 of sentence-transformers (the default).
+    case fp32
+    /// Int8 weights and activations in the linear layers (AVX-512 VNNI; fp32 where the CPU lacks
+    /// it): faster, and no longer bit-close to the reference.
+    case int8
 }

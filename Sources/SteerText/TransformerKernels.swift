@@ -21,6 +21,10 @@ enum EncoderKernel: Sendable {
     /// rows: there, sgemm's set-up per call and the passes over memory between ops cost as much
     /// as the arithmetic.
     case avx512
+    /// Linear layers in int8 (weights per output column, activations per row, int32 sums by
+    /// AVX-512 VNNI), everything else as ``avx512``. Opt-in (`--encoder-precision int8`): it
+    /// trades fp32 parity for speed.
+    case int8
 
     /// What the encoders use: AVX-512 where the CPU has it, unless STEER_ENCODER_KERNEL=openblas.
     static let preferred: EncoderKernel = {
@@ -30,8 +34,28 @@ enum EncoderKernel: Sendable {
 
     /// Whether this CPU can run `kernel`.
     static func isAvailable(_ kernel: EncoderKernel) -> Bool {
-        kernel == .openBLAS || steer_block_linear_available() == 1
+        switch kernel {
+        case .openBLAS: true
+        case .avx512: steer_block_linear_available() == 1
+        case .int8: steer_int8_available() == 1
+        }
     }
+
+    /// The kernel for `precision` on this CPU: int8 needs AVX-512 VNNI, else fp32's preferred.
+    static func choose(_ precision: EncoderPrecision) -> EncoderKernel {
+        precision == .int8 && isAvailable(.int8) ? .int8 : preferred
+    }
+
+    var description: String {
+        switch self {
+        case .openBLAS: "OpenBLAS"
+        case .avx512: "AVX-512 kernels"
+        case .int8: "int8, AVX-512 VNNI"
+        }
+    }
+
+    /// Whether the ops around the linear layers run on CSteerKernels.
+    var usesVectorKernels: Bool { self != .openBLAS }
 }
 
 enum Kernels {
@@ -44,6 +68,10 @@ enum Kernels {
     static func linear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int, _ layer: Linear,
                        threads: Int = 1, gelu: Bool = false, kernel: EncoderKernel = .preferred) {
         let blocks = (layer.outFeatures + Linear.blockWidth - 1) / Linear.blockWidth
+        if kernel == .int8, let int8 = layer.int8 {
+            linearInt8(out, inp, rows: rows, layer, int8, blocks: blocks, threads: threads, gelu: gelu)
+            return
+        }
         let job = LinearBlocks(out: out, inp: inp, weight: layer.blocks.ptr, bias: layer.bias.ptr,
                                rows: rows, inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, kernel: kernel, gelu: gelu)
         let parts = min(threads, blocks)
@@ -54,14 +82,34 @@ enum Kernels {
                 job.run((blocks * part / parts)..<(blocks * (part + 1) / parts))
             }
         }
-        if gelu && kernel == .openBLAS { Self.gelu(out, count: rows * layer.outFeatures) }
+        if gelu && !kernel.usesVectorKernels { Self.gelu(out, count: rows * layer.outFeatures) }
+    }
+
+    /// ``linear(_:_:rows:_:threads:gelu:kernel:)`` on the layer's int8 copy: the rows quantized
+    /// once, then the column blocks split over `threads` as on the fp32 path.
+    private static func linearInt8(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int, _ layer: Linear,
+                                   _ int8: QuantizedLinear, blocks: Int, threads: Int, gelu: Bool) {
+        let padded = int8.paddedInputs
+        let quantizedRows = UnsafeMutablePointer<UInt8>.allocate(capacity: rows * padded)
+        let rowScales = UnsafeMutablePointer<Float>.allocate(capacity: 2 * rows)   // scales, then zero points
+        defer { quantizedRows.deallocate(); rowScales.deallocate() }
+        steer_int8_quantize_rows(inp, rows, layer.inFeatures, int8.inverseInputScales.ptr, quantizedRows, rowScales, rowScales + rows)
+        let job = Int8Blocks(rows: quantizedRows, scales: rowScales, zeroPoints: rowScales + rows, count: rows, layer: int8, bias: layer.bias.ptr, out: out, gelu: gelu)
+        let parts = min(threads, blocks)
+        if parts <= 1 {
+            job.run(0..<blocks)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                job.run((blocks * part / parts)..<(blocks * (part + 1) / parts))
+            }
+        }
     }
 
     /// x[N, C] = LayerNorm(x + residual) · γ + β   (residual nil: LayerNorm(x))
     static func residualLayerNorm(_ x: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>?,
                                   rows: Int, channels c: Int, _ norm: Norm, eps: Float, kernel: EncoderKernel = .preferred) {
         let gamma = norm.gamma.ptr, beta = norm.beta.ptr
-        if kernel == .avx512 {
+        if kernel.usesVectorKernels {
             steer_residual_layer_norm(x, residual, rows, c, gamma, beta, eps)
             return
         }
@@ -124,7 +172,7 @@ enum Kernels {
         let d = c / heads
         let scale = 1 / Float(d).squareRoot()
         // MPNet's relative bias stays on the sgemm path: it is added between the two products.
-        if kernel == .avx512 && bias == nil {
+        if kernel.usesVectorKernels && bias == nil {
             for h in 0..<heads {
                 let q = qkv + h * d, k = qkv + c + h * d, v = qkv + 2 * c + h * d
                 steer_attention_head(q, k, v, 3 * c, t, d, scale, scores, ctx + h * d, c)
@@ -146,6 +194,23 @@ enum Kernels {
     }
 }
 
+/// An int8 linear layer's output by column blocks. `@unchecked Sendable` as ``LinearBlocks``.
+private struct Int8Blocks: @unchecked Sendable {
+    let rows: UnsafeMutablePointer<UInt8>
+    let scales: UnsafeMutablePointer<Float>
+    let zeroPoints: UnsafeMutablePointer<Float>
+    let count: Int
+    let layer: QuantizedLinear
+    let bias: UnsafePointer<Float>
+    let out: UnsafeMutablePointer<Float>
+    let gelu: Bool
+
+    func run(_ blocks: Range<Int>) {
+        steer_int8_linear(rows, scales, zeroPoints, count, layer.inFeatures, layer.weights, layer.scales.ptr, layer.columnSums, bias,
+                          layer.outFeatures, blocks.lowerBound, blocks.upperBound, out, gelu ? 1 : 0)
+    }
+}
+
 /// One linear layer's output by column blocks; groups of blocks may run on different threads.
 /// `@unchecked Sendable`: concurrent groups write disjoint columns of `out` and only read the rest.
 private struct LinearBlocks: @unchecked Sendable {
@@ -161,7 +226,7 @@ private struct LinearBlocks: @unchecked Sendable {
     /// out[:, block b] = inp · block_b + b[block b] for each b in `blocks`.
     func run(_ blocks: Range<Int>) {
         let (o, k) = (outFeatures, inFeatures)
-        if kernel == .avx512 {
+        if kernel.usesVectorKernels {
             steer_block_linear(inp, rows, k, weight, bias, o, blocks.lowerBound, blocks.upperBound, out, gelu ? 1 : 0)
             return
         }

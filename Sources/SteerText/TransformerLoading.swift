@@ -95,8 +95,9 @@ extension EncoderRuntime {
             tokenTypeEmbedding: tokenType,
             embeddingNorm: try load.norm("embeddings.LayerNorm", c),
             layers: layers, relativeAttentionBias: biasTable)
-        self.init(tokenizer: tokenizer,
-                  model: TransformerModel(config: config, weights: weights, positionOffset: positionOffset, relativeBias: bias, kernel: kernel),
-                  threads: max(1, threads))
+        var model = TransformerModel(config: config, weights: weights, positionOffset: positionOffset, relativeBias: bias,
+                                     kernel: kernel == .int8 ? .avx512 : kernel)
+        if kernel == .int8 { model = Calibration.quantized(model, tokenizer: tokenizer) }
+        self.init(tokenizer: tokenizer, model: model, threads: max(1, threads))
     }
 }

@@ -22,8 +22,11 @@ struct TransformerModel: Sendable {
     /// token states (before pooling) packed back to back into it, Σ Tᵦ rows of C.
     /// - Precondition: every sequence is non-empty, its ids are < vocab size and its length
     ///   fits the position table (the tokenizer guarantees all three).
+    /// - Parameter observe: called with each linear layer's input (layer index, slot, rows) before
+    ///   it runs; the int8 path's calibration reads the activations' ranges through it.
     func forward(_ sequences: [[Int32]], workspace ws: Workspace, out: UnsafeMutablePointer<Float>,
-                 tokenStates: UnsafeMutablePointer<Float>? = nil, threads: Int = 1) {
+                 tokenStates: UnsafeMutablePointer<Float>? = nil, threads: Int = 1,
+                 observe: ((Int, LinearSlot, UnsafePointer<Float>, Int) -> Void)? = nil) {
         let c = config.hidden
         let rows = sequences.reduce(0) { $0 + $1.count }
         let longest = sequences.map(\.count).max() ?? 0
@@ -47,7 +50,8 @@ struct TransformerModel: Sendable {
         }
         Kernels.residualLayerNorm(x, nil, rows: rows, channels: c, weights.embeddingNorm, eps: config.layerNormEps, kernel: kernel)
 
-        for layer in weights.layers {
+        for (n, layer) in weights.layers.enumerated() {
+            observe?(n, .qkv, x, rows)
             Kernels.linear(qkv, x, rows: rows, layer.qkv, threads: threads, kernel: kernel)
             var start = 0
             for ids in sequences {
@@ -55,9 +59,12 @@ struct TransformerModel: Sendable {
                                   heads: config.heads, scores: ws.scores.ptr, bias: relativeBias, kernel: kernel)
                 start += ids.count
             }
+            observe?(n, .attentionOutput, ctx, rows)
             Kernels.linear(projected, ctx, rows: rows, layer.attentionOutput, threads: threads, kernel: kernel)
             Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.attentionNorm, eps: config.layerNormEps, kernel: kernel)
+            observe?(n, .intermediate, x, rows)
             Kernels.linear(hidden, x, rows: rows, layer.intermediate, threads: threads, gelu: true, kernel: kernel)
+            observe?(n, .output, hidden, rows)
             Kernels.linear(projected, hidden, rows: rows, layer.output, threads: threads, kernel: kernel)
             Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.outputNorm, eps: config.layerNormEps, kernel: kernel)
         }

@@ -18,6 +18,8 @@ struct Linear: Sendable {
     let bias: FloatBuffer     // [out]
     let inFeatures: Int
     let outFeatures: Int
+    /// The int8 copy the `.int8` kernel reads (see ``quantized()``); nil for the fp32 kernels.
+    private(set) var int8: QuantizedLinear?
 
     /// From PyTorch's `[out, in]` layout.
     init(weight: [Float], bias: [Float], inFeatures: Int, outFeatures: Int) {
@@ -38,6 +40,13 @@ struct Linear: Sendable {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
     }
+
+    /// This layer with its int8 copy made (see ``QuantizedLinear``).
+    func quantized(inputMaxima: [Float]) -> Linear {
+        var copy = self
+        copy.int8 = QuantizedLinear(self, inputMaxima: inputMaxima)
+        return copy
+    }
 }
 
 /// A LayerNorm's scale and shift.
@@ -48,6 +57,14 @@ struct Norm: Sendable {
 
 /// One encoder layer: self-attention then feed-forward, each followed by residual + LayerNorm.
 struct TransformerLayer: Sendable {
+    /// This layer with the int8 copies of its four linear layers made, from the per-channel input
+    /// maxima of each (indexed by ``LinearSlot``).
+    func quantized(inputMaxima m: [LinearSlot: [Float]]) -> TransformerLayer {
+        TransformerLayer(qkv: qkv.quantized(inputMaxima: m[.qkv]!), attentionOutput: attentionOutput.quantized(inputMaxima: m[.attentionOutput]!),
+                         attentionNorm: attentionNorm, intermediate: intermediate.quantized(inputMaxima: m[.intermediate]!),
+                         output: output.quantized(inputMaxima: m[.output]!), outputNorm: outputNorm)
+    }
+
     /// Query, key and value projections stacked into one `[3C, C]` matrix, so one sgemm
     /// computes all three.
     let qkv: Linear
@@ -110,4 +127,9 @@ struct WeightLoader {
     func norm(_ name: String, _ size: Int) throws -> Norm {
         Norm(gamma: try tensor(name + ".weight", [size]), beta: try tensor(name + ".bias", [size]))
     }
+}
+
+/// The four linear layers of a transformer layer, in the order the forward pass runs them.
+enum LinearSlot: CaseIterable, Sendable {
+    case qkv, attentionOutput, intermediate, output
 }

@@ -19,6 +19,7 @@ struct BenchEmbedCommand: ParsableCommand {
     @Flag(help: "Also run the peers: sentence-transformers, ONNX Runtime fp32 and int8 (Scripts/peers-setup installs them).") var peer = false
     @Option(help: "Reference embeddings (PyTorch fp32) the parity column compares with.")
     var reference = "Tests/Fixtures/encoders/minilm_reference.json"
+    @Flag(help: "Also measure Steer's int8 encoder (AVX-512 VNNI), with its cosine to the reference.") var int8 = false
     @Flag(help: "Print JSON.") var json = false
 
     struct Figures: Codable {
@@ -38,27 +39,14 @@ struct BenchEmbedCommand: ParsableCommand {
         guard !texts.isEmpty else { throw ValidationError("no prompts in \(prompts)") }
         BLASThreads.set(threads)
         let directory = model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"
-        let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: directory), threads: threads)
-        for text in texts.prefix(20) { _ = encoder.embedFlat([text]) }  // warm-up
-        var latencies: [Double] = []
-        for i in 0..<single {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            _ = encoder.embedFlat([texts[i % texts.count]])
-            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        var rows: [Figures] = []
+        for precision in int8 ? [EncoderPrecision.fp32, .int8] : [.fp32] {
+            let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: directory), threads: threads, precision: precision)
+            if precision == .int8 && encoder.kernelDescription != "int8, AVX-512 VNNI" {
+                FileHandle.standardError.write(Data("bench embed: this CPU has no AVX-512 VNNI; the int8 row runs fp32\n".utf8))
+            }
+            rows.append(try measure(encoder, texts))
         }
-        latencies.sort()
-        var embedded = 0, round = 0
-        let start = Date()
-        while Date().timeIntervalSince(start) < seconds {
-            let batch = (0..<32).map { texts[(round * 32 + $0) % texts.count] }
-            _ = encoder.embedFlat(batch)
-            embedded += 32
-            round += 1
-        }
-        var rows = [Figures(system: "Steer MiniLM (\(MiniLMEncoder.kernelDescription))", threads: threads,
-                            singleP50Ms: latencies[latencies.count / 2], singleP99Ms: latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
-                            batch32PerSecond: Double(embedded) / Date().timeIntervalSince(start),
-                            minCosine: try Self.worstCosine(of: encoder, against: reference))]
         if peer {
             let common = ["--threads", "\(threads)", "--single", "\(single)", "--seconds", "\(seconds)", "--prompts", prompts]
             let torch = try PeerScript.run("embed_peer.py", common)
@@ -84,14 +72,40 @@ struct BenchEmbedCommand: ParsableCommand {
             print("| \(r.system) | \(r.threads) | \(String(format: "%.2f", r.singleP50Ms)) | \(String(format: "%.2f", r.singleP99Ms)) | "
                 + "\(String(format: "%.0f", r.batch32PerSecond)) | \(cosine) |")
         }
-        for peerRow in rows.dropFirst() {
-            print(String(format: "Steer / %@: single p50 %.2f×, batch-32 throughput %.2f×", peerRow.system,
-                         rows[0].singleP50Ms / peerRow.singleP50Ms, rows[0].batch32PerSecond / peerRow.batch32PerSecond))
+        for own in rows where own.system.hasPrefix("Steer") {
+            for peerRow in rows where !peerRow.system.hasPrefix("Steer") {
+                print(String(format: "%@ / %@: single p50 %.2f×, batch-32 throughput %.2f×", own.system, peerRow.system,
+                             own.singleP50Ms / peerRow.singleP50Ms, own.batch32PerSecond / peerRow.batch32PerSecond))
+            }
         }
     }
 }
 
 extension BenchEmbedCommand {
+    /// Single-prompt latencies over `single` calls, then batch-32 throughput for `seconds`.
+    private func measure(_ encoder: MiniLMEncoder, _ texts: [String]) throws -> Figures {
+        for text in texts.prefix(20) { _ = encoder.embedFlat([text]) }  // warm-up
+        var latencies: [Double] = []
+        for i in 0..<single {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = encoder.embedFlat([texts[i % texts.count]])
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        latencies.sort()
+        var embedded = 0, round = 0
+        let start = Date()
+        while Date().timeIntervalSince(start) < seconds {
+            let batch = (0..<32).map { texts[(round * 32 + $0) % texts.count] }
+            _ = encoder.embedFlat(batch)
+            embedded += 32
+            round += 1
+        }
+        return Figures(system: "Steer MiniLM (\(encoder.kernelDescription))", threads: threads,
+                       singleP50Ms: latencies[latencies.count / 2], singleP99Ms: latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
+                       batch32PerSecond: Double(embedded) / Date().timeIntervalSince(start),
+                       minCosine: try Self.worstCosine(of: encoder, against: reference))
+    }
+
     /// The worst cosine between `encoder`'s embeddings and the reference file's (its `cases`, each
     /// a `text` and an `embedding`); nil when the file is absent.
     static func worstCosine(of encoder: some SentenceEncoder, against path: String) throws -> Double? {

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import SteerClient
+import SteerText
 import SteerWire
 
 struct ClientOptions: ParsableArguments {
@@ -56,3 +57,6 @@ func parseList<T: LosslessStringConvertible>(_ text: String, what: String) throw
         return value
     }
 }
+
+/// `--encoder-precision fp32|int8`.
+extension EncoderPrecision: ExpressibleByArgument {}

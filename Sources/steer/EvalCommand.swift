@@ -38,6 +38,8 @@ struct EvalCommand: ParsableCommand {
     var filtered = false
     @Option(help: "With a DPR checkpoint: what a POS prompt names, single-genre or genre-set (default: the protocol the checkpoint was trained with; single-genre for checkpoints that record none). Every steered row, variants included, uses it.")
     var posPrompts: PositivePromptProtocol?
+    @Option(help: "With a DPR checkpoint: the prompt encoder's linear layers, fp32 (default) or int8 (AVX-512 VNNI).")
+    var encoderPrecision: EncoderPrecision = .fp32
     @Flag(help: "With a DPR checkpoint: add the row 'DPR soft-routed' (both towers' outputs mixed by the router's probability).")
     var softRouting = false
     @Flag(help: "With a DPR checkpoint: measure the compound tasks (\"g, but no h\": the ways of combining the two parts, against Filter with g kept and h removed) instead of Table 1; with --report, writes <prefix>.{md,json}.")
@@ -64,7 +66,9 @@ struct EvalCommand: ParsableCommand {
             let head = try DPRHead(archive: archive)
             let trainedWith = try DPRSummary.positivePrompts(of: saved)
             let protocolUsed = posPrompts ?? trainedWith
-            let sentenceEncoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: encoder ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
+            let sentenceEncoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: encoder ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"),
+                                                            precision: encoderPrecision)
+            FileHandle.standardError.write(Data("eval: prompt encoder \(sentenceEncoder.name) on \(sentenceEncoder.kernelDescription)\n".utf8))
             let router = sentenceEncoder.name == "all-MiniLM-L6-v2" ? try PromptRouter.load() : nil
             let stage1 = try base.map { path -> Backbone in
                 let original = try BackboneCheckpoint.load(contentsOf: path)

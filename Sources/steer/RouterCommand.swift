@@ -73,6 +73,7 @@ struct RouterEvalCommand: ParsableCommand {
     @Option(help: "Router model file (default: the one bundled in SteerPrompt).") var router: String?
     @Option(help: "Encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var model: String?
     @Flag(help: "List the misrouted prompts of the files (never those of the evaluation phrasings).") var showErrors = false
+    @Option(help: "The encoder's linear layers: fp32 (default) or int8 (AVX-512 VNNI).") var encoderPrecision: EncoderPrecision = .fp32
     @Option(help: "Prompts labelled part by part (kind<TAB>prompt<TAB>+:Genre;-:Genre, repeatable), e.g. Tests/Fixtures/prompts/issue15-frozen.tsv: read part by part and scored per part.")
     var partsFile: [String] = []
 
@@ -80,7 +81,9 @@ struct RouterEvalCommand: ParsableCommand {
         guard !file.isEmpty || !partsFile.isEmpty || evaluationTemplates else {
             throw ValidationError("give --file F, --parts-file F and/or --evaluation-templates")
         }
-        let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
+        let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"),
+                                        precision: encoderPrecision)
+        print("encoder: \(encoder.kernelDescription)")
         let loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0)) } ?? PromptRouter.load()
         print("router: \(router ?? "bundled Resources/router.json") (\(loaded.trainingExamples) training examples)")
         for path in file {

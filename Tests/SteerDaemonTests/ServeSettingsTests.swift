@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SteerClient
 import SteerDaemon
+import SteerText
 import SteerWire
 import XCTest
 
@@ -29,7 +30,8 @@ final class ServeSettingsTests: XCTestCase {
         {"socket": "run/steerd.sock", "socketMode": "0600", "maxFrameSize": 1048576, "pluginDir": "/opt/steer/lib",
          "snapshotDir": "snapshots", "index": "/srv/items.snap", "encoder": "models/minilm", "promptCacheMB": 8, "minPartConfidence": 0.9,
          "maxInFlightPerConnection": 16, "maxInFlight": 64, "maxQueuedRowsPerConnection": 512, "shutdownGrace": 2.5, "maxResponseSize": 65536,
-         "maxConnections": 100, "idleTimeout": 30.5, "listenBacklog": 512, "blasThreads": 2, "logLevel": "debug", "allowedUIDs": [1000, 1001], "allowedGIDs": []}
+         "maxConnections": 100, "idleTimeout": 30.5, "listenBacklog": 512, "blasThreads": 2, "logLevel": "debug", "allowedUIDs": [1000, 1001], "allowedGIDs": [],
+         "encoderPrecision": "int8"}
         """)
         let settings = try ServeSettings.load(path: path)
         XCTAssertEqual(settings.socket, directory + "/run/steerd.sock")
@@ -57,6 +59,7 @@ final class ServeSettingsTests: XCTestCase {
         XCTAssertEqual(c.allowedGIDs, [])
         XCTAssertEqual(resolved.blasThreads, 2)
         XCTAssertEqual(resolved.logLevel, .debug)
+        XCTAssertEqual(resolved.configuration.encoderPrecision, .int8)
     }
 
     func testTheDeployExampleLoads() throws {
@@ -106,6 +109,7 @@ final class ServeSettingsTests: XCTestCase {
         XCTAssertEqual(c.allowedGIDs, [getgid()])
         XCTAssertEqual(resolved.logLevel, .info)
         XCTAssertEqual(resolved.blasThreads, 1)
+        XCTAssertEqual(c.encoderPrecision, .fp32)
     }
 
     private func assertLoadFails(_ json: String, mentioning fragments: [String], line: UInt = #line) throws {
@@ -141,6 +145,7 @@ final class ServeSettingsTests: XCTestCase {
     func testBadValuesNameKeyAndFile() throws {
         try assertLoadFails(#"{"socketMode": "999"}"#, mentioning: ["\"socketMode\"", "octal"])
         try assertLoadFails(#"{"logLevel": "loud"}"#, mentioning: ["\"logLevel\"", "trace"])
+        try assertLoadFails(#"{"encoderPrecision": "fp16"}"#, mentioning: ["encoderPrecision", "fp32 or int8", "fp16"])
         try assertLoadFails(#"{"maxFrameSize": 10}"#, mentioning: ["\"maxFrameSize\"", "64..."])
         try assertLoadFails(#"{"maxResponseSize": 10}"#, mentioning: ["\"maxResponseSize\"", "64..."])
         try assertLoadFails(#"{"maxConnections": 0}"#, mentioning: ["\"maxConnections\"", "1...1048576"])

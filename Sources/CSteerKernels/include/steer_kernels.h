@@ -4,6 +4,7 @@
 #define STEER_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Which implementation `steer_block_linear` runs on this CPU: 1 for AVX-512F, 0 when the CPU
 /// lacks it (the caller then keeps its OpenBLAS path).
@@ -38,5 +39,41 @@ void steer_attention_head(const float *q, const float *k, const float *v, size_t
 
 /// The scratch `steer_attention_head` needs.
 size_t steer_attention_scratch_floats(size_t length, size_t head_dim);
+
+// MARK: int8 linear layers (AVX-512 VNNI)
+
+/// 1 when the CPU has AVX-512F, BW, VL and VNNI (the int8 path), else 0.
+int steer_int8_available(void);
+
+/// in_features rounded up to a multiple of 4 (VNNI sums four byte products per lane).
+size_t steer_int8_padded_inputs(size_t in_features);
+
+/// Bytes of a layer's quantized weights: 32-column blocks × padded inputs.
+size_t steer_int8_weight_bytes(size_t in_features, size_t out_features);
+
+/// Quantizes the fp32 column blocks of `steer_block_linear`'s layout, each input row k first
+/// multiplied by input_scales[k] (the activations are divided by the same, so the product is
+/// unchanged), to int8 per output column j: scales[j] = max_k |W'[k, j]| / 127,
+/// q = round(W' / scales[j]); column_sums[j] = Σ_k q[k, j]. The bytes are laid out as block b
+/// at offset b·32·padded, within it [padded / 4][32][4].
+void steer_int8_quantize_weights(const float *blocks, size_t in_features, size_t out_features,
+                                 const float *input_scales, int8_t *q, float *scales, int32_t *column_sums);
+
+/// Quantizes each row of x'[rows, in_features] = x · inverse_input_scales (per input channel) to unsigned
+/// bytes over the row's own range [lo, hi] ∋ 0: scales[r] = (hi − lo) / 255, zero_points[r] =
+/// round(−lo / scales[r]), q = round(x' / scales[r]) + zero_points[r]; rows of q are padded (with
+/// the zero point) to steer_int8_padded_inputs(in_features).
+/// - Precondition: steer_int8_available() returns 1.
+void steer_int8_quantize_rows(const float *x, size_t rows, size_t in_features, const float *inverse_input_scales,
+                              uint8_t *q, float *scales, float *zero_points);
+
+/// out[r, j] = x_scales[r] · weight_scales[j] · (Σ_k qx[r, k]·q[k, j] − x_zero_points[r]·column_sums[j]) + bias[j]
+/// for the columns of blocks [first_block, end_block), the sums exact in int32; with `gelu`
+/// nonzero, then BERT's erf GELU. Layout of `out` as in steer_block_linear.
+/// - Precondition: steer_int8_available() returns 1.
+void steer_int8_linear(const uint8_t *qx, const float *x_scales, const float *x_zero_points, size_t rows, size_t in_features,
+                       const int8_t *weights, const float *weight_scales, const int32_t *column_sums,
+                       const float *bias, size_t out_features, size_t first_block, size_t end_block,
+                       float *out, int gelu);
 
 #endif
