@@ -25,6 +25,7 @@ struct BenchDaemon {
         var arguments = ["serve", "--socket", socket, "--index", directory + "/index.snap", "--snapshot-dir", directory + "/snapshots",
                          "--log-level", "warning", "--blas-threads", "\(command.threads)"]
         if let encoder = command.encoder { arguments += ["--encoder", encoder] }
+        if let precision = command.encoderPrecision { arguments += ["--encoder-precision", precision.rawValue] }
         if let checkpoint = command.checkpoint {
             try FileManager.default.copyItem(atPath: checkpoint, toPath: directory + "/snapshots/model.snap")
         }

@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import SteerClient
 import SteerRandom
+import SteerText
 import SteerTraining
 import SteerWire
 
@@ -19,6 +20,7 @@ struct BenchRPCCommand: ParsableCommand {
     var checkpoint: String?
     @Option(help: "Requests per connection for Recommend with a new (uncached) prompt each time.") var uncachedRequests: Int = 400
     @Option(help: "Sentence-encoder folder for steerd (default: its own default).") var encoder: String?
+    @Option(help: "steerd's --encoder-precision (fp32 or int8; default: steerd's, fp32).") var encoderPrecision: EncoderPrecision?
     @Option(help: "steerd's OpenBLAS threads (--blas-threads; 1 is its default) and, with --peer, the peer's torch threads.")
     var threads: Int = 1
     @Flag(help: "With --checkpoint: also run the Python peer (PyTorch SASRec + sentence-transformers + DPR head in one process; Scripts/peers-setup installs it) on the same checkpoint and print Recommend side by side.")
@@ -130,21 +132,19 @@ struct BenchRPCCommand: ParsableCommand {
         rows.append(try measure("Recommend, new prompt", .recommend, { c, i in
             RecommendRequest(history: history, prompt: Self.newPrompt(connection: c, request: i), k: 10).encoded()
         }, socket: socket, connections: 1, requests: uncachedRequests))
-        if peer {
-            // Every request a history steerd has not seen, so its user-vector cache misses and SASRec runs
-            // (above, the one history is encoded once and then served from that cache).
-            @Sendable func newHistory(_ i: Int) -> [UInt32] {
-                var g = SeededRandom(seed: 1_000_003 &* UInt64(i + 1))
-                return (0..<200).map { _ in UInt32(g.next() % items) }
-            }
-            rows.append(try measure("Recommend, new history", .recommend, { _, i in
-                RecommendRequest(history: newHistory(i), k: 10).encoded()
-            }, socket: socket, connections: 1, requests: uncachedRequests))
-            rows.append(try measure("Recommend, new history + new prompt", .recommend, { _, i in
-                RecommendRequest(history: newHistory(10_000_000 + i),
-                                 prompt: Self.newPrompt(connection: 10, request: i), k: 10).encoded()
-            }, socket: socket, connections: 1, requests: uncachedRequests))
+        // Every request a history steerd has not seen, so its user-vector cache misses and SASRec runs
+        // (above, the one history is encoded once and then served from that cache).
+        @Sendable func newHistory(_ i: Int) -> [UInt32] {
+            var g = SeededRandom(seed: 1_000_003 &* UInt64(i + 1))
+            return (0..<200).map { _ in UInt32(g.next() % items) }
         }
+        rows.append(try measure("Recommend, new history", .recommend, { _, i in
+            RecommendRequest(history: newHistory(i), k: 10).encoded()
+        }, socket: socket, connections: 1, requests: uncachedRequests))
+        rows.append(try measure("Recommend, new history + new prompt", .recommend, { _, i in
+            RecommendRequest(history: newHistory(10_000_000 + i),
+                             prompt: Self.newPrompt(connection: 10, request: i), k: 10).encoded()
+        }, socket: socket, connections: 1, requests: uncachedRequests))
         if flood {
             @Sendable func probe(_ i: Int) -> [UInt8] {
                 var g = SeededRandom(seed: 2_000_003 &* UInt64(i + 1))
