@@ -74,6 +74,12 @@ enum Kernels {
         }
         let job = LinearBlocks(out: out, inp: inp, weight: layer.blocks.ptr, bias: layer.bias.ptr,
                                rows: rows, inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, kernel: kernel, gelu: gelu)
+        run(job, blocks: blocks, threads: threads)
+        if gelu && !kernel.usesVectorKernels { Self.gelu(out, count: rows * layer.outFeatures) }
+    }
+
+    /// Runs `job` over column blocks 0..<blocks, cut into `threads` contiguous groups run at once.
+    private static func run(_ job: some ColumnBlocksJob, blocks: Int, threads: Int) {
         let parts = min(threads, blocks)
         if parts <= 1 {
             job.run(0..<blocks)
@@ -82,7 +88,6 @@ enum Kernels {
                 job.run((blocks * part / parts)..<(blocks * (part + 1) / parts))
             }
         }
-        if gelu && !kernel.usesVectorKernels { Self.gelu(out, count: rows * layer.outFeatures) }
     }
 
     /// ``linear(_:_:rows:_:threads:gelu:kernel:)`` on the layer's int8 copy: the rows quantized
@@ -95,14 +100,7 @@ enum Kernels {
         defer { quantizedRows.deallocate(); rowScales.deallocate() }
         steer_int8_quantize_rows(inp, rows, layer.inFeatures, int8.inverseInputScales.ptr, quantizedRows, rowScales, rowScales + rows)
         let job = Int8Blocks(rows: quantizedRows, scales: rowScales, zeroPoints: rowScales + rows, count: rows, layer: int8, bias: layer.bias.ptr, out: out, gelu: gelu)
-        let parts = min(threads, blocks)
-        if parts <= 1 {
-            job.run(0..<blocks)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                job.run((blocks * part / parts)..<(blocks * (part + 1) / parts))
-            }
-        }
+        run(job, blocks: blocks, threads: threads)
     }
 
     /// x[N, C] = LayerNorm(x + residual) · γ + β   (residual nil: LayerNorm(x))
@@ -194,8 +192,14 @@ enum Kernels {
     }
 }
 
+/// A linear layer's output computed for a range of its column blocks; the ranges of one layer
+/// write disjoint columns, so they may run on different threads.
+private protocol ColumnBlocksJob: Sendable {
+    func run(_ blocks: Range<Int>)
+}
+
 /// An int8 linear layer's output by column blocks. `@unchecked Sendable` as ``LinearBlocks``.
-private struct Int8Blocks: @unchecked Sendable {
+private struct Int8Blocks: ColumnBlocksJob, @unchecked Sendable {
     let rows: UnsafeMutablePointer<UInt8>
     let scales: UnsafeMutablePointer<Float>
     let zeroPoints: UnsafeMutablePointer<Float>
@@ -213,7 +217,7 @@ private struct Int8Blocks: @unchecked Sendable {
 
 /// One linear layer's output by column blocks; groups of blocks may run on different threads.
 /// `@unchecked Sendable`: concurrent groups write disjoint columns of `out` and only read the rest.
-private struct LinearBlocks: @unchecked Sendable {
+private struct LinearBlocks: ColumnBlocksJob, @unchecked Sendable {
     let out: UnsafeMutablePointer<Float>
     let inp: UnsafePointer<Float>
     let weight: UnsafePointer<Float>

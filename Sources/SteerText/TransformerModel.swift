@@ -14,7 +14,7 @@ struct TransformerModel: Sendable {
     /// Position id of the first token: 0 for BERT, padding_idx + 1 for MPNet (RoBERTa style).
     let positionOffset: Int
     let relativeBias: RelativePositionBias?
-    /// The kernels every op runs on (both compute the same function; see ``EncoderKernel``).
+    /// The kernels every op runs on (see ``EncoderKernel``).
     let kernel: EncoderKernel
 
     /// Writes the unit-length mean-pooled embedding of each sequence into out[B, C], splitting
