@@ -61,7 +61,7 @@ AVX512 static void tile_rows(int rows, const float *a, size_t lda, size_t k, con
 AVX512 static void block_linear_avx512(const float *inp, size_t rows, size_t k, const float *blocks,
                                        const float *bias, size_t out_features, size_t first_block,
                                        size_t end_block, float *out, int gelu) {
-    // Rows are cut into tiles of equal size (14 rows: 7 + 7, not 12 + 2): a thin tile would
+    // Rows are cut into tiles of equal size (15 rows: 8 + 7, not 14 + 1): a thin tile would
     // stream the whole block for a few multiply-adds.
     const size_t tiles = (rows + MAX_TILE_ROWS - 1) / MAX_TILE_ROWS;
     for (size_t b = first_block; b < end_block; b++) {
