@@ -59,7 +59,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var listenBacklog: Int?
     /// OpenBLAS threads per call, default 1.
     public var blasThreads: Int?
-    /// fp32 (default) or int8: the sentence encoder's linear layers (int8 needs AVX-512 VNNI).
+    /// int8 (default; fp32 where the CPU lacks AVX-512 VNNI) or fp32: the sentence encoder's
+    /// linear layers. `DaemonConfiguration` itself defaults to fp32, the reference arithmetic.
     public var encoderPrecision: String?
     /// trace, debug, info (default), notice, warning, error or critical.
     public var logLevel: String?
@@ -170,7 +171,7 @@ public struct ServeSettings: Sendable, Equatable {
             stateSnapshotName: state,
             encoderDirectory: encoder ?? cacheDirectory + "/models/all-MiniLM-L6-v2",
             encoderRequired: encoder != nil,
-            encoderPrecision: EncoderPrecision(rawValue: encoderPrecision ?? "fp32")!,
+            encoderPrecision: EncoderPrecision(rawValue: encoderPrecision ?? "int8")!,
             promptCacheBytes: (promptCacheMB ?? 32) << 20,
             minimumPartConfidence: minPartConfidence ?? DaemonConfiguration.defaultMinimumPartConfidence,
             maxInFlightPerConnection: maxInFlightPerConnection ?? DaemonConfiguration.defaultMaxInFlightPerConnection,

@@ -5,9 +5,9 @@ internal import SteerNN
 /// The weights of a ``Linear`` quantized per output column to int8, in the byte layout
 /// `steer_int8_linear` reads, with each column's scale and sum; the bias stays the Linear's.
 ///
-/// Why per column and per row: one scale for a whole activation matrix (ONNX Runtime's dynamic
-/// int8) lets one large value in any token row coarsen every other row; a scale per row and per
-/// weight column keeps each product's error relative to its own row and column.
+/// Why per column and per row (and per 128 inputs of a row): one scale for a whole activation
+/// matrix (ONNX Runtime's dynamic int8) lets one large value anywhere coarsen every other value;
+/// a scale per weight column and per range of a row keeps each error to its own neighbourhood.
 ///
 /// Why input scales (SmoothQuant's migration): a BERT layer norm's output has a few channels
 /// tens of times larger than the rest, in every token, so a row's scale is set by them and the
@@ -48,7 +48,7 @@ final class QuantizedLinear: @unchecked Sendable {
         let bytes = steer_int8_weight_bytes(inFeatures, outFeatures)
         weights = .allocate(capacity: bytes)
         scales = FloatBuffer(count: outFeatures)
-        columnSums = .allocate(capacity: outFeatures)
+        columnSums = .allocate(capacity: steer_int8_ranges(inFeatures) * outFeatures)
         steer_int8_quantize_weights(linear.blocks.ptr, inFeatures, outFeatures, inputScales.ptr, weights, scales.ptr, columnSums)
     }
 
@@ -59,4 +59,6 @@ final class QuantizedLinear: @unchecked Sendable {
 
     /// Bytes of one row of quantized activations (inputs padded to a multiple of 4).
     var paddedInputs: Int { steer_int8_padded_inputs(inFeatures) }
+    /// Scales (and zero points) per row of activations: one per 128 inputs.
+    var ranges: Int { steer_int8_ranges(inFeatures) }
 }

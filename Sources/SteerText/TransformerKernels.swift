@@ -96,10 +96,11 @@ enum Kernels {
                                    _ int8: QuantizedLinear, blocks: Int, threads: Int, gelu: Bool) {
         let padded = int8.paddedInputs
         let quantizedRows = UnsafeMutablePointer<UInt8>.allocate(capacity: rows * padded)
-        let rowScales = UnsafeMutablePointer<Float>.allocate(capacity: 2 * rows)   // scales, then zero points
+        let steps = rows * int8.ranges
+        let rowScales = UnsafeMutablePointer<Float>.allocate(capacity: 2 * steps)   // scales, then zero points
         defer { quantizedRows.deallocate(); rowScales.deallocate() }
-        steer_int8_quantize_rows(inp, rows, layer.inFeatures, int8.inverseInputScales.ptr, quantizedRows, rowScales, rowScales + rows)
-        let job = Int8Blocks(rows: quantizedRows, scales: rowScales, zeroPoints: rowScales + rows, count: rows, layer: int8, bias: layer.bias.ptr, out: out, gelu: gelu)
+        steer_int8_quantize_rows(inp, rows, layer.inFeatures, int8.inverseInputScales.ptr, quantizedRows, rowScales, rowScales + steps)
+        let job = Int8Blocks(rows: quantizedRows, scales: rowScales, zeroPoints: rowScales + steps, count: rows, layer: int8, bias: layer.bias.ptr, out: out, gelu: gelu)
         run(job, blocks: blocks, threads: threads)
     }
 

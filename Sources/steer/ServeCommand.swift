@@ -31,7 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A state snapshot to restore at start (a name in the snapshot directory, as SaveSnapshot wrote it): backbone with its checkpoint, item index, prompt cache; steerd refuses to start if it does not verify.")
     var state: String?
     @Option(help: "Sentence-encoder model folder, MiniLM (bert) or MPNet (mpnet) by its config.json (default: $STEER_CACHE/models/all-MiniLM-L6-v2 when present).") var encoder: String?
-    @Option(help: "The encoder's linear layers: fp32 (default; within 1e-5 of sentence-transformers) or int8 (AVX-512 VNNI, about 3.5x faster per prompt, cosine 0.998 to fp32; fp32 where the CPU lacks VNNI).")
+    @Option(help: "The encoder's linear layers: int8 (default; AVX-512 VNNI, about 4x faster per prompt, cosine 0.999 to fp32, Table 1 within 1%; fp32 where the CPU lacks VNNI) or fp32 (within 1e-5 of sentence-transformers).")
     var encoderPrecision: String?
     @Option(help: "Prompt-embedding cache size, MiB (default: 32).") var promptCacheMb: Int?
     @Option(help: "The router's confidence a part of a prompt needs to steer Recommend; a part below it is not applied, since a wrong tower inverts the request and no steering never does (default: 0.75; stated polarities always apply).")

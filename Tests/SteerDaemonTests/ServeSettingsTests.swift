@@ -31,7 +31,7 @@ final class ServeSettingsTests: XCTestCase {
          "snapshotDir": "snapshots", "index": "/srv/items.snap", "encoder": "models/minilm", "promptCacheMB": 8, "minPartConfidence": 0.9,
          "maxInFlightPerConnection": 16, "maxInFlight": 64, "maxQueuedRowsPerConnection": 512, "shutdownGrace": 2.5, "maxResponseSize": 65536,
          "maxConnections": 100, "idleTimeout": 30.5, "listenBacklog": 512, "blasThreads": 2, "logLevel": "debug", "allowedUIDs": [1000, 1001], "allowedGIDs": [],
-         "encoderPrecision": "int8"}
+         "encoderPrecision": "fp32"}
         """)
         let settings = try ServeSettings.load(path: path)
         XCTAssertEqual(settings.socket, directory + "/run/steerd.sock")
@@ -59,7 +59,7 @@ final class ServeSettingsTests: XCTestCase {
         XCTAssertEqual(c.allowedGIDs, [])
         XCTAssertEqual(resolved.blasThreads, 2)
         XCTAssertEqual(resolved.logLevel, .debug)
-        XCTAssertEqual(resolved.configuration.encoderPrecision, .int8)
+        XCTAssertEqual(resolved.configuration.encoderPrecision, .fp32)
     }
 
     func testTheDeployExampleLoads() throws {
@@ -109,7 +109,7 @@ final class ServeSettingsTests: XCTestCase {
         XCTAssertEqual(c.allowedGIDs, [getgid()])
         XCTAssertEqual(resolved.logLevel, .info)
         XCTAssertEqual(resolved.blasThreads, 1)
-        XCTAssertEqual(c.encoderPrecision, .fp32)
+        XCTAssertEqual(c.encoderPrecision, .int8, "steer serve runs the int8 encoder unless told otherwise")
     }
 
     private func assertLoadFails(_ json: String, mentioning fragments: [String], line: UInt = #line) throws {

@@ -48,26 +48,30 @@ int steer_int8_available(void);
 /// in_features rounded up to a multiple of 4 (VNNI sums four byte products per lane).
 size_t steer_int8_padded_inputs(size_t in_features);
 
+/// Input ranges of 128 (the last may be shorter) over the padded inputs: each row of activations
+/// has one scale and zero point per range.
+size_t steer_int8_ranges(size_t in_features);
+
 /// Bytes of a layer's quantized weights: 32-column blocks × padded inputs.
 size_t steer_int8_weight_bytes(size_t in_features, size_t out_features);
 
 /// Quantizes the fp32 column blocks of `steer_block_linear`'s layout, each input row k first
 /// multiplied by input_scales[k] (the activations are divided by the same, so the product is
 /// unchanged), to int8 per output column j: scales[j] = max_k |W'[k, j]| / 127,
-/// q = round(W' / scales[j]); column_sums[j] = Σ_k q[k, j]. The bytes are laid out as block b
-/// at offset b·32·padded, within it [padded / 4][32][4].
+/// q = round(W' / scales[j]); column_sums[g·out_features + j] = Σ_{k in range g} q[k, j]. The
+/// bytes are laid out as block b at offset b·32·padded, within it [padded / 4][32][4].
 void steer_int8_quantize_weights(const float *blocks, size_t in_features, size_t out_features,
                                  const float *input_scales, int8_t *q, float *scales, int32_t *column_sums);
 
-/// Quantizes each row of x'[rows, in_features] = x · inverse_input_scales (per input channel) to unsigned
-/// bytes over the row's own range [lo, hi] ∋ 0: scales[r] = (hi − lo) / 255, zero_points[r] =
-/// round(−lo / scales[r]), q = round(x' / scales[r]) + zero_points[r]; rows of q are padded (with
-/// the zero point) to steer_int8_padded_inputs(in_features).
+/// Quantizes each row of x'[rows, in_features] = x · inverse_input_scales (per input channel) to
+/// unsigned bytes, each range g of 128 inputs over its own [lo, hi] ∋ 0: scales[r·ranges + g] =
+/// (hi − lo) / 255, zero_points[r·ranges + g] = round(−lo / scale), q = round(x' / scale) + zero
+/// point; rows of q are padded (with the last range's zero point) to steer_int8_padded_inputs.
 /// - Precondition: steer_int8_available() returns 1.
 void steer_int8_quantize_rows(const float *x, size_t rows, size_t in_features, const float *inverse_input_scales,
                               uint8_t *q, float *scales, float *zero_points);
 
-/// out[r, j] = x_scales[r] · weight_scales[j] · (Σ_k qx[r, k]·q[k, j] − x_zero_points[r]·column_sums[j]) + bias[j]
+/// out[r, j] = weight_scales[j] · Σ_g x_scales[r, g] · (Σ_{k in g} qx[r, k]·q[k, j] − x_zero_points[r, g]·column_sums[g, j]) + bias[j]
 /// for the columns of blocks [first_block, end_block), the sums exact in int32; with `gelu`
 /// nonzero, then BERT's erf GELU. Layout of `out` as in steer_block_linear.
 /// - Precondition: steer_int8_available() returns 1.
