@@ -65,11 +65,12 @@ enum Kernels {
     /// With `threads` > 1 the blocks are split into that many contiguous groups computed
     /// concurrently (each single-threaded): two cores stream weights nearly twice as fast.
     /// With `gelu`, out = gelu(inp · Wᵀ + b): the AVX-512 kernel applies it before storing.
+    /// `scratch` holds the int8 path's quantized activations (a fresh one when nil).
     static func linear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int, _ layer: Linear,
-                       threads: Int = 1, gelu: Bool = false, kernel: EncoderKernel = .preferred) {
+                       threads: Int = 1, gelu: Bool = false, kernel: EncoderKernel = .preferred, scratch: Int8Scratch? = nil) {
         let blocks = (layer.outFeatures + Linear.blockWidth - 1) / Linear.blockWidth
         if kernel == .int8, let int8 = layer.int8 {
-            linearInt8(out, inp, rows: rows, layer, int8, blocks: blocks, threads: threads, gelu: gelu)
+            linearInt8(out, inp, rows: rows, layer, int8, blocks: blocks, threads: threads, gelu: gelu, scratch: scratch ?? Int8Scratch())
             return
         }
         let job = LinearBlocks(out: out, inp: inp, weight: layer.blocks.ptr, bias: layer.bias.ptr,
@@ -93,12 +94,10 @@ enum Kernels {
     /// ``linear(_:_:rows:_:threads:gelu:kernel:)`` on the layer's int8 copy: the rows quantized
     /// once, then the column blocks split over `threads` as on the fp32 path.
     private static func linearInt8(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int, _ layer: Linear,
-                                   _ int8: QuantizedLinear, blocks: Int, threads: Int, gelu: Bool) {
-        let padded = int8.paddedInputs
-        let quantizedRows = UnsafeMutablePointer<UInt8>.allocate(capacity: rows * padded)
+                                   _ int8: QuantizedLinear, blocks: Int, threads: Int, gelu: Bool, scratch: Int8Scratch) {
         let steps = rows * int8.ranges
-        let rowScales = UnsafeMutablePointer<Float>.allocate(capacity: 2 * steps)   // scales, then zero points
-        defer { quantizedRows.deallocate(); rowScales.deallocate() }
+        scratch.reserve(bytes: rows * int8.paddedInputs, steps: steps)
+        let quantizedRows = scratch.rows, rowScales = scratch.steps   // scales, then zero points
         steer_int8_quantize_rows(inp, rows, layer.inFeatures, int8.inverseInputScales.ptr, quantizedRows, rowScales, rowScales + steps)
         let job = Int8Blocks(rows: quantizedRows, scales: rowScales, zeroPoints: rowScales + steps, count: rows, layer: int8, bias: layer.bias.ptr, out: out, gelu: gelu)
         run(job, blocks: blocks, threads: threads)

@@ -52,7 +52,7 @@ struct TransformerModel: Sendable {
 
         for (n, layer) in weights.layers.enumerated() {
             observe?(n, .qkv, x, rows)
-            Kernels.linear(qkv, x, rows: rows, layer.qkv, threads: threads, kernel: kernel)
+            Kernels.linear(qkv, x, rows: rows, layer.qkv, threads: threads, kernel: kernel, scratch: ws.int8)
             var start = 0
             for ids in sequences {
                 Kernels.attention(ctx: ctx + start * c, qkv: qkv + start * 3 * c, length: ids.count, channels: c,
@@ -60,12 +60,12 @@ struct TransformerModel: Sendable {
                 start += ids.count
             }
             observe?(n, .attentionOutput, ctx, rows)
-            Kernels.linear(projected, ctx, rows: rows, layer.attentionOutput, threads: threads, kernel: kernel)
+            Kernels.linear(projected, ctx, rows: rows, layer.attentionOutput, threads: threads, kernel: kernel, scratch: ws.int8)
             Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.attentionNorm, eps: config.layerNormEps, kernel: kernel)
             observe?(n, .intermediate, x, rows)
-            Kernels.linear(hidden, x, rows: rows, layer.intermediate, threads: threads, gelu: true, kernel: kernel)
+            Kernels.linear(hidden, x, rows: rows, layer.intermediate, threads: threads, gelu: true, kernel: kernel, scratch: ws.int8)
             observe?(n, .output, hidden, rows)
-            Kernels.linear(projected, hidden, rows: rows, layer.output, threads: threads, kernel: kernel)
+            Kernels.linear(projected, hidden, rows: rows, layer.output, threads: threads, kernel: kernel, scratch: ws.int8)
             Kernels.residualLayerNorm(x, projected, rows: rows, channels: c, layer.outputNorm, eps: config.layerNormEps, kernel: kernel)
         }
 

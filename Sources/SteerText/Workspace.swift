@@ -13,6 +13,7 @@ final class Workspace: @unchecked Sendable {
     let projected = FloatBuffer(count: 0)  // [N, C]
     let hidden = FloatBuffer(count: 0)   // [N, I]  feed-forward activations
     let scores = FloatBuffer(count: 0)   // one head's attention scratch ([T, T] and more)
+    let int8 = Int8Scratch()             // the int8 path's quantized activations
 
     func reserve(rows: Int, longest: Int, _ config: TransformerConfig) {
         x.reserve(rows * config.hidden)
@@ -38,5 +39,32 @@ final class WorkspacePool: Sendable {
         let workspace = idle.withLock { $0.popLast() } ?? Workspace()
         defer { idle.withLock { if $0.count < keep { $0.append(workspace) } } }
         return try body(workspace)
+    }
+}
+
+/// One linear layer's activations quantized for the int8 path: bytes [N, padded inputs] and, per
+/// row and range of 128 inputs, a scale and a zero point. Grows like the other buffers.
+final class Int8Scratch: @unchecked Sendable {
+    private(set) var rows = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+    private(set) var steps = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private var rowCapacity = 1, stepCapacity = 1
+
+    /// Room for `bytes` quantized values and `steps` scales plus as many zero points.
+    func reserve(bytes: Int, steps count: Int) {
+        if bytes > rowCapacity {
+            rows.deallocate()
+            rowCapacity = max(bytes, rowCapacity * 3 / 2)
+            rows = .allocate(capacity: rowCapacity)
+        }
+        if 2 * count > stepCapacity {
+            steps.deallocate()
+            stepCapacity = max(2 * count, stepCapacity * 3 / 2)
+            steps = .allocate(capacity: stepCapacity)
+        }
+    }
+
+    deinit {
+        rows.deallocate()
+        steps.deallocate()
     }
 }
