@@ -1,5 +1,6 @@
-// The encoder's optional int8 linear layers: weights quantized per output column, activations per
-// row, products summed exactly in int32 by AVX-512 VNNI (vpdpbusd), then scaled back to float.
+// The encoder's int8 linear layers: weights quantized per output column, activations per row and
+// range of 128 inputs, products summed exactly in int32 by AVX-512 VNNI (vpdpbusd), then scaled
+// back to float.
 #include "steer_kernels.h"
 #include "vector_math.h"
 

@@ -28,11 +28,14 @@ public final class MiniLMEncoder: SentenceEncoder {
         runtime = try EncoderRuntime(directory: directory, architecture: .bert, threads: threads, kernel: kernel)
         name = directory.lastPathComponent
         kernelDescription = kernel.description
+        precision = kernel == .int8 ? .int8 : .fp32
     }
 
     /// The kernels this encoder runs on, for benchmark tables and logs: "AVX-512 kernels",
     /// "OpenBLAS" (a CPU without AVX-512F, or STEER_ENCODER_KERNEL=openblas) or "int8, AVX-512 VNNI".
     public let kernelDescription: String
+    /// The precision that runs: int8 only where asked for and the CPU has AVX-512 VNNI.
+    public let precision: EncoderPrecision
 
     /// Embeds `texts`; see ``SentenceEncoder/embedFlat(_:)``.
     public func embedFlat(_ texts: [String]) -> [Float] { runtime.embedFlat(texts) }
