@@ -21,9 +21,10 @@ enum EncoderKernel: Sendable {
     /// rows: there, sgemm's set-up per call and the passes over memory between ops cost as much
     /// as the arithmetic.
     case avx512
-    /// Linear layers in int8 (weights per output column, activations per row, int32 sums by
-    /// AVX-512 VNNI), everything else as ``avx512``. Opt-in (`--encoder-precision int8`): it
-    /// trades fp32 parity for speed.
+    /// Linear layers in int8 (weights per output column, activations per row and 128 inputs,
+    /// int32 sums by AVX-512 VNNI), everything else as ``avx512``. It trades fp32 parity for
+    /// speed, so the library asks for it explicitly (``EncoderPrecision/int8``); steerd does by
+    /// default.
     case int8
 
     /// What the encoders use: AVX-512 where the CPU has it, unless STEER_ENCODER_KERNEL=openblas.
