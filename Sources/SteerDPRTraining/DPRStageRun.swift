@@ -77,9 +77,10 @@ public struct DPRStageRun {
             trainer.sequenceReference = reference
             trainer.onEpoch = { r in
                 if let line = try? json.encode(r) { logHandle.write(line + Data("\n".utf8)) }
-                report(String(format: "%@ epoch %2d  seq %.4f  prompt %.4f  %d tasks  %.1f s  valid N@10 SEQ %.4f POS %.4f NEG %.4f%@%@",
+                report(String(format: "%@ epoch %2d  seq %.4f  prompt %.4f  %d tasks  %.1f s  valid N@10 SEQ %.4f POS %.4f NEG %.4f%@%@%@",
                               r.stage, r.epoch, r.sequenceLoss, r.promptLoss, r.tasks, r.seconds, r.validSEQ ?? 0, r.validPOS ?? 0,
-                              r.validNEG ?? 0, r.validTagPOS.map { String(format: " tag-POS %.4f", $0) } ?? "", r.best ? "  *" : ""))
+                              r.validNEG ?? 0, r.validTagPOS.map { String(format: " tag-POS %.4f", $0) } ?? "",
+                              r.validTagHeldOutPOS.map { String(format: " held-out-tag-POS %.4f", $0) } ?? "", r.best ? "  *" : ""))
             }
             trainer.onImprovement = { weights, archive, record in
                 summary.records.append(record)

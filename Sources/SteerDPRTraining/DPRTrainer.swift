@@ -105,17 +105,22 @@ public final class DPRTrainer {
             startingSEQ = start
         }
         // Stage 3 starts from stage 2's head: measured first, an epoch is kept only if it beats it.
+        var genreFloor: (pos: Double, neg: Double) = (-.infinity, -.infinity)
         if stage == .tags, validation != nil {
             var start = DPREpochRecord(stage: stage.rawValue, epoch: 0, sequenceLoss: 0, promptLoss: 0, tasks: 0, seconds: 0, best: false)
             try validate(into: &start)
             if (start.validSEQ ?? 0) >= seqFloor, let score = start.validScore { stopping.require(atLeast: score) }
+            if start.validTagHeldOutPOS != nil {
+                genreFloor = ((start.validPOS ?? 0) * (1 - Self.genreTolerance), (start.validNEG ?? 0) * (1 - Self.genreTolerance))
+            }
             onEpoch?(start)
         }
         for e in 1...max(1, options.epochs) {
             var record = try trainEpoch(e)
             if validation != nil { try validate(into: &record) }
             let score = record.validScore ?? Double(e)
-            let eligible = (record.validSEQ ?? 0) >= seqFloor || validation == nil
+            let eligible = ((record.validSEQ ?? 0) >= seqFloor && (record.validPOS ?? 0) >= genreFloor.pos
+                            && (record.validNEG ?? 0) >= genreFloor.neg) || validation == nil
             if stopping.improves(score, eligible: eligible) {
                 record.best = true
                 best = (try model.save(), head.archived(), record)
@@ -128,12 +133,20 @@ public final class DPRTrainer {
         return Result(bestBackbone: best.backbone, bestHead: best.head, best: best.record, history: history)
     }
 
+    /// How far below stage 3's start validation genre POS and NEG may fall in an epoch that
+    /// stage 3 selects on held-out tag wordings.
+    public static let genreTolerance = 0.02
+
     /// Fills the validation figures of `record`: SEQ, POS and NEG NDCG@10 with the training
     /// phrasings, in stage 3 also POS prompted with the targets' training tags. The score is the
     /// mean of SEQ, POS and NEG in both stages. Tag POS is logged but not scored: a tag names one
     /// film, and with the training tags on validation it measures memorisation (it rose from 0.23
     /// to 0.76 in one epoch of every-cut training while genre POS fell from 0.395 to 0.375).
     /// Stage 3 starts from stage 2's score, so it is kept only where it does not cost genre steering.
+    ///
+    /// With held-out tag wordings (``TagPhrasings``), stage 3 is scored by POS prompted with them
+    /// instead: they were never trained on, so a gain there is the tag's meaning carried to other
+    /// words, not memorisation; genre POS and NEG must stay within ``genreTolerance`` of the start.
     private func validate(into record: inout DPREpochRecord) throws {
         guard let validation else { return }
         try model.setTraining(false)
@@ -153,6 +166,13 @@ public final class DPRTrainer {
             record.validTagPOS = tagPOS
         }
         record.validScore = (seq + pos + neg) / 3
+        if stage == .tags, let tags = prompts.tags, tags.phrasings != nil {
+            try validation.evaluateTagPrompts(backbone: model.backbone, queries: queries, tags: tags, wording: .selection,
+                                              name: "DPR held-out tag wordings", into: &report)
+            let heldOut = report.averaged(model: "DPR held-out tag wordings", task: .pos)?.ndcg[0] ?? 0
+            record.validTagHeldOutPOS = heldOut
+            record.validScore = heldOut
+        }
     }
 
     /// A cut: the tasks that share one history, and that history's next item.

@@ -63,7 +63,11 @@ public struct DPREpochRecord: Sendable, Codable, Equatable {
     /// Stage 3: validation POS NDCG@10 with each tagged target's training tag as the prompt
     /// (the evaluation paraphrases never reach model selection).
     public var validTagPOS: Double?
-    /// The selection score: mean of SEQ, POS and NEG (tag POS is logged, not scored).
+    /// Stage 3 with ``TagPhrasings``: validation POS NDCG@10 prompted with the held-out
+    /// (`select`) wordings, never trained on; then the stage's selection score.
+    public var validTagHeldOutPOS: Double?
+    /// The selection score: mean of SEQ, POS and NEG; in stage 3 with held-out tag wordings, the
+    /// held-out tag POS (genre POS and NEG must then hold within ``DPRTrainer/genreTolerance``).
     public var validScore: Double?
     public var best: Bool
 }

@@ -12,11 +12,13 @@ public enum TagFacet: String, Sendable, Codable, CaseIterable {
     case appeal
 }
 
-/// Which wording of a tag: the training tag or its lexically different paraphrase (B.3), which
-/// is for evaluation only.
+/// Which wording of a tag: the training tag, its lexically different paraphrase (B.3), which is
+/// for evaluation only, or the held-out extra wording that scores stage 3's epochs
+/// (``TagPhrasings/Use/select``).
 public enum TagWording: String, Sendable, Codable {
     case training
     case evaluation
+    case selection
 }
 
 /// Tags per item: for a tagged item, one training tag and one evaluation paraphrase per facet.
@@ -30,6 +32,8 @@ public struct ItemTags: Sendable {
     public let unknownRows: Int
     /// Items with tags.
     public let taggedItems: Int
+    /// More wordings of the training tags, if a phrasings file was read.
+    public var phrasings: TagPhrasings?
 
     /// Parses `path` (tab-separated; `#` comment lines; a header line starting `item_id`) for
     /// `dataset`'s item vocabulary.
@@ -72,10 +76,27 @@ public struct ItemTags: Sendable {
     }
 
     /// The tag of `item` in `facet` and `wording`, or nil when the item has no tags.
+    /// `.selection` gives the first held-out wording of `facet`, else of another facet, or nil when
+    /// the item has none.
     public func tag(_ item: Int32, _ facet: TagFacet, _ wording: TagWording) -> String? {
         guard item >= 0, Int(item) < tags.count, let row = tags[Int(item)] else { return nil }
-        let column = TagFacet.allCases.firstIndex(of: facet)! + (wording == .training ? 0 : 3)
-        return row[column]
+        let column = TagFacet.allCases.firstIndex(of: facet)!
+        switch wording {
+        case .training: return row[column]
+        case .evaluation: return row[column + 3]
+        case .selection:
+            // Another facet's held-out wording rather than none: a task without one would fall back
+            // to its genre prompt and blur the score with genre steering.
+            let order = [facet] + TagFacet.allCases.filter { $0 != facet }
+            return order.lazy.compactMap { self.phrasings?.wordings(item, $0, .select).first }.first
+        }
+    }
+
+    /// The wordings stage 3 trains on for `item`'s `facet`: the training tag and its extra
+    /// training wordings (empty when the item has no tags).
+    public func trainingWordings(_ item: Int32, _ facet: TagFacet) -> [String] {
+        guard let tag = tag(item, facet, .training) else { return [] }
+        return [tag] + (phrasings?.wordings(item, facet, .train) ?? [])
     }
 
     /// Whether `item` has tags.
@@ -86,10 +107,10 @@ public struct ItemTags: Sendable {
         root + "/Data/ml-1m-tags.tsv"
     }
 
-    /// Every training-wording tag of items `0..<itemCount`, each facet: the texts stage 3 draws its
+    /// Every training wording of items `0..<itemCount`, each facet: the texts stage 3 draws its
     /// tag prompts from, for the prompt bank to encode up front.
     public func trainingTexts(itemCount: Int) -> [String] {
-        (0..<Int32(itemCount)).flatMap { item in TagFacet.allCases.compactMap { tag(item, $0, .training) } }
+        (0..<Int32(itemCount)).flatMap { item in TagFacet.allCases.flatMap { trainingWordings(item, $0) } }
     }
 }
 

@@ -14,7 +14,8 @@ public enum TrainingStage: String, Sendable, Codable, CaseIterable {
 /// Renders a training task's prompt text for a stage.
 ///
 /// **Stage 2** renders the task's genre with a training template (``PromptTemplates``).
-/// **Stage 3** prompts a POS task with one training tag of its target (facet drawn per epoch);
+/// **Stage 3** prompts a POS task with one training tag of its target (facet, and wording when
+/// ``TagPhrasings`` gives more than the tag, drawn per epoch);
 /// with probability ``tagShare`` only, the other POS tasks keeping their genre prompt, so the
 /// coarse alignment of stage 2 is rehearsed instead of forgotten. NEG tasks keep genre prompts
 /// in both stages: a tag names one film, so "avoid <tag>" defines no item set to rank against.
@@ -62,7 +63,8 @@ public struct StagePrompts: Sendable {
             let draw = Double(generator.next() >> 11) / Double(1 << 53)
             if draw < tagShare {
                 let facet = TagFacet.allCases[Int(generator.next() % 3)]
-                return tags.tag(target, facet, .training)!
+                let wordings = tags.trainingWordings(target, facet)
+                return wordings[Int(generator.next() % UInt64(wordings.count))]
             }
         }
         let names = positivePrompts.genres(for: task, target: targets.first, itemCategories: itemCategories)

@@ -34,6 +34,9 @@ enum CueLexicon {
         "grosses me out", "creeps me out", "creep me out", "freak me out", "freaks me out", "nightmares",
         "upsets me", "makes me sick", "cringe", "cringey", "overrated", "awful", "terrible", "the worst",
         "despise", "despises", "abhor",
+        // "Not tonight, cowboys": the comma is part of the refusal, so the negation scopes the
+        // words after it instead of ending at the clause break.
+        "not tonight ,", "not today ,", "not now ,", "not this time ,",
     ]
 
     /// Verbs that negate with a particle a few words later ("keep comedy off", "leave the gore
@@ -55,6 +58,7 @@ enum CueLexicon {
         "if you do not mind", "if you would not mind", "if it is not too much trouble", "if it is no trouble",
         "if that is not too much trouble", "no worries", "no rush", "no pressure", "no problem", "not sure",
         "not picky", "not fussy", "no preference", "i do not know", "do not know", "not that it matters",
+        "without fail", "no matter what", "no doubt", "no question",
     ]
 
     /// Words that only negate; a following partner from ``cancellable`` turns the pair into a
@@ -69,6 +73,10 @@ enum CueLexicon {
         "enough", "without", "hate", "dislike", "skip", "avoid", "stop", "sick of", "tired of",
         "bored of", "problem with", "objection", "shy away", "get enough", "enough of", "forget", "drop", "quit",
         "bore", "bores", "boring", "filter out", "hold off", "ignore", "reject", "decline", "dodge",
+        // Idioms of enthusiasm: "nothing beats", "no better night for", "never a bad time",
+        // "can't go wrong with", "never tire of", "never gets old", "never pass on", "don't leave out".
+        "beats", "tops", "better", "bad time", "go wrong", "tire", "tires", "get old", "gets old", "grow old",
+        "pass on", "leave out", "leave off", "too much", "complete without",
     ]
 
     /// How far a double-negative partner may follow its negator ("do not want to miss": 3).
@@ -80,12 +88,15 @@ enum CueLexicon {
         "anything but", "anything except", "anything other than", "anything besides", "anything apart from",
         "anything aside from", "anything save", "everything but", "everything except", "whatever but",
         "anything that is not", "anything that isnt", "something that is not", "anything which is not",
+        "any genre but", "any genre except", "any kind but", "any kind except", "any type but", "any type except",
+        "anything else but", "every genre but", "every genre except",
     ]
 
     /// Restrictions that ask for exactly one thing ("nothing but westerns", "only comedies").
     static let restrictions: [String] = [
         "nothing but", "nothing except", "nothing other than", "nothing besides", "nothing apart from",
         "none but", "only", "exclusively", "strictly", "nothing else", "why not", "yes to", "bring on",
+        "nothing like a", "nothing like an", "nothing like the", "nothing quite like",
     ]
 
     /// Ways to ask for something.

@@ -89,7 +89,8 @@ enum PromptClauses {
     static let contrastive: Set<String> = ["but", "though", "although", "however", "whereas", "except", "unless"]
     /// Words before a contrastive joiner that make it part of one idiom: "anything but horror"
     /// and "anything except horror" are one negative request, "nothing but comedies" one positive.
-    static let idiomsBeforeContrast: Set<String> = ["anything", "everything", "nothing", "all", "anyone", "any"]
+    static let idiomsBeforeContrast: Set<String> = ["anything", "everything", "nothing", "all", "anyone", "any",
+                                                    "genre", "kind", "type"]
     /// Words that open a relative clause, and the negated verbs after which it refuses.
     static let relatives: Set<String> = ["that", "which", "who", "that's", "thats"]
     static let negatedAuxiliaries: Set<String> = ["isn't", "isnt", "aren't", "arent", "doesn't", "doesnt", "don't", "dont",
@@ -133,6 +134,8 @@ enum PromptClauses {
         "up", "into", "some", "sure", "mind", "would've", "could've", "go", "going", "else", "all",
         "absolutely", "certainly", "totally", "seriously", "literally", "positively", "strictly", "especially",
         "simply", "actually", "frankly", "obviously",
+        // "can't say no to a western", "without fail, a western": no request of their own.
+        "say", "fail",
     ]
 
     /// Whether a sentence ends between `clause` and `next` (two candidates of one text, in order).

@@ -56,3 +56,43 @@ extension WrittenPhrasings {
          "give their labelled parts; each counted \(repeats) time(s)."]
     }
 }
+
+extension WrittenPhrasings {
+    /// A hand-written template: a polarity and a sentence with one `{genre}` slot.
+    public struct Template: Sendable, Equatable {
+        public let polarity: Polarity
+        public let text: String
+    }
+
+    /// The slot a template's genre goes into.
+    public static let slot = "{genre}"
+
+    /// The templates bundled with SteerPrompt (Resources/router-written-templates.tsv).
+    ///
+    /// Rendered with every genre, they show the router each wording with every genre in both
+    /// polarities: free-written prompts name a genre in one polarity only, and a router fitted on
+    /// them alone learned to read plain requests for some genres ("Give me action, please") as
+    /// refusals.
+    /// - Throws: ``PromptError`` `.badTrainingSet` when the resource is missing or a line is malformed.
+    public static func bundledTemplates() throws -> [Template] {
+        guard let url = Bundle.module.url(forResource: "router-written-templates", withExtension: "tsv", subdirectory: "Resources") else {
+            throw PromptError.badTrainingSet("Resources/router-written-templates.tsv is not in the SteerPrompt bundle")
+        }
+        return try parseTemplates(LabelledPrompts.contents(of: url), source: url.path)
+    }
+
+    /// Lines `positive|negative<TAB>template`, each template holding ``slot`` once; `#` starts a comment.
+    public static func parseTemplates(_ content: String, source: String) throws -> [Template] {
+        var templates: [Template] = []
+        for (n, line) in content.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            if line.hasPrefix("#") || line.allSatisfy(\.isWhitespace) { continue }
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard columns.count == 2, let polarity = Polarity(rawValue: String(columns[0])),
+                  columns[1].components(separatedBy: slot).count == 2 else {
+                throw PromptError.badTrainingSet("\(source) line \(n + 1): expected positive|negative<TAB>a sentence with one \(slot), got \"\(line)\"")
+            }
+            templates.append(Template(polarity: polarity, text: String(columns[1])))
+        }
+        return templates
+    }
+}

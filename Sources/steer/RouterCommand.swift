@@ -25,6 +25,8 @@ struct RouterTrainCommand: ParsableCommand {
     @Option(help: "Hand-written training prompts in the part-labelled format (default: the corpus bundled in SteerPrompt, Resources/router-written.tsv).")
     var written: String?
     @Flag(help: "Train on the generated phrasings only.") var noWritten = false
+    @Flag(help: "Leave out the hand-written templates (Resources/router-written-templates.tsv, each rendered with every genre).")
+    var noWrittenTemplates = false
     @Option(help: "How many times each hand-written example counts (it is repeated in the training set).")
     var writtenRepeat = WrittenPhrasings.defaultRepeats
     @Option(help: "L2 penalty on the embedding weights (the cue weights keep theirs).")
@@ -49,6 +51,12 @@ struct RouterTrainCommand: ParsableCommand {
             provenance += WrittenPhrasings.provenance(prompts: prompts.count, examples: extra.count, unplaced: unplaced,
                                                       repeats: writtenRepeat, source: written ?? "Resources/router-written.tsv")
         }
+        if !noWritten && !noWrittenTemplates {
+            let templates = try WrittenPhrasings.bundledTemplates()
+            let rendered = Self.rendered(templates, with: try PromptTemplates.bundled())
+            examples += rendered
+            provenance.append("Plus \(rendered.count) examples from \(templates.count) hand-written templates (Resources/router-written-templates.tsv, written blind), each rendered with every genre, counted once.")
+        }
         if let examplesOut {
             try examples.map { "\($0.text)\t\($0.polarity.rawValue)\n" }.joined()
                 .write(toFile: examplesOut, atomically: true, encoding: .utf8)
@@ -60,6 +68,21 @@ struct RouterTrainCommand: ParsableCommand {
         print(String(format: "trained on %d examples in %.1f s: training accuracy %.4f, validation (seeded 10%%) %.4f; wrote %@",
                      router.trainingExamples, Date().timeIntervalSince(started), router.trainingAccuracy, router.validationAccuracy, out))
         print("rebuild to bundle it; RouterHeldOutTests measures it on the hand-written held-out set")
+    }
+}
+
+extension RouterTrainCommand {
+    /// Every hand-written template with every genre display name in its slot, rendered as the
+    /// evaluation phrasings are (so the genre words are the same; the templates are not).
+    static func rendered(_ written: [WrittenPhrasings.Template], with templates: PromptTemplates) -> [TrainingExample] {
+        let genres = templates.genreDisplayNames.names.keys.sorted()
+        return written.flatMap { template in
+            genres.map { genre in
+                TrainingExample(text: templates.render(template.text.replacingOccurrences(of: WrittenPhrasings.slot, with: PromptTemplates.slot),
+                                                       genreName: genre),
+                                polarity: template.polarity)
+            }
+        }
     }
 }
 

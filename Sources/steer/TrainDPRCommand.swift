@@ -74,6 +74,8 @@ struct TrainDPRCommand: ParsableCommand {
     var sequenceTolerance = 0.015
     @Option(help: "Seed of tasks, prompts, batches and the head's initialisation.") var seed: UInt64 = 2020
     @Option(help: "Tag file (default: Data/ml-1m-tags.tsv for ml-1m; 'none' for genre fallback only).") var tags: String?
+    @Option(help: "More wordings of the training tags: stage 3 trains on the 'train' ones and selects its epoch on the held-out 'select' ones (default: Data/ml-1m-tag-phrasings.tsv with the default tag file; 'none' for the tags alone).")
+    var tagPhrasings: String?
     @Option(help: "Sentence encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var encoder: String?
     @Option(help: "OpenBLAS threads.") var threads = 1
     @Option(help: "Directory of backbone plugins (default: next to this executable).") var pluginDir: String?
@@ -99,7 +101,15 @@ struct TrainDPRCommand: ParsableCommand {
         let sentenceEncoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: encoderPath))
         let router = sentenceEncoder.name == "all-MiniLM-L6-v2" ? try PromptRouter.load() : nil
         let tagPath = tags ?? (URL(fileURLWithPath: dataset).lastPathComponent == "ml-1m" ? ItemTags.defaultPath() : "none")
-        let itemTags = tagPath == "none" ? nil : try ItemTags(contentsOf: tagPath, dataset: split.dataset)
+        var itemTags = tagPath == "none" ? nil : try ItemTags(contentsOf: tagPath, dataset: split.dataset)
+        let phrasingsPath = tagPhrasings ?? (tagPath == ItemTags.defaultPath() ? TagPhrasings.defaultPath() : "none")
+        if let tags = itemTags, phrasingsPath != "none" {
+            let phrasings = try TagPhrasings(contentsOf: phrasingsPath, itemTokens: split.dataset.itemTokens, tags: tags)
+            itemTags?.phrasings = phrasings
+            print("tag wordings: \(phrasings.all(.train).count) to train on, \(phrasings.all(.select).count) held out for selection, from \(phrasingsPath)"
+                  + (phrasings.dropped > 0 ? "; \(phrasings.dropped) refused by the leakage guard" : "")
+                  + (phrasings.unknownRows > 0 ? "; \(phrasings.unknownRows) rows for untagged items" : ""))
+        }
         if let itemTags { print("tags: \(itemTags.taggedItems) items tagged from \(tagPath)\(itemTags.unknownRows > 0 ? " (\(itemTags.unknownRows) rows for items not in the split)" : "")") }
         let templates = try PromptTemplates.bundled()
         let extra = extraPhrasings > 0

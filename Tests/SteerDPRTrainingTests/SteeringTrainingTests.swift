@@ -296,6 +296,60 @@ final class SteeringTrainingTests: XCTestCase {
     }
 }
 
+final class TagPhrasingsTests: XCTestCase {
+    private let tagText = "item_id\tnarrative\tatmosphere\tappeal\tnarrative_eval\tatmosphere_eval\tappeal_eval\n"
+        + "A (1999)\ttoys come alive at night\twarm and playful\tfamilies with small kids\tplaythings secretly animate\tcosy and jolly\tparents with young children\n"
+
+    /// Rows parse per item, facet and use; a wording that brings an evaluation-paraphrase word the
+    /// training tag lacks is refused and counted; stage 3's training wordings are the tag and the
+    /// `train` rows, the selection wording the first `select` row.
+    func testPhrasingsParseAndGuardAgainstTheEvaluationWording() throws {
+        let tokens = ["A (1999)", "B (2000)"]
+        var tags = try ItemTags(text: tagText, source: "t.tsv", itemTokens: tokens)
+        let file = "# c\nitem_id\tfacet\tuse\tphrasing\n"
+            + "A (1999)\tnarrative\ttrain\ta child's figurines wake up after dark\n"
+            + "A (1999)\tnarrative\tselect\tdolls that move when nobody looks\n"
+            + "A (1999)\tatmosphere\ttrain\tcosy, sunny and fun\n"            // "cosy" is only in the evaluation wording
+            + "A (1999)\tappeal\ttrain\tkids and their families\n"          // nothing of the evaluation wording: kept
+            + "B (2000)\tnarrative\ttrain\tanything\n"                      // B has no tags
+        let phrasings = try TagPhrasings(text: file, source: "p.tsv", itemTokens: tokens, tags: tags)
+        XCTAssertEqual(phrasings.rows, 3)
+        XCTAssertEqual(phrasings.dropped, 1)
+        XCTAssertEqual(phrasings.unknownRows, 1)
+        tags.phrasings = phrasings
+        XCTAssertEqual(tags.trainingWordings(0, .narrative), ["toys come alive at night", "a child's figurines wake up after dark"])
+        XCTAssertEqual(tags.trainingWordings(0, .atmosphere), ["warm and playful"])
+        XCTAssertEqual(tags.tag(0, .narrative, .selection), "dolls that move when nobody looks")
+        XCTAssertEqual(tags.tag(0, .appeal, .selection), "dolls that move when nobody looks", "another facet's held-out wording")
+        XCTAssertNil(tags.tag(1, .appeal, .selection))
+        XCTAssertEqual(tags.trainingWordings(1, .narrative), [])
+        XCTAssertFalse(tags.trainingTexts(itemCount: 2).contains("dolls that move when nobody looks"), "held-out wordings are never trained on")
+
+        XCTAssertThrowsError(try TagPhrasings(text: "item_id\tfacet\tuse\tphrasing\nA (1999)\tplot\ttrain\tx\n", source: "p.tsv",
+                                              itemTokens: tokens, tags: tags)) { XCTAssertEqual("\($0)", "p.tsv:2: unknown facet \"plot\"") }
+        XCTAssertThrowsError(try TagPhrasings(text: "item_id\tfacet\tuse\tphrasing\nA (1999)\tnarrative\ttest\tx\n", source: "p.tsv",
+                                              itemTokens: tokens, tags: tags)) { XCTAssertEqual("\($0)", "p.tsv:2: use must be train or select, got \"test\"") }
+        XCTAssertThrowsError(try TagPhrasings(text: "item_id\tfacet\tuse\tphrasing\nA (1999)\tnarrative\ttrain\n", source: "p.tsv",
+                                              itemTokens: tokens, tags: tags)) {
+            XCTAssertEqual("\($0)", "p.tsv:2: expected 4 non-empty fields item_id, facet, use, phrasing")
+        }
+    }
+
+    /// The shipped wordings all pass the leakage guard against the shipped tags, and every tagged
+    /// facet's wordings belong to a tagged item.
+    func testShippedPhrasingsPassTheGuard() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("Data/ml-1m-tags.tsv"), encoding: .utf8)
+        let ids = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.dropFirst().map { String($0.split(separator: "\t")[0]) }
+        let tags = try ItemTags(text: text, source: "ml-1m-tags.tsv", itemTokens: ids)
+        let phrasings = try TagPhrasings(contentsOf: root.appendingPathComponent("Data/ml-1m-tag-phrasings.tsv").path, itemTokens: ids, tags: tags)
+        XCTAssertEqual(phrasings.dropped, 0)
+        XCTAssertEqual(phrasings.unknownRows, 0)
+        XCTAssertGreaterThan(phrasings.all(.train).count, 1_000)
+        XCTAssertGreaterThan(phrasings.all(.select).count, 1_000)
+    }
+}
+
 final class ExtraPhrasingsTests: XCTestCase {
     /// The leakage guard drops every router phrasing whose content words all occur in one
     /// evaluation template, and what remains is never a template of either pool.
