@@ -12,12 +12,16 @@ import SteerPlugins
 import SteerTasks
 import SteerTraining
 
+enum HistoryMask: String, ExpressibleByArgument, CaseIterable { case on, off }
+
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval",
         abstract: "Evaluate a backbone checkpoint: NDCG and Recall at 10 and 20 over all items (history masked).")
     @Option(help: "Checkpoint written by `steer train`.") var checkpoint: String
     @Option(help: "Dataset it was trained on.") var dataset = "ml-1m"
     @Option(help: "Split: paper or loo.") var split: SplitChoice = .paper
+    @Option(help: "SEQ: mask the user's history from the ranking (on, Steer's protocol) or not (off: RecBole 1.2.1's full-sort protocol for sequential models, which ranks every item but [PAD]).")
+    var historyMask: HistoryMask = .on
     @Option(help: "Tasks, comma-separated: seq, pos, neg (pos and neg: Base and Filter rows; DPR rows need the DPR head).")
     var tasks = "seq"
     @Option(help: "Windows N of the pos/neg tasks, comma-separated.") var windows = "3,5,10"
@@ -144,7 +148,8 @@ struct EvalCommand: ParsableCommand {
         let evaluator = try FullRankingEvaluator(cutoffs: [10, 20])
         var report = ControllableReport(title: "\(saved.plugin) on \(dataset), \(parts.scheme) split, test")
         if wanted.contains("seq") {
-            let seq = try evaluator.evaluate(users: vectors, items: items, dimension: d, excluded: cases.map(\.history),
+            let seq = try evaluator.evaluate(users: vectors, items: items, dimension: d,
+                                             excluded: cases.map { historyMask == .on ? $0.history : ArraySlice<Int32>() },
                                              targets: cases.map { [$0.target] }).mean
             report.append(model: "\(saved.plugin) Base", task: .seq, window: nil, metrics: seq)
         }
