@@ -61,7 +61,8 @@ public enum CheckpointExport {
             throw InteropError.malformed(name, "metadata \"format\" is \"\(file.metadata["format"]!)\"; `steer import safetensors` reads \"\(format)\" (from `steer export safetensors`)")
         }
         func array<T>(_ key: String, as: T.Type) throws -> T {
-            guard let value = try? JSONSerialization.jsonObject(with: Data(try meta(key).utf8)) as? T else {
+            let text = try meta(key)
+            guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? T else {
                 throw InteropError.malformed(name, "metadata \"\(key)\" is not a JSON array of the expected type")
             }
             return value

@@ -51,11 +51,12 @@ public struct RecBoleModelFile: @unchecked Sendable {
         }
         let model = try meta("model")
         self.model = model
-        guard let object = try? JSONSerialization.jsonObject(with: Data(try meta("config").utf8)) as? [String: Any] else {
+        let configText = try meta("config"), tokensText = try meta("item_tokens")
+        guard let object = try? JSONSerialization.jsonObject(with: Data(configText.utf8)) as? [String: Any] else {
             throw InteropError.malformed(name, "metadata \"config\" is not a JSON object")
         }
         config = object
-        guard let tokens = try? JSONSerialization.jsonObject(with: Data(try meta("item_tokens").utf8)) as? [String] else {
+        guard let tokens = try? JSONSerialization.jsonObject(with: Data(tokensText.utf8)) as? [String] else {
             throw InteropError.malformed(name, "metadata \"item_tokens\" is not a JSON array of strings")
         }
         guard tokens.first == Self.paddingToken else {
