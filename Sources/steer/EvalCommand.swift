@@ -147,6 +147,10 @@ struct EvalCommand: ParsableCommand {
         let items = backbone.itemEmbeddings, d = backbone.info.dim
         let evaluator = try FullRankingEvaluator(cutoffs: [10, 20])
         var report = ControllableReport(title: "\(saved.plugin) on \(dataset), \(parts.scheme) split, test")
+        if historyMask == .off {
+            guard wanted == ["seq"] else { throw ValidationError("--history-mask off applies to the seq task only") }
+            report.notes = ["SEQ ranks every item, the history included (--history-mask off: RecBole 1.2.1's full-sort protocol for sequential models)."]
+        }
         if wanted.contains("seq") {
             let seq = try evaluator.evaluate(users: vectors, items: items, dimension: d,
                                              excluded: cases.map { historyMask == .on ? $0.history : ArraySlice<Int32>() },
