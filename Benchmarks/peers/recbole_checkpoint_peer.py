@@ -107,6 +107,9 @@ def dump(args, torch, rb):
     recbole, Config, create_dataset, data_preparation, _, get_model, get_trainer, init_seed = rb
     checkpoint = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
     config = checkpoint["config"]
+    # Config.__init__ restores numpy's removed aliases (np.float, …) that RecBole's metrics use;
+    # an unpickled Config skipped __init__, so do it here (RecBole's load_data_and_model does not).
+    config.compatibility_settings()
     work = tempfile.mkdtemp(prefix="recbole-dump-")
     old = os.getcwd()
     os.chdir(work)

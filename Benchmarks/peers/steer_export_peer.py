@@ -15,7 +15,7 @@ position. GRU4Rec: nn.GRU (bias per "gru_bias") on the embeddings, the dense lay
 step. Scores = user · item tableᵀ over every item.
 
 The test part: each user's interactions of <dataset>.inter sorted by timestamp, equal times in
-file order (RecBole's and Steer's order); the last is the target, the rest the history (its last
+file order (--time-order recbole: RecBole's normalised float32 keys); the last is the target, the rest the history (its last
 max_len items are fed). --history-mask on removes the history from the ranking (`steer eval`'s
 default); off ranks everything (RecBole 1.2.1's full-sort protocol for sequential models).
 With --recbole-dump, also the top-10 of the dumped users against RecBole's. Prints ONE JSON line.
@@ -38,12 +38,14 @@ def parse_args():
     p.add_argument("--dataset", default="ml-100k")
     p.add_argument("--data-path", default=None)
     p.add_argument("--history-mask", choices=["on", "off"], default="on")
+    p.add_argument("--time-order", choices=["exact", "recbole"], default="exact",
+                   help="recbole: sort on (t - min) / (max - min) in float32, ties in file order (RecBole 1.2.1 on ML-100k)")
     p.add_argument("--recbole-dump", default=None)
     p.add_argument("--threads", type=int, default=1)
     return p.parse_args()
 
 
-def test_cases(path, tokens):
+def test_cases(path, tokens, time_order):
     """(user token, history ids, target id) per user, ids in the export's vocabulary."""
     index = {t: i for i, t in enumerate(tokens)}
     rows = {}
@@ -53,6 +55,11 @@ def test_cases(path, tokens):
         for n, line in enumerate(f):
             parts = line.rstrip("\n").split("\t")
             rows.setdefault(parts[cols["user_id"]], []).append((float(parts[cols["timestamp"]]), n, parts[cols["item_id"]]))
+    if time_order == "recbole":
+        import numpy as np
+        times = [t for events in rows.values() for t, _, _ in events]
+        low, high = min(times), max(times)
+        rows = {u: [(float(np.float32((t - low) / (high - low))), n, i) for t, n, i in events] for u, events in rows.items()}
     cases = []
     for user, events in rows.items():  # dict order: first appearance, as both systems number users
         items = [index[i] for _, _, i in sorted(events)]
@@ -137,7 +144,7 @@ def main():
     if plugin not in models:
         die(f"no PyTorch rebuild of plugin {plugin}")
     model = models[plugin](torch, tensors, config)
-    cases = test_cases(os.path.join(data_path(args.data_path), args.dataset, f"{args.dataset}.inter"), tokens)
+    cases = test_cases(os.path.join(data_path(args.data_path), args.dataset, f"{args.dataset}.inter"), tokens, args.time_order)
     table = tensors["item_embedding"]
     sums = {"ndcg@10": 0.0, "recall@10": 0.0, "ndcg@20": 0.0, "recall@20": 0.0}
     users = {}

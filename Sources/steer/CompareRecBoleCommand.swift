@@ -37,7 +37,8 @@ struct CompareRecBoleCommand: ParsableCommand {
     func run() throws {
         let saved = try BackboneCheckpoint.load(contentsOf: checkpoint)
         let dump = try JSONDecoder().decode(RecBoleDump.self, from: Data(contentsOf: URL(fileURLWithPath: recbole)))
-        let parts = try DatasetSplit(try DatasetLocator.load(dataset), scheme: .leaveOneOut)
+        // RecBole's protocol in full: its time order (normalised float32 keys) decides what is held out and what precedes it.
+        let parts = try DatasetSplit(try DatasetLocator.load(dataset, timeOrder: .recbole), scheme: .leaveOneOut)
         guard parts.dataset.itemTokens == saved.itemTokens else {
             throw ValidationError("\(checkpoint) is not over \(dataset)'s leave-one-out items (import it with --split loo)")
         }
@@ -50,14 +51,14 @@ struct CompareRecBoleCommand: ParsableCommand {
         // history_index None); the dump says which protocol it ran.
         let excluded = cases.map { dump.history_masked ? $0.history : ArraySlice<Int32>() }
         let metrics = try evaluator.evaluate(users: vectors, items: items, dimension: d, excluded: excluded, targets: cases.map { [$0.target] }).mean
-        print("\(saved.plugin) imported from RecBole, \(dataset) leave-one-out test, \(cases.count) users, history masked: \(dump.history_masked)")
+        print("\(saved.plugin) imported from RecBole, \(dataset) leave-one-out test (RecBole's time order), \(cases.count) users, history masked: \(dump.history_masked)")
         print("metric        RecBole     Steer       |diff|")
         var worst = 0.0
         for (c, k) in metrics.cutoffs.enumerated() {
             for (name, steer) in [("ndcg", metrics.ndcg[c]), ("recall", metrics.recall[c])] {
                 guard let reference = dump.test["\(name)@\(k)"] else { continue }
                 worst = max(worst, abs(steer - reference))
-                print(String(format: "%-12@  %.6f    %.6f    %.6f", "\(name)@\(k)" as NSString, reference, steer, abs(steer - reference)))
+                print("\(name)@\(k)".padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "  %.6f    %.6f    %.6f", reference, steer, abs(steer - reference)))
             }
         }
         // The dumped users' top-10, as raw tokens, and Steer's score of each item RecBole ranked.

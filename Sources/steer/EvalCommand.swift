@@ -13,6 +13,7 @@ import SteerTasks
 import SteerTraining
 
 enum HistoryMask: String, ExpressibleByArgument, CaseIterable { case on, off }
+extension TimeOrder: ExpressibleByArgument {}
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval",
@@ -22,6 +23,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Split: paper or loo.") var split: SplitChoice = .paper
     @Option(help: "SEQ: mask the user's history from the ranking (on, Steer's protocol) or not (off: RecBole 1.2.1's full-sort protocol for sequential models, which ranks every item but [PAD]).")
     var historyMask: HistoryMask = .on
+    @Option(help: "Order of interactions: exact (timestamps as read) or recbole (RecBole 1.2.1's for ML-100k: min-max normalised timestamps in float32, ties in file order).")
+    var timeOrder: TimeOrder = .exact
     @Option(help: "Tasks, comma-separated: seq, pos, neg (pos and neg: Base and Filter rows; DPR rows need the DPR head).")
     var tasks = "seq"
     @Option(help: "Windows N of the pos/neg tasks, comma-separated.") var windows = "3,5,10"
@@ -57,7 +60,7 @@ struct EvalCommand: ParsableCommand {
         let windowList: [Int] = try parseList(windows, what: "--windows")
         guard !windowList.isEmpty, windowList.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--windows must list positive numbers") }
         let saved = try BackboneCheckpoint.load(contentsOf: checkpoint)
-        let data = try DatasetLocator.load(dataset)
+        let data = try DatasetLocator.load(dataset, timeOrder: timeOrder)
         let parts = try DatasetSplit(data, scheme: split.scheme)
         guard parts.dataset.itemTokens == saved.itemTokens else {
             throw ValidationError("the checkpoint's item vocabulary (\(saved.itemTokens.count) items) does not match \(dataset) with the \(split.rawValue) split (\(parts.dataset.itemCount) items)")
