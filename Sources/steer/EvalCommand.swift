@@ -67,6 +67,9 @@ struct EvalCommand: ParsableCommand {
         }
         let host = PluginHost(directory: pluginDir ?? ServeCommand.executableDirectory())
         let backbone = try host.load(name: saved.plugin, weights: saved.weights)
+        if saved.dprHead != nil, historyMask == .off {
+            throw ValidationError("--history-mask off applies to the seq task of a backbone checkpoint; the DPR report masks histories")
+        }
         if let archive = saved.dprHead {
             // A promptable model: the Table-1 rows of DPR beside the baselines.
             guard split == .paper else { throw ValidationError("DPR tasks are defined on the paper split") }
