@@ -64,8 +64,10 @@ let package = Package(
         .target(name: "SteerData", dependencies: ["SteerErrors", "SteerRandom"]),
         /// Full-ranking evaluation: NDCG and Recall at K over all items, batched with sgemm.
         .target(name: "SteerEvaluation", dependencies: ["SteerData", "SteerErrors", "COpenBLAS"]),
-        /// Prompt understanding: WordPiece tokenizer, safetensors, native MiniLM / MPNet encoders.
-        .target(name: "SteerText", dependencies: ["COpenBLAS", "CSteerKernels", "SteerBLAS", "SteerErrors", "SteerNN", "SteerSync"]),
+        /// The safetensors file format: a validating, memory-mapped reader and a float32 writer (the one owner).
+        .target(name: "SteerSafeTensors", dependencies: ["SteerErrors"]),
+        /// Prompt understanding: WordPiece tokenizer, native MiniLM / MPNet encoders.
+        .target(name: "SteerText", dependencies: ["COpenBLAS", "CSteerKernels", "SteerBLAS", "SteerErrors", "SteerNN", "SteerSafeTensors", "SteerSync"]),
         /// Turns a Swift backbone model into the SequentialEncoder C table (linked into each Swift plugin).
         .target(name: "SteerBackboneKit", dependencies: ["CSequentialEncoder", "SteerNN", "SteerSync"]),
         /// Controllable tasks (paper §4.1.1): POS/NEG task construction, prompt templates, Filter baselines.
@@ -78,6 +80,9 @@ let package = Package(
         .target(name: "SteerPrompt", dependencies: ["SteerErrors", "SteerText", "SteerSync", "SteerRandom"], resources: [.copy("Resources")]),
         /// Loads backbone plugins through the SequentialEncoder ABI.
         .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder", "SteerSync"]),
+        /// Models in and out: RecBole SASRec / GRU4Rec (converted to safetensors) imported as Steer
+        /// checkpoints, and checkpoints exported as safetensors for PyTorch.
+        .target(name: "SteerInterop", dependencies: ["SteerSafeTensors", "SteerCheckpoint", "SteerBackboneKit", "SteerNN", "SteerDPR", "SteerErrors"]),
         /// Training and evaluation of backbones through their plugins (stage 1).
         .target(name: "SteerTraining", dependencies: ["SteerPlugins", "SteerNN", "SteerData", "SteerEvaluation", "SteerCheckpoint"]),
         /// Stages 2–3 of DPR and its evaluation: prompt bank, tags, trainer, steered queries.
@@ -108,6 +113,7 @@ let package = Package(
         .executableTarget(name: "steer", dependencies: [
             "SteerDaemon", "SteerTransport", "SteerClient", "SteerIndex", "SteerSnapshot", "SteerCheckpoint", "SteerWire", "SteerTraining", "SteerData", "SteerRandom",
             "SteerEvaluation", "SteerPlugins", "SteerText", "SteerBLAS", "SteerTasks", "SteerPrompt", "SteerDPR", "SteerDPRTraining",
+            "SteerInterop", "SteerSafeTensors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -135,6 +141,10 @@ let package = Package(
         .testTarget(name: "SteerNNTests", dependencies: ["SteerNN", "SteerBLAS", "SteerTestSupport"]),
         .testTarget(name: "SteerDataTests", dependencies: ["SteerData", "SteerRandom"]),
         .testTarget(name: "SteerEvaluationTests", dependencies: ["SteerEvaluation", "SteerData", "SteerRandom"]),
+        .testTarget(name: "SteerInteropTests", dependencies: [
+            "SteerInterop", "SteerSafeTensors", "SteerCheckpoint", "SteerPlugins", "SteerDPR", "SteerTestSupport",
+        ]),
+        .testTarget(name: "SteerSafeTensorsTests", dependencies: ["SteerSafeTensors", "SteerTestSupport"]),
         .testTarget(name: "SteerTextTests", dependencies: ["SteerText", "CSteerKernels", "SteerNN", "SteerBLAS", "SteerTestSupport"]),
         .testTarget(name: "SteerTrainingTests", dependencies: ["SteerTraining", "SteerCheckpoint", "SteerPlugins", "SteerData"]),
         .testTarget(name: "SteerTasksTests", dependencies: ["SteerTasks", "SteerData", "SteerEvaluation", "SteerRandom"]),

@@ -26,11 +26,18 @@ struct SASRecConfig: Codable, Equatable, SequentialConfig {
     var initStd = 0.02
     /// Seed of initialisation and dropout masks.
     var seed = 42
+    /// Which position-table row an item gets. "from_end" (Steer's default): the most recent item
+    /// is always row max_len − 1, so a history reads the same rows whatever its length.
+    /// "from_start": the first item is row 0, as RecBole's SASRec numbers its right-padded rows;
+    /// a model imported from RecBole needs it to compute RecBole's function.
+    var positions = "from_end"
 
     static let keys = ["n_items", "max_len", "hidden", "layers", "heads", "inner", "dropout", "attention_dropout",
-                       "layer_norm_eps", "init_std", "seed"]
-    /// Keys that do not change the weights' shapes, so a checkpoint can be loaded with new values.
+                       "layer_norm_eps", "init_std", "seed", "positions"]
+    /// Keys that do not change the weights' shapes, so a checkpoint can be loaded with new values
+    /// (not positions: the same table read from the other end is another model).
     static let changeableKeys: Set<String> = ["dropout", "attention_dropout", "seed"]
+    static let positionOrigins = ["from_end", "from_start"]
 
     init(json: String, defaults: SASRecConfig? = nil) throws {
         var c = try BackboneConfig(json: json, model: "SASRec")
@@ -46,6 +53,7 @@ struct SASRecConfig: Codable, Equatable, SequentialConfig {
         layerNormEps = try c.double("layer_norm_eps", default: base.layerNormEps, in: 0...1)
         initStd = try c.double("init_std", default: base.initStd, in: 0...10)
         seed = try c.int("seed", default: base.seed, in: 0...Int(Int32.max))
+        positions = try c.choice("positions", default: base.positions, allowed: Self.positionOrigins)
         try c.finish()
         guard nItems > 0 else { throw BackboneError("SASRec config needs \"n_items\" (the number of items) for a fresh model") }
         guard hidden % heads == 0 else { throw BackboneError("SASRec config: hidden (\(hidden)) must be a multiple of heads (\(heads))") }
@@ -60,6 +68,6 @@ struct SASRecConfig: Codable, Equatable, SequentialConfig {
         [("n_items", "\(nItems)"), ("max_len", "\(maxLen)"), ("hidden", "\(hidden)"), ("layers", "\(layers)"),
          ("heads", "\(heads)"), ("inner", "\(inner)"), ("dropout", "\(dropout)"),
          ("attention_dropout", "\(attentionDropout)"), ("layer_norm_eps", "\(layerNormEps)"),
-         ("init_std", "\(initStd)"), ("seed", "\(seed)")]
+         ("init_std", "\(initStd)"), ("seed", "\(seed)"), ("positions", "\"\(positions)\"")]
     }
 }

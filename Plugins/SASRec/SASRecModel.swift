@@ -5,8 +5,10 @@
 //     h1 = LN(x + dropout(Wo · MHA_causal(Wqkv · x)))
 //     x  = LN(h1 + dropout(W2 · GELU(W1 · h1)))
 //   user vector = x at the last position; scores = x · Eᵀ (the item table is shared).
-// Positions count from the end: the most recent item is always at position max_len − 1, so
-// training windows and served histories of any length see the same position embeddings.
+// Positions count from the end by default: the most recent item is always at position
+// max_len − 1, so training windows and served histories of any length see the same position
+// embeddings. A model imported from RecBole counts them from the first item, as RecBole does
+// (config "positions": "from_start").
 import Foundation
 import SteerBackboneKit
 import SteerNN

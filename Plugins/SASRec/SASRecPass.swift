@@ -52,7 +52,7 @@ final class SASRecPass: BackbonePass {
         let p = dropout ? Float(c.dropout) : 0, pAtt = dropout ? Float(c.attentionDropout) : 0
         usedDropout = dropout
         embeddingForward(out: x0, ids: ids, table: s.value("item_embedding"), count: n, channels: d, paddingID: -1)
-        positionEmbeddingForward(out: x0, wpe: s.value("position_embedding") + (c.maxLen - t) * d, batch: b, time: t, channels: d)
+        addPositions(store: s, lengths: lengths)
         layerNormForward(out: e, mean: embMean, rstd: embRstd, inp: x0, weight: s.value("embedding_ln.weight"),
                          bias: s.value("embedding_ln.bias"), rows: n, channels: d, eps: eps)
         if p > 0 { dropoutForward(out: h0, mask: embMask, inp: e, count: n * d, p: p, rng: &rng) } else { h0.update(from: e, count: n * d) }
@@ -60,6 +60,17 @@ final class SASRecPass: BackbonePass {
             blockForward(l, k, store: s, lengths: lengths, p: p, pAtt: pAtt, eps: eps, rng: &rng)
         }
         zeroPaddedRows(output, lengths: lengths, batch: b, time: t, channels: d)
+    }
+
+    /// x0 += P[pos]: rows counted from the window's end (Steer's own models), or from each
+    /// history's first item (RecBole's SASRec; see `SASRecConfig.positions`).
+    private func addPositions(store s: ParameterTable, lengths: UnsafePointer<Int32>) {
+        let d = c.hidden
+        if c.positions == "from_start" {
+            positionEmbeddingFromStartForward(out: x0, wpe: s.value("position_embedding"), lengths: lengths, batch: b, time: t, channels: d)
+        } else {
+            positionEmbeddingForward(out: x0, wpe: s.value("position_embedding") + (c.maxLen - t) * d, batch: b, time: t, channels: d)
+        }
     }
 
     /// One block over every position: `k.out = LN2(h1 + FFN(h1))`, `h1 = LN1(inp + Wo · MHA(Wqkv · inp))`.
@@ -103,7 +114,7 @@ final class SASRecPass: BackbonePass {
         }
         var noRNG = RNG(seed: 0)
         embeddingForward(out: x0, ids: ids, table: s.value("item_embedding"), count: n, channels: d, paddingID: -1)
-        positionEmbeddingForward(out: x0, wpe: s.value("position_embedding") + (c.maxLen - t) * d, batch: b, time: t, channels: d)
+        addPositions(store: s, lengths: lengths)
         layerNormForward(out: e, mean: embMean, rstd: embRstd, inp: x0, weight: s.value("embedding_ln.weight"),
                          bias: s.value("embedding_ln.bias"), rows: n, channels: d, eps: eps)
         h0.update(from: e, count: n * d)
@@ -182,7 +193,11 @@ final class SASRecPass: BackbonePass {
         layerNormBackward(dInp: dIn, dWeight: s.grad("embedding_ln.weight"), dBias: s.grad("embedding_ln.bias"), dOut: dOut, inp: x0,
                           weight: s.value("embedding_ln.weight"), mean: embMean, rstd: embRstd, rows: n, channels: d)
         zeroPaddedRows(dIn, lengths: lengths, batch: b, time: t, channels: d)
-        positionEmbeddingBackward(dWpe: s.grad("position_embedding") + (c.maxLen - t) * d, dOut: dIn, batch: b, time: t, channels: d)
+        if c.positions == "from_start" {
+            positionEmbeddingFromStartBackward(dWpe: s.grad("position_embedding"), dOut: dIn, lengths: lengths, batch: b, time: t, channels: d)
+        } else {
+            positionEmbeddingBackward(dWpe: s.grad("position_embedding") + (c.maxLen - t) * d, dOut: dIn, batch: b, time: t, channels: d)
+        }
         embeddingBackward(dTable: s.grad("item_embedding"), dOut: dIn, ids: ids, count: n, channels: d, paddingID: -1)
     }
 }

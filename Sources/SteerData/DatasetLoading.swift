@@ -10,11 +10,12 @@ extension SequenceDataset {
     ///   - name: the dataset name, the files' stem.
     ///   - options: strict (default) or lenient handling of bad rows; a lenient read's
     ///     counts are in the returned reports.
+    ///   - timeOrder: how sequences order interactions (``TimeOrder``).
     /// - Returns: the dataset and the reports of the files read (interactions first).
     /// - Throws: ``DataError`` as ``InteractionLog/readAtomic(path:options:)`` and
     ///   ``ItemCatalog/readAtomic(path:options:)``.
     public static func loadAtomic(
-        directory: String, name: String, options: ReadOptions = .strict
+        directory: String, name: String, options: ReadOptions = .strict, timeOrder: TimeOrder = .exact
     ) throws -> (dataset: SequenceDataset, reports: [ReadReport]) {
         let stem = directory.hasSuffix("/") ? directory + name : directory + "/" + name
         let log = try InteractionLog.readAtomic(path: stem + ".inter", options: options)
@@ -22,7 +23,7 @@ extension SequenceDataset {
         if FileSystem.isFile(stem + ".item") {
             catalog = try ItemCatalog.readAtomic(path: stem + ".item", options: options)
         }
-        return (SequenceDataset(log: log, catalog: catalog), [log.report] + (catalog.map { [$0.report] } ?? []))
+        return (SequenceDataset(log: log, catalog: catalog, timeOrder: timeOrder), [log.report] + (catalog.map { [$0.report] } ?? []))
     }
 
     /// Loads MovieLens `ratings.dat` and, when present, `movies.dat` from `directory`.

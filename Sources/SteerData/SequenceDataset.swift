@@ -1,5 +1,17 @@
 // The dataset the models see: dense ids, per-user chronological sequences, item metadata.
 
+/// How interactions with close timestamps are ordered.
+public enum TimeOrder: String, Sendable, CaseIterable {
+    /// By the timestamps as read (Double), equal ones in file order.
+    case exact
+    /// RecBole 1.2.1's order when it normalises float fields (`normalize_all: True`, which its
+    /// own ml-100k.yaml sets): it sorts on (t − min) / (max − min) over the whole file, held in
+    /// float32, equal keys in file order. Over ML-100k's 7-month span a float32 step near 1 is
+    /// about a second, so interactions a second apart can tie and keep their file order (3 of
+    /// RecBole's first 100 ML-100k test users see another history than the exact order gives).
+    case recbole
+}
+
 /// Users' interaction sequences over dense ids, with item titles and categories.
 ///
 /// **Id order.** Users and items get dense ids `0..<userCount` and `0..<itemCount` in order of
@@ -10,6 +22,7 @@
 ///
 /// **Sequence order.** Each user's interactions are sorted by timestamp; equal timestamps keep
 /// their file order (the sort is stable), so the result does not depend on the sort algorithm.
+/// ``TimeOrder/recbole`` compares them as RecBole does for ML-100k.
 ///
 /// **Categories.** Category names are those of the dataset's items, sorted (`Action`,
 /// `Adventure`, `Animation`, `Children's`, …), with ids `0..<categoryCount` in that order;
@@ -49,8 +62,9 @@ public struct SequenceDataset: Sendable {
 
     /// Builds the dataset of `log`, with titles and categories from `catalog` when given.
     /// - Complexity: O(n log n) for n interactions (the per-user sorts).
-    public init(log: InteractionLog, catalog: ItemCatalog? = nil) {
+    public init(log: InteractionLog, catalog: ItemCatalog? = nil, timeOrder: TimeOrder = .exact) {
         var byUser = [[Int32]](repeating: [], count: log.userTokens.count)
+        let keys = timeOrder == .exact ? log.timestamps : Self.recboleKeys(log.timestamps)
         for (index, user) in log.users.enumerated() { byUser[Int(user)].append(Int32(index)) }
         var sequences: [[Int32]] = []
         var timestamps: [[Double]] = []
@@ -58,7 +72,7 @@ public struct SequenceDataset: Sendable {
         for rows in byUser {
             // Sorting on (time, file position) is stable by construction.
             let sorted = rows.sorted { a, b in
-                let (ta, tb) = (log.timestamps[Int(a)], log.timestamps[Int(b)])
+                let (ta, tb) = (keys[Int(a)], keys[Int(b)])
                 return ta != tb ? ta < tb : a < b
             }
             sequences.append(sorted.map { log.items[Int($0)] })
@@ -69,6 +83,13 @@ public struct SequenceDataset: Sendable {
             userTokens: log.userTokens, itemTokens: log.itemTokens, sequences: sequences, timestamps: timestamps,
             itemTitles: zip(log.itemTokens, entries).map { $1?.title ?? $0 },
             itemCategoryNames: entries.map { $0?.categories ?? [] })
+    }
+
+    /// RecBole's sort keys (``TimeOrder/recbole``): min-max normalised in Double, as numpy
+    /// computes them, then rounded to float32, as RecBole stores float fields.
+    static func recboleKeys(_ times: [Double]) -> [Double] {
+        guard let low = times.min(), let high = times.max(), high > low else { return times.map { _ in 1 } }
+        return times.map { Double(Float(($0 - low) / (high - low))) }
     }
 
     /// The designated initializer: derives category ids and token indexes.

@@ -65,3 +65,34 @@ public func positionEmbeddingBackward(
     // dWpe[t, c] += sum_b dOut[b, t, c]
     for i in 0..<b { saxpy(t * c, 1, dOut + i * t * c, dWpe) }
 }
+
+/// Adds position embeddings counted from each sequence's first item, as RecBole's SASRec does
+/// (its rows are right-padded, so `arange(T)` numbers the real items from 0): in a left-padded
+/// batch, sequence b's j-th item, at t = T − L_b + j, gets `wpe[j, :]`; padded rows get nothing.
+///
+/// - Parameters:
+///   - out: [B, T, C], accumulated into.
+///   - wpe: [T, C] (at least T rows).
+///   - lengths: [B], each sequence's real length (clamped to 0...T).
+public func positionEmbeddingFromStartForward(
+    out: UnsafeMutablePointer<Float>, wpe: UnsafePointer<Float>, lengths: UnsafePointer<Int32>,
+    batch b: Int, time t: Int, channels c: Int
+) {
+    // out[b, T − L_b + j, c] += wpe[j, c]
+    for i in 0..<b {
+        let length = min(t, max(0, Int(lengths[i])))
+        saxpy(length * c, 1, wpe, out + (i * t + t - length) * c)
+    }
+}
+
+/// Backward of ``positionEmbeddingFromStartForward(out:wpe:lengths:batch:time:channels:)``:
+/// `dWpe[j, :] += Σ_b dOut[b, T − L_b + j, :]`.
+public func positionEmbeddingFromStartBackward(
+    dWpe: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>, lengths: UnsafePointer<Int32>,
+    batch b: Int, time t: Int, channels c: Int
+) {
+    for i in 0..<b {
+        let length = min(t, max(0, Int(lengths[i])))
+        saxpy(length * c, 1, dOut + (i * t + t - length) * c, dWpe)
+    }
+}

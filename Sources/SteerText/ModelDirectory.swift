@@ -1,6 +1,7 @@
 // Reads a sentence-transformers model folder: config.json, the tokenizer files, the pooling
 // and sequence-length settings, and the weights file.
 import Foundation
+import SteerSafeTensors
 
 /// The architecture numbers of a BERT-family encoder, from `config.json`.
 struct TransformerConfig: Sendable {

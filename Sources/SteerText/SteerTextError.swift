@@ -1,4 +1,4 @@
-// The one error type of SteerText: every way a vocabulary, a weights file or a model folder is refused.
+// The one error type of SteerText: every way a vocabulary or a model folder is refused.
 import SteerErrors
 
 /// The errors of SteerText and their codes.
@@ -7,28 +7,23 @@ public enum SteerTextErrorDomain: ErrorDomain {
     /// - `io`: A file could not be opened, read or mapped.
     /// - `malformedVocabulary`: `vocab.txt` is empty, has duplicate or empty tokens, or lacks a special
     ///   token.
-    /// - `malformedSafetensors`: A safetensors file's header or data layout is invalid.
     /// - `missingTensor`: The model needs a tensor the weights file does not hold.
     /// - `tensorMismatch`: A tensor has a shape or element type the model cannot use.
     /// - `malformedConfig`: A JSON configuration file is missing, unreadable or describes an
     ///   unsupported model.
     public enum Code: String, ErrorCode {
-        case io, malformedVocabulary, malformedSafetensors, missingTensor, tensorMismatch, malformedConfig
+        case io, malformedVocabulary, missingTensor, tensorMismatch, malformedConfig
     }
 }
 
-/// Why a tokenizer, a safetensors file or a sentence encoder could not be loaded; the
-/// description gives the details (file, tensor name, offsets, shapes).
+/// Why a tokenizer or a sentence encoder could not be loaded; the description gives the details
+/// (file, tensor name, shapes). A malformed weights file is a `SafeTensorsError` (SteerSafeTensors).
 public typealias SteerTextError = ModuleError<SteerTextErrorDomain>
 
 extension SteerTextError where Domain == SteerTextErrorDomain {
     static func io(_ path: String, _ reason: String) -> Self { .init(.io, "cannot read \(path): \(reason)") }
     static func vocabulary(_ path: String, _ reason: String) -> Self {
         .init(.malformedVocabulary, "malformed vocabulary \(path): \(reason)")
-    }
-    static func safetensors(_ path: String, tensor: String? = nil, _ reason: String) -> Self {
-        let place = tensor.map { "\(path): tensor \"\($0)\"" } ?? path
-        return .init(.malformedSafetensors, "malformed safetensors file \(place): \(reason)")
     }
     static func missingTensor(_ path: String, _ tensor: String) -> Self {
         .init(.missingTensor, "safetensors file \(path) has no tensor \"\(tensor)\" (is this the right model folder?)")

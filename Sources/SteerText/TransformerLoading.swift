@@ -1,6 +1,7 @@
 // One loading path for the native encoders: a sentence-transformers folder of BERT (MiniLM) or
 // MPNet becomes an EncoderRuntime. The two differ only where `TransformerArchitecture` says.
 import Foundation
+import SteerSafeTensors
 internal import SteerNN
 
 /// The transformer families the native encoders load.

@@ -1,4 +1,5 @@
 // The weights of a post-LayerNorm transformer encoder (BERT, MPNet), loaded from safetensors
+import SteerSafeTensors
 // by name with every shape checked.
 internal import COpenBLAS
 internal import SteerNN

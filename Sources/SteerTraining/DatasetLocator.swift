@@ -10,9 +10,10 @@ public enum DatasetLocator {
     }
 
     /// Loads `ml-1m` / `ml-100k` from the cache, or a folder holding `<folder name>.inter`
-    /// (RecBole atomic files) or `ratings.dat` (MovieLens).
+    /// (RecBole atomic files) or `ratings.dat` (MovieLens). `timeOrder` applies to atomic files
+    /// (RecBole's normalised float32 timestamps); `.dat` files always use the exact order.
     /// - Throws: ``DataError`` from the readers, or a message saying where it looked.
-    public static func load(_ nameOrPath: String) throws -> SequenceDataset {
+    public static func load(_ nameOrPath: String, timeOrder: TimeOrder = .exact) throws -> SequenceDataset {
         var folder = nameOrPath
         if !nameOrPath.contains("/") {
             folder = cacheDirectory + "/data/" + nameOrPath
@@ -22,7 +23,7 @@ public enum DatasetLocator {
         }
         let name = URL(fileURLWithPath: folder).lastPathComponent
         if FileManager.default.fileExists(atPath: folder + "/" + name + ".inter") {
-            return try SequenceDataset.loadAtomic(directory: folder, name: name).dataset
+            return try SequenceDataset.loadAtomic(directory: folder, name: name, timeOrder: timeOrder).dataset
         }
         if FileManager.default.fileExists(atPath: folder + "/ratings.dat") {
             return try SequenceDataset.loadMovieLensDat(directory: folder).dataset

@@ -12,12 +12,19 @@ import SteerPlugins
 import SteerTasks
 import SteerTraining
 
+enum HistoryMask: String, ExpressibleByArgument, CaseIterable { case on, off }
+extension TimeOrder: ExpressibleByArgument {}
+
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval",
         abstract: "Evaluate a backbone checkpoint: NDCG and Recall at 10 and 20 over all items (history masked).")
     @Option(help: "Checkpoint written by `steer train`.") var checkpoint: String
     @Option(help: "Dataset it was trained on.") var dataset = "ml-1m"
     @Option(help: "Split: paper or loo.") var split: SplitChoice = .paper
+    @Option(help: "SEQ: mask the user's history from the ranking (on, Steer's protocol) or not (off: RecBole 1.2.1's full-sort protocol for sequential models, which ranks every item but [PAD]).")
+    var historyMask: HistoryMask = .on
+    @Option(help: "Order of interactions: exact (timestamps as read) or recbole (RecBole 1.2.1's for ML-100k: min-max normalised timestamps in float32, ties in file order).")
+    var timeOrder: TimeOrder = .exact
     @Option(help: "Tasks, comma-separated: seq, pos, neg (pos and neg: Base and Filter rows; DPR rows need the DPR head).")
     var tasks = "seq"
     @Option(help: "Windows N of the pos/neg tasks, comma-separated.") var windows = "3,5,10"
@@ -53,13 +60,16 @@ struct EvalCommand: ParsableCommand {
         let windowList: [Int] = try parseList(windows, what: "--windows")
         guard !windowList.isEmpty, windowList.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--windows must list positive numbers") }
         let saved = try BackboneCheckpoint.load(contentsOf: checkpoint)
-        let data = try DatasetLocator.load(dataset)
+        let data = try DatasetLocator.load(dataset, timeOrder: timeOrder)
         let parts = try DatasetSplit(data, scheme: split.scheme)
         guard parts.dataset.itemTokens == saved.itemTokens else {
             throw ValidationError("the checkpoint's item vocabulary (\(saved.itemTokens.count) items) does not match \(dataset) with the \(split.rawValue) split (\(parts.dataset.itemCount) items)")
         }
         let host = PluginHost(directory: pluginDir ?? ServeCommand.executableDirectory())
         let backbone = try host.load(name: saved.plugin, weights: saved.weights)
+        if saved.dprHead != nil, historyMask == .off {
+            throw ValidationError("--history-mask off applies to the seq task of a backbone checkpoint; the DPR report masks histories")
+        }
         if let archive = saved.dprHead {
             // A promptable model: the Table-1 rows of DPR beside the baselines.
             guard split == .paper else { throw ValidationError("DPR tasks are defined on the paper split") }
@@ -143,8 +153,13 @@ struct EvalCommand: ParsableCommand {
         let items = backbone.itemEmbeddings, d = backbone.info.dim
         let evaluator = try FullRankingEvaluator(cutoffs: [10, 20])
         var report = ControllableReport(title: "\(saved.plugin) on \(dataset), \(parts.scheme) split, test")
+        if historyMask == .off {
+            guard wanted == ["seq"] else { throw ValidationError("--history-mask off applies to the seq task only") }
+            report.notes = ["SEQ ranks every item, the history included (--history-mask off: RecBole 1.2.1's full-sort protocol for sequential models)."]
+        }
         if wanted.contains("seq") {
-            let seq = try evaluator.evaluate(users: vectors, items: items, dimension: d, excluded: cases.map(\.history),
+            let seq = try evaluator.evaluate(users: vectors, items: items, dimension: d,
+                                             excluded: cases.map { historyMask == .on ? $0.history : ArraySlice<Int32>() },
                                              targets: cases.map { [$0.target] }).mean
             report.append(model: "\(saved.plugin) Base", task: .seq, window: nil, metrics: seq)
         }

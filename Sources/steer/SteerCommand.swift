@@ -13,6 +13,6 @@ struct SteerCommand: AsyncParsableCommand {
             SaveSnapshotCommand.self, LoadSnapshotCommand.self, StatsCommand.self,
             RecommendCommand.self, FuseCommand.self,
             RecommendHistoryCommand.self, ShowcaseCommand.self, TrainCommand.self, TrainDPRCommand.self, EvalCommand.self, RouterCommand.self,
-            IndexCommand.self, BenchCommand.self,
+            IndexCommand.self, ImportCommand.self, ExportCommand.self, BenchCommand.self,
         ])
 }

@@ -67,6 +67,20 @@ final class SequenceDatasetTests: XCTestCase {
         return SequenceDataset(log: log)
     }
 
+    /// RecBole's order (ML-100k): keys (t − min) / (max − min) in float32, so two interactions
+    /// 1 s apart in a 10⁸ s span tie and keep their file order, while 10⁴ s apart they do not.
+    func testRecBoleTimeOrderTiesCloseTimestampsInFileOrder() {
+        var log = InteractionLog(file: "memory")
+        for (item, time) in [("first", 0.0), ("late", 60_000_001), ("early", 60_000_000), ("later", 60_010_000), ("end", 100_000_000)] {
+            log.append(user: "u", item: item, timestamp: time)
+        }
+        let tokens = { (d: SequenceDataset) in d.sequences[0].map { d.itemTokens[Int($0)] } }
+        XCTAssertEqual(tokens(SequenceDataset(log: log)), ["first", "early", "late", "later", "end"])
+        XCTAssertEqual(tokens(SequenceDataset(log: log, timeOrder: .recbole)), ["first", "late", "early", "later", "end"])
+        // The stored times stay exact whatever the order.
+        XCTAssertEqual(SequenceDataset(log: log, timeOrder: .recbole).timestamps[0], [0, 60_000_001, 60_000_000, 60_010_000, 100_000_000])
+    }
+
     func testKCoreIteratesToAFixedPoint() throws {
         // k = 2. Item z occurs once → removed; then user c (z w) has 1 item → removed; then w
         // occurs once (only in c) → already removed with c; a and b keep x y.

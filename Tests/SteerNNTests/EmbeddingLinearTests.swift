@@ -38,6 +38,34 @@ final class EmbeddingLinearTests: XCTestCase {
         checkGradient("wpe", wpe, dWpe, loss: forward)
     }
 
+    /// RecBole's numbering: item j of a left-padded row of length L (at t = T − L + j) gets wpe[j];
+    /// padded rows get nothing; and the backward's gradient checks out.
+    func testPositionEmbeddingFromStartPlacementAndGradient() {
+        var rng = RNG(seed: 4)
+        let b = 3, t = 4, c = 2
+        let lengths: [Int32] = [4, 2, 0]
+        let wpe = randomBuffer(t * c, &rng), base = randomBuffer(b * t * c, &rng)
+        let out = FloatBuffer(count: b * t * c), w = randomBuffer(b * t * c, &rng), dWpe = FloatBuffer(count: t * c)
+        func forward() -> Double {
+            out.ptr.update(from: base.ptr, count: b * t * c)
+            positionEmbeddingFromStartForward(out: out.ptr, wpe: wpe.ptr, lengths: lengths, batch: b, time: t, channels: c)
+            return weightedSum(out, w)
+        }
+        _ = forward()
+        for row in 0..<b {
+            let length = Int(lengths[row])
+            for p in 0..<t {
+                for j in 0..<c {
+                    let i = (row * t + p) * c + j
+                    let added = p >= t - length ? wpe[(p - (t - length)) * c + j] : 0
+                    XCTAssertEqual(out[i], base[i] + added, accuracy: 1e-6, "row \(row), position \(p)")
+                }
+            }
+        }
+        positionEmbeddingFromStartBackward(dWpe: dWpe.ptr, dOut: w.ptr, lengths: lengths, batch: b, time: t, channels: c)
+        checkGradient("wpe from start", wpe, dWpe, loss: forward)
+    }
+
     func testLinearMatchesNaiveAndGradients() {
         var rng = RNG(seed: 3)
         let n = 4, ic = 5, oc = 3

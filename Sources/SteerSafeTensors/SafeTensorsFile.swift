@@ -20,40 +20,42 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public let path: String
     /// The tensors by name (the `__metadata__` entry is not a tensor and is left out).
     public let entries: [String: SafeTensorsEntry]
+    /// The header's `__metadata__` (string to string; empty when the file has none).
+    public let metadata: [String: String]
     private let mapping: UnsafeRawBufferPointer
     private let dataStart: Int
 
     /// Maps and validates the file at `path`.
-    /// - Throws: ``SteerTextError/Code/io`` when it cannot be opened or mapped,
-    ///   ``SteerTextError/Code/malformedSafetensors`` when its layout is invalid.
+    /// - Throws: ``SafeTensorsError/Code/io`` when it cannot be opened or mapped,
+    ///   ``SafeTensorsError/Code/malformed`` when its layout is invalid.
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SteerTextError.io(path, String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw SafeTensorsError.io(path, String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw SteerTextError.io(path, String(cString: strerror(errno))) }
+        guard fstat(fd, &info) == 0 else { throw SafeTensorsError.io(path, String(cString: strerror(errno))) }
         let size = Int(info.st_size)
         guard size >= 8 else {
-            throw SteerTextError.safetensors(path, "file is \(size) bytes, too short for the 8-byte header length")
+            throw SafeTensorsError.malformed(path, "file is \(size) bytes, too short for the 8-byte header length")
         }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw SteerTextError.io(path, "mmap failed: \(String(cString: strerror(errno)))")
+            throw SafeTensorsError.io(path, "mmap failed: \(String(cString: strerror(errno)))")
         }
         let mapping = UnsafeRawBufferPointer(start: base, count: size)
         do {
             let headerLength = UInt64(littleEndian: mapping.loadUnaligned(as: UInt64.self))
             guard headerLength <= UInt64(SafeTensorsHeader.maxHeaderLength) else {
-                throw SteerTextError.safetensors(
+                throw SafeTensorsError.malformed(
                     path, "header length \(headerLength) exceeds the \(SafeTensorsHeader.maxHeaderLength)-byte limit")
             }
             guard headerLength >= 2, Int(headerLength) <= size - 8 else {
-                throw SteerTextError.safetensors(
+                throw SafeTensorsError.malformed(
                     path, "header length \(headerLength) does not fit the \(size - 8) bytes after the length field (truncated file?)")
             }
             let dataStart = 8 + Int(headerLength)
             let json = UnsafeRawBufferPointer(rebasing: mapping[8..<dataStart])
-            self.entries = try SafeTensorsHeader.parse(json, dataLength: size - dataStart, path: path)
+            (self.entries, self.metadata) = try SafeTensorsHeader.parse(json, dataLength: size - dataStart, path: path)
             self.dataStart = dataStart
             self.mapping = mapping
         } catch {
@@ -65,9 +67,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
     deinit { munmap(UnsafeMutableRawPointer(mutating: mapping.baseAddress), mapping.count) }
 
     /// The entry for `name`.
-    /// - Throws: ``SteerTextError/Code/missingTensor``.
+    /// - Throws: ``SafeTensorsError/Code/missingTensor``.
     public func entry(_ name: String) throws -> SafeTensorsEntry {
-        guard let entry = entries[name] else { throw SteerTextError.missingTensor(path, name) }
+        guard let entry = entries[name] else { throw SafeTensorsError.missingTensor(path, name) }
         return entry
     }
 
@@ -81,12 +83,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// - Parameters:
     ///   - name: the tensor name.
     ///   - shape: when given, the shape the caller needs; a different shape is an error.
-    /// - Throws: ``SteerTextError/Code/missingTensor``; ``SteerTextError/Code/tensorMismatch``
+    /// - Throws: ``SafeTensorsError/Code/missingTensor``; ``SafeTensorsError/Code/tensorMismatch``
     ///   for another shape or a non-floating dtype.
     public func floats(_ name: String, shape: [Int]? = nil) throws -> [Float] {
         let entry = try entry(name)
         if let shape, shape != entry.shape {
-            throw SteerTextError.tensorMismatch(path, name, "expected shape \(shape), found \(entry.shape)")
+            throw SafeTensorsError.tensorMismatch(path, name, "expected shape \(shape), found \(entry.shape)")
         }
         let raw = try bytes(name)
         let count = entry.elementCount
@@ -109,7 +111,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 return Float(bitPattern: UInt32(bits) << 16)
             }
         default:
-            throw SteerTextError.tensorMismatch(
+            throw SafeTensorsError.tensorMismatch(
                 path, name, "dtype \(entry.dtype.rawValue) is not a floating type (need F32, F16 or BF16)")
         }
     }

@@ -37,27 +37,42 @@ enum SafeTensorsHeader {
     static let maxHeaderLength = 100 << 20
 
     /// Parses `json` and checks every entry against a data area of `dataLength` bytes.
-    /// - Throws: ``SteerTextError/Code/malformedSafetensors`` naming the offending tensor.
-    static func parse(_ json: UnsafeRawBufferPointer, dataLength: Int, path: String) throws -> [String: SafeTensorsEntry] {
+    /// - Throws: ``SafeTensorsError/Code/malformed`` naming the offending tensor or metadata key.
+    static func parse(_ json: UnsafeRawBufferPointer, dataLength: Int, path: String) throws -> (entries: [String: SafeTensorsEntry], metadata: [String: String]) {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(json))
         } catch {
-            throw SteerTextError.safetensors(path, "the header is not valid JSON (\(error.localizedDescription))")
+            throw SafeTensorsError.malformed(path, "the header is not valid JSON (\(error.localizedDescription))")
         }
         guard let root = object as? [String: Any] else {
-            throw SteerTextError.safetensors(path, "the header is not a JSON object")
+            throw SafeTensorsError.malformed(path, "the header is not a JSON object")
         }
         var entries: [String: SafeTensorsEntry] = [:]
         for (name, value) in root where name != "__metadata__" {
             entries[name] = try entry(name, value, dataLength: dataLength, path: path)
         }
         try checkNoOverlap(entries.values, path: path)
-        return entries
+        return (entries, try metadata(root["__metadata__"], path: path))
+    }
+
+    /// The format says `__metadata__` maps strings to strings; anything else is refused rather
+    /// than guessed at, so a reader never sees a number where it expects text.
+    private static func metadata(_ value: Any?, path: String) throws -> [String: String] {
+        guard let value else { return [:] }
+        guard let object = value as? [String: Any] else { throw SafeTensorsError.malformed(path, "\"__metadata__\" is not a JSON object") }
+        var result: [String: String] = [:]
+        for (key, raw) in object {
+            guard let text = raw as? String else {
+                throw SafeTensorsError.malformed(path, "\"__metadata__\" key \"\(key)\" is not a string")
+            }
+            result[key] = text
+        }
+        return result
     }
 
     private static func entry(_ name: String, _ value: Any, dataLength: Int, path: String) throws -> SafeTensorsEntry {
-        func fail(_ reason: String) -> SteerTextError { .safetensors(path, tensor: name, reason) }
+        func fail(_ reason: String) -> SafeTensorsError { .malformed(path, tensor: name, reason) }
         guard let fields = value as? [String: Any] else { throw fail("its entry is not a JSON object") }
         guard let dtypeName = fields["dtype"] as? String else { throw fail("missing or non-string \"dtype\"") }
         guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
@@ -101,7 +116,7 @@ enum SafeTensorsHeader {
     private static func checkNoOverlap(_ entries: some Collection<SafeTensorsEntry>, path: String) throws {
         let sorted = entries.filter { !$0.span.isEmpty }.sorted { $0.span.lowerBound < $1.span.lowerBound }
         for (previous, next) in zip(sorted, sorted.dropFirst()) where next.span.lowerBound < previous.span.upperBound {
-            throw SteerTextError.safetensors(
+            throw SafeTensorsError.malformed(
                 path, tensor: next.name,
                 "bytes [\(next.span.lowerBound), \(next.span.upperBound)) overlap tensor \"\(previous.name)\" "
                     + "[\(previous.span.lowerBound), \(previous.span.upperBound))")

@@ -1,12 +1,12 @@
 // safetensors reading: F32/F16/BF16 values, and each malformed layout refused naming the culprit.
 import SteerTestSupport
 import XCTest
-@testable import SteerText
+@testable import SteerSafeTensors
 
 final class SafeTensorsTests: XCTestCase {
     /// Writes a safetensors file from a raw header string and data bytes.
     func write(header: String, data: [UInt8], declaredLength: UInt64? = nil) throws -> String {
-        let url = URL(fileURLWithPath: try temporaryDirectory("steer-text")).appendingPathComponent("model.safetensors")
+        let url = URL(fileURLWithPath: try temporaryDirectory("steer-safetensors")).appendingPathComponent("model.safetensors")
         let json = Array(header.utf8)
         var bytes = withUnsafeBytes(of: (declaredLength ?? UInt64(json.count)).littleEndian, Array.init)
         bytes += json + data
@@ -32,36 +32,36 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     func testFileShorterThanLengthField() throws {
-        let url = URL(fileURLWithPath: try temporaryDirectory("steer-text")).appendingPathComponent("short.safetensors")
+        let url = URL(fileURLWithPath: try temporaryDirectory("steer-safetensors")).appendingPathComponent("short.safetensors")
         try Data([1, 2, 3]).write(to: url)
-        let error = textError { _ = try SafeTensorsFile(path: url.path) }
-        XCTAssertEqual(error?.code, .malformedSafetensors)
+        let error = tensorsError { _ = try SafeTensorsFile(path: url.path) }
+        XCTAssertEqual(error?.code, .malformed)
         XCTAssertTrue(error?.description.contains("too short") ?? false, error?.description ?? "")
     }
 
     func testTruncatedHeader() throws {
         let header = #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#
         let path = try write(header: header, data: [], declaredLength: 1000)
-        let error = textError { _ = try SafeTensorsFile(path: path) }
-        XCTAssertEqual(error?.code, .malformedSafetensors)
+        let error = tensorsError { _ = try SafeTensorsFile(path: path) }
+        XCTAssertEqual(error?.code, .malformed)
         XCTAssertTrue(error?.description.contains("header length 1000 does not fit") ?? false, error?.description ?? "")
     }
 
     func testAbsurdHeaderLength() throws {
         let path = try write(header: "{}", data: [], declaredLength: UInt64.max)
-        let error = textError { _ = try SafeTensorsFile(path: path) }
+        let error = tensorsError { _ = try SafeTensorsFile(path: path) }
         XCTAssertTrue(error?.description.contains("exceeds") ?? false, error?.description ?? "")
     }
 
     func testInvalidJSON() throws {
-        let error = textError { _ = try SafeTensorsFile(path: write(header: "{\"w\": [", data: [])) }
+        let error = tensorsError { _ = try SafeTensorsFile(path: write(header: "{\"w\": [", data: [])) }
         XCTAssertTrue(error?.description.contains("not valid JSON") ?? false, error?.description ?? "")
     }
 
     func testOffsetsOutOfRangeNameTheTensor() throws {
         let header = #"{"late":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
-        let error = textError { _ = try SafeTensorsFile(path: write(header: header, data: floatBytes([1, 2]))) }
-        XCTAssertEqual(error?.code, .malformedSafetensors)
+        let error = tensorsError { _ = try SafeTensorsFile(path: write(header: header, data: floatBytes([1, 2]))) }
+        XCTAssertEqual(error?.code, .malformed)
         XCTAssertTrue(error?.description.contains("tensor \"late\": data_offsets [4, 12] run past the data area of 8 bytes") ?? false,
                       error?.description ?? "")
     }
@@ -70,39 +70,44 @@ final class SafeTensorsTests: XCTestCase {
         let header = """
         {"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}
         """
-        let error = textError { _ = try SafeTensorsFile(path: write(header: header, data: floatBytes([1, 2, 3]))) }
-        XCTAssertEqual(error?.code, .malformedSafetensors)
+        let error = tensorsError { _ = try SafeTensorsFile(path: write(header: header, data: floatBytes([1, 2, 3]))) }
+        XCTAssertEqual(error?.code, .malformed)
         XCTAssertTrue(error?.description.contains("tensor \"b\": bytes [4, 12) overlap tensor \"a\"") ?? false, error?.description ?? "")
     }
 
     func testShapeDisagreeingWithSpan() throws {
         let header = #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#
-        let error = textError { _ = try SafeTensorsFile(path: write(header: header, data: floatBytes([1, 2]))) }
+        let error = tensorsError { _ = try SafeTensorsFile(path: write(header: header, data: floatBytes([1, 2]))) }
         XCTAssertTrue(error?.description.contains("tensor \"w\": shape [3] × F32 is 12 bytes but data_offsets span 8") ?? false,
                       error?.description ?? "")
     }
 
     func testUnknownDType() throws {
         let header = #"{"w":{"dtype":"F31","shape":[1],"data_offsets":[0,4]}}"#
-        let error = textError { _ = try SafeTensorsFile(path: write(header: header, data: floatBytes([1]))) }
+        let error = tensorsError { _ = try SafeTensorsFile(path: write(header: header, data: floatBytes([1]))) }
         XCTAssertTrue(error?.description.contains("tensor \"w\": unknown dtype \"F31\"") ?? false, error?.description ?? "")
     }
 
     func testWrongDTypeOrShapeForTheModel() throws {
         let header = #"{"ids":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},"w":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
         let file = try SafeTensorsFile(path: write(header: header, data: [UInt8](repeating: 0, count: 8) + floatBytes([1])))
-        let dtype = textError { _ = try file.floats("ids") }
+        let dtype = tensorsError { _ = try file.floats("ids") }
         XCTAssertEqual(dtype?.code, .tensorMismatch)
         XCTAssertTrue(dtype?.description.contains("\"ids\"") ?? false)
         XCTAssertTrue(dtype?.description.contains("I64 is not a floating type") ?? false, dtype?.description ?? "")
-        let shape = textError { _ = try file.floats("w", shape: [2]) }
+        let shape = tensorsError { _ = try file.floats("w", shape: [2]) }
         XCTAssertTrue(shape?.description.contains("expected shape [2], found [1]") ?? false, shape?.description ?? "")
-        let missing = textError { _ = try file.floats("nope") }
+        let missing = tensorsError { _ = try file.floats("nope") }
         XCTAssertEqual(missing?.code, .missingTensor)
     }
 
     func testMissingFile() throws {
-        let error = textError { _ = try SafeTensorsFile(path: "/nonexistent/model.safetensors") }
+        let error = tensorsError { _ = try SafeTensorsFile(path: "/nonexistent/model.safetensors") }
         XCTAssertEqual(error?.code, .io)
     }
+}
+
+/// The SafeTensorsError thrown by `body`, failing the test when it throws nothing or another type.
+func tensorsError(file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) -> SafeTensorsError? {
+    thrownError(SafeTensorsError.self, file: file, line: line, body)
 }
