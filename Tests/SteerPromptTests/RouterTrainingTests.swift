@@ -2,11 +2,12 @@
 import Foundation
 import XCTest
 @testable import SteerPrompt
+import SteerTasks
 import SteerText
 
 final class RouterTrainingTests: XCTestCase {
     /// The bundled model matches this build: encoder, sizes, seed, the generated and the bundled
-    /// hand-written examples, and it fits its training set. A line cannot fit every hand-written
+    /// hand-written examples and templates, and it fits its training set. A line cannot fit every hand-written
     /// prompt (they are there because the cues misread them), so the fit is about 0.94, not 0.98.
     func testBundledRouterProvenance() throws {
         let router = try PromptRouter.load()
@@ -14,7 +15,9 @@ final class RouterTrainingTests: XCTestCase {
         XCTAssertEqual(router.dimension, 384)
         XCTAssertEqual(router.model.seed, TrainingPhrasings.defaultSeed)
         let written = WrittenPhrasings.examples(try WrittenPhrasings.bundled()).examples.count
-        XCTAssertEqual(router.trainingExamples, TrainingPhrasings.defaultCount + WrittenPhrasings.defaultRepeats * written)
+        // `steer router train` renders each written template with every genre, once.
+        let rendered = try WrittenPhrasings.bundledTemplates().count * PromptTemplates.bundled().genreDisplayNames.names.count
+        XCTAssertEqual(router.trainingExamples, TrainingPhrasings.defaultCount + WrittenPhrasings.defaultRepeats * written + rendered)
         XCTAssertGreaterThanOrEqual(router.trainingAccuracy, 0.93)
         XCTAssertGreaterThanOrEqual(router.validationAccuracy, 0.93)
         XCTAssertFalse(router.model.provenance.isEmpty)

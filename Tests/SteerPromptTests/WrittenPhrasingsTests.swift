@@ -38,8 +38,11 @@ final class WrittenPhrasingsTests: XCTestCase {
     /// an evaluation template of SteerTasks with one to three words in its slot (a blind writer
     /// can hit a common frame such as "I've had my fill of …" with another genre).
     func testTheCorpusHoldsNoMeasuredPrompt() throws {
+        let genreNames = try PromptTemplates.bundled().genreDisplayNames.names.values.sorted()
         let written = try WrittenPhrasings.bundled().map { Self.words($0.text) }
-            + WrittenPhrasings.bundledTemplates().map { Self.words($0.text.replacingOccurrences(of: WrittenPhrasings.slot, with: "comedy")) }
+            + WrittenPhrasings.bundledTemplates().flatMap { template in
+                genreNames.map { Self.words(template.text.replacingOccurrences(of: WrittenPhrasings.slot, with: $0)) }
+            }
         let prompts = routerFixture("heldout.tsv").deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("prompts")
         var measured = try ["heldout.tsv", "issue14-frozen.tsv", "issue14-frozen-2.tsv", "issue14-frozen-3.tsv"]
             .flatMap { try heldOut($0) }.map(\.text)
