@@ -21,7 +21,6 @@ temporary folder that is removed at the end.
 import argparse
 import copy
 import json
-import logging
 import os
 import statistics
 import sys
@@ -29,6 +28,7 @@ import tempfile
 import time
 
 from peer_common import import_torch
+import recbole_common
 
 
 def parse_args():
@@ -57,70 +57,23 @@ def die(msg):
 
 def main():
     args = parse_args()
-    cache = os.environ.get("STEER_CACHE") or os.path.expanduser("~/.cache/steer")
-    data_path = os.path.abspath(args.data_path or os.path.join(cache, "data"))
+    data_path = recbole_common.data_path(args.data_path)
     inter = os.path.join(data_path, args.dataset, f"{args.dataset}.inter")
     if not os.path.isfile(inter):
         die(f"{inter} is missing; run Scripts/setup (it unpacks ML-100k into $STEER_CACHE/data) or pass --data-path")
 
     torch, = import_torch(args.threads, die)
-
-    # RecBole 1.2.1 calls torch.load(path) without weights_only; torch >= 2.6 defaults it to True
-    # and refuses RecBole's checkpoints. Shim here, not in site-packages.
-    _torch_load = torch.load
-
-    def _load(*a, **kw):
-        kw.setdefault("weights_only", False)
-        return _torch_load(*a, **kw)
-
-    torch.load = _load
-
-    try:
-        import recbole
-        from recbole.config import Config
-        from recbole.data import create_dataset, data_preparation
-        from recbole.utils import early_stopping, get_model, get_trainer, init_seed
-    except ImportError as e:
-        die(f"cannot import recbole ({e}); run Scripts/peers-setup and use $STEER_CACHE/peers-venv/bin/python")
-
-    # RecBole logs through the root logger's "recbole" handlers when init_logger is called; we do not
-    # call it (it writes ./log/). Send what RecBole logs to stderr instead.
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
+    recbole_common.shim_torch_load(torch)
+    recbole, Config, create_dataset, data_preparation, early_stopping, get_model, get_trainer, init_seed = \
+        recbole_common.import_recbole(die)
 
     work = tempfile.mkdtemp(prefix="recbole-peer-")
     old_cwd = os.getcwd()
     os.chdir(work)  # the Trainer creates ./log_tensorboard relative to the working folder
     try:
-        config_dict = {
-            "data_path": data_path,
-            "checkpoint_dir": os.path.join(work, "saved"),
-            "USER_ID_FIELD": "user_id",
-            "ITEM_ID_FIELD": "item_id",
-            "TIME_FIELD": "timestamp",
-            "load_col": {"inter": ["user_id", "item_id", "timestamp"]},
-            "MAX_ITEM_LIST_LENGTH": args.max_len,
-            "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full", "group_by": "user"},
-            "train_neg_sample_args": None,
-            "loss_type": "CE",
-            "train_batch_size": 256,
-            "eval_batch_size": 2048,
-            "learning_rate": 0.001,
-            "seed": args.seed,
-            "reproducibility": True,
-            "use_gpu": False,
-            "device": "cpu",
-            "metrics": ["NDCG", "Recall"],
-            "topk": [10, 20],
-            "valid_metric": "NDCG@10",
-            "show_progress": False,
-            "epochs": args.max_epochs if args.full else args.epochs,
-            "stopping_step": args.stopping_step,
-            "log_wandb": False,
-        }
-        if args.model == "SASRec":
-            config_dict["hidden_size"] = 64
-        else:
-            config_dict["embedding_size"] = 64
+        config_dict = recbole_common.protocol_config(args.model, data_path, work, max_len=args.max_len, seed=args.seed,
+                                                     epochs=args.max_epochs if args.full else args.epochs,
+                                                     stopping_step=args.stopping_step)
         config = Config(model=args.model, dataset=args.dataset, config_dict=config_dict)
         init_seed(config["seed"], config["reproducibility"])
         t0 = time.perf_counter()

@@ -50,26 +50,15 @@ public struct ItemTags: Sendable {
     public init(text: String, source: String, itemTokens: [String]) throws {
         let index = Dictionary(itemTokens.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var tags = [[String]?](repeating: nil, count: itemTokens.count)
-        var unknown = 0, tagged = 0, sawHeader = false
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map {
-                String($0).trimmingCharacters(in: .whitespaces)
-            }
-            if !sawHeader {
-                guard fields.first == "item_id" else { throw ItemTagsError("\(source):\(n + 1): expected the header line item_id\\tnarrative\\t…") }
-                sawHeader = true
-                continue
-            }
-            guard fields.count == 7 else { throw ItemTagsError("\(source):\(n + 1): \(fields.count) fields, expected 7") }
-            guard fields.allSatisfy({ !$0.isEmpty }) else { throw ItemTagsError("\(source):\(n + 1): an empty field") }
+        var unknown = 0, tagged = 0
+        for (line, fields) in try TabSeparatedRows.parse(text, source: source, firstColumn: "item_id", header: "item_id\\tnarrative\\t…") {
+            guard fields.count == 7 else { throw ItemTagsError("\(source):\(line): \(fields.count) fields, expected 7") }
+            guard fields.allSatisfy({ !$0.isEmpty }) else { throw ItemTagsError("\(source):\(line): an empty field") }
             guard let item = index[fields[0]] else { unknown += 1; continue }
-            guard tags[item] == nil else { throw ItemTagsError("\(source):\(n + 1): \(fields[0]) appears twice") }
+            guard tags[item] == nil else { throw ItemTagsError("\(source):\(line): \(fields[0]) appears twice") }
             tags[item] = Array(fields[1...])
             tagged += 1
         }
-        guard sawHeader else { throw ItemTagsError("\(source): no header line") }
         self.tags = tags
         unknownRows = unknown
         taggedItems = tagged

@@ -37,30 +37,20 @@ public struct TagPhrasings: Sendable {
     public init(text: String, source: String, itemTokens: [String], tags: ItemTags) throws {
         let index = Dictionary(itemTokens.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { first, _ in first })
         var wordings: [Int32: [TagFacet: [Use: [String]]]] = [:]
-        var rows = 0, dropped = 0, unknown = 0, sawHeader = false
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map {
-                String($0).trimmingCharacters(in: .whitespaces)
-            }
-            if !sawHeader {
-                guard fields.first == "item_id" else { throw ItemTagsError("\(source):\(n + 1): expected the header line item_id\\tfacet\\tuse\\tphrasing") }
-                sawHeader = true
-                continue
-            }
+        var rows = 0, dropped = 0, unknown = 0
+        for (line, fields) in try TabSeparatedRows.parse(text, source: source, firstColumn: "item_id",
+                                                         header: "item_id\\tfacet\\tuse\\tphrasing") {
             guard fields.count == 4, fields.allSatisfy({ !$0.isEmpty }) else {
-                throw ItemTagsError("\(source):\(n + 1): expected 4 non-empty fields item_id, facet, use, phrasing")
+                throw ItemTagsError("\(source):\(line): expected 4 non-empty fields item_id, facet, use, phrasing")
             }
-            guard let facet = TagFacet(rawValue: fields[1]) else { throw ItemTagsError("\(source):\(n + 1): unknown facet \"\(fields[1])\"") }
-            guard let use = Use(rawValue: fields[2]) else { throw ItemTagsError("\(source):\(n + 1): use must be train or select, got \"\(fields[2])\"") }
+            guard let facet = TagFacet(rawValue: fields[1]) else { throw ItemTagsError("\(source):\(line): unknown facet \"\(fields[1])\"") }
+            guard let use = Use(rawValue: fields[2]) else { throw ItemTagsError("\(source):\(line): use must be train or select, got \"\(fields[2])\"") }
             guard let item = index[fields[0]], let training = tags.tag(item, facet, .training),
                   let evaluation = tags.tag(item, facet, .evaluation) else { unknown += 1; continue }
             guard Self.passesGuard(fields[3], training: training, evaluation: evaluation) else { dropped += 1; continue }
             wordings[item, default: [:]][facet, default: [:]][use, default: []].append(fields[3])
             rows += 1
         }
-        guard sawHeader else { throw ItemTagsError("\(source): no header line") }
         self.wordings = wordings
         self.rows = rows
         self.dropped = dropped
