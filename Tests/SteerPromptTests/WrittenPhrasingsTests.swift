@@ -37,6 +37,22 @@ final class WrittenPhrasingsTests: XCTestCase {
     /// rendered) equals (after normalisation) a prompt of a held-out, frozen or development set, nor stands in the frame of
     /// an evaluation template of SteerTasks with one to three words in its slot (a blind writer
     /// can hit a common frame such as "I've had my fill of …" with another genre).
+    /// Templates parse with their polarity; a line without exactly one slot, or with an unknown
+    /// polarity, is refused with its line number; the bundled file has both polarities.
+    func testTemplatesParseAndRefuseMalformedLines() throws {
+        let parsed = try WrittenPhrasings.parseTemplates("# c\npositive\tGive me {genre}\nnegative\tno {genre} tonight\n", source: "t.tsv")
+        XCTAssertEqual(parsed.map(\.polarity), [.positive, .negative])
+        XCTAssertEqual(parsed[1].text, "no {genre} tonight")
+        for bad in ["positive\tGive me a film", "positive\t{genre} or {genre}", "maybe\t{genre}", "positive"] {
+            XCTAssertThrowsError(try WrittenPhrasings.parseTemplates("# c\n" + bad + "\n", source: "t.tsv")) {
+                XCTAssert("\($0)".contains("t.tsv line 2"), "\($0)")
+            }
+        }
+        let bundled = try WrittenPhrasings.bundledTemplates()
+        XCTAssertGreaterThan(bundled.filter { $0.polarity == .positive }.count, 100)
+        XCTAssertGreaterThan(bundled.filter { $0.polarity == .negative }.count, 100)
+    }
+
     func testTheCorpusHoldsNoMeasuredPrompt() throws {
         let genreNames = try PromptTemplates.bundled().genreDisplayNames.names.values.sorted()
         let written = try WrittenPhrasings.bundled().map { Self.words($0.text) }
