@@ -10,7 +10,7 @@ import XCTest
 
 final class CheckpointExportTests: XCTestCase {
     func imported(_ stem: String) throws -> BackboneCheckpoint {
-        let file = try RecBoleModelFile(path: recboleFixture(stem + ".safetensors"))
+        let file = try RecBoleModelFile(path: recboleFixtureFile(stem))
         return try RecBoleImport.checkpoint(from: file, items: shuffledVocabulary(file.itemTokens)).checkpoint
     }
 
@@ -44,7 +44,8 @@ final class CheckpointExportTests: XCTestCase {
             XCTAssertEqual(headConfig, headConfig0)
             XCTAssertEqual(head, head0)
             _ = try DPRHead(archive: back.dprHead!)
-            // Same weights: the plugin gives the same user vector, bit for bit.
+            // Same weights, same process and kernels: the plugin gives the same user vector, bit for bit
+            // (the contract of a lossless round trip, so no tolerance).
             let again = try BuiltPlugins.load(back.plugin, weights: back.weights)
             XCTAssertEqual(try again.encode(histories: [[0, 3, 5]]), try backbone.encode(histories: [[0, 3, 5]]))
         }
@@ -63,7 +64,7 @@ final class CheckpointExportTests: XCTestCase {
     }
 
     func testImportRefusesOtherFormats() throws {
-        let error = interopError { _ = try CheckpointExport.checkpoint(from: SafeTensorsFile(path: recboleFixture("sasrec-tiny.safetensors"))) }
+        let error = interopError { _ = try CheckpointExport.checkpoint(from: SafeTensorsFile(path: recboleFixtureFile("sasrec-tiny"))) }
         XCTAssertEqual(error?.code, .malformed)
         XCTAssertTrue(error?.description.contains("\"steer-recbole/1\"") ?? false, error?.description ?? "")
     }

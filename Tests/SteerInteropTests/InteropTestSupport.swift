@@ -13,6 +13,29 @@ func recboleFixture(_ name: String) -> String {
         .appendingPathComponent("Fixtures/recbole").appendingPathComponent(name).path
 }
 
+extension XCTestCase {
+    /// The RecBole fixture `<stem>` as the converter wrote it, rebuilt as a safetensors file in a
+    /// temporary folder. The fixture is kept as text (`<stem>.tensors.json`: the file's metadata and
+    /// every float32 tensor, exact), so no weight file sits in the repository.
+    func recboleFixtureFile(_ stem: String) throws -> String {
+        struct Fixture: Decodable {
+            struct Tensor: Decodable {
+                var name: String
+                var shape: [Int]
+                var values: [Double]
+            }
+            var metadata: [String: String]
+            var tensors: [Tensor]
+        }
+        let data = try Data(contentsOf: URL(fileURLWithPath: recboleFixture(stem + ".tensors.json")))
+        let fixture = try JSONDecoder().decode(Fixture.self, from: data)
+        let path = try temporaryDirectory("steer-recbole-fixture") + "/\(stem).safetensors"
+        try SafeTensorsWriter.write(fixture.tensors.map { SafeTensorsTensor(name: $0.name, shape: $0.shape, values: $0.values.map(Float.init)) },
+                                    metadata: fixture.metadata, to: path)
+        return path
+    }
+}
+
 /// RecBole's scores for a few histories, as Scripts/recbole-fixtures recorded them.
 struct ExpectedScores: Decodable {
     struct Case: Decodable {

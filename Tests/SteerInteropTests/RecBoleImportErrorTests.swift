@@ -8,7 +8,7 @@ import XCTest
 final class RecBoleImportErrorTests: XCTestCase {
     /// Imports the fixture after `edit`, over its own tokens in RecBole order (less `[PAD]`).
     func importEdited(_ stem: String, items: ItemVocabulary? = nil, _ edit: (inout EditableSafeTensors) throws -> Void) throws {
-        var file = try EditableSafeTensors(path: recboleFixture(stem + ".safetensors"))
+        var file = try EditableSafeTensors(path: recboleFixtureFile(stem))
         try edit(&file)
         let path = try file.write(in: try temporaryDirectory("steer-interop"))
         let model = try RecBoleModelFile(path: path)

@@ -14,7 +14,7 @@ final class RecBoleImportTests: XCTestCase {
     /// and compares every item's score with RecBole's.
     func checkScores(_ stem: String, items: ItemVocabulary) throws {
         let expected = try ExpectedScores.load(stem)
-        let file = try RecBoleModelFile(path: recboleFixture(stem + ".safetensors"))
+        let file = try RecBoleModelFile(path: recboleFixtureFile(stem))
         XCTAssertEqual(file.itemTokens, expected.item_tokens)
         let (checkpoint, summary) = try RecBoleImport.checkpoint(from: file, items: items)
         XCTAssertEqual(checkpoint.plugin, expected.model)
@@ -54,7 +54,7 @@ final class RecBoleImportTests: XCTestCase {
 
     /// The rows really move: Steer item i holds RecBole's row of the same token, not row i + 1.
     func testItemRowsFollowTokens() throws {
-        let file = try RecBoleModelFile(path: recboleFixture("gru4rec-tiny.safetensors"))
+        let file = try RecBoleModelFile(path: recboleFixtureFile("gru4rec-tiny"))
         let items = shuffledVocabulary(file.itemTokens)
         let (checkpoint, _) = try RecBoleImport.checkpoint(from: file, items: items)
         let table = try BuiltPlugins.load("GRU4Rec", weights: checkpoint.weights).itemEmbeddings
@@ -68,7 +68,7 @@ final class RecBoleImportTests: XCTestCase {
 
     /// Tokens the split removed may be dropped when the caller says so; they are reported.
     func testDroppableTokensAreLeftOut() throws {
-        let file = try RecBoleModelFile(path: recboleFixture("sasrec-tiny.safetensors"))
+        let file = try RecBoleModelFile(path: recboleFixtureFile("sasrec-tiny"))
         var items = shuffledVocabulary(file.itemTokens)
         let gone = items.tokens.removeLast()
         items = ItemVocabulary(tokens: items.tokens)
