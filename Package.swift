@@ -77,7 +77,7 @@ let package = Package(
         /// The lock shared state lives behind (a pthread mutex ThreadSanitizer can see).
         .target(name: "SteerSync"),
         /// Prompt handling for steerd: polarity router and the prompt-embedding cache.
-        .target(name: "SteerPrompt", dependencies: ["SteerErrors", "SteerText", "SteerSync", "SteerRandom"], resources: [.copy("Resources")]),
+        .target(name: "SteerPrompt", dependencies: ["COpenBLAS", "SteerErrors", "SteerText", "SteerSync", "SteerRandom"], resources: [.copy("Resources")]),
         /// Loads backbone plugins through the SequentialEncoder ABI.
         .target(name: "SteerPlugins", dependencies: ["CSequentialEncoder", "SteerSync"]),
         /// Models in and out: RecBole SASRec / GRU4Rec (converted to safetensors) imported as Steer

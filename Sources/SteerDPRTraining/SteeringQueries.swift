@@ -35,7 +35,7 @@ public struct SteeringQueries {
         guard let router else { return fallback.map { $0 == .positive ? 1 : 0 } }
         var decided: [String: Float] = [:]
         for text in Set(texts) {
-            let decision = try router.route(embedding: bank.pooled(bank.id(text)), text: text)
+            let decision = try router.route(states: bank.tokens(bank.id(text)), text: text)
             decided[text] = Float(decision.polarity == .positive ? decision.confidence : 1 - decision.confidence)
         }
         return texts.map { decided[$0]! }
@@ -46,8 +46,7 @@ public struct SteeringQueries {
         guard let router else { return fallback.map { $0 == .positive ? .positive : .negative } }
         var decided: [String: PromptPolarity] = [:]
         for text in Set(texts) {
-            let embedding = bank.pooled(bank.id(text))
-            let decision = try router.route(embedding: embedding, text: text)
+            let decision = try router.route(states: bank.tokens(bank.id(text)), text: text)
             decided[text] = decision.polarity == .positive ? .positive : .negative
         }
         return texts.map { decided[$0]! }

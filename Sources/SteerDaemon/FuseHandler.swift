@@ -119,7 +119,7 @@ private enum PromptSource {
                 for text in chunk {
                     try await slice.yieldIfDue()   // one encoder pass per prompt: yield or stop between them
                     let states = try services.tokenStates(text)
-                    prompts.append(DPRHead.PromptRows(values: states.states, rows: states.tokens))
+                    prompts.append(DPRHead.PromptRows(values: states.values, rows: states.count))
                 }
                 return prompts
             }

@@ -72,16 +72,13 @@ final class PromptServices: Sendable {
         }
     }
 
-    /// The cache name token states are kept under, beside the same encoder's pooled embeddings.
-    var tokenCacheName: String { encoder.name + "#tokens" }
-
     /// One prompt's last-layer token states (`tokens × dimension`, [CLS] and [SEP] included) and
     /// its pooled embedding, through the cache: a repeated prompt costs no encoder pass.
     /// - Throws: `RPCError(.internal)` when the encoder fails or gives non-finite values.
-    func tokenStates(_ text: String) throws -> (states: [Float], tokens: Int, pooled: [Float]) {
+    func tokenStates(_ text: String) throws -> TokenStates {
         let d = encoder.dimension
-        if let states = cache.get(encoder: tokenCacheName, text: text), let pooled = cache.get(encoder: encoder.name, text: text) {
-            return (states, states.count / d, pooled)
+        if let cached = cache.tokenStates(encoder: encoder.name, text: text, dimension: d) {
+            return cached
         }
         let computed: TokenStates
         do {
@@ -93,9 +90,8 @@ final class PromptServices: Sendable {
         guard computed.count > 0, computed.dimension == d, computed.values.allSatisfy(\.isFinite), computed.pooled.allSatisfy(\.isFinite) else {
             throw RPCError(.internal, "the encoder produced no usable token states for a prompt")
         }
-        cache.put(encoder: tokenCacheName, text: text, embedding: computed.values)
-        cache.put(encoder: encoder.name, text: text, embedding: computed.pooled)
-        return (computed.values, computed.count, computed.pooled)
+        cache.put(encoder: encoder.name, text: text, states: computed)
+        return computed
     }
 
     /// Misses embedded per encoder call: between calls, a cancelled request stops.

@@ -27,10 +27,10 @@ extension SteerService {
     /// Next items for a history, steered by the prompt when there is one.
     ///
     /// Batched with concurrent requests: a history missing from the user-vector cache is encoded
-    /// in the histories batcher, a pooled head's prompt missing from the prompt cache is embedded in
-    /// the prompt batcher, and fusion and retrieval run in the ranking batcher (one head pass per
-    /// part per batch; each top-K alone, see `RequestBatchers.rank`). Token states are computed per
-    /// prompt (through their cache): the encoder has no batched entry point for them. A prompt this
+    /// in the histories batcher, and fusion and retrieval run in the ranking batcher (one head pass
+    /// per part per batch; each top-K alone, see `RequestBatchers.rank`). A prompt's token states
+    /// are computed per prompt (through their cache), whatever the head's keys and values, because
+    /// the router reads them: the encoder has no batched entry point for them. A prompt this
     /// head has seen is already read, routed and projected: only the towers and top-K run.
     func recommend(_ request: RecommendRequest) async throws -> RecommendResponse {
         try await recommend(planRecommend(request))
@@ -250,25 +250,21 @@ extension SteerService {
         return prepared
     }
 
-    /// `text` routed and projected for `head`, from its token states (or pooled embedding; through
-    /// the prompt cache), the router and the head's projector, then kept in `cache`.
+    /// `text` routed and projected for `head`, from its token states (through the prompt cache; a
+    /// pooled head projects their mean), the router and the head's projector, then kept in `cache`.
     private func prepare(_ text: String, head: DPRHead, services: PromptServices, cache: PreparedPrompts?) async throws -> PreparedPrompt {
-        let input: (values: [Float], tokens: Int, pooled: [Float])
+        // The router reads token states whatever the head's keys and values are.
+        let states = try services.tokenStates(text)
+        let input: (values: [Float], tokens: Int)
         switch head.config.keyValue {
-        case .tokens:
-            let states = try services.tokenStates(text)
-            input = (states.states, states.tokens, states.pooled)
-        case .pooled:
-            var slice = ComputeSlice()
-            let pooled = try await services.embed([text], slice: &slice).embeddings
-            guard pooled.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
-            input = (pooled, 1, pooled)
+        case .tokens: input = (states.values, states.count)
+        case .pooled: input = (states.pooled, 1)
         }
         try Task.checkCancellation()   // the prompt is embedded
         let route: (polarity: PromptPolarity, confidence: Float)?
         if let router = services.router {
             do {
-                let decision = try router.route(embedding: input.pooled, text: text)
+                let decision = try router.route(states: states, text: text)
                 route = (decision.polarity == .positive ? .positive : .negative, Float(decision.confidence))
             } catch let error as PromptError {
                 throw RPCError(.invalidArgument, "prompt: \(error)")

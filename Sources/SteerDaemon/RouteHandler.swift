@@ -18,13 +18,12 @@ extension SteerService {
         }
         try services.validate(request.prompts)
         var slice = ComputeSlice()
-        let (embeddings, _) = try await services.embed(request.prompts, slice: &slice)
-        let d = services.encoder.dimension
         var results: [RouteResult] = []
         for (i, text) in request.prompts.enumerated() {
             var result: RouteResult
             do {
-                let decision = try router.route(embedding: Array(embeddings[(i * d)..<((i + 1) * d)]), text: text)
+                // The router reads token states: one encoder pass per prompt not yet cached.
+                let decision = try router.route(states: services.tokenStates(text), text: text)
                 result = RouteResult(polarity: decision.polarity == .positive ? .positive : .negative, confidence: Float(decision.confidence))
             } catch let error as PromptError {
                 throw RPCError(.invalidArgument, "prompt \(i): \(error)")

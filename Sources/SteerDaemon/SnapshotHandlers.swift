@@ -101,7 +101,7 @@ extension SteerService {
         }
         var restored = 0
         if let prompts {
-            let mine: Set<String> = [prompts.encoder.name, prompts.tokenCacheName]
+            let mine: Set<String> = [prompts.encoder.name, PromptCache.tokenStatesName(prompts.encoder.name)]
             for entry in state.promptCache where mine.contains(entry.encoder) {
                 prompts.cache.put(encoder: entry.encoder, text: entry.text, embedding: entry.embedding)
                 restored += 1

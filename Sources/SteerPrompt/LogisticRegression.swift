@@ -7,22 +7,26 @@ public struct LogisticRegression: Sendable, Equatable {
     var weights: [Float]
     var bias: Float
 
-    /// The probability that `x` is positive.
-    func probability(_ x: [Float]) -> Double {
+    /// `w·x + b`: the log-odds that `x` is positive.
+    func logit(_ x: [Float]) -> Double {
         var z = Double(bias)
         for i in weights.indices { z += Double(weights[i]) * Double(x[i]) }
-        return 1 / (1 + exp(-z))
+        return z
     }
+
+    /// The probability that `x` is positive.
+    func probability(_ x: [Float]) -> Double { 1 / (1 + exp(-logit(x))) }
 
     /// Training settings. The embedding weights and the cue weights get L2 penalties of their
     /// own. The embedding's was once 100 times stronger, so that it would not learn the generated
     /// templates' wording; with the hand-written corpus in training it is weak enough that the
-    /// prompts where the cues are wrong can move it.
+    /// prompts where the cues are wrong can move it. The defaults are the bundled router's, so
+    /// `steer router train` without flags writes the same file.
     public struct Settings: Sendable, Equatable, Codable {
         public var epochs = 30
         public var batchSize = 32
         public var learningRate: Float = 0.03
-        public var l2Embedding: Float = 3e-5
+        public var l2Embedding: Float = 1e-4
         public var l2Cues: Float = 1e-4
         public init() {}
     }

@@ -1,5 +1,6 @@
 // The prompt-embedding cache: (encoder, normalised prompt) → embedding, LRU, bounded in bytes.
 import SteerSync
+import SteerText
 
 /// A thread-safe LRU cache of prompt embeddings, bounded by an estimate of the bytes it holds.
 ///
@@ -43,6 +44,22 @@ public final class PromptCache: Sendable {
     /// the least recently used ones until it fits. An entry larger than the whole capacity is
     /// not stored (and evicts nothing).
     public func put(encoder: String, text: String, embedding: [Float]) { cache.put(key(encoder, text), embedding) }
+
+    /// The name a prompt's token states are kept under, beside the same encoder's pooled embeddings.
+    public static func tokenStatesName(_ encoder: String) -> String { encoder + "#tokens" }
+
+    /// The cached token states and pooled embedding of `text` (both entries must be there).
+    public func tokenStates(encoder: String, text: String, dimension: Int) -> TokenStates? {
+        guard let values = get(encoder: Self.tokenStatesName(encoder), text: text), let pooled = get(encoder: encoder, text: text),
+              pooled.count == dimension, values.count % dimension == 0 else { return nil }
+        return TokenStates(count: values.count / dimension, dimension: dimension, values: values, pooled: pooled)
+    }
+
+    /// Stores `states` (the token states and, as the encoder's embedding, the pooled vector).
+    public func put(encoder: String, text: String, states: TokenStates) {
+        put(encoder: Self.tokenStatesName(encoder), text: text, embedding: states.values)
+        put(encoder: encoder, text: text, embedding: states.pooled)
+    }
 
     /// Counters and occupancy.
     public var stats: Stats { cache.stats }

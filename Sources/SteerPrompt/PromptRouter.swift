@@ -1,26 +1,22 @@
-// The polarity router: logistic regression over [sentence embedding ; negation-cue features].
+// The polarity router: logistic regression over [sentence embedding ; negation-cue features],
+// averaged with a reader of the token states (TokenReader).
 import Foundation
 import SteerRandom
 import SteerText
 
-/// One labelled training prompt.
-public struct TrainingExample: Sendable, Hashable {
-    public let text: String
-    public let polarity: Polarity
-    public init(text: String, polarity: Polarity) {
-        self.text = text
-        self.polarity = polarity
-    }
-}
-
 /// Decides whether a prompt asks for something (``Polarity/positive``) or wants something
 /// avoided (``Polarity/negative``).
 ///
-/// The input is the prompt's sentence embedding (the one the fusion towers read, so routing
-/// costs no extra encoder pass) concatenated with ``CueFeatures``: negators with their scope,
-/// double negatives, restrictions. Weights are trained on generated phrasings
-/// (``TrainingPhrasings``) and a hand-written corpus (``WrittenPhrasings``), never on a
-/// held-out, frozen or development set.
+/// Two readers, their logits averaged:
+/// - a logistic regression over the prompt's sentence embedding concatenated with
+///   ``CueFeatures`` (negators with their scope, double negatives, restrictions);
+/// - a ``TokenReader``: its own linear part over the same input plus a convolution over the
+///   encoder's token states, which still hold word order.
+///
+/// Both read what the fusion towers read (token states and their mean), so routing costs no
+/// extra encoder pass. Weights are trained on generated phrasings (``TrainingPhrasings``) and a
+/// hand-written corpus (``WrittenPhrasings``), never on a held-out, frozen or development set.
+/// A `steer-router/1` file has the regression only.
 public struct PromptRouter: Sendable {
     /// The encoder the weights were trained against, e.g. `"all-MiniLM-L6-v2"`.
     public var encoderName: String { model.encoder }
@@ -36,10 +32,15 @@ public struct PromptRouter: Sendable {
 
     let model: RouterModel
     private let classifier: LogisticRegression
+    private let reader: TokenReader?
 
-    init(model: RouterModel) {
+    /// Whether the router reads token states (``TokenReader``) besides the pooled embedding.
+    public var readsTokens: Bool { reader != nil }
+
+    init(model: RouterModel) throws {
         self.model = model
         classifier = LogisticRegression(weights: model.weights, bias: model.bias)
+        reader = try model.reader(source: "router model")
     }
 
     /// The router bundled with SteerPrompt (Resources/router.json).
@@ -58,7 +59,7 @@ public struct PromptRouter: Sendable {
         do { data = try Data(contentsOf: url) } catch {
             throw PromptError.malformedModel(url.path, "cannot read: \(error.localizedDescription)")
         }
-        return PromptRouter(model: try RouterModel.decode(data, source: url.path))
+        return try PromptRouter(model: try RouterModel.decode(data, source: url.path))
     }
 
     /// Writes the model file (pretty JSON with its provenance).
@@ -66,79 +67,38 @@ public struct PromptRouter: Sendable {
         try model.encoded().write(to: url, options: .atomic)
     }
 
-    /// Routes one prompt whose embedding the caller already has.
+    /// Routes one prompt whose token states the caller already has.
     /// - Parameters:
-    ///   - embedding: the prompt's ``dimension``-wide embedding from ``encoderName``.
+    ///   - states: the prompt's token states and pooled embedding from ``encoderName``.
     ///   - text: the prompt itself (the cue features read its first ``PromptText/cueWindow`` characters).
-    /// - Throws: ``PromptError`` `.empty`, `.tooLong` or `.badEmbedding`.
-    public func route(embedding: [Float], text: String) throws -> RouteDecision {
+    /// - Throws: ``PromptError`` `.empty`, `.tooLong`, `.badEmbedding` or `.nonFiniteEmbedding`.
+    public func route(states: TokenStates, text: String) throws -> RouteDecision {
         try PromptText.validate(text)
-        guard embedding.count == dimension else { throw PromptError.badEmbedding(expected: dimension, got: embedding.count) }
-        guard embedding.allSatisfy(\.isFinite) else { throw PromptError.nonFiniteEmbedding }
-        return RouteDecision(positiveProbability: classifier.probability(embedding + CueFeatures(text: text).values))
+        guard states.dimension == dimension else { throw PromptError.badEmbedding(expected: dimension, got: states.dimension) }
+        guard states.pooled.allSatisfy(\.isFinite), states.values.allSatisfy(\.isFinite) else { throw PromptError.nonFiniteEmbedding }
+        let row = states.pooled + CueFeatures(text: text).values
+        let linear = classifier.logit(row)
+        guard let reader else { return RouteDecision(positiveProbability: 1 / (1 + exp(-linear))) }
+        let z = (linear + Double(reader.logit(row: row, states: states.values, tokens: states.count))) / 2
+        return RouteDecision(positiveProbability: 1 / (1 + exp(-z)))
     }
 
-    /// Embeds (through `cache` when given) and routes `texts`.
-    /// - Throws: ``PromptError`` for an empty or oversized prompt (before anything is embedded),
+    /// Encodes (through `cache` when given) and routes `texts`.
+    /// - Throws: ``PromptError`` for an empty or oversized prompt (before anything is encoded),
     ///   `.badEmbedding` when `encoder` is not the one the router was trained with, or what the
     ///   encoder throws.
     public func route(texts: [String], encoder: some SentenceEncoder, cache: PromptCache? = nil) throws -> [RouteDecision] {
         for text in texts { try PromptText.validate(text) }
         guard encoder.dimension == dimension else { throw PromptError.badEmbedding(expected: dimension, got: encoder.dimension) }
-        var embeddings = texts.map { text in cache?.get(encoder: encoder.name, text: text) }
-        let missing = embeddings.indices.filter { embeddings[$0] == nil }
+        var states = texts.map { text in cache?.tokenStates(encoder: encoder.name, text: text, dimension: dimension) }
+        let missing = states.indices.filter { states[$0] == nil }
         if !missing.isEmpty {
-            let fresh = try encoder.embed(missing.map { texts[$0] })
-            for (i, vector) in zip(missing, fresh) {
-                embeddings[i] = vector
-                cache?.put(encoder: encoder.name, text: texts[i], embedding: vector)
+            let fresh = try encoder.tokenStates(missing.map { texts[$0] })
+            for (i, computed) in zip(missing, fresh) {
+                states[i] = computed
+                cache?.put(encoder: encoder.name, text: texts[i], states: computed)
             }
         }
-        return try zip(texts, embeddings).map { try route(embedding: $1!, text: $0) }
-    }
-
-    /// Trains a router on `examples` embedded by `encoder`.
-    ///
-    /// Fits once on a seeded 90% to measure ``validationAccuracy`` on the other 10%, then
-    /// again on everything. Deterministic for given examples, encoder and seed.
-    /// - Throws: ``PromptError`` `.badTrainingSet` when `examples` lack either polarity,
-    ///   `.empty`/`.tooLong` for an invalid example, or what the encoder throws.
-    /// - Parameter provenance: lines stored in the model file's header (how the examples were made).
-    public static func train(encoder: some SentenceEncoder, examples: [TrainingExample], seed: UInt64,
-                             provenance: [String] = []) throws -> PromptRouter {
-        try train(encoder: encoder, examples: examples, seed: seed, settings: .init(), provenance: provenance)
-    }
-
-    public static func train(encoder: some SentenceEncoder, examples: [TrainingExample], seed: UInt64,
-                      settings: LogisticRegression.Settings, provenance: [String]) throws -> PromptRouter {
-        guard Set(examples.map(\.polarity)).count == 2 else {
-            throw PromptError.badTrainingSet("\(examples.count) examples do not cover both polarities")
-        }
-        for example in examples { try PromptText.validate(example.text) }
-        let embeddings = try encoder.embed(examples.map(\.text))
-        let rows = zip(embeddings, examples).map { $0 + CueFeatures(text: $1.text).values }
-        let labels = examples.map { $0.polarity == .positive }
-        let width = encoder.dimension
-
-        var rng = SeededRandom(seed: seed)
-        let order = (0..<rows.count).map { _ in rng.next() }.enumerated().sorted { $0.element < $1.element }.map(\.offset)
-        let validation = Set(order.prefix(max(1, rows.count / 10)))
-        let fitIndices = rows.indices.filter { !validation.contains($0) }
-        let first = LogisticRegression.fit(rows: fitIndices.map { rows[$0] }, labels: fitIndices.map { labels[$0] },
-                                           embeddingWidth: width, settings: settings, seed: seed)
-        let validationAccuracy = accuracy(first, validation.sorted().map { (rows[$0], labels[$0]) })
-        let final = LogisticRegression.fit(rows: rows, labels: labels, embeddingWidth: width, settings: settings, seed: seed)
-
-        let model = RouterModel(
-            format: RouterModel.currentFormat, provenance: provenance, encoder: encoder.name, dimension: width,
-            cueFeatures: CueFeatures.names, cueLexiconFingerprint: CueLexicon.fingerprint, seed: seed,
-            trainingExamples: rows.count, trainingAccuracy: accuracy(final, Array(zip(rows, labels))),
-            validationAccuracy: validationAccuracy, settings: settings, bias: final.bias, weights: final.weights)
-        return PromptRouter(model: model)
-    }
-
-    private static func accuracy(_ model: LogisticRegression, _ data: [([Float], Bool)]) -> Double {
-        guard !data.isEmpty else { return 0 }
-        return Double(data.filter { (model.probability($0.0) >= 0.5) == $0.1 }.count) / Double(data.count)
+        return try zip(texts, states).map { try route(states: $1!, text: $0) }
     }
 }

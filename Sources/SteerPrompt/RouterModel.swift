@@ -7,7 +7,9 @@ import Foundation
 /// names and a fingerprint of ``CueLexicon``) and how they were made (generator, seed, sizes,
 /// accuracies), so a stale file is refused instead of routing silently wrong.
 struct RouterModel: Codable, Sendable, Equatable {
-    static let currentFormat = "steer-router/1"
+    static let currentFormat = "steer-router/2"
+    /// Files of this format hold only the logistic regression; they still load.
+    static let linearFormat = "steer-router/1"
 
     var format: String
     /// How the file was produced, in words (generator, trainer, command to retrain).
@@ -25,6 +27,21 @@ struct RouterModel: Codable, Sendable, Equatable {
     var bias: Float
     /// `dimension` embedding weights, then one per cue feature.
     var weights: [Float]
+    /// The token reader, averaged with the regression (absent in a `steer-router/1` file).
+    var tokenReader: TokenReaderWeights?
+
+    /// ``TokenReader`` in the file: its long arrays as base64 little-endian float32, so the
+    /// file stays a few hundred kilobytes of JSON instead of a hundred thousand lines.
+    struct TokenReaderWeights: Codable, Sendable, Equatable {
+        var settings: TokenReader.Settings
+        var bias: Float
+        var weights: [Float]
+        var filters: Int
+        var width: Int
+        var convolutionKernel: String
+        var convolutionBias: [Float]
+        var convolutionOutput: [Float]
+    }
 
     /// Decodes and checks `data` against this build's feature set.
     static func decode(_ data: Data, source: String) throws -> RouterModel {
@@ -34,7 +51,7 @@ struct RouterModel: Codable, Sendable, Equatable {
         } catch {
             throw PromptError.malformedModel(source, "not a router model JSON file (\(error))")
         }
-        guard model.format == currentFormat else {
+        guard model.format == currentFormat || (model.format == linearFormat && model.tokenReader == nil) else {
             throw PromptError.malformedModel(source, "format \"\(model.format)\", expected \"\(currentFormat)\"")
         }
         guard model.cueFeatures == CueFeatures.names else {
@@ -49,7 +66,50 @@ struct RouterModel: Codable, Sendable, Equatable {
         guard model.weights.allSatisfy(\.isFinite), model.bias.isFinite else {
             throw PromptError.malformedModel(source, "a weight is NaN or infinite")
         }
+        if model.tokenReader != nil { _ = try model.reader(source: source) }
         return model
+    }
+
+    /// The token reader of the file, checked against the regression's shape.
+    func reader(source: String) throws -> TokenReader? {
+        guard let stored = tokenReader else { return nil }
+        func bad(_ why: String) -> PromptError { .malformedModel(source, "token reader: \(why)") }
+        guard stored.width == TokenConvolution.width else { throw bad("width \(stored.width), this build reads \(TokenConvolution.width)") }
+        guard stored.filters > 0, stored.weights.count == weights.count, stored.convolutionBias.count == stored.filters,
+              stored.convolutionOutput.count == stored.filters else { throw bad("arrays do not match \(stored.filters) filters") }
+        guard let kernel = Self.floats(base64: stored.convolutionKernel), kernel.count == stored.filters * stored.width * dimension else {
+            throw bad("the kernel is not \(stored.filters) × \(stored.width) × \(dimension) base64 float32 values")
+        }
+        let all = kernel + stored.weights + stored.convolutionBias + stored.convolutionOutput + [stored.bias]
+        guard all.allSatisfy(\.isFinite) else { throw bad("a weight is NaN or infinite") }
+        return TokenReader(weights: stored.weights, bias: stored.bias,
+                           convolution: TokenConvolution(dimension: dimension, filters: stored.filters, kernel: kernel,
+                                                         bias: stored.convolutionBias, output: stored.convolutionOutput))
+    }
+
+    static func weights(of reader: TokenReader, settings: TokenReader.Settings) -> TokenReaderWeights {
+        TokenReaderWeights(settings: settings, bias: reader.bias, weights: reader.weights, filters: reader.convolution.filters,
+                           width: TokenConvolution.width, convolutionKernel: base64(reader.convolution.kernel),
+                           convolutionBias: reader.convolution.bias, convolutionOutput: reader.convolution.output)
+    }
+
+    static func base64(_ values: [Float]) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(values.count * 4)
+        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        return Data(bytes).base64EncodedString()
+    }
+
+    static func floats(base64 text: String) -> [Float]? {
+        guard let data = Data(base64Encoded: text), data.count % 4 == 0 else { return nil }
+        let bytes = [UInt8](data)
+        return stride(from: 0, to: bytes.count, by: 4).map { (i: Int) -> Float in
+            var bits = UInt32(bytes[i])
+            bits |= UInt32(bytes[i + 1]) << 8
+            bits |= UInt32(bytes[i + 2]) << 16
+            bits |= UInt32(bytes[i + 3]) << 24
+            return Float(bitPattern: bits)
+        }
     }
 
     /// Pretty, key-sorted JSON (weights rounded to 6 significant digits keep the diff readable).

@@ -31,12 +31,19 @@ struct RouterTrainCommand: ParsableCommand {
     var writtenRepeat = WrittenPhrasings.defaultRepeats
     @Option(help: "L2 penalty on the embedding weights (the cue weights keep theirs).")
     var l2Embedding: Float = LogisticRegression.Settings().l2Embedding
+    @Flag(help: "Train the logistic regression alone, without the token reader (a steer-router/1 file).")
+    var noTokenReader = false
+    @Option(help: "The token reader's convolution filters.") var readerFilters = TokenReaderSettings().filters
+    @Option(help: "The token reader's training epochs.") var readerEpochs = TokenReaderSettings().epochs
+    @Option(help: "The share of token-state values the token reader's training drops.") var readerDropout = TokenReaderSettings().dropout
     @Option(help: "Also write the training examples here as text<TAB>polarity (what `steer router eval --file` reads).")
     var examplesOut: String?
 
     func validate() throws {
         guard writtenRepeat >= 1 else { throw ValidationError("--written-repeat must be at least 1 (use --no-written to leave the corpus out)") }
         guard l2Embedding >= 0, l2Embedding.isFinite else { throw ValidationError("--l2-embedding must be a finite number ≥ 0") }
+        guard readerFilters >= 1, readerEpochs >= 1 else { throw ValidationError("--reader-filters and --reader-epochs must be at least 1") }
+        guard readerDropout >= 0, readerDropout < 1 else { throw ValidationError("--reader-dropout must be in [0, 1)") }
     }
 
     func run() throws {
@@ -61,9 +68,14 @@ struct RouterTrainCommand: ParsableCommand {
             try examples.map { "\($0.text)\t\($0.polarity.rawValue)\n" }.joined()
                 .write(toFile: examplesOut, atomically: true, encoding: .utf8)
         }
+        var readerSettings = TokenReaderSettings()
+        readerSettings.filters = readerFilters
+        readerSettings.epochs = readerEpochs
+        readerSettings.dropout = readerDropout
         var settings = LogisticRegression.Settings()
         settings.l2Embedding = l2Embedding
-        let router = try PromptRouter.train(encoder: encoder, examples: examples, seed: seed, settings: settings, provenance: provenance)
+        let router = try PromptRouter.train(encoder: encoder, examples: examples, seed: seed, settings: settings,
+                                            tokenReader: noTokenReader ? nil : readerSettings, provenance: provenance)
         try router.write(to: URL(fileURLWithPath: out))
         print(String(format: "trained on %d examples in %.1f s: training accuracy %.4f, validation (seeded 10%%) %.4f; wrote %@",
                      router.trainingExamples, Date().timeIntervalSince(started), router.trainingAccuracy, router.validationAccuracy, out))

@@ -219,8 +219,8 @@ final class PromptPartsTests: XCTestCase {
     }
 
     func testPartsBelowTheConfidenceThresholdAreNotApplied() async throws {
-        // 0.999: no part of these prompts is that sure, so none may move the vector.
-        let (daemon, connection) = try await daemon(head: try SteeringFixture.head()) { $0.minimumPartConfidence = 0.999 }
+        // 1: no read part is that sure (the router's probability stays below 1), so none may move the vector.
+        let (daemon, connection) = try await daemon(head: try SteeringFixture.head()) { $0.minimumPartConfidence = 1 }
         let history: [UInt32] = [3, 17, 5]
         let plain = try recommend(connection, RecommendRequest(history: history, k: 10))
         let route = try connection.call(.route, RouteRequest(prompts: [twoParts]), as: RouteResponse.self).results[0]
@@ -228,7 +228,7 @@ final class PromptPartsTests: XCTestCase {
         for prompt in [twoParts, "no horror tonight"] {
             let r = try recommend(connection, RecommendRequest(history: history, prompt: prompt, k: 10))
             XCTAssertFalse(r.parts.isEmpty)
-            XCTAssertTrue(r.parts.allSatisfy { !$0.steered && $0.confidence < 0.999 }, "\(r.parts)")
+            XCTAssertTrue(r.parts.allSatisfy { !$0.steered && $0.confidence < 1 }, "\(r.parts)")
             XCTAssertEqual([r.polarity], [.unspecified], "nothing steered")
             XCTAssertEqual(r.routeConfidence, 0)
             // The plain answer exactly: the same user vector ranked by the same code.

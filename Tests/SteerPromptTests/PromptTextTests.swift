@@ -24,7 +24,7 @@ final class PromptTextTests: XCTestCase {
 
     func testOversizedPromptIsRefused() throws {
         let text = String(repeating: "a", count: PromptText.maximumBytes + 1)
-        let error = promptError { _ = try PromptRouter.load().route(embedding: [Float](repeating: 0, count: 384), text: text) }
+        let error = promptError { _ = try PromptRouter.load().route(states: Self.states(count: 384), text: text) }
         XCTAssertEqual(error?.code, .tooLong)
         XCTAssertEqual(error?.description, "the prompt is \(PromptText.maximumBytes + 1) bytes of UTF-8, over the \(PromptText.maximumBytes)-byte limit")
         XCTAssertNoThrow(try PromptText.validate(String(repeating: "a", count: PromptText.maximumBytes)))
@@ -40,10 +40,18 @@ final class PromptTextTests: XCTestCase {
 
     func testWrongEmbeddingWidthOrNaNIsRefused() throws {
         let router = try PromptRouter.load()
-        XCTAssertEqual(promptError { _ = try router.route(embedding: [1, 2, 3], text: "a comedy") }?.code, .badEmbedding)
+        XCTAssertEqual(promptError { _ = try router.route(states: Self.states(count: 3), text: "a comedy") }?.code, .badEmbedding)
         var nan = [Float](repeating: 0, count: 384)
         nan[5] = .nan
-        XCTAssertEqual(promptError { _ = try router.route(embedding: nan, text: "a comedy") }?.code, .badEmbedding)
+        let nanPooled = TokenStates(count: 1, dimension: 384, values: [Float](repeating: 0, count: 384), pooled: nan)
+        XCTAssertEqual(promptError { _ = try router.route(states: nanPooled, text: "a comedy") }?.code, .badEmbedding)
+        let nanToken = TokenStates(count: 1, dimension: 384, values: nan, pooled: [Float](repeating: 0, count: 384))
+        XCTAssertEqual(promptError { _ = try router.route(states: nanToken, text: "a comedy") }?.code, .badEmbedding)
+    }
+
+    /// One token of zeros, `count` wide, pooled to itself.
+    private static func states(count: Int) -> TokenStates {
+        TokenStates(count: 1, dimension: count, values: [Float](repeating: 0, count: count), pooled: [Float](repeating: 0, count: count))
     }
 
     func testRouteDecisionConfidence() {
@@ -53,7 +61,9 @@ final class PromptTextTests: XCTestCase {
         XCTAssertEqual(RouteDecision(positiveProbability: 0.5).polarity, .positive)
     }
 
-    /// Routing through a cache embeds each distinct prompt once.
+    /// Routing through a cache encodes each distinct prompt once. A prompt is two entries, its
+    /// token states and its pooled embedding: a repeat reads both (two hits), a first sight
+    /// misses on the token states and looks no further.
     func testRoutingThroughTheCache() throws {
         let cache = PromptCache(capacityBytes: 1 << 20)
         let router = try PromptRouter.load(), encoder = try miniLM()
@@ -61,6 +71,8 @@ final class PromptTextTests: XCTestCase {
         let second = try router.route(texts: ["no  HORROR", "A comedy"], encoder: encoder, cache: cache)
         XCTAssertEqual(first, second)
         XCTAssertEqual(cache.stats.misses, 2)
-        XCTAssertEqual(cache.stats.hits, 2)
+        XCTAssertEqual(cache.stats.hits, 4)
+        XCTAssertEqual(cache.keys(encoder: encoder.name).count, 2)
+        XCTAssertEqual(cache.keys(encoder: PromptCache.tokenStatesName(encoder.name)).count, 2)
     }
 }

@@ -6,7 +6,7 @@ import SteerTasks
 import SteerText
 
 final class RouterTrainingTests: XCTestCase {
-    /// The bundled model matches this build: encoder, sizes, seed, the generated and the bundled
+    /// The bundled model matches this build: encoder, sizes, seed, settings, the generated and the bundled
     /// hand-written examples and templates, and it fits its training set. A line cannot fit every hand-written
     /// prompt (they are there because the cues misread them), so the fit is about 0.94, not 0.98.
     func testBundledRouterProvenance() throws {
@@ -21,6 +21,10 @@ final class RouterTrainingTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(router.trainingAccuracy, 0.93)
         XCTAssertGreaterThanOrEqual(router.validationAccuracy, 0.93)
         XCTAssertFalse(router.model.provenance.isEmpty)
+        // `steer router train` without flags must reproduce the bundled file, so the default
+        // settings are the ones it was trained with.
+        XCTAssertEqual(router.model.settings, LogisticRegression.Settings())
+        XCTAssertEqual(router.model.tokenReader?.settings, TokenReaderSettings())
     }
 
     /// Same examples and seed, same weights; the write/load round trip keeps decisions.
