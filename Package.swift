@@ -11,6 +11,7 @@ let package = Package(
         // The decoders, for the libFuzzer targets in Fuzz/ (a separate package; see Scripts/fuzz).
         .library(name: "SteerFuzzable", targets: [
             "SteerWire", "SteerSnapshot", "SteerCheckpoint", "SteerNN", "SteerBackboneKit", "SteerDPR", "SteerIndex", "SteerDaemon", "SteerTransport",
+            "SteerPrompt", "SteerText",
         ]),
         // Backbone plugins: shared libraries steerd loads with dlopen (SequentialEncoder ABI).
         .library(name: "SteerBackboneMeanPool", type: .dynamic, targets: ["MeanPool"]),

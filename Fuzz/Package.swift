@@ -11,6 +11,8 @@
 //                  no CRC in the way), then a filtered retrieval over the index
 //   FuzzCheckpoint the tensor archive (backbone weights, DPR head), DPRHead(archive:), and
 //                  BackboneCheckpoint(snapshot:) on section sets built straight from the bytes
+//   FuzzRouterModel the prompt router's model file (JSON with base64 float32 arrays), and a
+//                  prompt routed by whatever decodes
 import PackageDescription
 
 let package = Package(
@@ -36,6 +38,9 @@ let package = Package(
         .executableTarget(name: "FuzzCheckpoint", dependencies: [
             .product(name: "SteerFuzzable", package: "Steer"),
         ], path: "FuzzCheckpoint"),
+        .executableTarget(name: "FuzzRouterModel", dependencies: [
+            .product(name: "SteerFuzzable", package: "Steer"),
+        ], path: "FuzzRouterModel"),
     ],
     swiftLanguageModes: [.v6]
 )

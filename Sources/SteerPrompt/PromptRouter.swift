@@ -59,27 +59,39 @@ public struct PromptRouter: Sendable {
         do { data = try Data(contentsOf: url) } catch {
             throw PromptError.malformedModel(url.path, "cannot read: \(error.localizedDescription)")
         }
-        return try PromptRouter(model: try RouterModel.decode(data, source: url.path))
+        return try decode(data, source: url.path)
     }
+
+    /// A router from the bytes of a model file; `source` names it in errors.
+    /// - Throws: ``PromptError`` `.malformedModel` naming what is wrong.
+    public static func decode(_ data: Data, source: String) throws -> PromptRouter {
+        try PromptRouter(model: try RouterModel.decode(data, source: source))
+    }
+
+    /// The model file's bytes, as ``write(to:)`` writes them.
+    public func encoded() throws -> Data { try model.encoded() }
 
     /// Writes the model file (pretty JSON with its provenance).
     public func write(to url: URL) throws {
-        try model.encoded().write(to: url, options: .atomic)
+        try encoded().write(to: url, options: .atomic)
     }
 
     /// Routes one prompt whose token states the caller already has.
     /// - Parameters:
     ///   - states: the prompt's token states and pooled embedding from ``encoderName``.
     ///   - text: the prompt itself (the cue features read its first ``PromptText/cueWindow`` characters).
-    /// - Throws: ``PromptError`` `.empty`, `.tooLong`, `.badEmbedding` or `.nonFiniteEmbedding`.
+    /// - Throws: ``PromptError`` `.empty`, `.tooLong`, `.badEmbedding`, `.nonFiniteEmbedding`, or
+    ///   `.malformedModel` when the weights overflow to no answer.
     public func route(states: TokenStates, text: String) throws -> RouteDecision {
         try PromptText.validate(text)
         guard states.dimension == dimension else { throw PromptError.badEmbedding(expected: dimension, got: states.dimension) }
         guard states.pooled.allSatisfy(\.isFinite), states.values.allSatisfy(\.isFinite) else { throw PromptError.nonFiniteEmbedding }
         let row = states.pooled + CueFeatures(text: text).values
-        let linear = classifier.logit(row)
-        guard let reader else { return RouteDecision(positiveProbability: 1 / (1 + exp(-linear))) }
-        let z = (linear + Double(reader.logit(row: row, states: states.values, tokens: states.count))) / 2
+        var z = classifier.logit(row)
+        if let reader { z = (z + Double(reader.logit(row: row, states: states.values, tokens: states.count))) / 2 }
+        // Finite weights can still overflow (a damaged or hand-edited file): ±∞ is a sure answer,
+        // but ∞ − ∞ is none, and a NaN confidence must not reach a client.
+        guard !z.isNaN else { throw PromptError.malformedModel("router model", "its logit for this prompt is not a number (weights too large)") }
         return RouteDecision(positiveProbability: 1 / (1 + exp(-z)))
     }
 

@@ -60,7 +60,8 @@ struct RouterModel: Codable, Sendable, Equatable {
         guard model.cueLexiconFingerprint == CueLexicon.fingerprint else {
             throw PromptError.malformedModel(source, "trained with cue lexicon \(model.cueLexiconFingerprint), this build has \(CueLexicon.fingerprint): retrain")
         }
-        guard model.dimension > 0, model.weights.count == model.dimension + CueFeatures.names.count else {
+        // Subtracted, not added: a dimension near Int.max must be refused, not overflow.
+        guard model.dimension > 0, model.weights.count - CueFeatures.names.count == model.dimension else {
             throw PromptError.malformedModel(source, "\(model.weights.count) weights for dimension \(model.dimension) + \(CueFeatures.names.count) cue features")
         }
         guard model.weights.allSatisfy(\.isFinite), model.bias.isFinite else {

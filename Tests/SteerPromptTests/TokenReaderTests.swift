@@ -4,6 +4,7 @@ import Foundation
 import XCTest
 @testable import SteerPrompt
 import SteerRandom
+import SteerText
 
 final class TokenReaderTests: XCTestCase {
     private static func randomStates(tokens: Int, dimension: Int, seed: UInt64) -> [Float] {
@@ -102,6 +103,16 @@ final class TokenReaderTests: XCTestCase {
         XCTAssertEqual(reader, again, "training is deterministic for a seed")
     }
 
+    /// The kernel's layout in the file, byte by byte: float32 little-endian, then base64.
+    func testKernelEncodingByteByByte() {
+        // 1.0 = 00 00 80 3F, -2.5 = 00 00 20 C0.
+        XCTAssertEqual(RouterModel.base64([1, -2.5]), "AACAPwAAIMA=")
+        XCTAssertEqual(RouterModel.floats(base64: "AACAPwAAIMA="), [1, -2.5])
+        XCTAssertEqual(RouterModel.floats(base64: ""), [])
+        XCTAssertNil(RouterModel.floats(base64: "AACAPwAAIA=="), "7 bytes are not whole floats")
+        XCTAssertNil(RouterModel.floats(base64: "AACAPw AAIMA="), "not base64")
+    }
+
     /// The file keeps the reader exactly (base64 float32), and a damaged reader is refused by name.
     func testModelFileKeepsTheReaderAndRefusesADamagedOne() throws {
         let bundled = try PromptRouter.load()
@@ -127,6 +138,13 @@ final class TokenReaderTests: XCTestCase {
         poisoned[0] = .nan
         try refused({ $0.tokenReader!.convolutionKernel = RouterModel.base64(poisoned) }, mentioning: "NaN")
         try refused({ $0.format = RouterModel.linearFormat }, mentioning: "format")
+        // Finite weights whose products overflow to +∞ and −∞ give no answer: refused, not a NaN confidence.
+        var overflowing = bundled.model
+        overflowing.tokenReader!.weights = overflowing.tokenReader!.weights.indices.map { $0 % 2 == 0 ? 3e38 : -3e38 }
+        let states = TokenStates(count: 1, dimension: 384, values: [Float](repeating: 1, count: 384), pooled: [Float](repeating: 10, count: 384))
+        XCTAssertThrowsError(try PromptRouter(model: overflowing).route(states: states, text: "a comedy")) { error in
+            XCTAssertEqual((error as? PromptError)?.code, .malformedModel, "\(error)")
+        }
         // A regression-only file of the first format still loads and routes without the reader.
         var linear = bundled.model
         linear.format = RouterModel.linearFormat
