@@ -38,8 +38,9 @@ struct EncoderRuntime: Sendable {
         }
     }
 
-    /// The last layer's token states of each text, one text per pass (single-threaded: this
-    /// path precomputes prompt banks for training, not the serving hot path).
+    /// The last layer's token states of each text, one text per pass. Serving calls it per
+    /// prompt through the prompt cache (the DPR head's keys and values, and the router's token
+    /// reader), training for its prompt banks and the router's examples.
     func tokenStates(_ texts: [String]) -> [TokenStates] {
         let dimension = dimension
         return pool.withWorkspace { workspace in
