@@ -37,10 +37,11 @@ public struct PromptRouter: Sendable {
     /// Whether the router reads token states (``TokenReader``) besides the pooled embedding.
     public var readsTokens: Bool { reader != nil }
 
-    init(model: RouterModel) throws {
+    /// - Throws: ``PromptError`` `.malformedModel` naming `source` when the token reader's arrays are inconsistent.
+    init(model: RouterModel, source: String = "router model") throws {
         self.model = model
         classifier = LogisticRegression(weights: model.weights, bias: model.bias)
-        reader = try model.reader(source: "router model")
+        reader = try model.reader(source: source)
     }
 
     /// The router bundled with SteerPrompt (Resources/router.json).
@@ -65,7 +66,7 @@ public struct PromptRouter: Sendable {
     /// A router from the bytes of a model file; `source` names it in errors.
     /// - Throws: ``PromptError`` `.malformedModel` naming what is wrong.
     public static func decode(_ data: Data, source: String) throws -> PromptRouter {
-        try PromptRouter(model: try RouterModel.decode(data, source: source))
+        try PromptRouter(model: try RouterModel.decode(data, source: source), source: source)
     }
 
     /// The model file's bytes, as ``write(to:)`` writes them.

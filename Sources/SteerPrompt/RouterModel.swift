@@ -43,7 +43,8 @@ struct RouterModel: Codable, Sendable, Equatable {
         var convolutionOutput: [Float]
     }
 
-    /// Decodes and checks `data` against this build's feature set.
+    /// Decodes and checks `data` against this build's feature set (the token reader's arrays are
+    /// checked where they are unpacked, ``reader(source:)``).
     static func decode(_ data: Data, source: String) throws -> RouterModel {
         let model: RouterModel
         do {
@@ -67,7 +68,6 @@ struct RouterModel: Codable, Sendable, Equatable {
         guard model.weights.allSatisfy(\.isFinite), model.bias.isFinite else {
             throw PromptError.malformedModel(source, "a weight is NaN or infinite")
         }
-        if model.tokenReader != nil { _ = try model.reader(source: source) }
         return model
     }
 

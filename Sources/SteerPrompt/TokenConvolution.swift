@@ -79,8 +79,12 @@ struct TokenConvolution: Sendable, Equatable {
 
     /// The reader's logit for one prompt.
     func logit(_ states: [Float], tokens: Int) -> Float {
-        let pooled = states.withUnsafeBufferPointer { pool($0, tokens: tokens) }
-        return zip(output, pooled.values).reduce(0) { $0 + $1.0 * $1.1 }
+        logit(states.withUnsafeBufferPointer { pool($0, tokens: tokens) })
+    }
+
+    /// The logit of maxima already pooled (training keeps them for the backward pass).
+    func logit(_ pooled: Pooled) -> Float {
+        zip(output, pooled.values).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
     /// Adds `dLogit ×` the gradient of the logit to `kernel`, `bias` and `output` gradients laid out

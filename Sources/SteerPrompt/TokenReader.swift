@@ -13,9 +13,14 @@ struct TokenReader: Sendable, Equatable {
     typealias Settings = TokenReaderSettings
 
     func logit(row: [Float], states: [Float], tokens: Int) -> Float {
+        linear(row) + convolution.logit(states, tokens: tokens)
+    }
+
+    /// `w · row + b`, the linear part's share of the logit.
+    func linear(_ row: [Float]) -> Float {
         var z = bias
         for i in weights.indices { z += weights[i] * row[i] }
-        return z + convolution.logit(states, tokens: tokens)
+        return z
     }
 
     /// Fits `rows` (embedding then cue features) and their token states to `labels` (true =
@@ -30,8 +35,8 @@ struct TokenReader: Sendable, Equatable {
                                  convolution: TokenConvolution(dimension: dimension, filters: settings.filters, seed: seed ^ 0x70_6b_65_6e))
         let n = Float(rows.count), positives = Float(labels.filter { $0 }.count)
         let classWeights = labels.map { $0 ? n / (2 * max(positives, 1)) : n / (2 * max(n - positives, 1)) }
-        let linearL2 = (0..<width).map { $0 < embeddingWidth ? settings.l2Embedding : settings.l2Cues }
-        let convolutionL2 = [Float](repeating: settings.l2Convolution, count: reader.convolution.kernel.count)
+        let linearL2 = { (i: Int) in i < embeddingWidth ? settings.l2Embedding : settings.l2Cues }
+        let convolutionL2 = { (_: Int) in settings.l2Convolution }
         var adam = (weights: AdamState(reader.weights.count), bias: AdamState(1), kernel: AdamState(reader.convolution.kernel.count),
                     convBias: AdamState(settings.filters), output: AdamState(settings.filters))
         var rng = SeededRandom(seed: seed)
@@ -54,7 +59,8 @@ struct TokenReader: Sendable, Equatable {
                     let tokens = states[r].tokens
                     dropped.withUnsafeBufferPointer { x in
                         let pooled = reader.convolution.pool(x, tokens: tokens)
-                        var z = reader.bias + zip(reader.convolution.output, pooled.values).reduce(0) { $0 + $1.0 * $1.1 }
+                        // The bias, the filters, then the linear terms: the order the bundled file was trained in.
+                        var z = reader.bias + reader.convolution.logit(pooled)
                         for i in 0..<width { z += reader.weights[i] * rows[r][i] }
                         let g = (1 / (1 + exp(-z)) - (labels[r] ? 1 : 0)) * classWeights[r] / Float(batch.count)
                         for i in 0..<width { gWeights[i] += g * rows[r][i] }
@@ -66,13 +72,12 @@ struct TokenReader: Sendable, Equatable {
                 step += 1
                 let lr = settings.learningRate * (1 - Float(step - 1) / totalSteps)
                 adam.weights.step(&reader.weights, gWeights, l2: linearL2, learningRate: lr, step: step)
-                var biasArray = [reader.bias]
-                adam.bias.step(&biasArray, [gBias], l2: [0], learningRate: lr, step: step)
-                reader.bias = biasArray[0]
+                var bias = [reader.bias]
+                adam.bias.step(&bias, [gBias], l2: { _ in 0 }, learningRate: lr, step: step)
+                reader.bias = bias[0]
                 adam.kernel.step(&reader.convolution.kernel, gKernel, l2: convolutionL2, learningRate: lr, step: step)
-                let filterL2 = Array(convolutionL2.prefix(settings.filters))
-                adam.convBias.step(&reader.convolution.bias, gConvBias, l2: filterL2, learningRate: lr, step: step)
-                adam.output.step(&reader.convolution.output, gOutput, l2: filterL2, learningRate: lr, step: step)
+                adam.convBias.step(&reader.convolution.bias, gConvBias, l2: convolutionL2, learningRate: lr, step: step)
+                adam.output.step(&reader.convolution.output, gOutput, l2: convolutionL2, learningRate: lr, step: step)
             }
         }
         return reader
@@ -104,11 +109,12 @@ struct AdamState {
         v = m
     }
 
-    mutating func step(_ weights: inout [Float], _ gradient: [Float], l2: [Float], learningRate: Float, step: Int) {
+    /// - Parameter l2: the penalty of weight `i`.
+    mutating func step(_ weights: inout [Float], _ gradient: [Float], l2: (Int) -> Float, learningRate: Float, step: Int) {
         let (beta1, beta2): (Float, Float) = (0.9, 0.999)
         let c1 = 1 - pow(beta1, Float(step)), c2 = 1 - pow(beta2, Float(step))
         for i in weights.indices {
-            let g = gradient[i] + l2[i] * weights[i]
+            let g = gradient[i] + l2(i) * weights[i]
             m[i] = beta1 * m[i] + (1 - beta1) * g
             v[i] = beta2 * v[i] + (1 - beta2) * g * g
             weights[i] -= learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + 1e-8)

@@ -126,7 +126,7 @@ final class TokenReaderTests: XCTestCase {
             var model = bundled.model
             damage(&model)
             let data = try model.encoded()
-            XCTAssertThrowsError(try RouterModel.decode(data, source: "damaged.json")) { error in
+            XCTAssertThrowsError(try PromptRouter.decode(data, source: "damaged.json")) { error in
                 XCTAssertTrue("\(error)".contains(words), "\(error)")
             }
         }
@@ -149,6 +149,6 @@ final class TokenReaderTests: XCTestCase {
         var linear = bundled.model
         linear.format = RouterModel.linearFormat
         linear.tokenReader = nil
-        XCTAssertFalse(try PromptRouter(model: RouterModel.decode(linear.encoded(), source: "linear.json")).readsTokens)
+        XCTAssertFalse(try PromptRouter.decode(linear.encoded(), source: "linear.json").readsTokens)
     }
 }
