@@ -1,4 +1,4 @@
-// libFuzzer target: the prompt router's model file (router.json: JSON whose token-reader kernel is
+// libFuzzer target: the prompt router's model file (router.json: JSON whose token-reader kernels are
 // base64 little-endian float32), through PromptRouter.decode. Whatever decodes must route a
 // prompt (token states of its width) to a probability in 0...1, and encode to bytes that decode.
 //
@@ -31,14 +31,14 @@ public func fuzzRouterModelInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv
     return 0
 }
 
-/// A router file of width 4 with a two-filter token reader, and the same without the reader
-/// (format 1): the bundled file's header (cue features, lexicon fingerprint) with small weights.
+/// Router files of width 4: two two-filter token readers (format 3), one (format 2), and none
+/// (format 1); the bundled file's header (cue features, lexicon fingerprint) with small weights.
 func writeSeeds(to directory: String) {
     let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Sources/SteerPrompt/Resources/router.json")
     guard let data = try? Data(contentsOf: bundled),
           var model = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-          let cues = model["cueFeatures"] as? [String], var reader = model["tokenReader"] as? [String: Any] else { return }
+          let cues = model["cueFeatures"] as? [String], var reader = (model["tokenReaders"] as? [[String: Any]])?.first else { return }
     let width = 4 + cues.count
     func floats(_ n: Int, _ scale: Float) -> [Float] { (0..<n).map { Float($0 % 5) * scale - scale } }
     func base64(_ values: [Float]) -> String {
@@ -54,8 +54,14 @@ func writeSeeds(to directory: String) {
     reader["convolutionKernel"] = base64(floats(2 * 3 * 4, 0.3))
     reader["convolutionBias"] = [Float(0.1), -0.1]
     reader["convolutionOutput"] = [Float(1), -1]
-    model["tokenReader"] = reader
+    var second = reader
+    second["convolutionOutput"] = [Float(-0.5), 2]
+    model["tokenReaders"] = [reader, second]
     if let json = try? JSONSerialization.data(withJSONObject: model) { write(directory + "/seed-router", json) }
+    model["tokenReaders"] = nil
+    model["tokenReader"] = reader
+    model["format"] = "steer-router/2"
+    if let json = try? JSONSerialization.data(withJSONObject: model) { write(directory + "/seed-router-one-reader", json) }
     model["tokenReader"] = nil
     model["format"] = "steer-router/1"
     if let json = try? JSONSerialization.data(withJSONObject: model) { write(directory + "/seed-router-linear", json) }

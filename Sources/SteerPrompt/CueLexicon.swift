@@ -33,7 +33,7 @@ enum CueLexicon {
         "boring", "tedious", "annoy", "annoys", "annoying", "irritate", "irritates", "irritating", "gross",
         "grosses me out", "creeps me out", "creep me out", "freak me out", "freaks me out", "nightmares",
         "upsets me", "makes me sick", "cringe", "cringey", "overrated", "awful", "terrible", "the worst",
-        "despise", "despises", "abhor",
+        "despise", "despises", "abhor", "draw the line", "thumbs down", "am good on", "downrank",
         // "Not tonight, cowboys": the comma is part of the refusal, so the negation scopes the
         // words after it instead of ending at the clause break.
         "not tonight ,", "not today ,", "not now ,", "not this time ,",
@@ -59,6 +59,8 @@ enum CueLexicon {
         "if that is not too much trouble", "no worries", "no rush", "no pressure", "no problem", "not sure",
         "not picky", "not fussy", "no preference", "i do not know", "do not know", "not that it matters",
         "without fail", "no matter what", "no doubt", "no question",
+        // Insisting on one thing: "westerns or nothing", "give me a comedy or give me nothing".
+        "or nothing", "or give me nothing",
     ]
 
     /// Words that only negate; a following partner from ``cancellable`` turns the pair into a
@@ -77,6 +79,8 @@ enum CueLexicon {
         // "can't go wrong with", "never tire of", "never gets old", "never pass on", "don't leave out".
         "beats", "tops", "better", "bad time", "go wrong", "tire", "tires", "get old", "gets old", "grow old",
         "pass on", "leave out", "leave off", "too much", "complete without",
+        // "There is no such thing as too many westerns": the negator stands four words before "too many".
+        "such thing as too much", "such thing as too many",
     ]
 
     /// How far a double-negative partner may follow its negator ("do not want to miss": 3).

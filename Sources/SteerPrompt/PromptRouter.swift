@@ -1,5 +1,5 @@
 // The polarity router: logistic regression over [sentence embedding ; negation-cue features],
-// averaged with a reader of the token states (TokenReader).
+// averaged with readers of the token states (TokenReader).
 import Foundation
 import SteerRandom
 import SteerText
@@ -7,16 +7,18 @@ import SteerText
 /// Decides whether a prompt asks for something (``Polarity/positive``) or wants something
 /// avoided (``Polarity/negative``).
 ///
-/// Two readers, their logits averaged:
+/// Two kinds of reader, their logits averaged:
 /// - a logistic regression over the prompt's sentence embedding concatenated with
 ///   ``CueFeatures`` (negators with their scope, double negatives, restrictions);
-/// - a ``TokenReader``: its own linear part over the same input plus a convolution over the
-///   encoder's token states, which still hold word order.
+/// - ``TokenReader``s: each its own linear part over the same input plus a convolution over the
+///   encoder's token states, which still hold word order. They are trained alike from different
+///   seeds and their logits averaged first: one reader's decision on an unusual wording depends
+///   on its seed, the mean much less.
 ///
 /// Both read what the fusion towers read (token states and their mean), so routing costs no
 /// extra encoder pass. Weights are trained on generated phrasings (``TrainingPhrasings``) and a
 /// hand-written corpus (``WrittenPhrasings``), never on a held-out, frozen or development set.
-/// A `steer-router/1` file has the regression only.
+/// A `steer-router/1` file has the regression only, a `steer-router/2` file one token reader.
 public struct PromptRouter: Sendable {
     /// The encoder the weights were trained against, e.g. `"all-MiniLM-L6-v2"`.
     public var encoderName: String { model.encoder }
@@ -32,16 +34,16 @@ public struct PromptRouter: Sendable {
 
     let model: RouterModel
     private let classifier: LogisticRegression
-    private let reader: TokenReader?
+    private let readers: [TokenReader]
 
     /// Whether the router reads token states (``TokenReader``) besides the pooled embedding.
-    public var readsTokens: Bool { reader != nil }
+    public var readsTokens: Bool { !readers.isEmpty }
 
     /// - Throws: ``PromptError`` `.malformedModel` naming `source` when the token reader's arrays are inconsistent.
     init(model: RouterModel, source: String = "router model") throws {
         self.model = model
         classifier = LogisticRegression(weights: model.weights, bias: model.bias)
-        reader = try model.reader(source: source)
+        readers = try model.readers(source: source)
     }
 
     /// The router bundled with SteerPrompt (Resources/router.json).
@@ -89,7 +91,10 @@ public struct PromptRouter: Sendable {
         guard states.pooled.allSatisfy(\.isFinite), states.values.allSatisfy(\.isFinite) else { throw PromptError.nonFiniteEmbedding }
         let row = states.pooled + CueFeatures(text: text).values
         var z = classifier.logit(row)
-        if let reader { z = (z + Double(reader.logit(row: row, states: states.values, tokens: states.count))) / 2 }
+        if !readers.isEmpty {
+            let tokens = readers.reduce(0) { $0 + Double($1.logit(row: row, states: states.values, tokens: states.count)) }
+            z = (z + tokens / Double(readers.count)) / 2
+        }
         // Finite weights can still overflow (a damaged or hand-edited file): ±∞ is a sure answer,
         // but ∞ − ∞ is none, and a NaN confidence must not reach a client.
         guard !z.isNaN else { throw PromptError.malformedModel("router model", "its logit for this prompt is not a number (weights too large)") }

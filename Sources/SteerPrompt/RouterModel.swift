@@ -7,7 +7,9 @@ import Foundation
 /// names and a fingerprint of ``CueLexicon``) and how they were made (generator, seed, sizes,
 /// accuracies), so a stale file is refused instead of routing silently wrong.
 struct RouterModel: Codable, Sendable, Equatable {
-    static let currentFormat = "steer-router/2"
+    static let currentFormat = "steer-router/3"
+    /// Files of this format hold one token reader (`tokenReader`); they still load.
+    static let oneReaderFormat = "steer-router/2"
     /// Files of this format hold only the logistic regression; they still load.
     static let linearFormat = "steer-router/1"
 
@@ -27,7 +29,10 @@ struct RouterModel: Codable, Sendable, Equatable {
     var bias: Float
     /// `dimension` embedding weights, then one per cue feature.
     var weights: [Float]
-    /// The token reader, averaged with the regression (absent in a `steer-router/1` file).
+    /// The token readers (format 3), trained alike from different seeds; their mean logit is
+    /// averaged with the regression's.
+    var tokenReaders: [TokenReaderWeights]?
+    /// The one token reader of a `steer-router/2` file (absent in formats 1 and 3).
     var tokenReader: TokenReaderWeights?
 
     /// ``TokenReader`` in the file: its long arrays as base64 little-endian float32, so the
@@ -52,8 +57,15 @@ struct RouterModel: Codable, Sendable, Equatable {
         } catch {
             throw PromptError.malformedModel(source, "not a router model JSON file (\(error))")
         }
-        guard model.format == currentFormat || (model.format == linearFormat && model.tokenReader == nil) else {
-            throw PromptError.malformedModel(source, "format \"\(model.format)\", expected \"\(currentFormat)\"")
+        let readersMatchFormat = switch model.format {
+        case currentFormat: model.tokenReaders.map { !$0.isEmpty } == true && model.tokenReader == nil
+        case oneReaderFormat: model.tokenReader != nil && model.tokenReaders == nil
+        case linearFormat: model.tokenReader == nil && model.tokenReaders == nil
+        default: false
+        }
+        guard readersMatchFormat else {
+            throw PromptError.malformedModel(source, "format \"\(model.format)\" with \(model.tokenReaders?.count ?? 0) readers and "
+                + "\(model.tokenReader == nil ? "no" : "a") single reader, expected \"\(currentFormat)\" with at least one reader")
         }
         guard model.cueFeatures == CueFeatures.names else {
             throw PromptError.malformedModel(source, "trained on cue features \(model.cueFeatures), this build computes \(CueFeatures.names): retrain")
@@ -71,10 +83,16 @@ struct RouterModel: Codable, Sendable, Equatable {
         return model
     }
 
-    /// The token reader of the file, checked against the regression's shape.
-    func reader(source: String) throws -> TokenReader? {
-        guard let stored = tokenReader else { return nil }
-        func bad(_ why: String) -> PromptError { .malformedModel(source, "token reader: \(why)") }
+    /// The token readers of the file (one in format 2, none in format 1).
+    var storedReaders: [TokenReaderWeights] { tokenReaders ?? tokenReader.map { [$0] } ?? [] }
+
+    /// The token readers of the file, each checked against the regression's shape.
+    func readers(source: String) throws -> [TokenReader] {
+        try storedReaders.enumerated().map { try reader($1, number: $0 + 1, source: source) }
+    }
+
+    private func reader(_ stored: TokenReaderWeights, number: Int, source: String) throws -> TokenReader {
+        func bad(_ why: String) -> PromptError { .malformedModel(source, "token reader \(number): \(why)") }
         guard stored.width == TokenConvolution.width else { throw bad("width \(stored.width), this build reads \(TokenConvolution.width)") }
         guard stored.filters > 0, stored.weights.count == weights.count, stored.convolutionBias.count == stored.filters,
               stored.convolutionOutput.count == stored.filters else { throw bad("arrays do not match \(stored.filters) filters") }

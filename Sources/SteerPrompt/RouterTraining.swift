@@ -26,10 +26,16 @@ extension PromptRouter {
         try train(encoder: encoder, examples: examples, seed: seed, settings: .init(), provenance: provenance)
     }
 
-    /// - Parameter tokenReader: how to train the ``TokenReader``; nil: the regression alone, a `steer-router/1` file.
+    /// How many ``TokenReader``s `steer router train` trains by default (the bundled router's).
+    public static let defaultTokenReaders = 3
+
+    /// - Parameters:
+    ///   - tokenReader: how to train each ``TokenReader``; nil: the regression alone, a `steer-router/1` file.
+    ///   - tokenReaders: how many readers, reader `k` seeded with `seed + k`.
     public static func train(encoder: some SentenceEncoder, examples: [TrainingExample], seed: UInt64,
                              settings: LogisticRegression.Settings, tokenReader: TokenReaderSettings? = TokenReaderSettings(),
-                             provenance: [String]) throws -> PromptRouter {
+                             tokenReaders: Int = defaultTokenReaders, provenance: [String]) throws -> PromptRouter {
+        precondition(tokenReaders >= 1, "at least one token reader")
         guard Set(examples.map(\.polarity)).count == 2 else {
             throw PromptError.badTrainingSet("\(examples.count) examples do not cover both polarities")
         }
@@ -46,17 +52,19 @@ extension PromptRouter {
         func fit(_ indices: [Int]) throws -> PromptRouter {
             let regression = LogisticRegression.fit(rows: indices.map { rows[$0] }, labels: indices.map { labels[$0] },
                                                     embeddingWidth: width, settings: settings, seed: seed)
-            let reader = tokenReader.map { readerSettings in
-                TokenReader.fit(rows: indices.map { rows[$0] }, states: indices.map { (states[$0].values, states[$0].count) },
-                                  labels: indices.map { labels[$0] }, embeddingWidth: width, dimension: width,
-                                  settings: readerSettings, seed: seed)
+            let readers = tokenReader.map { readerSettings in
+                (0..<tokenReaders).map { k in
+                    TokenReader.fit(rows: indices.map { rows[$0] }, states: indices.map { (states[$0].values, states[$0].count) },
+                                    labels: indices.map { labels[$0] }, embeddingWidth: width, dimension: width,
+                                    settings: readerSettings, seed: seed &+ UInt64(k))
+                }
             }
             let model = RouterModel(
                 format: tokenReader != nil ? RouterModel.currentFormat : RouterModel.linearFormat, provenance: provenance,
                 encoder: encoder.name, dimension: width, cueFeatures: CueFeatures.names,
                 cueLexiconFingerprint: CueLexicon.fingerprint, seed: seed, trainingExamples: rows.count,
                 trainingAccuracy: 0, validationAccuracy: 0, settings: settings, bias: regression.bias, weights: regression.weights,
-                tokenReader: reader.map { RouterModel.weights(of: $0, settings: tokenReader!) })
+                tokenReaders: readers.map { $0.map { RouterModel.weights(of: $0, settings: tokenReader!) } })
             return try PromptRouter(model: model)
         }
         func accuracy(_ router: PromptRouter, _ indices: [Int]) throws -> Double {

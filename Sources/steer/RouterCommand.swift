@@ -31,18 +31,22 @@ struct RouterTrainCommand: ParsableCommand {
     var writtenRepeat = WrittenPhrasings.defaultRepeats
     @Option(help: "L2 penalty on the embedding weights (the cue weights keep theirs).")
     var l2Embedding: Float = LogisticRegression.Settings().l2Embedding
-    @Flag(help: "Train the logistic regression alone, without the token reader (a steer-router/1 file).")
+    @Flag(help: "Train the logistic regression alone, without token readers (a steer-router/1 file).")
     var noTokenReader = false
-    @Option(help: "The token reader's convolution filters.") var readerFilters = TokenReaderSettings().filters
-    @Option(help: "The token reader's training epochs.") var readerEpochs = TokenReaderSettings().epochs
-    @Option(help: "The share of token-state values the token reader's training drops.") var readerDropout = TokenReaderSettings().dropout
+    @Option(help: "How many token readers (alike, seeded seed, seed+1, …; their logits averaged).")
+    var tokenReaders = PromptRouter.defaultTokenReaders
+    @Option(help: "Each token reader's convolution filters.") var readerFilters = TokenReaderSettings().filters
+    @Option(help: "Each token reader's training epochs.") var readerEpochs = TokenReaderSettings().epochs
+    @Option(help: "The share of token-state values each token reader's training drops.") var readerDropout = TokenReaderSettings().dropout
     @Option(help: "Also write the training examples here as text<TAB>polarity (what `steer router eval --file` reads).")
     var examplesOut: String?
 
     func validate() throws {
         guard writtenRepeat >= 1 else { throw ValidationError("--written-repeat must be at least 1 (use --no-written to leave the corpus out)") }
         guard l2Embedding >= 0, l2Embedding.isFinite else { throw ValidationError("--l2-embedding must be a finite number ≥ 0") }
-        guard readerFilters >= 1, readerEpochs >= 1 else { throw ValidationError("--reader-filters and --reader-epochs must be at least 1") }
+        guard readerFilters >= 1, readerEpochs >= 1, tokenReaders >= 1 else {
+            throw ValidationError("--reader-filters, --reader-epochs and --token-readers must be at least 1")
+        }
         guard readerDropout >= 0, readerDropout < 1 else { throw ValidationError("--reader-dropout must be in [0, 1)") }
     }
 
@@ -68,6 +72,10 @@ struct RouterTrainCommand: ParsableCommand {
             try examples.map { "\($0.text)\t\($0.polarity.rawValue)\n" }.joined()
                 .write(toFile: examplesOut, atomically: true, encoding: .utf8)
         }
+        if !noTokenReader {
+            provenance.append("Token readers: \(tokenReaders), trained alike (TokenReader.fit) with seeds \(seed) to \(seed &+ UInt64(tokenReaders - 1)); "
+                + "their mean logit is averaged with the regression's.")
+        }
         var readerSettings = TokenReaderSettings()
         readerSettings.filters = readerFilters
         readerSettings.epochs = readerEpochs
@@ -75,7 +83,8 @@ struct RouterTrainCommand: ParsableCommand {
         var settings = LogisticRegression.Settings()
         settings.l2Embedding = l2Embedding
         let router = try PromptRouter.train(encoder: encoder, examples: examples, seed: seed, settings: settings,
-                                            tokenReader: noTokenReader ? nil : readerSettings, provenance: provenance)
+                                            tokenReader: noTokenReader ? nil : readerSettings, tokenReaders: tokenReaders,
+                                            provenance: provenance)
         try router.write(to: URL(fileURLWithPath: out))
         print(String(format: "trained on %d examples in %.1f s: training accuracy %.4f, validation (seeded 10%%) %.4f; wrote %@",
                      router.trainingExamples, Date().timeIntervalSince(started), router.trainingAccuracy, router.validationAccuracy, out))

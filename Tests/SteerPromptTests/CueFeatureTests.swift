@@ -34,7 +34,8 @@ final class CueFeatureTests: XCTestCase {
 
     func testDoubleNegativesCancel() {
         for text in ["I wouldn't say no to a western", "wouldn't mind a thriller", "can't wait for the new one",
-                     "I don't want to miss the classics", "never get tired of anime", "no shortage of explosions"] {
+                     "I don't want to miss the classics", "never get tired of anime", "no shortage of explosions",
+                     "there's no such thing as too many westerns"] {
             assertFeatures(text, ["doubleNegatives": 0.5, "exclusionOnly": 0, "lexicalPositive": 1])
         }
     }
@@ -89,6 +90,15 @@ final class CueFeatureTests: XCTestCase {
         XCTAssertEqual(feature("if it's not too much trouble, a western", "noCues"), 1)
         XCTAssertEqual(feature("not sure, maybe a comedy", "noCues"), 1)
         XCTAssertEqual(feature("I don't mind a comedy", "doubleNegatives"), 0.5, "without 'if you' it is a double negative")
+        XCTAssertEqual(feature("westerns or nothing", "noCues"), 1, "insisting, not refusing")
+        XCTAssertEqual(feature("give me a comedy or give me nothing", "noCues"), 1)
+    }
+
+    /// Refusals without a negation word.
+    func testRefusalIdioms() {
+        for text in ["thumbs down on musicals", "horror is where I draw the line", "I'm good on westerns, thanks", "downrank romance"] {
+            XCTAssertGreaterThan(feature(text, "negationCues"), 0, text)
+        }
     }
 
     /// Only the first ``PromptText/cueWindow`` characters are read.

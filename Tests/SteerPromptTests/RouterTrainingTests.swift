@@ -24,7 +24,7 @@ final class RouterTrainingTests: XCTestCase {
         // `steer router train` without flags must reproduce the bundled file, so the default
         // settings are the ones it was trained with.
         XCTAssertEqual(router.model.settings, LogisticRegression.Settings())
-        XCTAssertEqual(router.model.tokenReader?.settings, TokenReaderSettings())
+        XCTAssertEqual(router.model.tokenReaders?.map(\.settings), Array(repeating: TokenReaderSettings(), count: PromptRouter.defaultTokenReaders))
     }
 
     /// Same examples and seed, same weights; the write/load round trip keeps decisions.

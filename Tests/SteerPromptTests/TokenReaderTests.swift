@@ -117,8 +117,8 @@ final class TokenReaderTests: XCTestCase {
     func testModelFileKeepsTheReaderAndRefusesADamagedOne() throws {
         let bundled = try PromptRouter.load()
         XCTAssertTrue(bundled.readsTokens)
-        let reader = try XCTUnwrap(try bundled.model.reader(source: "test"))
-        let stored = try XCTUnwrap(bundled.model.tokenReader)
+        let reader = try XCTUnwrap(try bundled.model.readers(source: "test").first)
+        let stored = try XCTUnwrap(bundled.model.tokenReaders?.first)
         XCTAssertEqual(RouterModel.floats(base64: RouterModel.base64(reader.convolution.kernel)), reader.convolution.kernel)
         XCTAssertEqual(RouterModel.weights(of: reader, settings: stored.settings), stored)
 
@@ -130,25 +130,49 @@ final class TokenReaderTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains(words), "\(error)")
             }
         }
-        try refused({ $0.tokenReader!.convolutionKernel = "not base64!" }, mentioning: "kernel")
-        try refused({ $0.tokenReader!.convolutionKernel = RouterModel.base64([1, 2, 3]) }, mentioning: "kernel")
-        try refused({ $0.tokenReader!.convolutionOutput.removeLast() }, mentioning: "filters")
-        try refused({ $0.tokenReader!.width = 5 }, mentioning: "width")
+        try refused({ $0.tokenReaders![0].convolutionKernel = "not base64!" }, mentioning: "kernel")
+        try refused({ $0.tokenReaders![0].convolutionKernel = RouterModel.base64([1, 2, 3]) }, mentioning: "kernel")
+        try refused({ $0.tokenReaders![0].convolutionOutput.removeLast() }, mentioning: "filters")
+        try refused({ $0.tokenReaders![0].width = 5 }, mentioning: "width")
         var poisoned = reader.convolution.kernel
         poisoned[0] = .nan
-        try refused({ $0.tokenReader!.convolutionKernel = RouterModel.base64(poisoned) }, mentioning: "NaN")
+        try refused({ $0.tokenReaders![0].convolutionKernel = RouterModel.base64(poisoned) }, mentioning: "NaN")
         try refused({ $0.format = RouterModel.linearFormat }, mentioning: "format")
         // Finite weights whose products overflow to +∞ and −∞ give no answer: refused, not a NaN confidence.
         var overflowing = bundled.model
-        overflowing.tokenReader!.weights = overflowing.tokenReader!.weights.indices.map { $0 % 2 == 0 ? 3e38 : -3e38 }
+        overflowing.tokenReaders![0].weights = overflowing.tokenReaders![0].weights.indices.map { $0 % 2 == 0 ? 3e38 : -3e38 }
         let states = TokenStates(count: 1, dimension: 384, values: [Float](repeating: 1, count: 384), pooled: [Float](repeating: 10, count: 384))
         XCTAssertThrowsError(try PromptRouter(model: overflowing).route(states: states, text: "a comedy")) { error in
             XCTAssertEqual((error as? PromptError)?.code, .malformedModel, "\(error)")
         }
-        // A regression-only file of the first format still loads and routes without the reader.
+        try refused({ $0.tokenReaders = [] }, mentioning: "at least one reader")
+        try refused({ $0.tokenReader = $0.tokenReaders![0] }, mentioning: "single reader")
+        // A regression-only file of the first format still loads and routes without readers.
         var linear = bundled.model
         linear.format = RouterModel.linearFormat
-        linear.tokenReader = nil
+        linear.tokenReaders = nil
         XCTAssertFalse(try PromptRouter.decode(linear.encoded(), source: "linear.json").readsTokens)
+        try refused({ $0.format = RouterModel.oneReaderFormat }, mentioning: "format")
+    }
+
+    /// A second-format file (one reader in `tokenReader`) still loads, and routes as a third-format
+    /// file holding that reader alone: the mean of one logit is that logit.
+    func testAOneReaderFileRoutesAsItsReaderAlone() throws {
+        var one = try PromptRouter.load().model
+        let first = try XCTUnwrap(one.tokenReaders?.first)
+        one.tokenReaders = [first]
+        var second = one
+        second.format = RouterModel.oneReaderFormat
+        second.tokenReaders = nil
+        second.tokenReader = first
+        let (a, b) = (try PromptRouter.decode(one.encoded(), source: "3"), try PromptRouter.decode(second.encoded(), source: "2"))
+        XCTAssertTrue(b.readsTokens)
+        var rng = SeededRandom(seed: 3)
+        for tokens in [1, 4, 9] {
+            let values = (0..<(tokens * 384)).map { _ in rng.nextSigned() }
+            let states = TokenStates(count: tokens, dimension: 384, values: values, pooled: (0..<384).map { _ in rng.nextSigned() / 2 })
+            // Bit identity is the contract: the same reader, the same arithmetic.
+            XCTAssertEqual(try a.route(states: states, text: "no horror tonight"), try b.route(states: states, text: "no horror tonight"))
+        }
     }
 }
