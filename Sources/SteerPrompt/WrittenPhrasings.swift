@@ -78,7 +78,12 @@ extension WrittenPhrasings {
         guard let url = Bundle.module.url(forResource: "router-written-templates", withExtension: "tsv", subdirectory: "Resources") else {
             throw PromptError.badTrainingSet("Resources/router-written-templates.tsv is not in the SteerPrompt bundle")
         }
-        return try parseTemplates(LabelledPrompts.contents(of: url), source: url.path)
+        return try readTemplates(url)
+    }
+
+    /// The templates of the file at `url` (the format of ``parseTemplates(_:source:)``).
+    public static func readTemplates(_ url: URL) throws -> [Template] {
+        try parseTemplates(LabelledPrompts.contents(of: url), source: url.path)
     }
 
     /// Lines `positive|negative<TAB>template`, each template holding ``slot`` once; `#` starts a comment.

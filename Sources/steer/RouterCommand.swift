@@ -112,6 +112,8 @@ struct RouterEvalCommand: ParsableCommand {
         abstract: "The router's accuracy on labelled prompt files (text<TAB>positive|negative) and on the rendered evaluation phrasings.")
     @Option(help: "Labelled file, one text<TAB>positive|negative a line (repeatable), e.g. Tests/Fixtures/router/heldout.tsv.")
     var file: [String] = []
+    @Option(help: "Labelled templates, one positive|negative<TAB>sentence with {genre} a line (repeatable), each rendered with every ML-1M genre, e.g. Tests/Fixtures/router/dev-templates.tsv.")
+    var templateFile: [String] = []
     @Flag(help: "Also measure on every evaluation template of SteerTasks rendered with every ML-1M genre (a measurement only).")
     var evaluationTemplates = false
     @Option(help: "Router model file (default: the one bundled in SteerPrompt).") var router: String?
@@ -122,16 +124,21 @@ struct RouterEvalCommand: ParsableCommand {
     var partsFile: [String] = []
 
     func run() throws {
-        guard !file.isEmpty || !partsFile.isEmpty || evaluationTemplates else {
-            throw ValidationError("give --file F, --parts-file F and/or --evaluation-templates")
+        guard !file.isEmpty || !templateFile.isEmpty || !partsFile.isEmpty || evaluationTemplates else {
+            throw ValidationError("give --file F, --template-file F, --parts-file F and/or --evaluation-templates")
         }
         let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"),
                                         precision: encoderPrecision)
         print("encoder: \(encoder.kernelDescription)")
         let loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0)) } ?? PromptRouter.load()
         print("router: \(router ?? "bundled Resources/router.json") (\(loaded.trainingExamples) training examples)")
-        for path in file {
-            let result = try loaded.accuracy(on: LabelledPrompts.read(URL(fileURLWithPath: path)), encoder: encoder)
+        let labelled = try file.map { ($0, try LabelledPrompts.read(URL(fileURLWithPath: $0))) }
+            + templateFile.map { path in
+                let written = try WrittenPhrasings.readTemplates(URL(fileURLWithPath: path))
+                return ("\(path) (x genres)", RouterTrainCommand.rendered(written, with: try PromptTemplates.bundled()))
+            }
+        for (path, examples) in labelled {
+            let result = try loaded.accuracy(on: examples, encoder: encoder)
             print(result.summary(path))
             if showErrors {
                 for miss in result.misses {

@@ -64,7 +64,11 @@ final class WrittenPhrasingsTests: XCTestCase {
             .flatMap { try heldOut($0) }.map(\.text)
         measured += try ["issue15-frozen.tsv", "issue15-dev.tsv", "issue14-dev.tsv"]
             .flatMap { try NaturalPrompt.read(prompts.appendingPathComponent($0)) }.map(\.text)
-        XCTAssertGreaterThan(measured.count, 1_000)
+        // The development templates, rendered as the training templates are.
+        measured += try WrittenPhrasings.readTemplates(routerFixture("dev-templates.tsv")).flatMap { template in
+            genreNames.map { template.text.replacingOccurrences(of: WrittenPhrasings.slot, with: $0) }
+        }
+        XCTAssertGreaterThan(measured.count, 4_000)
         let measuredWords = Set(measured.map(Self.words))
         XCTAssertEqual(written.filter(measuredWords.contains), [])
 
