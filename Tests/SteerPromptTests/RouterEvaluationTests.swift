@@ -35,6 +35,16 @@ final class RouterEvaluationTests: XCTestCase {
         XCTAssertEqual(result.summary("x"), "x: 3/5 = 0.6000 (positive 1/2, negative 2/3)")
     }
 
+    /// The development templates (`steer router eval --template-file`) read as the training templates do.
+    func testDevelopmentTemplatesParse() throws {
+        let templates = try WrittenPhrasings.readTemplates(routerFixture("dev-templates.tsv"))
+        XCTAssertEqual(templates.count, 193)
+        XCTAssertEqual(templates.filter { $0.polarity == .positive }.count, 98)
+        XCTAssertThrowsError(try WrittenPhrasings.readTemplates(routerFixture("no-such-file.tsv"))) { error in
+            XCTAssertEqual((error as? PromptError)?.code, .badTrainingSet)
+        }
+    }
+
     /// The fixtures parse with the same reader the CLI uses, and routing them through
     /// `accuracy(on:encoder:)` agrees with routing them one by one.
     func testAccuracyOnFixtureMatchesRouting() throws {
