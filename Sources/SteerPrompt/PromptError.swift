@@ -9,8 +9,8 @@ public enum PromptErrorDomain: ErrorDomain {
     /// - `malformedModel`: The router's model file is missing, unreadable or inconsistent with this
     ///   code.
     /// - `badEmbedding`: An embedding has the wrong width for the router, or is not finite.
-    /// - `badTrainingSet`: Training was asked for with no examples or only one polarity, or a labelled
-    ///   prompt file is malformed.
+    /// - `badTrainingSet`: Training was asked for with no examples, only one polarity or no token
+    ///   reader, or a labelled prompt file is malformed.
     public enum Code: String, ErrorCode {
         case empty, tooLong, malformedModel, badEmbedding, badTrainingSet
     }

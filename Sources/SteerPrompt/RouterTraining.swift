@@ -32,10 +32,11 @@ extension PromptRouter {
     /// - Parameters:
     ///   - tokenReader: how to train each ``TokenReader``; nil: the regression alone, a `steer-router/1` file.
     ///   - tokenReaders: how many readers, reader `k` seeded with `seed + k`.
+    /// - Throws: as above, and `.badTrainingSet` when `tokenReaders` is below 1.
     public static func train(encoder: some SentenceEncoder, examples: [TrainingExample], seed: UInt64,
                              settings: LogisticRegression.Settings, tokenReader: TokenReaderSettings? = TokenReaderSettings(),
                              tokenReaders: Int = defaultTokenReaders, provenance: [String]) throws -> PromptRouter {
-        precondition(tokenReaders >= 1, "at least one token reader")
+        guard tokenReaders >= 1 else { throw PromptError.badTrainingSet("\(tokenReaders) token readers asked for: at least 1") }
         guard Set(examples.map(\.polarity)).count == 2 else {
             throw PromptError.badTrainingSet("\(examples.count) examples do not cover both polarities")
         }

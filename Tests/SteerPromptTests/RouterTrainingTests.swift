@@ -50,6 +50,12 @@ final class RouterTrainingTests: XCTestCase {
             _ = try PromptRouter.train(encoder: try miniLM(), examples: [TrainingExample(text: "no horror", polarity: .negative)], seed: 1)
         }
         XCTAssertEqual(error?.code, .badTrainingSet)
+        let noReader = promptError {
+            _ = try PromptRouter.train(encoder: try miniLM(), examples: TrainingPhrasings.generate(seed: 7, count: 20), seed: 1,
+                                       settings: .init(), tokenReaders: 0, provenance: [])
+        }
+        XCTAssertEqual(noReader?.code, .badTrainingSet)
+        XCTAssertTrue(noReader?.description.contains("token readers") == true, "\(String(describing: noReader))")
     }
 
     /// A model file from another lexicon or with the wrong number of weights is refused, by name.
