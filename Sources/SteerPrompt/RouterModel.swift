@@ -84,7 +84,7 @@ struct RouterModel: Codable, Sendable, Equatable {
     }
 
     /// The token readers of the file (one in format 2, none in format 1).
-    var storedReaders: [TokenReaderWeights] { tokenReaders ?? tokenReader.map { [$0] } ?? [] }
+    private var storedReaders: [TokenReaderWeights] { tokenReaders ?? tokenReader.map { [$0] } ?? [] }
 
     /// The token readers of the file, each checked against the regression's shape.
     func readers(source: String) throws -> [TokenReader] {
