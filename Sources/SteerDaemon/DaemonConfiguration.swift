@@ -36,6 +36,9 @@ public struct DaemonConfiguration: Sendable {
     public var encoderRequired: Bool
     /// The encoder's linear layers in fp32 (default) or int8 (where the CPU has AVX-512 VNNI).
     public var encoderPrecision: EncoderPrecision
+    /// The router model file; nil: the router bundled with SteerPrompt. A named file that does not
+    /// load (or was trained for another encoder) stops the start.
+    public var routerFile: String?
     /// Bytes the prompt-embedding cache may hold.
     public var promptCacheBytes: Int
     /// The router's confidence a part of a read prompt needs to be applied (Recommend); a part
@@ -84,6 +87,7 @@ public struct DaemonConfiguration: Sendable {
     ///   - encoderDirectory: the MiniLM model folder; nil leaves EmbedPrompt and Route unavailable.
     ///   - encoderRequired: fail the start when the encoder does not load.
     ///   - encoderPrecision: fp32, or int8 linear layers (faster, not bit-close to the reference).
+    ///   - routerFile: a router model file instead of the bundled router.
     ///   - promptCacheBytes: bound of the prompt-embedding cache, default 32 MiB.
     ///   - minimumPartConfidence: confidence a read part needs to steer, default 0.75 (`defaultMinimumPartConfidence`).
     ///   - maxInFlightPerConnection: requests in flight per connection, default 256.
@@ -109,6 +113,7 @@ public struct DaemonConfiguration: Sendable {
                 encoderDirectory: String? = nil,
                 encoderRequired: Bool = false,
                 encoderPrecision: EncoderPrecision = .fp32,
+                routerFile: String? = nil,
                 promptCacheBytes: Int = 32 << 20,
                 minimumPartConfidence: Double = DaemonConfiguration.defaultMinimumPartConfidence,
                 maxInFlightPerConnection: Int = DaemonConfiguration.defaultMaxInFlightPerConnection,
@@ -134,6 +139,7 @@ public struct DaemonConfiguration: Sendable {
         self.encoderDirectory = encoderDirectory
         self.encoderRequired = encoderRequired
         self.encoderPrecision = encoderPrecision
+        self.routerFile = routerFile
         self.promptCacheBytes = promptCacheBytes
         self.minimumPartConfidence = minimumPartConfidence
         self.maxInFlightPerConnection = maxInFlightPerConnection

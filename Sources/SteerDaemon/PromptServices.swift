@@ -17,7 +17,7 @@ final class PromptServices: Sendable {
     let cache: PromptCache
     /// Embeds cache misses, alone or batched with concurrent requests' misses.
     let batcher: DynamicBatcher<Int, [String], [Float]>
-    /// nil when the bundled router was trained for another encoder.
+    /// The named router, else the bundled one; nil when the bundled router was trained for another encoder.
     let router: PromptRouter?
     let routerProblem: String?
     /// Prompts read part by part (Route and Recommend), by exact text.
@@ -26,27 +26,31 @@ final class PromptServices: Sendable {
     /// Request bounds: nothing a client sends may make the daemon work or allocate without limit.
     static let maxPromptsPerRequest = 256
 
-    init(encoder: any SentenceEncoder, cacheBytes: Int, batching: BatchLimits, metrics: BatchMetrics, logger: Logger) {
+    /// - Parameter named: a router loaded from the configuration's router file (checked against
+    ///   `encoder` by the caller); nil: the bundled router.
+    init(encoder: any SentenceEncoder, router named: PromptRouter? = nil, cacheBytes: Int, batching: BatchLimits, metrics: BatchMetrics,
+         logger: Logger) {
         self.encoder = encoder
         let cache = PromptCache(capacityBytes: cacheBytes)
         self.cache = cache
         batcher = batching.batcher { _, chunks in
             Self.embedMisses(chunks, encoder: encoder, cache: cache) { metrics.record("prompt_embedding", rows: $0) }
         }
+        (router, routerProblem) = named.map { ($0, nil) } ?? Self.bundledRouter(for: encoder)
+        if let routerProblem { logger.warning("Route unavailable", metadata: ["reason": "\(routerProblem)"]) }
+    }
+
+    /// The router bundled with SteerPrompt when it was trained for `encoder`, else why not.
+    private static func bundledRouter(for encoder: any SentenceEncoder) -> (PromptRouter?, String?) {
         do {
             let router = try PromptRouter.load()
-            if router.encoderName == encoder.name && router.dimension == encoder.dimension {
-                self.router = router
-                routerProblem = nil
-            } else {
-                self.router = nil
-                routerProblem = "the bundled router was trained on \(router.encoderName), but the encoder is \(encoder.name)"
+            guard router.encoderName == encoder.name && router.dimension == encoder.dimension else {
+                return (nil, "the bundled router was trained on \(router.encoderName), but the encoder is \(encoder.name)")
             }
+            return (router, nil)
         } catch {
-            router = nil
-            routerProblem = "the bundled router did not load: \(error)"
+            return (nil, "the bundled router did not load: \(error)")
         }
-        if let routerProblem { logger.warning("Route unavailable", metadata: ["reason": "\(routerProblem)"]) }
     }
 
     /// Checks count and each prompt's size before any work.

@@ -35,6 +35,9 @@ public struct ServeSettings: Sendable, Equatable {
     public var state: String?
     /// Sentence-encoder folder; given, it must load. Default `$STEER_CACHE/models/all-MiniLM-L6-v2` when present.
     public var encoder: String?
+    /// Router model file (a `steer router train` file, or the `router-head.json` of a fine-tuned
+    /// router's folder); given, it must load. Default: the router bundled with SteerPrompt.
+    public var router: String?
     /// MiB, default 32.
     public var promptCacheMB: Int?
     /// The router's confidence a part of a prompt needs to steer Recommend, default 0.75, within 0...1.
@@ -74,7 +77,7 @@ public struct ServeSettings: Sendable, Equatable {
     /// The keys a configuration file may hold, in the order of `steer serve --help`.
     public static let keys = [
         "socket", "socketMode", "maxFrameSize", "maxResponseSize", "pluginDir", "snapshotDir", "index", "state", "encoder", "encoderPrecision",
-        "promptCacheMB", "minPartConfidence", "maxInFlightPerConnection", "maxInFlight", "maxQueuedRowsPerConnection", "maxConnections", "idleTimeout", "listenBacklog",
+        "router", "promptCacheMB", "minPartConfidence", "maxInFlightPerConnection", "maxInFlight", "maxQueuedRowsPerConnection", "maxConnections", "idleTimeout", "listenBacklog",
         "maxBatchSize", "maxQueueDelayMicros", "shutdownGrace", "blasThreads", "logLevel", "allowedUIDs", "allowedGIDs",
     ]
 
@@ -94,6 +97,7 @@ public struct ServeSettings: Sendable, Equatable {
         if let state { merged.state = state }
         if let encoder { merged.encoder = encoder }
         if let encoderPrecision { merged.encoderPrecision = encoderPrecision }
+        if let router { merged.router = router }
         if let promptCacheMB { merged.promptCacheMB = promptCacheMB }
         if let minPartConfidence { merged.minPartConfidence = minPartConfidence }
         if let maxInFlightPerConnection { merged.maxInFlightPerConnection = maxInFlightPerConnection }
@@ -143,6 +147,7 @@ public struct ServeSettings: Sendable, Equatable {
         settings.snapshotDir = anchored(settings.snapshotDir)
         settings.index = anchored(settings.index)
         settings.encoder = anchored(settings.encoder)
+        settings.router = anchored(settings.router)
         return settings
     }
 
@@ -172,6 +177,7 @@ public struct ServeSettings: Sendable, Equatable {
             encoderDirectory: encoder ?? cacheDirectory + "/models/all-MiniLM-L6-v2",
             encoderRequired: encoder != nil,
             encoderPrecision: EncoderPrecision(rawValue: encoderPrecision ?? "int8")!,
+            routerFile: router,
             promptCacheBytes: (promptCacheMB ?? 32) << 20,
             minimumPartConfidence: minPartConfidence ?? DaemonConfiguration.defaultMinimumPartConfidence,
             maxInFlightPerConnection: maxInFlightPerConnection ?? DaemonConfiguration.defaultMaxInFlightPerConnection,
@@ -296,6 +302,7 @@ extension ServeSettings {
             settings.index = try value("index", "a string (a snapshot path)")
             settings.state = try value("state", "a string (a file name in the snapshot directory)")
             settings.encoder = try value("encoder", "a string (a model folder)")
+            settings.router = try value("router", "a string (a router model file)")
             settings.promptCacheMB = try value("promptCacheMB", "an integer (MiB)")
             settings.minPartConfidence = try value("minPartConfidence", "a number (a confidence, 0 to 1)")
             settings.maxInFlightPerConnection = try value("maxInFlightPerConnection", "an integer (requests)")

@@ -69,8 +69,8 @@ public final class SteerService: RPCService {
     /// Histories longer than this are encoded every time (their key would cost more than it saves).
     static let maxCachedHistory = 1_000
 
-    /// - Throws: when the configured index snapshot cannot be loaded (steerd refuses to start
-    ///   half-configured rather than serve without the index it was asked for).
+    /// - Throws: when the configured index snapshot or router file cannot be loaded (steerd
+    ///   refuses to start half-configured rather than serve without what it was asked for).
     public init(configuration: DaemonConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
@@ -82,13 +82,13 @@ public final class SteerService: RPCService {
         if let directory = configuration.encoderDirectory {
             do {
                 let encoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: directory), precision: configuration.encoderPrecision)
-                prompts = PromptServices(encoder: encoder, cacheBytes: configuration.promptCacheBytes, batching: batching,
-                                         metrics: metrics, logger: logger)
+                prompts = PromptServices(encoder: encoder, router: try Self.namedRouter(configuration.routerFile, for: encoder),
+                                         cacheBytes: configuration.promptCacheBytes, batching: batching, metrics: metrics, logger: logger)
                 promptProblem = nil
                 logger.info("sentence encoder loaded", metadata: ["name": "\(encoder.name)", "dim": "\(encoder.dimension)",
                                                                    "kernels": "\(encoder.kernelDescription)"])
             } catch {
-                guard !configuration.encoderRequired else { throw error }
+                guard !configuration.encoderRequired, !(error is RouterFileError) else { throw error }
                 prompts = nil
                 promptProblem = "the encoder at \(directory) did not load (\(error)); run `make setup` or pass --encoder DIR"
                 logger.warning("EmbedPrompt and Route unavailable", metadata: ["reason": "\(promptProblem!)"])
@@ -213,4 +213,25 @@ public final class SteerService: RPCService {
         response.prometheusText = stats.prometheusText(inFlight: gauge.count)
         return response
     }
+}
+
+extension SteerService {
+    /// A router file named in the configuration, loaded and checked against `encoder`; nil when none is named.
+    /// - Throws: `RouterFileError` when it does not load or was trained for another encoder.
+    static func namedRouter(_ path: String?, for encoder: any SentenceEncoder) throws -> PromptRouter? {
+        guard let path else { return nil }
+        let router: PromptRouter
+        do { router = try PromptRouter.load(from: URL(fileURLWithPath: path)) } catch {
+            throw RouterFileError(description: "the router file \(path) did not load: \(error)")
+        }
+        guard router.encoderName == encoder.name, router.dimension == encoder.dimension else {
+            throw RouterFileError(description: "the router file \(path) was trained on \(router.encoderName), but the encoder is \(encoder.name)")
+        }
+        return router
+    }
+}
+
+/// A router file named at start that cannot serve: steerd does not start.
+struct RouterFileError: Error, CustomStringConvertible {
+    let description: String
 }

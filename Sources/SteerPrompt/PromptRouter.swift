@@ -19,31 +19,71 @@ import SteerText
 /// extra encoder pass. Weights are trained on generated phrasings (``TrainingPhrasings``) and a
 /// hand-written corpus (``WrittenPhrasings``), never on a held-out, frozen or development set.
 /// A `steer-router/1` file has the regression only, a `steer-router/2` file one token reader.
+///
+/// A fine-tuned router (``FineTunedRouter``, loaded from its folder's `router-head.json`) replaces
+/// both: it runs its own fine-tuned encoder on the prompt and ignores the states it is handed.
 public struct PromptRouter: Sendable {
-    /// The encoder the weights were trained against, e.g. `"all-MiniLM-L6-v2"`.
-    public var encoderName: String { model.encoder }
+    /// The encoder the weights were trained against (for a fine-tuned router, the encoder it was
+    /// fine-tuned from), e.g. `"all-MiniLM-L6-v2"`.
+    public var encoderName: String {
+        switch decider {
+        case .features(let model, _, _): model.encoder
+        case .fineTuned(let router): router.head.base
+        }
+    }
     /// The embedding width the router expects.
-    public var dimension: Int { model.dimension }
-    /// Accuracy on the training set (generated and hand-written examples).
-    public var trainingAccuracy: Double { model.trainingAccuracy }
+    public var dimension: Int {
+        switch decider {
+        case .features(let model, _, _): model.dimension
+        case .fineTuned(let router): router.encoder.dimension
+        }
+    }
+    /// Accuracy on the training set (generated and hand-written examples); NaN for a fine-tuned
+    /// router, whose head file does not record it.
+    public var trainingAccuracy: Double { model?.trainingAccuracy ?? .nan }
     /// Accuracy on a seeded tenth of the training set, held out of a first fit (an optimistic
-    /// figure: a repeated hand-written example can fall on both sides).
-    public var validationAccuracy: Double { model.validationAccuracy }
-    /// How many examples the weights were fitted on (generated, then hand-written ones repeated).
-    public var trainingExamples: Int { model.trainingExamples }
+    /// figure: a repeated hand-written example can fall on both sides); NaN for a fine-tuned router.
+    public var validationAccuracy: Double { model?.validationAccuracy ?? .nan }
+    /// How many examples the weights were fitted on (generated, then hand-written ones repeated);
+    /// 0 for a fine-tuned router.
+    public var trainingExamples: Int { model?.trainingExamples ?? 0 }
+    /// How the router was made, in words.
+    public var provenance: [String] {
+        switch decider {
+        case .features(let model, _, _): model.provenance
+        case .fineTuned(let router): router.head.provenance
+        }
+    }
 
-    let model: RouterModel
-    private let classifier: LogisticRegression
-    private let readers: [TokenReader]
+    /// What decides: the feature router's regression and token readers, or a fine-tuned encoder
+    /// with its head, which then decides alone.
+    private enum Decider: Sendable {
+        case features(RouterModel, LogisticRegression, [TokenReader])
+        case fineTuned(FineTunedRouter)
+    }
+    private let decider: Decider
+
+    /// The feature router's model file (nil for a fine-tuned router).
+    var model: RouterModel? {
+        if case .features(let model, _, _) = decider { return model }
+        return nil
+    }
 
     /// Whether the router reads token states (``TokenReader``) besides the pooled embedding.
-    public var readsTokens: Bool { !readers.isEmpty }
+    public var readsTokens: Bool {
+        if case .features(_, _, let readers) = decider { return !readers.isEmpty }
+        return false
+    }
+    /// Whether the router runs its own fine-tuned encoder (a second encoder pass per prompt part).
+    public var isFineTuned: Bool { model == nil }
 
     /// - Throws: ``PromptError`` `.malformedModel` naming `source` when the token reader's arrays are inconsistent.
     init(model: RouterModel, source: String = "router model") throws {
-        self.model = model
-        classifier = LogisticRegression(weights: model.weights, bias: model.bias)
-        readers = try model.readers(source: source)
+        decider = .features(model, LogisticRegression(weights: model.weights, bias: model.bias), try model.readers(source: source))
+    }
+
+    private init(fineTuned: FineTunedRouter) {
+        decider = .fineTuned(fineTuned)
     }
 
     /// The router bundled with SteerPrompt (Resources/router.json).
@@ -56,23 +96,40 @@ public struct PromptRouter: Sendable {
         return try load(from: url)
     }
 
-    /// A router from a model file written by ``write(to:)``.
+    /// A router from a model file written by ``write(to:)``, or from the `router-head.json` of a
+    /// fine-tuned router's folder (`Scripts/train-router-encoder`), whose encoder it loads too.
     public static func load(from url: URL) throws -> PromptRouter {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw PromptError.malformedModel(url.path, "cannot read: \(error.localizedDescription)")
         }
+        if FineTunedRouter.isHead(data) {
+            return PromptRouter(fineTuned: try FineTunedRouter.load(head: data, source: url))
+        }
         return try decode(data, source: url.path)
     }
 
     /// A router from the bytes of a model file; `source` names it in errors.
-    /// - Throws: ``PromptError`` `.malformedModel` naming what is wrong.
+    /// - Throws: ``PromptError`` `.malformedModel` naming what is wrong (a fine-tuned router's head
+    ///   is refused here: it needs its folder, ``load(from:)``).
     public static func decode(_ data: Data, source: String) throws -> PromptRouter {
-        try PromptRouter(model: try RouterModel.decode(data, source: source), source: source)
+        guard !FineTunedRouter.isHead(data) else {
+            throw PromptError.malformedModel(source, "a fine-tuned router's head loads only from its encoder folder (load(from:))")
+        }
+        return try PromptRouter(model: try RouterModel.decode(data, source: source), source: source)
     }
 
-    /// The model file's bytes, as ``write(to:)`` writes them.
-    public func encoded() throws -> Data { try model.encoded() }
+    /// The model file's bytes, as ``write(to:)`` writes them (a fine-tuned router: its head file).
+    public func encoded() throws -> Data {
+        switch decider {
+        case .features(let model, _, _):
+            return try model.encoded()
+        case .fineTuned(let router):
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            return try encoder.encode(router.head)
+        }
+    }
 
     /// Writes the model file (pretty JSON with its provenance).
     public func write(to url: URL) throws {
@@ -89,12 +146,21 @@ public struct PromptRouter: Sendable {
         try PromptText.validate(text)
         guard states.dimension == dimension else { throw PromptError.badEmbedding(expected: dimension, got: states.dimension) }
         guard states.pooled.allSatisfy(\.isFinite), states.values.allSatisfy(\.isFinite) else { throw PromptError.nonFiniteEmbedding }
-        let row = states.pooled + CueFeatures(text: text).values
-        var z = classifier.logit(row)
-        if !readers.isEmpty {
-            let tokens = readers.reduce(0) { $0 + Double($1.logit(row: row, states: states.values, tokens: states.count)) }
-            z = (z + tokens / Double(readers.count)) / 2
+        switch decider {
+        case .fineTuned(let router):
+            return try decision(logit: try router.logit(text))
+        case .features(_, let classifier, let readers):
+            let row = states.pooled + CueFeatures(text: text).values
+            var z = classifier.logit(row)
+            if !readers.isEmpty {
+                let tokens = readers.reduce(0) { $0 + Double($1.logit(row: row, states: states.values, tokens: states.count)) }
+                z = (z + tokens / Double(readers.count)) / 2
+            }
+            return try decision(logit: z)
         }
+    }
+
+    private func decision(logit z: Double) throws -> RouteDecision {
         // Finite weights can still overflow (a damaged or hand-edited file): ±∞ is a sure answer,
         // but ∞ − ∞ is none, and a NaN confidence must not reach a client.
         guard !z.isNaN else { throw PromptError.malformedModel("router model", "its logit for this prompt is not a number (weights too large)") }

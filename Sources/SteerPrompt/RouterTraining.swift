@@ -79,7 +79,7 @@ extension PromptRouter {
         let validation = Set(order.prefix(max(1, rows.count / 10)))
         let validationAccuracy = try accuracy(fit(rows.indices.filter { !validation.contains($0) }), validation.sorted())
         let final = try fit(Array(rows.indices))
-        var model = final.model
+        var model = final.model!   // fit builds feature routers, which always hold their model
         model.trainingAccuracy = try accuracy(final, Array(rows.indices))
         model.validationAccuracy = validationAccuracy
         return try PromptRouter(model: model)

@@ -37,6 +37,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "With a DPR checkpoint: another DPR checkpoint to compare, as LABEL=PATH (repeatable), e.g. an ablation; adds the row '<plugin> DPR (LABEL)'.")
     var variant: [String] = []
     @Option(help: "Sentence encoder folder for DPR prompts (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var encoder: String?
+    @Option(help: "With a DPR checkpoint: router model file for the routed and part-by-part rows (default: the one bundled in SteerPrompt), e.g. the router-head.json of a folder written by Scripts/train-router-encoder.")
+    var router: String?
     @Option(help: "With a DPR checkpoint: tag file for the row 'DPR, tag prompts' (POS prompted with the target's evaluation tag paraphrase; default: Data/ml-1m-tags.tsv for ml-1m; 'none' to skip).")
     var tags: String?
     @Flag(help: "With a DPR checkpoint and tags: add a row prompting POS with the TRAINING tags, a check of how well stage 3 fitted them (not a result).")
@@ -79,7 +81,11 @@ struct EvalCommand: ParsableCommand {
             let sentenceEncoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: encoder ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"),
                                                             precision: encoderPrecision)
             FileHandle.standardError.write(Data("eval: prompt encoder \(sentenceEncoder.name) on \(sentenceEncoder.kernelDescription)\n".utf8))
-            let router = sentenceEncoder.name == "all-MiniLM-L6-v2" ? try PromptRouter.load() : nil
+            let router = try self.router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0)) }
+                ?? (sentenceEncoder.name == "all-MiniLM-L6-v2" ? try PromptRouter.load() : nil)
+            if let router, router.encoderName != sentenceEncoder.name {
+                throw ValidationError("the router was trained on \(router.encoderName), but the prompt encoder is \(sentenceEncoder.name)")
+            }
             let stage1 = try base.map { path -> Backbone in
                 let original = try BackboneCheckpoint.load(contentsOf: path)
                 guard original.itemTokens == saved.itemTokens else { throw ValidationError("\(path) has another item vocabulary") }

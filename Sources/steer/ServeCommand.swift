@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
         on descriptor 3 instead of binding --socket, and leaves that socket's file alone.
         """)
 
-    @Option(help: "A JSON configuration file whose keys mirror these options (socket, socketMode, maxFrameSize, maxResponseSize, pluginDir, snapshotDir, index, state, encoder, encoderPrecision, promptCacheMB, minPartConfidence, maxInFlightPerConnection, maxInFlight, maxQueuedRowsPerConnection, maxConnections, idleTimeout, listenBacklog, maxBatchSize, maxQueueDelayMicros, shutdownGrace, blasThreads, logLevel, allowedUIDs, allowedGIDs); options given here win over it.")
+    @Option(help: "A JSON configuration file whose keys mirror these options (socket, socketMode, maxFrameSize, maxResponseSize, pluginDir, snapshotDir, index, state, encoder, encoderPrecision, router, promptCacheMB, minPartConfidence, maxInFlightPerConnection, maxInFlight, maxQueuedRowsPerConnection, maxConnections, idleTimeout, listenBacklog, maxBatchSize, maxQueueDelayMicros, shutdownGrace, blasThreads, logLevel, allowedUIDs, allowedGIDs); options given here win over it.")
     var config: String?
     @Option(help: "Socket path (default: $STEER_SOCKET, else $XDG_RUNTIME_DIR/steer/steerd.sock, else /tmp/steer-<uid>/steerd.sock).")
     var socket: String?
@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Sentence-encoder model folder, MiniLM (bert) or MPNet (mpnet) by its config.json (default: $STEER_CACHE/models/all-MiniLM-L6-v2 when present).") var encoder: String?
     @Option(help: "The encoder's linear layers: int8 (default; AVX-512 VNNI, about 4x faster per prompt, cosine 0.999 to fp32, Table 1 within 1%; fp32 where the CPU lacks VNNI) or fp32 (within 1e-5 of sentence-transformers).")
     var encoderPrecision: String?
+    @Option(help: "Router model file: one written by `steer router train`, or the router-head.json of a fine-tuned router's folder (Scripts/train-router-encoder; it runs its own encoder on every new prompt part). Default: the router bundled with SteerPrompt. A named file that does not load stops the start.")
+    var router: String?
     @Option(help: "Prompt-embedding cache size, MiB (default: 32).") var promptCacheMb: Int?
     @Option(help: "The router's confidence a part of a prompt needs to steer Recommend; a part below it is not applied, since a wrong tower inverts the request and no steering never does (default: 0.75; stated polarities always apply).")
     var minPartConfidence: Double?
@@ -74,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         s.state = state
         s.encoder = encoder
         s.encoderPrecision = encoderPrecision
+        s.router = router
         s.promptCacheMB = promptCacheMb
         s.minPartConfidence = minPartConfidence
         s.maxInFlightPerConnection = maxInFlightPerConnection

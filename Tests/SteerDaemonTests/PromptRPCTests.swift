@@ -2,6 +2,7 @@
 import Foundation
 import SteerClient
 import SteerDaemonTestSupport
+import SteerPrompt
 import SteerWire
 import XCTest
 
@@ -52,5 +53,23 @@ final class PromptRPCTests: XCTestCase {
         XCTAssertEqual(response.results.map(\.polarity), [.positive, .negative, .negative, .positive])
         for result in response.results { XCTAssertTrue((0.5...1).contains(result.confidence)) }
         try await daemon.stop()
+    }
+
+    /// `--router FILE` serves with that router; a named file that does not load stops the start,
+    /// by name, instead of serving with another router than the one asked for.
+    func testANamedRouterFileServesAndABadOneStopsTheStart() async throws {
+        let file = NSTemporaryDirectory() + "router-\(UUID().uuidString).json"
+        try PromptRouter.load().encoded().write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory) { $0.routerFile = file }
+        let response = try daemon.connect().call(.route, RouteRequest(prompts: ["no horror tonight", "I want a comedy"]), as: RouteResponse.self)
+        XCTAssertEqual(response.results.map(\.polarity), [.negative, .positive])
+        try await daemon.stop()
+        do {
+            _ = try await TestDaemon(encoderDirectory: miniLMDirectory) { $0.routerFile = file + ".missing" }
+            XCTFail("a missing router file must stop the start")
+        } catch {
+            XCTAssertTrue("\(error)".contains("the router file \(file).missing did not load"), "\(error)")
+        }
     }
 }

@@ -31,12 +31,13 @@ final class ServeSettingsTests: XCTestCase {
          "snapshotDir": "snapshots", "index": "/srv/items.snap", "encoder": "models/minilm", "promptCacheMB": 8, "minPartConfidence": 0.9,
          "maxInFlightPerConnection": 16, "maxInFlight": 64, "maxQueuedRowsPerConnection": 512, "shutdownGrace": 2.5, "maxResponseSize": 65536,
          "maxConnections": 100, "idleTimeout": 30.5, "listenBacklog": 512, "blasThreads": 2, "logLevel": "debug", "allowedUIDs": [1000, 1001], "allowedGIDs": [],
-         "encoderPrecision": "fp32"}
+         "encoderPrecision": "fp32", "router": "models/router-encoder/router-head.json"}
         """)
         let settings = try ServeSettings.load(path: path)
         XCTAssertEqual(settings.socket, directory + "/run/steerd.sock")
         XCTAssertEqual(settings.snapshotDir, directory + "/snapshots")
         XCTAssertEqual(settings.encoder, directory + "/models/minilm")
+        XCTAssertEqual(settings.router, directory + "/models/router-encoder/router-head.json")
         XCTAssertEqual(settings.pluginDir, "/opt/steer/lib")
         let resolved = try settings.resolve(executableDirectory: "/bin", cacheDirectory: "/cache")
         let c = resolved.configuration
@@ -60,6 +61,7 @@ final class ServeSettingsTests: XCTestCase {
         XCTAssertEqual(resolved.blasThreads, 2)
         XCTAssertEqual(resolved.logLevel, .debug)
         XCTAssertEqual(resolved.configuration.encoderPrecision, .fp32)
+        XCTAssertEqual(c.routerFile, directory + "/models/router-encoder/router-head.json")
     }
 
     func testTheDeployExampleLoads() throws {

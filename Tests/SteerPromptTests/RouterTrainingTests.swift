@@ -13,18 +13,18 @@ final class RouterTrainingTests: XCTestCase {
         let router = try PromptRouter.load()
         XCTAssertEqual(router.encoderName, "all-MiniLM-L6-v2")
         XCTAssertEqual(router.dimension, 384)
-        XCTAssertEqual(router.model.seed, TrainingPhrasings.defaultSeed)
+        XCTAssertEqual(router.model?.seed, TrainingPhrasings.defaultSeed)
         let written = WrittenPhrasings.examples(try WrittenPhrasings.bundled()).examples.count
         // `steer router train` renders each written template with every genre, once.
         let rendered = try WrittenPhrasings.bundledTemplates().count * PromptTemplates.bundled().genreDisplayNames.names.count
         XCTAssertEqual(router.trainingExamples, TrainingPhrasings.defaultCount + WrittenPhrasings.defaultRepeats * written + rendered)
         XCTAssertGreaterThanOrEqual(router.trainingAccuracy, 0.93)
         XCTAssertGreaterThanOrEqual(router.validationAccuracy, 0.93)
-        XCTAssertFalse(router.model.provenance.isEmpty)
+        XCTAssertFalse((router.model?.provenance ?? []).isEmpty)
         // `steer router train` without flags must reproduce the bundled file, so the default
         // settings are the ones it was trained with.
-        XCTAssertEqual(router.model.settings, LogisticRegression.Settings())
-        XCTAssertEqual(router.model.tokenReaders?.map(\.settings), Array(repeating: TokenReaderSettings(), count: PromptRouter.defaultTokenReaders))
+        XCTAssertEqual(router.model?.settings, LogisticRegression.Settings())
+        XCTAssertEqual(router.model?.tokenReaders?.map(\.settings), Array(repeating: TokenReaderSettings(), count: PromptRouter.defaultTokenReaders))
     }
 
     /// Same examples and seed, same weights; the write/load round trip keeps decisions.
@@ -60,7 +60,7 @@ final class RouterTrainingTests: XCTestCase {
 
     /// A model file from another lexicon or with the wrong number of weights is refused, by name.
     func testMalformedModelFilesAreRefused() throws {
-        let good = try PromptRouter.load().model
+        let good = try XCTUnwrap(PromptRouter.load().model)
         let dir = FileManager.default.temporaryDirectory
         func refused(_ model: RouterModel) throws -> PromptError? {
             let url = dir.appendingPathComponent("router-\(UUID().uuidString).json")

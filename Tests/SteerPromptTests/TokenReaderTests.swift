@@ -117,13 +117,13 @@ final class TokenReaderTests: XCTestCase {
     func testModelFileKeepsTheReaderAndRefusesADamagedOne() throws {
         let bundled = try PromptRouter.load()
         XCTAssertTrue(bundled.readsTokens)
-        let reader = try XCTUnwrap(try bundled.model.readers(source: "test").first)
-        let stored = try XCTUnwrap(bundled.model.tokenReaders?.first)
+        let reader = try XCTUnwrap(try XCTUnwrap(bundled.model).readers(source: "test").first)
+        let stored = try XCTUnwrap(bundled.model?.tokenReaders?.first)
         XCTAssertEqual(RouterModel.floats(base64: RouterModel.base64(reader.convolution.kernel)), reader.convolution.kernel)
         XCTAssertEqual(RouterModel.weights(of: reader, settings: stored.settings), stored)
 
         func refused(_ damage: (inout RouterModel) -> Void, mentioning words: String) throws {
-            var model = bundled.model
+            var model = try XCTUnwrap(bundled.model)
             damage(&model)
             let data = try model.encoded()
             XCTAssertThrowsError(try PromptRouter.decode(data, source: "damaged.json")) { error in
@@ -139,7 +139,7 @@ final class TokenReaderTests: XCTestCase {
         try refused({ $0.tokenReaders![0].convolutionKernel = RouterModel.base64(poisoned) }, mentioning: "NaN")
         try refused({ $0.format = RouterModel.linearFormat }, mentioning: "format")
         // Finite weights whose products overflow to +∞ and −∞ give no answer: refused, not a NaN confidence.
-        var overflowing = bundled.model
+        var overflowing = try XCTUnwrap(bundled.model)
         overflowing.tokenReaders![0].weights = overflowing.tokenReaders![0].weights.indices.map { $0 % 2 == 0 ? 3e38 : -3e38 }
         let states = TokenStates(count: 1, dimension: 384, values: [Float](repeating: 1, count: 384), pooled: [Float](repeating: 10, count: 384))
         XCTAssertThrowsError(try PromptRouter(model: overflowing).route(states: states, text: "a comedy")) { error in
@@ -148,7 +148,7 @@ final class TokenReaderTests: XCTestCase {
         try refused({ $0.tokenReaders = [] }, mentioning: "at least one reader")
         try refused({ $0.tokenReader = $0.tokenReaders![0] }, mentioning: "single reader")
         // A regression-only file of the first format still loads and routes without readers.
-        var linear = bundled.model
+        var linear = try XCTUnwrap(bundled.model)
         linear.format = RouterModel.linearFormat
         linear.tokenReaders = nil
         XCTAssertFalse(try PromptRouter.decode(linear.encoded(), source: "linear.json").readsTokens)
@@ -158,7 +158,7 @@ final class TokenReaderTests: XCTestCase {
     /// A second-format file (one reader in `tokenReader`) still loads, and routes as a third-format
     /// file holding that reader alone: the mean of one logit is that logit.
     func testAOneReaderFileRoutesAsItsReaderAlone() throws {
-        var one = try PromptRouter.load().model
+        var one = try XCTUnwrap(PromptRouter.load().model)
         let first = try XCTUnwrap(one.tokenReaders?.first)
         one.tokenReaders = [first]
         var second = one

@@ -1,0 +1,86 @@
+// The router's encoder variant: a copy of the sentence encoder fine-tuned, every layer, as a
+// polarity classifier (Scripts/train-router-encoder), with a linear head on its token states' mean.
+import Foundation
+import SteerText
+
+/// A polarity classifier that runs its own, fine-tuned encoder on the prompt.
+///
+/// The feature router (``PromptRouter`` from `steer router train`) reads the frozen encoder's
+/// outputs, which cost nothing extra because the fusion towers need them anyway. This variant
+/// costs a second encoder pass per prompt part it has not seen, but it can reshape the encoder
+/// itself around negation and its scope, which frozen states only approximate.
+///
+/// Its folder is a sentence-encoder folder (loaded by ``MiniLMEncoder``) plus `router-head.json`
+/// (format `steer-router-encoder-head/1`): `weights` (one per encoder dimension), `bias`,
+/// `provenance`. The logit is `weights · mean(last-layer token states, special tokens included)
+/// + bias`, the same mean the training script's head reads.
+struct FineTunedRouter: Sendable {
+    static let format = "steer-router-encoder-head/1"
+    /// The file in the encoder folder that makes it a router.
+    static let headFile = "router-head.json"
+
+    let encoder: MiniLMEncoder
+    let head: Head
+
+    /// `router-head.json`.
+    struct Head: Codable, Sendable, Equatable {
+        var format: String
+        /// The folder name of the encoder it was fine-tuned from, e.g. `"all-MiniLM-L6-v2"`.
+        var base: String
+        var weights: [Float]
+        var bias: Float
+        var provenance: [String]
+    }
+
+    /// Whether `data` is a head file (its `format` names this variant), without decoding the rest.
+    static func isHead(_ data: Data) -> Bool {
+        struct Format: Decodable { var format: String? }
+        return (try? JSONDecoder().decode(Format.self, from: data))?.format == format
+    }
+
+    /// Decodes the head file `data` (found at `source`, in the encoder's folder) and loads the
+    /// encoder beside it.
+    /// - Throws: ``PromptError`` `.malformedModel` naming what is wrong: the JSON, the weights'
+    ///   count or values, or the encoder folder.
+    static func load(head data: Data, source: URL) throws -> FineTunedRouter {
+        let head: Head
+        do { head = try JSONDecoder().decode(Head.self, from: data) } catch {
+            throw PromptError.malformedModel(source.path, "not a \(format) file (\(error))")
+        }
+        guard head.format == format else {
+            throw PromptError.malformedModel(source.path, "format \"\(head.format)\", expected \"\(format)\"")
+        }
+        guard head.weights.allSatisfy(\.isFinite), head.bias.isFinite else {
+            throw PromptError.malformedModel(source.path, "a weight is NaN or infinite")
+        }
+        let folder = source.deletingLastPathComponent()
+        let encoder: MiniLMEncoder
+        do { encoder = try MiniLMEncoder(directory: folder, threads: 1) } catch {
+            throw PromptError.malformedModel(source.path, "its fine-tuned encoder in \(folder.path) did not load: \(error)")
+        }
+        guard head.weights.count == encoder.dimension else {
+            throw PromptError.malformedModel(source.path, "\(head.weights.count) weights for an encoder of dimension \(encoder.dimension)")
+        }
+        return FineTunedRouter(encoder: encoder, head: head)
+    }
+
+    /// The logit of "positive" for `text`, from this router's own encoder pass.
+    func logit(_ text: String) throws -> Double {
+        guard let states = try encoder.tokenStates([text]).first, states.count > 0 else {
+            throw PromptError.malformedModel("fine-tuned router", "its encoder gave no token states")
+        }
+        return Self.logit(states: states, weights: head.weights, bias: head.bias)
+    }
+
+    /// `weights · mean(states) + bias`, in Double.
+    static func logit(states: TokenStates, weights: [Float], bias: Float) -> Double {
+        let d = states.dimension
+        var z = 0.0
+        for c in 0..<d {
+            var sum = 0.0
+            for t in 0..<states.count { sum += Double(states.values[t * d + c]) }
+            z += Double(weights[c]) * sum / Double(states.count)
+        }
+        return z + Double(bias)
+    }
+}

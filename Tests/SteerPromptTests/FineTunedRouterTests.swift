@@ -1,0 +1,86 @@
+// The fine-tuned router's folder (Scripts/train-router-encoder): how it loads, what it computes,
+// and what it refuses.
+import Foundation
+import XCTest
+@testable import SteerPrompt
+import SteerRandom
+import SteerTestSupport
+import SteerText
+
+final class FineTunedRouterTests: XCTestCase {
+    /// A router folder made of the base MiniLM files (linked, not copied: the test reads them
+    /// only) and a head file with `weights`.
+    private func routerFolder(weights: [Float], bias: Float, format: String = FineTunedRouter.format) throws -> URL {
+        let base = steerCache().appendingPathComponent("models/all-MiniLM-L6-v2")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("router-encoder-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        for name in try FileManager.default.contentsOfDirectory(atPath: base.path) {
+            try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(name), withDestinationURL: base.appendingPathComponent(name))
+        }
+        let head = FineTunedRouter.Head(format: format, base: "all-MiniLM-L6-v2", weights: weights, bias: bias, provenance: ["a test head"])
+        try JSONEncoder().encode(head).write(to: folder.appendingPathComponent(FineTunedRouter.headFile))
+        return folder
+    }
+
+    private func seededWeights(_ count: Int) -> [Float] {
+        var rng = SeededRandom(seed: 11)
+        return (0..<count).map { _ in rng.nextSigned() }
+    }
+
+    /// It routes by its own encoder's token-state mean through its head, whatever states it is handed.
+    func testRoutesByTheMeanOfItsOwnTokenStates() throws {
+        let encoder = try miniLM()
+        let weights = seededWeights(encoder.dimension)
+        let folder = try routerFolder(weights: weights, bias: 0.25)
+        let router = try PromptRouter.load(from: folder.appendingPathComponent(FineTunedRouter.headFile))
+        XCTAssertTrue(router.isFineTuned)
+        XCTAssertFalse(router.readsTokens)
+        XCTAssertEqual(router.encoderName, "all-MiniLM-L6-v2")
+        XCTAssertEqual(router.dimension, encoder.dimension)
+        XCTAssertEqual(router.provenance, ["a test head"])
+        let unrelated = TokenStates(count: 1, dimension: encoder.dimension, values: [Float](repeating: 0, count: encoder.dimension),
+                                    pooled: [Float](repeating: 0, count: encoder.dimension))
+        for text in ["no horror tonight", "I want a comedy", "anything but westerns, please"] {
+            let states = try XCTUnwrap(encoder.tokenStates([text]).first)
+            var z = Double(0.25)
+            for c in 0..<encoder.dimension {
+                let mean = (0..<states.count).reduce(0.0) { $0 + Double(states.values[$1 * encoder.dimension + c]) } / Double(states.count)
+                z += Double(weights[c]) * mean
+            }
+            let expected = 1 / (1 + exp(-z))
+            // Another encoder instance on the same weights: equal up to summation order.
+            let decision = try router.route(states: unrelated, text: text)
+            XCTAssertEqual(decision.polarity == .positive ? decision.confidence : 1 - decision.confidence, expected, accuracy: 1e-5, text)
+        }
+        // Its file is the head it was loaded from.
+        let written = try JSONDecoder().decode(FineTunedRouter.Head.self, from: router.encoded())
+        XCTAssertEqual(written.weights, weights)
+        XCTAssertEqual(written.bias, 0.25)
+    }
+
+    /// A head that does not fit its encoder, or an encoder that is not there, is refused by name;
+    /// a head's bytes without their folder are refused too.
+    func testRefusesABadHeadOrAMissingEncoder() throws {
+        let encoder = try miniLM()
+        let short = try routerFolder(weights: seededWeights(encoder.dimension - 1), bias: 0)
+        XCTAssertThrowsError(try PromptRouter.load(from: short.appendingPathComponent(FineTunedRouter.headFile))) { error in
+            XCTAssertEqual((error as? PromptError)?.code, .malformedModel)
+            XCTAssertTrue("\(error)".contains("\(encoder.dimension - 1) weights for an encoder of dimension \(encoder.dimension)"), "\(error)")
+        }
+        let lonely = FileManager.default.temporaryDirectory.appendingPathComponent("router-head-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: lonely, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: lonely) }
+        let head = FineTunedRouter.Head(format: FineTunedRouter.format, base: "all-MiniLM-L6-v2", weights: seededWeights(encoder.dimension),
+                                        bias: 0, provenance: [])
+        let data = try JSONEncoder().encode(head)
+        try data.write(to: lonely.appendingPathComponent(FineTunedRouter.headFile))
+        XCTAssertThrowsError(try PromptRouter.load(from: lonely.appendingPathComponent(FineTunedRouter.headFile))) { error in
+            XCTAssertEqual((error as? PromptError)?.code, .malformedModel)
+            XCTAssertTrue("\(error)".contains("fine-tuned encoder in"), "\(error)")
+        }
+        XCTAssertThrowsError(try PromptRouter.decode(data, source: "head.json")) { error in
+            XCTAssertTrue("\(error)".contains("loads only from its encoder folder"), "\(error)")
+        }
+    }
+}
