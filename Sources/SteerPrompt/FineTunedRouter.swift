@@ -38,21 +38,29 @@ struct FineTunedRouter: Sendable {
         return (try? JSONDecoder().decode(Format.self, from: data))?.format == format
     }
 
-    /// Decodes the head file `data` (found at `source`, in the encoder's folder) and loads the
-    /// encoder beside it.
-    /// - Throws: ``PromptError`` `.malformedModel` naming what is wrong: the JSON, the weights'
-    ///   count or values, or the encoder folder.
-    static func load(head data: Data, source: URL) throws -> FineTunedRouter {
+    /// Decodes and checks the head file `data` (named `source` in errors), without its encoder.
+    /// - Throws: ``PromptError`` `.malformedModel` naming what is wrong: the JSON, the format, or a
+    ///   weight that is not finite.
+    static func decodeHead(_ data: Data, source: String) throws -> Head {
         let head: Head
         do { head = try JSONDecoder().decode(Head.self, from: data) } catch {
-            throw PromptError.malformedModel(source.path, "not a \(format) file (\(error))")
+            throw PromptError.malformedModel(source, "not a \(format) file (\(error))")
         }
         guard head.format == format else {
-            throw PromptError.malformedModel(source.path, "format \"\(head.format)\", expected \"\(format)\"")
+            throw PromptError.malformedModel(source, "format \"\(head.format)\", expected \"\(format)\"")
         }
-        guard head.weights.allSatisfy(\.isFinite), head.bias.isFinite else {
-            throw PromptError.malformedModel(source.path, "a weight is NaN or infinite")
+        guard !head.weights.isEmpty, head.weights.allSatisfy(\.isFinite), head.bias.isFinite else {
+            throw PromptError.malformedModel(source, head.weights.isEmpty ? "no weights" : "a weight is NaN or infinite")
         }
+        return head
+    }
+
+    /// Decodes the head file `data` (found at `source`, in the encoder's folder) and loads the
+    /// encoder beside it.
+    /// - Throws: ``PromptError`` `.malformedModel` naming what is wrong: the head (``decodeHead(_:source:)``),
+    ///   the encoder folder, or a weight count that does not match the encoder.
+    static func load(head data: Data, source: URL) throws -> FineTunedRouter {
+        let head = try decodeHead(data, source: source.path)
         let folder = source.deletingLastPathComponent()
         let encoder: MiniLMEncoder
         do { encoder = try MiniLMEncoder(directory: folder, threads: 1) } catch {

@@ -114,6 +114,7 @@ public struct PromptRouter: Sendable {
     ///   is refused here: it needs its folder, ``load(from:)``).
     public static func decode(_ data: Data, source: String) throws -> PromptRouter {
         guard !FineTunedRouter.isHead(data) else {
+            _ = try FineTunedRouter.decodeHead(data, source: source)   // a damaged head is named as such first
             throw PromptError.malformedModel(source, "a fine-tuned router's head loads only from its encoder folder (load(from:))")
         }
         return try PromptRouter(model: try RouterModel.decode(data, source: source), source: source)

@@ -83,4 +83,28 @@ final class FineTunedRouterTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("loads only from its encoder folder"), "\(error)")
         }
     }
+
+    /// The head file alone: what its decoder refuses, each by name, before any encoder is looked for.
+    func testTheHeadDecoderNamesWhatIsWrong() throws {
+        func refused(_ json: String, mentioning words: String, file: StaticString = #filePath, line: UInt = #line) {
+            XCTAssertThrowsError(try FineTunedRouter.decodeHead(Data(json.utf8), source: "head.json"), file: file, line: line) { error in
+                XCTAssertEqual((error as? PromptError)?.code, .malformedModel, file: file, line: line)
+                XCTAssertTrue("\(error)".contains(words), "\(error)", file: file, line: line)
+            }
+        }
+        let good = #"{"format": "steer-router-encoder-head/1", "base": "m", "weights": [0.5, -1], "bias": 0.25, "provenance": []}"#
+        XCTAssertEqual(try FineTunedRouter.decodeHead(Data(good.utf8), source: "head.json").weights, [0.5, -1])
+        refused(#"{"format": "steer-router-encoder-head/2", "base": "m", "weights": [0.5], "bias": 0, "provenance": []}"#, mentioning: "format")
+        refused(#"{"format": "steer-router-encoder-head/1", "base": "m", "weights": [], "bias": 0, "provenance": []}"#, mentioning: "no weights")
+        refused(#"{"format": "steer-router-encoder-head/1", "base": "m", "weights": [0.5], "provenance": []}"#, mentioning: "not a steer-router-encoder-head/1 file")
+        refused(#"{"format": "steer-router-encoder-head/1", "base": "m", "weights": [1e39], "bias": 0, "provenance": []}"#, mentioning: "head.json")
+        refused("[1, 2", mentioning: "not a steer-router-encoder-head/1 file")
+        // Through PromptRouter.decode, a damaged head is named as one; a sound head needs its folder.
+        XCTAssertThrowsError(try PromptRouter.decode(Data(#"{"format": "steer-router-encoder-head/1", "weights": []}"#.utf8), source: "h")) {
+            XCTAssertTrue("\($0)".contains("steer-router-encoder-head/1"), "\($0)")
+        }
+        XCTAssertThrowsError(try PromptRouter.decode(Data(good.utf8), source: "h")) {
+            XCTAssertTrue("\($0)".contains("loads only from its encoder folder"), "\($0)")
+        }
+    }
 }
