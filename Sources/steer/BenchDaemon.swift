@@ -26,6 +26,7 @@ struct BenchDaemon {
                          "--log-level", "warning", "--blas-threads", "\(command.threads)"]
         if let encoder = command.encoder { arguments += ["--encoder", encoder] }
         if let precision = command.encoderPrecision { arguments += ["--encoder-precision", precision.rawValue] }
+        if let router = command.router { arguments += ["--router", router] }
         if let checkpoint = command.checkpoint {
             try FileManager.default.copyItem(atPath: checkpoint, toPath: directory + "/snapshots/model.snap")
         }

@@ -21,6 +21,8 @@ struct BenchRPCCommand: ParsableCommand {
     @Option(help: "Requests per connection for Recommend with a new (uncached) prompt each time.") var uncachedRequests: Int = 400
     @Option(help: "Sentence-encoder folder for steerd (default: its own default).") var encoder: String?
     @Option(help: "steerd's --encoder-precision (fp32 or int8; default: steerd's, fp32).") var encoderPrecision: EncoderPrecision?
+    @Option(help: "steerd's --router (a router model file, e.g. a fine-tuned router's router-head.json; default: the bundled router).")
+    var router: String?
     @Option(help: "steerd's OpenBLAS threads (--blas-threads; 1 is its default) and, with --peer, the peer's torch threads.")
     var threads: Int = 1
     @Flag(help: "With --checkpoint: also run the Python peer (PyTorch SASRec + sentence-transformers + DPR head in one process; Scripts/peers-setup installs it) on the same checkpoint and print Recommend side by side.")
