@@ -131,7 +131,8 @@ struct RouterEvalCommand: ParsableCommand {
                                         precision: encoderPrecision)
         print("encoder: \(encoder.kernelDescription)")
         let loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0)) } ?? PromptRouter.load()
-        print("router: \(router ?? "bundled Resources/router.json") (\(loaded.trainingExamples) training examples)")
+        print("router: \(router ?? "bundled Resources/router.json") ("
+            + (loaded.isFineTuned ? "a fine-tuned encoder: \(loaded.provenance.first ?? "no provenance")" : "\(loaded.trainingExamples) training examples") + ")")
         let labelled = try file.map { ($0, try LabelledPrompts.read(URL(fileURLWithPath: $0))) }
             + templateFile.map { path in
                 let written = try WrittenPhrasings.readTemplates(URL(fileURLWithPath: path))
