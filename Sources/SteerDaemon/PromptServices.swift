@@ -44,9 +44,7 @@ final class PromptServices: Sendable {
     private static func bundledRouter(for encoder: any SentenceEncoder) -> (PromptRouter?, String?) {
         do {
             let router = try PromptRouter.load()
-            guard router.encoderName == encoder.name && router.dimension == encoder.dimension else {
-                return (nil, "the bundled router was trained on \(router.encoderName), but the encoder is \(encoder.name)")
-            }
+            if let mismatch = router.mismatch(with: encoder) { return (nil, "the bundled router was \(mismatch)") }
             return (router, nil)
         } catch {
             return (nil, "the bundled router did not load: \(error)")

@@ -224,9 +224,7 @@ extension SteerService {
         do { router = try PromptRouter.load(from: URL(fileURLWithPath: path)) } catch {
             throw RouterFileError(description: "the router file \(path) did not load: \(error)")
         }
-        guard router.encoderName == encoder.name, router.dimension == encoder.dimension else {
-            throw RouterFileError(description: "the router file \(path) was trained on \(router.encoderName), but the encoder is \(encoder.name)")
-        }
+        if let mismatch = router.mismatch(with: encoder) { throw RouterFileError(description: "the router file \(path) was \(mismatch)") }
         return router
     }
 }

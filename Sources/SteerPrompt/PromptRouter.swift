@@ -77,6 +77,14 @@ public struct PromptRouter: Sendable {
     /// Whether the router runs its own fine-tuned encoder (a second encoder pass per prompt part).
     public var isFineTuned: Bool { model == nil }
 
+    /// Why the router cannot read `encoder`'s prompts (it was trained on another encoder or
+    /// width), or nil when it can.
+    public func mismatch(with encoder: any SentenceEncoder) -> String? {
+        if encoderName != encoder.name { return "trained on \(encoderName), but the encoder is \(encoder.name)" }
+        if dimension != encoder.dimension { return "trained for \(dimension)-wide states, but \(encoder.name) gives \(encoder.dimension)" }
+        return nil
+    }
+
     /// - Throws: ``PromptError`` `.malformedModel` naming `source` when the token reader's arrays are inconsistent.
     init(model: RouterModel, source: String = "router model") throws {
         decider = .features(model, LogisticRegression(weights: model.weights, bias: model.bias), try model.readers(source: source))

@@ -83,9 +83,7 @@ struct EvalCommand: ParsableCommand {
             FileHandle.standardError.write(Data("eval: prompt encoder \(sentenceEncoder.name) on \(sentenceEncoder.kernelDescription)\n".utf8))
             let router = try self.router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0)) }
                 ?? (sentenceEncoder.name == "all-MiniLM-L6-v2" ? try PromptRouter.load() : nil)
-            if let router, router.encoderName != sentenceEncoder.name {
-                throw ValidationError("the router was trained on \(router.encoderName), but the prompt encoder is \(sentenceEncoder.name)")
-            }
+            if let mismatch = router?.mismatch(with: sentenceEncoder) { throw ValidationError("the router was \(mismatch)") }
             let stage1 = try base.map { path -> Backbone in
                 let original = try BackboneCheckpoint.load(contentsOf: path)
                 guard original.itemTokens == saved.itemTokens else { throw ValidationError("\(path) has another item vocabulary") }

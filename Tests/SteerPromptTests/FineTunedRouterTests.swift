@@ -53,7 +53,8 @@ final class FineTunedRouterTests: XCTestCase {
             let decision = try router.route(states: unrelated, text: text)
             XCTAssertEqual(decision.polarity == .positive ? decision.confidence : 1 - decision.confidence, expected, accuracy: 1e-5, text)
         }
-        // Its file is the head it was loaded from.
+        // Its file is the head it was loaded from: a JSON round trip of Float values, which is
+        // exact by contract (shortest round-tripping decimal), whatever the CPU.
         let written = try JSONDecoder().decode(FineTunedRouter.Head.self, from: router.encoded())
         XCTAssertEqual(written.weights, weights)
         XCTAssertEqual(written.bias, 0.25)
