@@ -72,6 +72,13 @@ struct FineTunedRouter: Sendable {
         return FineTunedRouter(encoder: encoder, head: head)
     }
 
+    /// The head file's bytes (pretty, key-sorted JSON), as ``decodeHead(_:source:)`` reads them.
+    func encodedHead() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(head)
+    }
+
     /// The logit of "positive" for `text`, from this router's own encoder pass.
     func logit(_ text: String) throws -> Double {
         guard let states = try encoder.tokenStates([text]).first, states.count > 0 else {

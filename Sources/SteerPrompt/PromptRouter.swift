@@ -134,9 +134,7 @@ public struct PromptRouter: Sendable {
         case .features(let model, _, _):
             return try model.encoded()
         case .fineTuned(let router):
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            return try encoder.encode(router.head)
+            return try router.encodedHead()
         }
     }
 
