@@ -8,7 +8,7 @@ import time
 import pytest
 
 from steer_client import (AsyncSteerClient, ClientTimeoutError, ConnectFailedError, ConnectionClosedError,
-                          DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, Method,
+                          DeadlineExceededError, Embeddings, FailedPreconditionError, InvalidArgumentError, Method,
                           NotFoundError, RPCError, StatusCode, SteerClient)
 from steer_client._pb import steer_pb2 as pb
 from steer_client.framing import frame
@@ -102,12 +102,16 @@ def test_connect_to_missing_socket_fails_clearly(tmp_path):
 def test_oversized_frame_closes_the_connection_and_fails_calls_in_flight(steerd):
     async def main():
         steer = await AsyncSteerClient.connect(steerd.socket)
-        in_flight = [asyncio.ensure_future(steer.embed_prompt(new_prompts("oversized", 16))) for _ in range(4)]
-        await asyncio.sleep(0.05)
-        steer.send_raw((5 * 1024 * 1024).to_bytes(4, "big"))  # a frame above steerd's 4 MiB limit
-        results = await asyncio.wait_for(asyncio.gather(*in_flight, return_exceptions=True), 60)
-        assert all(isinstance(r, ConnectionClosedError) for r in results), results
-        assert results[0].notice is not None and results[0].notice.code == StatusCode.RESOURCE_EXHAUSTED
+        calls = [asyncio.ensure_future(steer.embed_prompt(new_prompts(f"oversized {i}", 256))) for i in range(4)]
+        await asyncio.sleep(0)  # the four EmbedPrompt frames are written first
+        # Right behind them, a frame above steerd's 4 MiB limit. Nothing is written after it: a write to
+        # the closed socket would fail before the client reads steerd's notice.
+        steer.send_raw((5 * 1024 * 1024).to_bytes(4, "big"))
+        results = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 60)
+        # steerd reads the bad header microseconds after the calls; 1,024 new prompts take far longer.
+        assert all(isinstance(r, (Embeddings, ConnectionClosedError)) for r in results), results
+        assert any(isinstance(r, ConnectionClosedError) for r in results), "every call was answered"
+        assert steer.notice is not None and steer.notice.code == StatusCode.RESOURCE_EXHAUSTED
         assert steer.closed and steer.in_flight == 0
         with pytest.raises(ConnectionClosedError):
             await steer.health()
@@ -148,12 +152,13 @@ def test_async_calls_fail_when_steerd_dies_mid_request(second_steerd):
     async def main():
         steer = await AsyncSteerClient.connect(second_steerd.socket, default_timeout=300)
         await steer.health()
-        calls = [asyncio.ensure_future(steer.embed_prompt(new_prompts(f"killed async {i}", 64))) for i in range(8)]
+        calls = [asyncio.ensure_future(steer.embed_prompt(new_prompts(f"killed async {i}", 256))) for i in range(8)]
         await asyncio.sleep(0.3)
-        assert steer.in_flight == 8
         await asyncio.get_running_loop().run_in_executor(None, second_steerd.kill)
         results = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 30)
-        assert all(isinstance(r, ConnectionClosedError) for r in results), results
+        # A fast machine may answer a call or two before the kill; 2,048 new prompts it cannot.
+        assert all(isinstance(r, (Embeddings, ConnectionClosedError)) for r in results), results
+        assert any(isinstance(r, ConnectionClosedError) for r in results), "steerd answered every call before it died"
         assert steer.closed and steer.in_flight == 0
     asyncio.run(main())
 
