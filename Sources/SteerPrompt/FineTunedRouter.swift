@@ -12,15 +12,19 @@ import SteerText
 ///
 /// Its folder is a sentence-encoder folder (loaded by ``MiniLMEncoder``) plus `router-head.json`
 /// (format `steer-router-encoder-head/1`): `weights` (one per encoder dimension), `bias`,
-/// `provenance`. The logit is `weights · mean(last-layer token states, special tokens included)
-/// + bias`, the same mean the training script's head reads.
+/// `provenance`, and optionally `bundledRouterWeight`. The logit is `weights · mean(last-layer
+/// token states, special tokens included) + bias`, the same mean the training script's head reads.
+///
+/// With `bundledRouterWeight` w > 0, ``PromptRouter`` decides by `(1 − w) · that logit + w · the
+/// bundled feature router's logit`. The two misread different wordings, and where they disagree
+/// the blend is unsure, which the serving policy for unsure parts then handles.
 struct FineTunedRouter: Sendable {
     static let format = "steer-router-encoder-head/1"
     /// The file in the encoder folder that makes it a router.
     static let headFile = "router-head.json"
 
     let encoder: MiniLMEncoder
-    let head: Head
+    var head: Head
 
     /// `router-head.json`.
     struct Head: Codable, Sendable, Equatable {
@@ -30,6 +34,12 @@ struct FineTunedRouter: Sendable {
         var weights: [Float]
         var bias: Float
         var provenance: [String]
+        /// The bundled feature router's share of the decision's logit, in 0…1 (nil or 0: this
+        /// head decides alone).
+        var bundledRouterWeight: Float? = nil
+
+        /// ``bundledRouterWeight`` with nil read as 0.
+        var blendWeight: Double { Double(bundledRouterWeight ?? 0) }
     }
 
     /// Whether `data` is a head file (its `format` names this variant), without decoding the rest.
@@ -51,6 +61,9 @@ struct FineTunedRouter: Sendable {
         }
         guard !head.weights.isEmpty, head.weights.allSatisfy(\.isFinite), head.bias.isFinite else {
             throw PromptError.malformedModel(source, head.weights.isEmpty ? "no weights" : "a weight is NaN or infinite")
+        }
+        if let w = head.bundledRouterWeight, !(0...1).contains(w) {
+            throw PromptError.malformedModel(source, "bundledRouterWeight \(w) is not in 0…1")
         }
         return head
     }

@@ -21,21 +21,23 @@ import SteerText
 /// A `steer-router/1` file has the regression only, a `steer-router/2` file one token reader.
 ///
 /// A fine-tuned router (``FineTunedRouter``, loaded from its folder's `router-head.json`) replaces
-/// both: it runs its own fine-tuned encoder on the prompt and ignores the states it is handed.
+/// both: it runs its own fine-tuned encoder on the prompt. When its head names a
+/// `bundledRouterWeight`, the bundled feature router also reads the states it is handed and the
+/// two logits are blended.
 public struct PromptRouter: Sendable {
     /// The encoder the weights were trained against (for a fine-tuned router, the encoder it was
     /// fine-tuned from), e.g. `"all-MiniLM-L6-v2"`.
     public var encoderName: String {
         switch decider {
-        case .features(let model, _, _): model.encoder
-        case .fineTuned(let router): router.head.base
+        case .features(let model, _): model.encoder
+        case .fineTuned(let router, _): router.head.base
         }
     }
     /// The embedding width the router expects.
     public var dimension: Int {
         switch decider {
-        case .features(let model, _, _): model.dimension
-        case .fineTuned(let router): router.encoder.dimension
+        case .features(let model, _): model.dimension
+        case .fineTuned(let router, _): router.encoder.dimension
         }
     }
     /// Accuracy on the training set (generated and hand-written examples); NaN for a fine-tuned
@@ -50,28 +52,49 @@ public struct PromptRouter: Sendable {
     /// How the router was made, in words.
     public var provenance: [String] {
         switch decider {
-        case .features(let model, _, _): model.provenance
-        case .fineTuned(let router): router.head.provenance
+        case .features(let model, _): model.provenance
+        case .fineTuned(let router, _): router.head.provenance
         }
+    }
+    /// The bundled feature router's share of a fine-tuned router's decision (0 for a feature
+    /// router, or a fine-tuned one that decides alone).
+    public var bundledRouterWeight: Double {
+        if case .fineTuned(let router, _) = decider { return router.head.blendWeight }
+        return 0
     }
 
     /// What decides: the feature router's regression and token readers, or a fine-tuned encoder
-    /// with its head, which then decides alone.
+    /// with its head, alone or blended with the bundled feature router.
     private enum Decider: Sendable {
-        case features(RouterModel, LogisticRegression, [TokenReader])
-        case fineTuned(FineTunedRouter)
+        case features(RouterModel, FeatureReaders)
+        case fineTuned(FineTunedRouter, blend: FeatureReaders?)
     }
     private let decider: Decider
 
+    /// A feature router's regression and token readers, built once from its model file.
+    private struct FeatureReaders: Sendable {
+        let classifier: LogisticRegression
+        let tokenReaders: [TokenReader]
+
+        /// The regression's logit averaged with the token readers' mean logit.
+        func logit(states: TokenStates, text: String) -> Double {
+            let row = states.pooled + CueFeatures(text: text).values
+            let z = classifier.logit(row)
+            guard !tokenReaders.isEmpty else { return z }
+            let tokens = tokenReaders.reduce(0) { $0 + Double($1.logit(row: row, states: states.values, tokens: states.count)) }
+            return (z + tokens / Double(tokenReaders.count)) / 2
+        }
+    }
+
     /// The feature router's model file (nil for a fine-tuned router).
     var model: RouterModel? {
-        if case .features(let model, _, _) = decider { return model }
+        if case .features(let model, _) = decider { return model }
         return nil
     }
 
     /// Whether the router reads token states (``TokenReader``) besides the pooled embedding.
     public var readsTokens: Bool {
-        if case .features(_, _, let readers) = decider { return !readers.isEmpty }
+        if case .features(_, let readers) = decider { return !readers.tokenReaders.isEmpty }
         return false
     }
     /// Whether the router runs its own fine-tuned encoder (a second encoder pass per prompt part).
@@ -87,11 +110,40 @@ public struct PromptRouter: Sendable {
 
     /// - Throws: ``PromptError`` `.malformedModel` naming `source` when the token reader's arrays are inconsistent.
     init(model: RouterModel, source: String = "router model") throws {
-        decider = .features(model, LogisticRegression(weights: model.weights, bias: model.bias), try model.readers(source: source))
+        decider = .features(model, FeatureReaders(classifier: LogisticRegression(weights: model.weights, bias: model.bias),
+                                                  tokenReaders: try model.readers(source: source)))
     }
 
-    private init(fineTuned: FineTunedRouter) {
-        decider = .fineTuned(fineTuned)
+    /// - Throws: ``PromptError`` `.malformedModel` naming `source` when the head blends with the
+    ///   bundled router but was fine-tuned from another encoder than the bundled router reads.
+    private init(fineTuned: FineTunedRouter, source: String) throws {
+        guard fineTuned.head.blendWeight > 0 else {
+            decider = .fineTuned(fineTuned, blend: nil)
+            return
+        }
+        let bundled = try PromptRouter.load()
+        guard case .features(let model, let readers) = bundled.decider, model.encoder == fineTuned.head.base,
+              model.dimension == fineTuned.encoder.dimension else {
+            throw PromptError.malformedModel(source, "it blends with the bundled router, trained on \(bundled.encoderName) "
+                                             + "(\(bundled.dimension) wide), but was fine-tuned from \(fineTuned.head.base)")
+        }
+        decider = .fineTuned(fineTuned, blend: readers)
+    }
+
+    /// This fine-tuned router with the bundled feature router's share set to `weight` (0…1), e.g.
+    /// to measure another blend on development sets before writing it into a head file.
+    /// - Throws: ``PromptError`` `.malformedModel` for a feature router (it has nothing to blend
+    ///   with) or a weight outside 0…1.
+    public func blended(bundledRouterWeight weight: Double) throws -> PromptRouter {
+        guard case .fineTuned(var router, _) = decider else {
+            throw PromptError.malformedModel("router model", "only a fine-tuned router blends with the bundled router")
+        }
+        guard (0...1).contains(weight) else {
+            throw PromptError.malformedModel("router model", "bundled router weight \(weight) is not in 0…1")
+        }
+        router.head.bundledRouterWeight = Float(weight)
+        router.head.provenance.append("blended with the bundled feature router, weight \(weight)")
+        return try PromptRouter(fineTuned: router, source: "router model")
     }
 
     /// The router bundled with SteerPrompt (Resources/router.json).
@@ -112,7 +164,7 @@ public struct PromptRouter: Sendable {
             throw PromptError.malformedModel(url.path, "cannot read: \(error.localizedDescription)")
         }
         if FineTunedRouter.isHead(data) {
-            return PromptRouter(fineTuned: try FineTunedRouter.load(head: data, source: url))
+            return try PromptRouter(fineTuned: try FineTunedRouter.load(head: data, source: url), source: url.path)
         }
         return try decode(data, source: url.path)
     }
@@ -131,9 +183,9 @@ public struct PromptRouter: Sendable {
     /// The model file's bytes, as ``write(to:)`` writes them (a fine-tuned router: its head file).
     public func encoded() throws -> Data {
         switch decider {
-        case .features(let model, _, _):
+        case .features(let model, _):
             return try model.encoded()
-        case .fineTuned(let router):
+        case .fineTuned(let router, _):
             return try router.encodedHead()
         }
     }
@@ -154,16 +206,13 @@ public struct PromptRouter: Sendable {
         guard states.dimension == dimension else { throw PromptError.badEmbedding(expected: dimension, got: states.dimension) }
         guard states.pooled.allSatisfy(\.isFinite), states.values.allSatisfy(\.isFinite) else { throw PromptError.nonFiniteEmbedding }
         switch decider {
-        case .fineTuned(let router):
+        case .fineTuned(let router, nil):
             return try decision(logit: try router.logit(text))
-        case .features(_, let classifier, let readers):
-            let row = states.pooled + CueFeatures(text: text).values
-            var z = classifier.logit(row)
-            if !readers.isEmpty {
-                let tokens = readers.reduce(0) { $0 + Double($1.logit(row: row, states: states.values, tokens: states.count)) }
-                z = (z + tokens / Double(readers.count)) / 2
-            }
-            return try decision(logit: z)
+        case .fineTuned(let router, let blend?):
+            let w = router.head.blendWeight
+            return try decision(logit: (1 - w) * (try router.logit(text)) + w * blend.logit(states: states, text: text))
+        case .features(_, let readers):
+            return try decision(logit: readers.logit(states: states, text: text))
         }
     }
 

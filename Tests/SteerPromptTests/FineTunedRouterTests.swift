@@ -10,7 +10,8 @@ import SteerText
 final class FineTunedRouterTests: XCTestCase {
     /// A router folder made of the base MiniLM files (linked, not copied: the test reads them
     /// only) and a head file with `weights`.
-    private func routerFolder(weights: [Float], bias: Float, format: String = FineTunedRouter.format) throws -> URL {
+    private func routerFolder(weights: [Float], bias: Float, format: String = FineTunedRouter.format,
+                              baseName: String = "all-MiniLM-L6-v2", bundledRouterWeight: Float? = nil) throws -> URL {
         let base = steerCache().appendingPathComponent("models/all-MiniLM-L6-v2")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("router-encoder-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -18,7 +19,8 @@ final class FineTunedRouterTests: XCTestCase {
         for name in try FileManager.default.contentsOfDirectory(atPath: base.path) {
             try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(name), withDestinationURL: base.appendingPathComponent(name))
         }
-        let head = FineTunedRouter.Head(format: format, base: "all-MiniLM-L6-v2", weights: weights, bias: bias, provenance: ["a test head"])
+        let head = FineTunedRouter.Head(format: format, base: baseName, weights: weights, bias: bias, provenance: ["a test head"],
+                                        bundledRouterWeight: bundledRouterWeight)
         try JSONEncoder().encode(head).write(to: folder.appendingPathComponent(FineTunedRouter.headFile))
         return folder
     }
@@ -58,6 +60,49 @@ final class FineTunedRouterTests: XCTestCase {
         let written = try JSONDecoder().decode(FineTunedRouter.Head.self, from: router.encoded())
         XCTAssertEqual(written.weights, weights)
         XCTAssertEqual(written.bias, 0.25)
+    }
+
+    /// With a `bundledRouterWeight` w it decides by `(1 − w) · its own logit + w · the bundled
+    /// feature router's logit` on the states it is handed.
+    func testBlendsItsLogitWithTheBundledRoutersOnTheStatesItIsHanded() throws {
+        let encoder = try miniLM()
+        let folder = try routerFolder(weights: seededWeights(encoder.dimension), bias: 0.25, bundledRouterWeight: 0.65)
+        let blended = try PromptRouter.load(from: folder.appendingPathComponent(FineTunedRouter.headFile))
+        let w = blended.bundledRouterWeight
+        XCTAssertEqual(w, 0.65, accuracy: 1e-6)   // stored as a Float
+        let alone = try blended.blended(bundledRouterWeight: 0)
+        XCTAssertEqual(alone.bundledRouterWeight, 0)
+        let bundled = try PromptRouter.load()
+        func logit(_ decision: RouteDecision) -> Double {
+            let p = decision.polarity == .positive ? decision.confidence : 1 - decision.confidence
+            return log(p / (1 - p))
+        }
+        for text in ["no horror tonight", "I want a comedy", "anything but westerns, please", "a quiet drama would be nice"] {
+            let states = try XCTUnwrap(encoder.tokenStates([text]).first)
+            let expected = (1 - w) * logit(try alone.route(states: states, text: text)) + w * logit(try bundled.route(states: states, text: text))
+            // The logits come back through probabilities (none of these saturates): 1e-6 relative slack.
+            XCTAssertEqual(logit(try blended.route(states: states, text: text)), expected, accuracy: 1e-6 * max(1, abs(expected)), text)
+        }
+    }
+
+    /// A blend is refused by name when it cannot be made: a head fine-tuned from another encoder
+    /// than the bundled router reads, a weight outside 0…1, or a feature router asked to blend.
+    func testRefusesABlendThatCannotBeMade() throws {
+        let encoder = try miniLM()
+        let other = try routerFolder(weights: seededWeights(encoder.dimension), bias: 0, baseName: "another-encoder", bundledRouterWeight: 0.5)
+        XCTAssertThrowsError(try PromptRouter.load(from: other.appendingPathComponent(FineTunedRouter.headFile))) { error in
+            XCTAssertEqual((error as? PromptError)?.code, .malformedModel)
+            XCTAssertTrue("\(error)".contains("blends with the bundled router, trained on all-MiniLM-L6-v2"), "\(error)")
+        }
+        // The same head without a blend loads: it decides alone and never needs the bundled router.
+        let unblended = try routerFolder(weights: seededWeights(encoder.dimension), bias: 0, baseName: "another-encoder")
+        let alone = try PromptRouter.load(from: unblended.appendingPathComponent(FineTunedRouter.headFile))
+        XCTAssertEqual(alone.encoderName, "another-encoder")
+        XCTAssertThrowsError(try alone.blended(bundledRouterWeight: 0.5)) { XCTAssertTrue("\($0)".contains("blends with the bundled router"), "\($0)") }
+        XCTAssertThrowsError(try alone.blended(bundledRouterWeight: 1.5)) { XCTAssertTrue("\($0)".contains("not in 0…1"), "\($0)") }
+        XCTAssertThrowsError(try PromptRouter.load().blended(bundledRouterWeight: 0.5)) {
+            XCTAssertTrue("\($0)".contains("only a fine-tuned router blends"), "\($0)")
+        }
     }
 
     /// A head that does not fit its encoder, or an encoder that is not there, is refused by name;
@@ -100,6 +145,12 @@ final class FineTunedRouterTests: XCTestCase {
         refused(#"{"format": "steer-router-encoder-head/1", "base": "m", "weights": [0.5], "provenance": []}"#, mentioning: "not a steer-router-encoder-head/1 file")
         refused(#"{"format": "steer-router-encoder-head/1", "base": "m", "weights": [1e39], "bias": 0, "provenance": []}"#, mentioning: "head.json")
         refused("[1, 2", mentioning: "not a steer-router-encoder-head/1 file")
+        refused(#"{"format": "steer-router-encoder-head/1", "base": "m", "weights": [0.5], "bias": 0, "provenance": [], "bundledRouterWeight": 1.5}"#,
+                mentioning: "bundledRouterWeight 1.5 is not in 0…1")
+        refused(#"{"format": "steer-router-encoder-head/1", "base": "m", "weights": [0.5], "bias": 0, "provenance": [], "bundledRouterWeight": -0.25}"#,
+                mentioning: "bundledRouterWeight -0.25 is not in 0…1")
+        let blended = #"{"format": "steer-router-encoder-head/1", "base": "m", "weights": [0.5], "bias": 0, "provenance": [], "bundledRouterWeight": 0.5}"#
+        XCTAssertEqual(try FineTunedRouter.decodeHead(Data(blended.utf8), source: "head.json").blendWeight, 0.5)
         // Through PromptRouter.decode, a damaged head is named as one; a sound head needs its folder.
         XCTAssertThrowsError(try PromptRouter.decode(Data(#"{"format": "steer-router-encoder-head/1", "weights": []}"#.utf8), source: "h")) {
             XCTAssertTrue("\($0)".contains("steer-router-encoder-head/1"), "\($0)")
