@@ -82,7 +82,8 @@ public final class SteerService: RPCService {
         if let directory = configuration.encoderDirectory {
             do {
                 let encoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: directory), precision: configuration.encoderPrecision)
-                prompts = PromptServices(encoder: encoder, router: try Self.namedRouter(configuration.routerFile, for: encoder),
+                let router = try Self.namedRouter(configuration.routerFile, for: encoder, precision: configuration.encoderPrecision)
+                prompts = PromptServices(encoder: encoder, router: router,
                                          cacheBytes: configuration.promptCacheBytes, batching: batching, metrics: metrics, logger: logger)
                 promptProblem = nil
                 logger.info("sentence encoder loaded", metadata: ["name": "\(encoder.name)", "dim": "\(encoder.dimension)",
@@ -217,11 +218,12 @@ public final class SteerService: RPCService {
 
 extension SteerService {
     /// A router file named in the configuration, loaded and checked against `encoder`; nil when none is named.
+    /// A fine-tuned router's own encoder runs at `precision`, the serving encoder's.
     /// - Throws: `RouterFileError` when it does not load or was trained for another encoder.
-    static func namedRouter(_ path: String?, for encoder: any SentenceEncoder) throws -> PromptRouter? {
+    static func namedRouter(_ path: String?, for encoder: any SentenceEncoder, precision: EncoderPrecision) throws -> PromptRouter? {
         guard let path else { return nil }
         let router: PromptRouter
-        do { router = try PromptRouter.load(from: URL(fileURLWithPath: path)) } catch {
+        do { router = try PromptRouter.load(from: URL(fileURLWithPath: path), encoderPrecision: precision) } catch {
             throw RouterFileError(description: "the router file \(path) did not load: \(error)")
         }
         if let mismatch = router.mismatch(with: encoder) { throw RouterFileError(description: "the router file \(path) was \(mismatch)") }

@@ -92,6 +92,12 @@ public struct PromptRouter: Sendable {
         return nil
     }
 
+    /// The fine-tuned router (nil for a feature router).
+    var fineTuned: FineTunedRouter? {
+        if case .fineTuned(let router, _) = decider { return router }
+        return nil
+    }
+
     /// Whether the router reads token states (``TokenReader``) besides the pooled embedding.
     public var readsTokens: Bool {
         if case .features(_, let readers) = decider { return !readers.tokenReaders.isEmpty }
@@ -99,6 +105,10 @@ public struct PromptRouter: Sendable {
     }
     /// Whether the router runs its own fine-tuned encoder (a second encoder pass per prompt part).
     public var isFineTuned: Bool { model == nil }
+    /// The kernels a fine-tuned router's own encoder runs on (nil for a feature router).
+    public var ownEncoderKernel: String? {
+        fineTuned?.encoder.kernelDescription
+    }
 
     /// Why the router cannot read `encoder`'s prompts (it was trained on another encoder or
     /// width), or nil when it can.
@@ -157,14 +167,15 @@ public struct PromptRouter: Sendable {
     }
 
     /// A router from a model file written by ``write(to:)``, or from the `router-head.json` of a
-    /// fine-tuned router's folder (`Scripts/train-router-encoder`), whose encoder it loads too.
-    public static func load(from url: URL) throws -> PromptRouter {
+    /// fine-tuned router's folder (`Scripts/train-router-encoder`), whose encoder it loads too,
+    /// at `encoderPrecision` (a feature router has no encoder of its own and ignores it).
+    public static func load(from url: URL, encoderPrecision: EncoderPrecision = .fp32) throws -> PromptRouter {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw PromptError.malformedModel(url.path, "cannot read: \(error.localizedDescription)")
         }
         if FineTunedRouter.isHead(data) {
-            return try PromptRouter(fineTuned: try FineTunedRouter.load(head: data, source: url), source: url.path)
+            return try PromptRouter(fineTuned: try FineTunedRouter.load(head: data, source: url, precision: encoderPrecision), source: url.path)
         }
         return try decode(data, source: url.path)
     }
@@ -239,6 +250,7 @@ public struct PromptRouter: Sendable {
                 cache?.put(encoder: encoder.name, text: texts[i], states: computed)
             }
         }
+        _ = try fineTuned?.logits(texts)   // one batched pass of its own encoder; route(states:text:) then finds them
         return try zip(texts, states).map { try route(states: $1!, text: $0) }
     }
 }

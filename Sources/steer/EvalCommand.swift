@@ -47,7 +47,7 @@ struct EvalCommand: ParsableCommand {
     var filtered = false
     @Option(help: "With a DPR checkpoint: what a POS prompt names, single-genre or genre-set (default: the protocol the checkpoint was trained with; single-genre for checkpoints that record none). Every steered row, variants included, uses it.")
     var posPrompts: PositivePromptProtocol?
-    @Option(help: "With a DPR checkpoint: the prompt encoder's linear layers, fp32 (default) or int8 (AVX-512 VNNI).")
+    @Option(help: "With a DPR checkpoint: the prompt encoder's linear layers, and a fine-tuned router's, fp32 (default) or int8 (AVX-512 VNNI).")
     var encoderPrecision: EncoderPrecision = .fp32
     @Flag(help: "With a DPR checkpoint: add the row 'DPR soft-routed' (both towers' outputs mixed by the router's probability).")
     var softRouting = false
@@ -81,7 +81,7 @@ struct EvalCommand: ParsableCommand {
             let sentenceEncoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: encoder ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"),
                                                             precision: encoderPrecision)
             FileHandle.standardError.write(Data("eval: prompt encoder \(sentenceEncoder.name) on \(sentenceEncoder.kernelDescription)\n".utf8))
-            let router = try self.router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0)) }
+            let router = try self.router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0), encoderPrecision: encoderPrecision) }
                 ?? (sentenceEncoder.name == "all-MiniLM-L6-v2" ? try PromptRouter.load() : nil)
             if let mismatch = router?.mismatch(with: sentenceEncoder) { throw ValidationError("the router was \(mismatch)") }
             let stage1 = try base.map { path -> Backbone in

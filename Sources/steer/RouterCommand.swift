@@ -119,7 +119,7 @@ struct RouterEvalCommand: ParsableCommand {
     @Option(help: "Router model file (default: the one bundled in SteerPrompt).") var router: String?
     @Option(help: "Encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var model: String?
     @Flag(help: "List the misrouted prompts of the files (never those of the evaluation phrasings).") var showErrors = false
-    @Option(help: "The encoder's linear layers: fp32 (default) or int8 (AVX-512 VNNI).") var encoderPrecision: EncoderPrecision = .fp32
+    @Option(help: "The encoder's linear layers, and a fine-tuned router's: fp32 (default) or int8 (AVX-512 VNNI).") var encoderPrecision: EncoderPrecision = .fp32
     @Option(help: "Prompts labelled part by part (kind<TAB>prompt<TAB>+:Genre;-:Genre, repeatable), e.g. Tests/Fixtures/prompts/issue15-frozen.tsv: read part by part and scored per part.")
     var partsFile: [String] = []
     @Option(help: "A fine-tuned router's blend: the bundled feature router's share of the logit, 0…1 (default: what its head file says). For choosing a blend on development sets.")
@@ -132,11 +132,12 @@ struct RouterEvalCommand: ParsableCommand {
         let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"),
                                         precision: encoderPrecision)
         print("encoder: \(encoder.kernelDescription)")
-        var loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0)) } ?? PromptRouter.load()
+        var loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0), encoderPrecision: encoderPrecision) } ?? PromptRouter.load()
         if let weight = bundledRouterWeight { loaded = try loaded.blended(bundledRouterWeight: weight) }
         print("router: \(router ?? "bundled Resources/router.json") ("
             + (loaded.isFineTuned ? "a fine-tuned encoder: \(loaded.provenance.first ?? "no provenance")" : "\(loaded.trainingExamples) training examples")
-            + (loaded.bundledRouterWeight > 0 ? String(format: ", blended with the bundled router at weight %.2f", loaded.bundledRouterWeight) : "") + ")")
+            + (loaded.bundledRouterWeight > 0 ? String(format: ", blended with the bundled router at weight %.2f", loaded.bundledRouterWeight) : "")
+            + (loaded.ownEncoderKernel.map { ", its encoder on \($0)" } ?? "") + ")")
         let labelled = try file.map { ($0, try LabelledPrompts.read(URL(fileURLWithPath: $0))) }
             + templateFile.map { path in
                 let written = try WrittenPhrasings.readTemplates(URL(fileURLWithPath: path))

@@ -55,11 +55,41 @@ final class FineTunedRouterTests: XCTestCase {
             let decision = try router.route(states: unrelated, text: text)
             XCTAssertEqual(decision.polarity == .positive ? decision.confidence : 1 - decision.confidence, expected, accuracy: 1e-5, text)
         }
+        // Several texts: one batched pass of its encoder, kept, and the same decisions as one by one.
+        let texts = ["a western, please", "no musicals", "something scary but not gory"]
+        let batched = try router.route(texts: texts, encoder: encoder)
+        let fresh = try PromptRouter.load(from: folder.appendingPathComponent(FineTunedRouter.headFile))
+        for (text, decision) in zip(texts, batched) {
+            XCTAssertNotNil(router.fineTuned?.recent.get(text), text)
+            let single = try fresh.route(states: unrelated, text: text)
+            XCTAssertEqual(decision.polarity, single.polarity, text)
+            XCTAssertEqual(decision.confidence, single.confidence, accuracy: 1e-5, text)   // padded batch vs one text
+        }
         // Its file is the head it was loaded from: a JSON round trip of Float values, which is
         // exact by contract (shortest round-tripping decimal), whatever the CPU.
         let written = try JSONDecoder().decode(FineTunedRouter.Head.self, from: router.encoded())
         XCTAssertEqual(written.weights, weights)
         XCTAssertEqual(written.bias, 0.25)
+    }
+
+    /// Loaded at int8 (as steerd loads it beside an int8 serving encoder) it reads as at fp32, within
+    /// the quantisation's error (fp32 on a CPU without AVX-512 VNNI).
+    func testLoadsItsEncoderAtTheGivenPrecision() throws {
+        let encoder = try miniLM()
+        let folder = try routerFolder(weights: seededWeights(encoder.dimension), bias: 0.25)
+        let head = folder.appendingPathComponent(FineTunedRouter.headFile)
+        let fp32 = try PromptRouter.load(from: head)
+        let int8 = try PromptRouter.load(from: head, encoderPrecision: .int8)
+        let base = steerCache().appendingPathComponent("models/all-MiniLM-L6-v2")
+        XCTAssertEqual(int8.ownEncoderKernel, try MiniLMEncoder(directory: base, precision: .int8).kernelDescription)
+        XCTAssertEqual(fp32.ownEncoderKernel, try MiniLMEncoder(directory: base, precision: .fp32).kernelDescription)
+        XCTAssertNil(try PromptRouter.load().ownEncoderKernel)
+        let states = try XCTUnwrap(encoder.tokenStates(["unused"]).first)
+        for text in ["no horror tonight", "I want a comedy", "anything but westerns, please"] {
+            let exact = try fp32.route(states: states, text: text), quantised = try int8.route(states: states, text: text)
+            func p(_ d: RouteDecision) -> Double { d.polarity == .positive ? d.confidence : 1 - d.confidence }
+            XCTAssertEqual(p(quantised), p(exact), accuracy: 0.05, text)
+        }
     }
 
     /// With a `bundledRouterWeight` w it decides by `(1 − w) · its own logit + w · the bundled
