@@ -67,9 +67,11 @@ func writeSeeds(to directory: String) {
     model["tokenReader"] = nil
     model["format"] = "steer-router/1"
     if let json = try? JSONSerialization.data(withJSONObject: model) { write(directory + "/seed-router-linear", json) }
-    let head: [String: Any] = ["format": "steer-router-encoder-head/1", "base": "all-MiniLM-L6-v2", "weights": floats(4, 0.5),
+    var head: [String: Any] = ["format": "steer-router-encoder-head/1", "base": "all-MiniLM-L6-v2", "weights": floats(4, 0.5),
                                "bias": Float(0.25), "provenance": ["fuzz seed"]]
     if let json = try? JSONSerialization.data(withJSONObject: head) { write(directory + "/seed-router-head", json) }
+    head["bundledRouterWeight"] = Float(0.65)
+    if let json = try? JSONSerialization.data(withJSONObject: head) { write(directory + "/seed-router-head-blended", json) }
 }
 
 func write(_ path: String, _ data: Data) {

@@ -34,6 +34,8 @@ public struct NaturalPromptReport: Sendable, Codable, Equatable {
     public var users: Int
     public var shares: [Share]
     public var inversions: [Inversion]
+    /// Lines printed under the tables (e.g. which router read the prompts).
+    public var notes: [String] = []
 
     public func markdown() -> String {
         var out = "# \(title)\n\n\(users) test users; a part's share: the mean fraction of the top 10 having one of its genres.\n\n"
@@ -48,7 +50,7 @@ public struct NaturalPromptReport: Sendable, Codable, Equatable {
             out += String(format: "- %@ (%@): %.4f with, %.4f without\n", inversion.prompt, inversion.genres.joined(separator: "|"),
                           inversion.withPrompt, inversion.withoutPrompt)
         }
-        return out
+        return out + (notes.isEmpty ? "" : "\n" + notes.map { "- \($0)\n" }.joined())
     }
 }
 

@@ -91,9 +91,10 @@ struct EvalCommand: ParsableCommand {
             }
             if let promptsFile {
                 guard let router else { throw ValidationError("--prompts-file reads prompts with the router, which needs all-MiniLM-L6-v2 as --encoder") }
-                let measured = try NaturalPromptEvaluation.measure(
+                var measured = try NaturalPromptEvaluation.measure(
                     prompts: try NaturalPrompt.read(URL(fileURLWithPath: promptsFile)), split: parts, name: saved.plugin, backbone: backbone,
                     head: head, bank: PromptBank(encoder: sentenceEncoder), router: router)
+                measured.notes.append(routerNote(router))
                 print(measured.markdown())
                 if let report {
                     try measured.markdown().write(toFile: report + ".md", atomically: true, encoding: .utf8)
@@ -102,9 +103,10 @@ struct EvalCommand: ParsableCommand {
                 return
             }
             if compound {
-                let measured = try CompoundEvaluation.measure(
+                var measured = try CompoundEvaluation.measure(
                     split: parts, templates: try PromptTemplates.bundled(), name: saved.plugin, dataset: dataset, backbone: backbone,
                     head: head, bank: PromptBank(encoder: sentenceEncoder), router: router, windows: windowList)
+                if let router { measured.notes.append(routerNote(router)) }
                 print(measured.markdown())
                 if let report {
                     try measured.markdown().write(toFile: report + ".md", atomically: true, encoding: .utf8)
@@ -119,6 +121,7 @@ struct EvalCommand: ParsableCommand {
                                               router: router, windows: windowList, tags: itemTags, positivePrompts: protocolUsed,
                                               softRouting: softRouting)
             var table = measured
+            if let router { table.notes.append(routerNote(router)) }
             if trainedWith != protocolUsed {
                 table.notes.append("\(checkpoint) was trained with \(trainedWith.rawValue) POS prompts and is evaluated here with \(protocolUsed.rawValue) ones.")
             }
@@ -188,5 +191,14 @@ struct EvalCommand: ParsableCommand {
         print(report.markdown())
         if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
         if let csv { try report.csv().write(toFile: csv, atomically: true, encoding: .utf8) }
+    }
+
+    /// Which router a report's routed and part-by-part rows used, in words: `--router` changes
+    /// those rows, so the report must say which it was.
+    private func routerNote(_ loaded: PromptRouter) -> String {
+        var note = "Router: \(router ?? "the one bundled in SteerPrompt")"
+        if loaded.isFineTuned { note += ", a fine-tuned encoder (\(loaded.provenance.first ?? "no provenance"))" }
+        if loaded.bundledRouterWeight > 0 { note += String(format: ", blended with the bundled router at weight %.2f", loaded.bundledRouterWeight) }
+        return note + "."
     }
 }
