@@ -76,8 +76,8 @@ struct FineTunedRouter: Sendable {
     }
 
     /// Decodes the head file `data` (found at `source`, in the encoder's folder) and loads the
-    /// encoder beside it, its linear layers at `precision` (steerd passes the serving encoder's:
-    /// int8 makes the second encoder pass several times cheaper on a CPU with AVX-512 VNNI).
+    /// encoder beside it, its linear layers at `precision` (steerd passes the serving encoder's, so
+    /// on a CPU with AVX-512 VNNI the second encoder pass runs int8 like the first).
     /// - Throws: ``PromptError`` `.malformedModel` naming what is wrong: the head (``decodeHead(_:source:)``),
     ///   the encoder folder, or a weight count that does not match the encoder.
     static func load(head data: Data, source: URL, precision: EncoderPrecision = .fp32) throws -> FineTunedRouter {

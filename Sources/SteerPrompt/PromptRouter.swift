@@ -152,7 +152,8 @@ public struct PromptRouter: Sendable {
             throw PromptError.malformedModel("router model", "bundled router weight \(weight) is not in 0…1")
         }
         router.head.bundledRouterWeight = Float(weight)
-        router.head.provenance.append("blended with the bundled feature router, weight \(weight)")
+        router.head.provenance.append(weight > 0 ? "blend with the bundled feature router set to weight \(weight)"
+                                                 : "blend with the bundled feature router removed")
         return try PromptRouter(fineTuned: router, source: "router model")
     }
 
