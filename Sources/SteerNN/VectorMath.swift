@@ -25,7 +25,7 @@ func fastExp(_ x: F16) -> F16 {
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     let y = p * r * r + r + 1
-    let ni = unsafeBitCast(t, to: SIMD16<Int32>.self) &- unsafeBitCast(roundMagic, to: Int32.self)
+    let ni = unsafeBitCast(t, to: SIMD16<Int32>.self) &- Int32(bitPattern: roundMagic.bitPattern)
     let twoN = unsafeBitCast((ni &+ 127) &<< 23, to: F16.self)
     return (y * twoN).replacing(with: 0, where: x .< -87.0)
 }

@@ -110,7 +110,7 @@ struct FineTunedRouter: Sendable {
         var logits = texts.map { recent.get($0) }
         let missing = logits.indices.filter { logits[$0] == nil }
         guard !missing.isEmpty else { return logits.map { $0! } }
-        let states = try encoder.tokenStates(missing.map { texts[$0] })
+        let states = encoder.tokenStates(missing.map { texts[$0] })
         guard states.count == missing.count, states.allSatisfy({ $0.count > 0 }) else {
             throw PromptError.malformedModel("fine-tuned router", "its encoder gave no token states")
         }

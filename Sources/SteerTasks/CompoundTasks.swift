@@ -1,7 +1,7 @@
 // Compound tasks (issue 15): "g, but no h", one request and one refusal in one prompt.
 
 public import SteerData
-public import SteerEvaluation
+internal import SteerEvaluation
 import SteerRandom
 
 /// A task whose prompt asks for genre g and rules out genre h: its target is a window item

@@ -1,6 +1,6 @@
 // Seed derivation and bounded draws, so every task is reproducible on its own.
 
-public import SteerData
+internal import SteerData
 import SteerRandom
 
 /// Derives independent random streams from a base seed and a task's coordinates.

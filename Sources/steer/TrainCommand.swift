@@ -99,7 +99,9 @@ struct TrainCommand: ParsableCommand {
         let trainer = try StageOneTrainer(model: trainable, split: split, options: training.options)
         let outPath = out ?? "\(URL(fileURLWithPath: model.dataset).lastPathComponent)-\(model.backbone.rawValue).snap"
         let logPath = log ?? outPath + ".metrics.jsonl"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
+            throw ValidationError("cannot create the metrics log \(logPath)")
+        }
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
