@@ -44,7 +44,8 @@ public struct CompoundReport: Sendable, Codable, Equatable {
     }
 }
 
-/// Measures a DPR model on the compound tasks of the test part.
+/// Measures a DPR model on the compound tasks of the test part (or of the validation part, to
+/// choose among the ways of combining parts without looking at test figures).
 public enum CompoundEvaluation {
     /// Rows (all on the fine-tuned backbone the head was trained with):
     /// - `Base+f`: no prompt; `Filter+f (g kept, h removed)`: Base restricted to items with g and without h;
@@ -57,8 +58,9 @@ public enum CompoundEvaluation {
     ///   polarities, applied in order, the unsure ones left out (what Recommend does when the router decides).
     public static func measure(split: DatasetSplit, templates: PromptTemplates, name: String, dataset: String,
                                backbone: Backbone, head: DPRHead, bank: PromptBank, router: PromptRouter?,
-                               windows: [Int], seed: UInt64 = TaskBuilder.defaultSeed) throws -> CompoundReport {
-        let cases = split.cases(.test)
+                               windows: [Int], seed: UInt64 = TaskBuilder.defaultSeed,
+                               part: EvaluationPart = .test) throws -> CompoundReport {
+        let cases = split.cases(part)
         let users = try SequentialEvaluation.userVectors(backbone, cases: cases)
         let caseRow = Dictionary(cases.enumerated().map { ($1.user, $0) }, uniquingKeysWith: { first, _ in first })
         let items = backbone.itemEmbeddings, d = backbone.info.dim
@@ -66,15 +68,20 @@ public enum CompoundEvaluation {
         let categories = split.dataset.itemCategories
         let queries = SteeringQueries(head: head, bank: bank, router: nil)
         var report = CompoundReport(
-            title: "\(name) on \(dataset), compound tasks (\"g, but no h\"), test (prompts from the evaluation templates)",
+            title: "\(name) on \(dataset), compound tasks (\"g, but no h\"), \(part.rawValue) (prompts from the "
+                + "\(TaskBuilder.pool(for: part) == .evaluation ? "evaluation" : "training") templates)",
             notes: [EvaluationReport.historyMaskedNote,
                     "Task: a target from the window with a genre g the first future item lacks and without a genre h the first item has; "
                     + "the prompt is an evaluation POS phrasing of g followed by an evaluation NEG phrasing of h.",
                     "h in top-10: the mean share of the ten items ranked first that have genre h."],
             rows: [])
+        if part == .validation {
+            report.notes.append("Validation tasks are phrased with the training templates, which the towers and the router were trained on: "
+                                + "compare the rows with stated polarities; the routed rows here are optimistic.")
+        }
         var perWindow: [String: [CompoundReport.Row]] = [:]
         for window in windows {
-            let tasks = try TaskBuilder(split: split, seed: seed).compoundTasks(window: window, part: .test)
+            let tasks = try TaskBuilder(split: split, seed: seed).compoundTasks(window: window, part: part)
             guard !tasks.isEmpty else { continue }
             let parts = tasks.map { templates.compoundParts(for: $0, in: split.dataset, seed: seed) }
             let wanted = parts.map(\.wanted), avoided = parts.map(\.avoided)

@@ -14,6 +14,7 @@ import SteerTraining
 
 enum HistoryMask: String, ExpressibleByArgument, CaseIterable { case on, off }
 extension TimeOrder: ExpressibleByArgument {}
+extension EvaluationPart: ExpressibleByArgument {}
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval",
@@ -53,6 +54,8 @@ struct EvalCommand: ParsableCommand {
     var softRouting = false
     @Flag(help: "With a DPR checkpoint: measure the compound tasks (\"g, but no h\": the ways of combining the two parts, against Filter with g kept and h removed) instead of Table 1; with --report, writes <prefix>.{md,json}.")
     var compound = false
+    @Option(help: "With --compound: the users' part, test (default) or validation (to choose how parts combine without test figures).")
+    var compoundPart: EvaluationPart = .test
     @Option(help: "With a DPR checkpoint: natural prompts labelled part by part (kind<TAB>prompt<TAB>+:Genre;-:Genre, e.g. Tests/Fixtures/prompts/issue15-frozen.tsv) served to 50 sampled test users as Recommend serves them: the genre shares of the top 10 with and without each prompt, instead of Table 1; with --report, writes <prefix>.{md,json}.")
     var promptsFile: String?
 
@@ -105,7 +108,8 @@ struct EvalCommand: ParsableCommand {
             if compound {
                 var measured = try CompoundEvaluation.measure(
                     split: parts, templates: try PromptTemplates.bundled(), name: saved.plugin, dataset: dataset, backbone: backbone,
-                    head: head, bank: PromptBank(encoder: sentenceEncoder), router: router, windows: windowList)
+                    head: head, bank: PromptBank(encoder: sentenceEncoder), router: router, windows: windowList,
+                    part: compoundPart)
                 if let router { measured.notes.append(routerNote(router)) }
                 print(measured.markdown())
                 if let report {
