@@ -105,6 +105,14 @@ public struct PromptRouter: Sendable {
     }
     /// Whether the router runs its own fine-tuned encoder (a second encoder pass per prompt part).
     public var isFineTuned: Bool { model == nil }
+    /// What kind of router this is, in words (for `steer router eval` and the evaluation reports):
+    /// a feature router's training-set size, or a fine-tuned router's provenance and blend.
+    public var summary: String {
+        guard isFineTuned else { return "\(trainingExamples) training examples" }
+        var words = "a fine-tuned encoder (\(provenance.first ?? "no provenance"))"
+        if bundledRouterWeight > 0 { words += String(format: ", blended with the bundled router at weight %.2f", bundledRouterWeight) }
+        return words
+    }
     /// The kernels a fine-tuned router's own encoder runs on (nil for a feature router).
     public var ownEncoderKernel: String? {
         fineTuned?.encoder.kernelDescription

@@ -200,9 +200,6 @@ struct EvalCommand: ParsableCommand {
     /// Which router a report's routed and part-by-part rows used, in words: `--router` changes
     /// those rows, so the report must say which it was.
     private func routerNote(_ loaded: PromptRouter) -> String {
-        var note = "Router: \(router ?? "the one bundled in SteerPrompt")"
-        if loaded.isFineTuned { note += ", a fine-tuned encoder (\(loaded.provenance.first ?? "no provenance"))" }
-        if loaded.bundledRouterWeight > 0 { note += String(format: ", blended with the bundled router at weight %.2f", loaded.bundledRouterWeight) }
-        return note + "."
+        "Router: \(router ?? "the one bundled in SteerPrompt") (\(loaded.summary))."
     }
 }

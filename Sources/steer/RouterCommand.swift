@@ -134,9 +134,7 @@ struct RouterEvalCommand: ParsableCommand {
         print("encoder: \(encoder.kernelDescription)")
         var loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0), encoderPrecision: encoderPrecision) } ?? PromptRouter.load()
         if let weight = bundledRouterWeight { loaded = try loaded.blended(bundledRouterWeight: weight) }
-        print("router: \(router ?? "bundled Resources/router.json") ("
-            + (loaded.isFineTuned ? "a fine-tuned encoder: \(loaded.provenance.first ?? "no provenance")" : "\(loaded.trainingExamples) training examples")
-            + (loaded.bundledRouterWeight > 0 ? String(format: ", blended with the bundled router at weight %.2f", loaded.bundledRouterWeight) : "")
+        print("router: \(router ?? "bundled Resources/router.json") (\(loaded.summary)"
             + (loaded.ownEncoderKernel.map { ", its encoder on \($0)" } ?? "") + ")")
         let labelled = try file.map { ($0, try LabelledPrompts.read(URL(fileURLWithPath: $0))) }
             + templateFile.map { path in

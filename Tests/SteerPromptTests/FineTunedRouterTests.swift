@@ -101,7 +101,10 @@ final class FineTunedRouterTests: XCTestCase {
         let w = blended.bundledRouterWeight
         XCTAssertEqual(w, 0.65, accuracy: 1e-6)   // stored as a Float
         let alone = try blended.blended(bundledRouterWeight: 0)
-        XCTAssertEqual(alone.bundledRouterWeight, 0)
+        XCTAssertEqual(alone.bundledRouterWeight, 0)   // set, not computed: exact
+        XCTAssertTrue(blended.summary.hasSuffix("blended with the bundled router at weight 0.65"), blended.summary)
+        XCTAssertTrue(alone.summary.hasPrefix("a fine-tuned encoder (a test head)"), alone.summary)
+        XCTAssertFalse(alone.summary.contains("blended"), alone.summary)
         let bundled = try PromptRouter.load()
         func logit(_ decision: RouteDecision) -> Double {
             let p = decision.polarity == .positive ? decision.confidence : 1 - decision.confidence
@@ -180,6 +183,7 @@ final class FineTunedRouterTests: XCTestCase {
         refused(#"{"format": "steer-router-encoder-head/1", "base": "m", "weights": [0.5], "bias": 0, "provenance": [], "bundledRouterWeight": -0.25}"#,
                 mentioning: "bundledRouterWeight -0.25 is not in 0…1")
         let blended = #"{"format": "steer-router-encoder-head/1", "base": "m", "weights": [0.5], "bias": 0, "provenance": [], "bundledRouterWeight": 0.5}"#
+        // 0.5 is exact in binary, so the decoded weight is exactly 0.5 on any CPU.
         XCTAssertEqual(try FineTunedRouter.decodeHead(Data(blended.utf8), source: "head.json").blendWeight, 0.5)
         // Through PromptRouter.decode, a damaged head is named as one; a sound head needs its folder.
         XCTAssertThrowsError(try PromptRouter.decode(Data(#"{"format": "steer-router-encoder-head/1", "weights": []}"#.utf8), source: "h")) {
