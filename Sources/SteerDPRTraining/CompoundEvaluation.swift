@@ -55,7 +55,8 @@ public enum CompoundEvaluation {
     ///   `DPR, shifts added`: both towers on the user vector, their shifts summed;
     /// - `DPR, whole prompt routed`: today's one-part path (the router picks one tower for all of it);
     /// - `DPR, read part by part`: ``PromptRouter/read(_:encoder:cache:)`` finds the parts and their
-    ///   polarities, applied in order, the unsure ones left out (what Recommend does when the router decides).
+    ///   polarities, applied in the steering order (refusals first), the unsure ones left out (what
+    ///   Recommend does when the router decides).
     public static func measure(split: DatasetSplit, templates: PromptTemplates, name: String, dataset: String,
                                backbone: Backbone, head: DPRHead, bank: PromptBank, router: PromptRouter?,
                                windows: [Int], seed: UInt64 = TaskBuilder.defaultSeed,
@@ -137,7 +138,7 @@ public enum CompoundEvaluation {
 
     private static func tower(_ decision: RouteDecision) -> PromptPolarity { decision.polarity == .positive ? .positive : .negative }
 
-    /// Each prompt read part by part, its parts applied in order, each through the tower it was
+    /// Each prompt read part by part, its parts applied in the steering order, each through the tower it was
     /// read with (``SteeringQueries/steer(rows:readings:)``).
     static func readPartByPart(_ texts: [String], rows: [Float], router: PromptRouter, queries: SteeringQueries) throws -> [Float] {
         let readings = try queries.read(texts, router: router)

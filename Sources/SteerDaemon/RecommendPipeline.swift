@@ -10,8 +10,8 @@
 //                both are missing; a prompt not read before is prepared whole, then read part by
 //                part, and each part of several that will be applied is prepared; all into caches.
 //   4. rank      the parts' polarities (stated, or read), the policy on unsure parts, then the
-//                ranking stage: the user vector through each applied part's tower in order, and
-//                the exact top-K without the history.
+//                ranking stage: the user vector through each applied part's tower (refusals
+//                first, `PromptReading.steeringOrder`), and the exact top-K without the history.
 //   5. fill      item ids, scores, titles and categories.
 //
 // Stages 3–4 run through `RequestBatchers`: with batching on, concurrent requests share a
@@ -201,6 +201,8 @@ extension SteerService {
         }
 
         let request = plan.request
+        // The response lists the parts as written; the towers take them in the steering order.
+        steps = PromptReading.steeringOrder(steps) { $0.polarity == .negative }
         let job = RankJob(index: plan.index, head: plan.model.head, user: user, steps: steps,
                           exclude: request.includeHistory ? [] : request.history, k: Int(request.k))
         return (job, response)

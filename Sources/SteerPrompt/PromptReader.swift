@@ -31,9 +31,21 @@ public struct PromptReading: Sendable, Equatable {
     /// leaving the part out only leaves the answer unsteered.
     public static let defaultMinimumConfidence = 0.75
 
-    /// The parts sure enough to steer with, in order.
+    /// The parts sure enough to steer with, in the order they move the user vector (``steeringOrder(_:isRefusal:)``).
     public func steeredParts(minimumConfidence: Double = defaultMinimumConfidence) -> [Part] {
-        parts.filter { $0.decision.confidence >= minimumConfidence }
+        Self.steeringOrder(parts.filter { $0.decision.confidence >= minimumConfidence }) { $0.decision.polarity == .negative }
+    }
+
+    /// The order in which applied parts move the user vector, one tower after another: every
+    /// refusal first, then every request, each kind in the order written. Recommend and the
+    /// evaluations both take the order from here.
+    ///
+    /// Chosen on the validation part's compound tasks ("g, but no h", polarities stated), where
+    /// the two orders rank the target equally well (NDCG@10 within 0.7%) and refusal first leaves
+    /// less of the refused genre in the top 10 (SASRec 1.7% against 2.3%, GRU4Rec 2.2% against
+    /// 3.2%). A one-polarity prompt keeps the order written.
+    public static func steeringOrder<Step>(_ steps: [Step], isRefusal: (Step) -> Bool) -> [Step] {
+        steps.filter(isRefusal) + steps.filter { !isRefusal($0) }
     }
 }
 

@@ -1,5 +1,5 @@
-// A prompt read as several parts steers a user vector part after part, as Recommend does; the
-// parts the router is unsure of are left out.
+// A prompt read as several parts steers a user vector part after part, as Recommend does:
+// refusals first, then requests; the parts the router is unsure of are left out.
 import Foundation
 import SteerDPR
 import SteerDPRTraining
@@ -8,7 +8,7 @@ import SteerText
 import XCTest
 
 final class PartSteeringTests: XCTestCase {
-    func testSurePartsApplyInOrderAndUnsureOnesAreLeftOut() throws {
+    func testSurePartsApplyRefusalsFirstAndUnsureOnesAreLeftOut() throws {
         let encoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: SteeringTrainingTests.miniLMDirectory))
         let head = try DPRHead(config: DPRConfig(dim: 16, encoderDim: encoder.dimension), seed: 5)
         head.isTraining = false   // dropout off: the serving forward
@@ -21,10 +21,15 @@ final class PartSteeringTests: XCTestCase {
         let unsure = PromptReading(parts: [.init(text: "maybe a western", decision: RouteDecision(positiveProbability: 0.6))])
         let z = try queries.steer(rows: users, readings: [compound, unsure])
 
-        let first = queries.fuse(rows: Array(users[0..<16]), texts: ["a comedy"], polarities: [.positive])
-        let second = queries.fuse(rows: first, texts: ["but please no romance"], polarities: [.negative])
+        // Written request first, refusal second; applied the other way round.
+        let first = queries.fuse(rows: Array(users[0..<16]), texts: ["but please no romance"], polarities: [.negative])
+        let second = queries.fuse(rows: first, texts: ["a comedy"], polarities: [.positive])
         for j in 0..<16 { XCTAssertEqual(z[j], second[j], accuracy: 1e-5) }
         XCTAssertGreaterThan(zip(first, second).map { abs($0 - $1) }.max()!, 1e-4, "the second part must move the vector")
+        let asWritten = queries.fuse(rows: queries.fuse(rows: Array(users[0..<16]), texts: ["a comedy"], polarities: [.positive]),
+                                     texts: ["but please no romance"], polarities: [.negative])
+        XCTAssertGreaterThan(zip(asWritten, second).map { abs($0 - $1) }.max()!, 1e-4,
+                             "the towers do not commute, so this test tells the two orders apart")
         // Exact: a row with no part to apply is copied, never computed on.
         XCTAssertEqual(Array(z[16..<32]), Array(users[16..<32]), "a reading with no sure part leaves the vector as it was")
         // With the threshold lowered, the unsure part applies too.
