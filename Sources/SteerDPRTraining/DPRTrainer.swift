@@ -8,6 +8,10 @@
 // z against all items (POS: one target re-drawn each epoch from the compliance list; NEG: the
 // whole compliance list). The head's gradient with respect to h_u joins the next-item gradient at
 // the cut's position and flows back through the plugin.
+//
+// A POS task drawn as a compound request (StagePrompts.refusal) is trained twice: as itself, and
+// from the vector its refusal gives (the negative tower's output, computed without gradient), so
+// the positive tower learns to steer a vector a refusal already moved.
 import Foundation
 import SteerData
 import SteerDPR
@@ -28,6 +32,9 @@ public final class DPRTrainer {
     private let validation: SteeringEvaluation?
     private let queries: SteeringQueries
     private let workspace: CrossEntropyWorkspace
+    /// The head's activations of the refusal step of compound requests, apart from the main
+    /// forward's (nothing is run backward on them).
+    private let refusalWorkspace: DPRWorkspace
     private let headOptimizer: AdamW
     private let backboneOptimizer: AdamW?
     /// Called after every epoch.
@@ -68,6 +75,7 @@ public final class DPRTrainer {
         sampling.leaksHeldOutParts = options.leaksHeldOutParts
         sampler = try TrainingTaskSampler(split: split, configuration: sampling)
         workspace = CrossEntropyWorkspace(items: model.nItems, channels: model.dim, chunkRows: options.crossEntropyChunkRows)
+        refusalWorkspace = DPRWorkspace(config: head.config)
         let headParameters = head.parameters
         headOptimizer = AdamW(parameters: headParameters, learningRate: options.headLearningRate, weightDecay: options.headWeightDecay)
         if options.trainsBackbone {
@@ -230,8 +238,10 @@ public final class DPRTrainer {
         let rows = Self.rows(tasks, maxLen: model.maxLen)
         let targets = tasks.map { $0.trainingTargets(epoch: epoch, seed: options.seed) }
         let texts = tasks.indices.map { prompts.text(for: tasks[$0], targets: targets[$0], stage: stage, epoch: epoch, seed: options.seed) }
-        try bank.add(texts)
+        let refusals = tasks.indices.map { prompts.refusal(for: tasks[$0], targets: targets[$0], epoch: epoch, seed: options.seed) }
+        try bank.add(texts + refusals.compactMap { $0 })
         let promptIDs = texts.map(bank.id)
+        let refusalIDs = refusals.map { $0.map(bank.id) }
 
         try model.setTraining(options.trainsBackbone)
         head.isTraining = true
@@ -266,14 +276,20 @@ public final class DPRTrainer {
                 seqSum += Double(result.loss) * Double(result.rows)
                 seqRows += result.rows
             }
-            // The batch's tasks, each pointing at its cut's row of h.
-            var taskRows: [(task: Int, row: Int)] = []
-            for (i, slot) in slots.enumerated() { for t in slot.cut.tasks { taskRows.append((t, i)) } }
+            // The batch's tasks, each pointing at its cut's row of h; a compound request a second time, behind its refusal.
+            var taskRows: [(task: Int, row: Int, refusal: Int?)] = []
+            for (i, slot) in slots.enumerated() {
+                for t in slot.cut.tasks {
+                    taskRows.append((t, i, nil))
+                    if let refusal = refusalIDs[t] { taskRows.append((t, i, refusal)) }
+                }
+            }
             let count = taskRows.count
             var users = [Float](repeating: 0, count: count * d)
             for (i, tr) in taskRows.enumerated() {
                 users.replaceSubrange((i * d)..<((i + 1) * d), with: h[(tr.row * d)..<((tr.row + 1) * d)])
             }
+            moveBehindRefusals(&users, taskRows: taskRows)
             // Thousands of tasks share a few hundred phrasings: each goes through the projector once.
             let prompt = bank.gatherDistinct(taskRows.map { promptIDs[$0.task] }, mode: head.config.keyValue)
             let polarities = taskRows.map { tasks[$0.task].polarity == .positive ? PromptPolarity.positive : .negative }
@@ -288,7 +304,8 @@ public final class DPRTrainer {
             if options.trainsBackbone {
                 var dUsers = [Float](repeating: 0, count: count * d)
                 head.backward(dZ: dz, dUser: &dUsers)
-                for (i, tr) in taskRows.enumerated() {
+                // A row behind a refusal took the refusal's output, not h: no gradient reaches h from it.
+                for (i, tr) in taskRows.enumerated() where tr.refusal == nil {
                     for c in 0..<d { dh[tr.row * d + c] += dUsers[i * d + c] }
                 }
                 var dHidden = [Float](repeating: 0, count: batch.count * time * d)
@@ -310,6 +327,25 @@ public final class DPRTrainer {
         return DPREpochRecord(stage: stage.rawValue, epoch: localEpoch, sequenceLoss: seqSum / Double(max(1, seqRows)),
                               promptLoss: promptSum / Double(max(1, promptRows)), tasks: tasks.count,
                               seconds: Date().timeIntervalSince(started), best: false)
+    }
+
+    /// Moves the rows of `users` whose task row has a refusal through the negative tower with it,
+    /// as serving does (no dropout), on the refusal workspace: the main forward and its backward
+    /// keep the default one.
+    private func moveBehindRefusals(_ users: inout [Float], taskRows: [(task: Int, row: Int, refusal: Int?)]) {
+        let behind = taskRows.indices.filter { taskRows[$0].refusal != nil }
+        guard !behind.isEmpty else { return }
+        let d = model.dim
+        var input = [Float](), moved = [Float](repeating: 0, count: behind.count * d)
+        input.reserveCapacity(behind.count * d)
+        for i in behind { input.append(contentsOf: users[(i * d)..<((i + 1) * d)]) }
+        let refusal = bank.gatherDistinct(behind.map { taskRows[$0].refusal! }, mode: head.config.keyValue)
+        head.isTraining = false
+        defer { head.isTraining = true }
+        head.forward(out: &moved, user: input, prompts: refusal.values, distinct: refusal.lengths.count, promptLength: refusal.keys,
+                     promptLengths: refusal.lengths, promptOf: refusal.promptOf,
+                     polarities: Array(repeating: .negative, count: behind.count), batch: behind.count, workspace: refusalWorkspace)
+        for (j, i) in behind.enumerated() { users.replaceSubrange((i * d)..<((i + 1) * d), with: moved[(j * d)..<((j + 1) * d)]) }
     }
 
     /// Batches of row indices of about equal length, each holding about `size` cuts: shuffle,

@@ -24,6 +24,9 @@ public enum TrainingStage: String, Sendable, Codable, CaseIterable {
 /// **POS prompt protocol.** A genre prompt names what ``positivePrompts`` says
 /// (``PositivePromptProtocol``): under `genre-set` a POS prompt names every genre of the target
 /// trained on in this epoch (`targets`, re-drawn each epoch), so the prompt follows the target.
+///
+/// **Compound requests.** With ``compoundShare`` > 0 a POS task may also be trained behind a
+/// refusal (``refusal(for:targets:epoch:seed:)``), as Recommend serves "g, but no h".
 public struct StagePrompts: Sendable {
     public let templates: PromptTemplates
     public let categoryNames: [String]
@@ -36,15 +39,20 @@ public struct StagePrompts: Sendable {
     public let extraShare: Double
     /// What a POS genre prompt names.
     public let positivePrompts: PositivePromptProtocol
-    /// `SequenceDataset.itemCategories`: the targets' genres under `genre-set` (may be empty
-    /// under `single-genre`).
+    /// `SequenceDataset.itemCategories`: the targets' genres under `genre-set` and for compound
+    /// requests (may be empty otherwise).
     public let itemCategories: [[Int32]]
+    /// Share of POS tasks trained a second time behind a refusal (0: none, as the paper trains).
+    public let compoundShare: Double
 
-    /// - Precondition: `itemCategories` is given (non-empty) when `positivePrompts` is `genre-set`.
+    /// - Precondition: `itemCategories` is given (non-empty) when `positivePrompts` is `genre-set`
+    ///   or `compoundShare` > 0.
     public init(templates: PromptTemplates, categoryNames: [String], tags: ItemTags?, tagShare: Double = 0.5,
                 extra: [TaskPolarity: [String]] = [:], extraShare: Double = 0.5,
-                positivePrompts: PositivePromptProtocol = .default, itemCategories: [[Int32]] = []) {
+                positivePrompts: PositivePromptProtocol = .default, itemCategories: [[Int32]] = [], compoundShare: Double = 0) {
         precondition(positivePrompts == .singleGenre || !itemCategories.isEmpty, "genre-set prompts need the items' genres")
+        precondition(compoundShare == 0 || !itemCategories.isEmpty, "compound requests need the items' genres")
+        self.compoundShare = compoundShare
         self.templates = templates
         self.categoryNames = categoryNames
         self.tags = tags
@@ -78,6 +86,28 @@ public struct StagePrompts: Sendable {
             }
         }
         return templates.prompt(for: task, genreNames: names, seed: seed &+ UInt64(epoch))
+    }
+
+    /// The refusal a POS task is trained behind this epoch, or nil (a NEG task, or not drawn).
+    ///
+    /// With probability ``compoundShare``, seeded by (seed, epoch, task), a POS task is trained a
+    /// second time as the request of "g, but no h": h is drawn among the genres of the window's
+    /// first item that the trained target lacks (the rule of the compound evaluation tasks, so the
+    /// target complies with the refusal), and the refusal is a NEG training template of h. The
+    /// trainer moves the user vector through the negative tower with it first, as Recommend
+    /// applies refusals first, so the positive tower learns to steer from a vector a refusal
+    /// already moved; it never sees one otherwise.
+    public func refusal(for task: SteeringTask, targets: [Int32], epoch: Int, seed: UInt64) -> String? {
+        guard compoundShare > 0, task.polarity == .positive, let target = targets.first, let first = task.windowItems.first,
+              first != target else { return nil }
+        var generator = SeededRandom(seed: seed ^ 0x434F_4D50_4F55_4E44 &+ UInt64(epoch) &* 0x9E37_79B9
+                                     &+ UInt64(task.user) &* 0x85EB_CA6B &+ UInt64(task.history.count) &* 31 &+ UInt64(task.window))
+        guard Double(generator.next() >> 11) / Double(1 << 53) < compoundShare else { return nil }
+        let lacking = itemCategories[Int(first)].filter { !itemCategories[Int(target)].contains($0) }
+        guard !lacking.isEmpty else { return nil }
+        let avoided = lacking[Int(generator.next() % UInt64(lacking.count))]
+        let list = templates.templates(.negative, task.pool)
+        return templates.render(list[Int(generator.next() % UInt64(list.count))], genreName: categoryNames[Int(avoided)])
     }
 
     /// Every genre text stages 2 and 3 can produce (for the prompt bank): the training templates

@@ -68,6 +68,8 @@ struct TrainDPRCommand: ParsableCommand {
     @Option(help: "Stage 3: share of POS tasks prompted with a tag of their target.") var tagShare = 0.5
     @Option(help: "Share of genre prompts phrased with the router's extra phrasings (0: the 20 training templates only).")
     var extraPhrasings = 0.0
+    @Option(help: "Share of POS tasks trained a second time as the request of a compound prompt (\"g, but no h\"), from the vector a refusal of h gave (0: none, as the paper trains).")
+    var compoundShare = 0.0
     @Option(help: "What a POS prompt names, in training, validation and the test report: single-genre (the task's genre g) or genre-set (every genre of the target: 'action, adventure and science fiction'). Recorded in the checkpoint; `steer eval` defaults to it.")
     var posPrompts: PositivePromptProtocol = .default
     @Option(help: "Never select an epoch whose validation SEQ NDCG@10 is more than this fraction below the stage's start (1: off).")
@@ -84,6 +86,10 @@ struct TrainDPRCommand: ParsableCommand {
     var leakHeldOutParts = false
     @Option(help: "Continue from this DPR checkpoint (its backbone and head; e.g. `--stages tags` to run stage 3 longer). --checkpoint stays the stage-1 reference for SEQ and the Base rows.")
     var resume: String?
+
+    func validate() throws {
+        guard (0...1).contains(compoundShare) else { throw ValidationError("--compound-share \(compoundShare): a share is 0 … 1") }
+    }
 
     func run() throws {
         let started = Date()
@@ -119,8 +125,9 @@ struct TrainDPRCommand: ParsableCommand {
         }
         let prompts = StagePrompts(templates: templates, categoryNames: split.dataset.categoryNames, tags: itemTags, tagShare: tagShare,
                                    extra: extra, extraShare: extraPhrasings, positivePrompts: posPrompts,
-                                   itemCategories: split.dataset.itemCategories)
+                                   itemCategories: split.dataset.itemCategories, compoundShare: compoundShare)
         print("POS prompts: \(posPrompts.rawValue), \(posPrompts.summary)")
+        if compoundShare > 0 { print("compound requests: \(compoundShare) of the POS tasks trained again behind a refusal") }
         let bank = PromptBank(encoder: sentenceEncoder)
         var texts = prompts.allTrainingTexts()
         if let itemTags, stages.stages.contains(.tags) { texts += itemTags.trainingTexts(itemCount: split.dataset.itemCount) }
