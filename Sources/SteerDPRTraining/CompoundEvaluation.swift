@@ -52,6 +52,7 @@ public enum CompoundEvaluation {
     /// - `DPR, request only`: the first part through the positive tower (what a one-part reading serves);
     /// - `DPR, parts in order`: the request, then the refusal through the negative tower, applied to
     ///   the request's output (polarities stated); `DPR, refusal first`: the other order;
+    ///   `DPR, refusal on both sides`: the refusal, the request, then the refusal again;
     ///   `DPR, shifts added`: both towers on the user vector, their shifts summed;
     /// - `DPR, whole prompt routed`: today's one-part path (the router picks one tower for all of it);
     /// - `DPR, read part by part`: ``PromptRouter/read(_:encoder:cache:)`` finds the parts and their
@@ -94,11 +95,13 @@ public enum CompoundEvaluation {
             let negative = [PromptPolarity](repeating: .negative, count: tasks.count)
             let requested = queries.fuse(rows: rows, texts: wanted, polarities: positive)
             let refused = queries.fuse(rows: rows, texts: avoided, polarities: negative)
+            let refusedThenRequested = queries.fuse(rows: refused, texts: wanted, polarities: positive)
             var variants: [(String, [Float], Bool)] = [
                 ("\(name) Base+f", rows, false), ("\(name) Filter+f (g kept, h removed)", rows, true),
                 ("\(name) DPR, request only", requested, false),
                 ("\(name) DPR, parts in order", queries.fuse(rows: requested, texts: avoided, polarities: negative), false),
-                ("\(name) DPR, refusal first", queries.fuse(rows: refused, texts: wanted, polarities: positive), false),
+                ("\(name) DPR, refusal first", refusedThenRequested, false),
+                ("\(name) DPR, refusal on both sides", queries.fuse(rows: refusedThenRequested, texts: avoided, polarities: negative), false),
                 ("\(name) DPR, shifts added", zip(zip(requested, refused), rows).map { $0.0 + $0.1 - $1 }, false),
             ]
             if let router {
