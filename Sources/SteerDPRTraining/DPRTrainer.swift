@@ -9,9 +9,9 @@
 // whole compliance list). The head's gradient with respect to h_u joins the next-item gradient at
 // the cut's position and flows back through the plugin.
 //
-// A POS task drawn as a compound request (StagePrompts.refusal) is trained twice: as itself, and
-// from the vector its refusal gives (the negative tower's output, computed without gradient), so
-// the positive tower learns to steer a vector a refusal already moved.
+// A task drawn as part of a compound prompt (StagePrompts.compoundLead) is trained twice: as
+// itself, and from the vector the prompt's other part gives (that part's tower output, computed
+// without gradient), so each tower learns to steer a vector the other already moved.
 import Foundation
 import SteerData
 import SteerDPR
@@ -32,9 +32,9 @@ public final class DPRTrainer {
     private let validation: SteeringEvaluation?
     private let queries: SteeringQueries
     private let workspace: CrossEntropyWorkspace
-    /// The head's activations of the refusal step of compound requests, apart from the main
+    /// The head's activations of the lead step of compound prompts, apart from the main
     /// forward's (nothing is run backward on them).
-    private let refusalWorkspace: DPRWorkspace
+    private let leadWorkspace: DPRWorkspace
     private let headOptimizer: AdamW
     private let backboneOptimizer: AdamW?
     /// Called after every epoch.
@@ -75,7 +75,7 @@ public final class DPRTrainer {
         sampling.leaksHeldOutParts = options.leaksHeldOutParts
         sampler = try TrainingTaskSampler(split: split, configuration: sampling)
         workspace = CrossEntropyWorkspace(items: model.nItems, channels: model.dim, chunkRows: options.crossEntropyChunkRows)
-        refusalWorkspace = DPRWorkspace(config: head.config)
+        leadWorkspace = DPRWorkspace(config: head.config)
         let headParameters = head.parameters
         headOptimizer = AdamW(parameters: headParameters, learningRate: options.headLearningRate, weightDecay: options.headWeightDecay)
         if options.trainsBackbone {
@@ -238,10 +238,10 @@ public final class DPRTrainer {
         let rows = Self.rows(tasks, maxLen: model.maxLen)
         let targets = tasks.map { $0.trainingTargets(epoch: epoch, seed: options.seed) }
         let texts = tasks.indices.map { prompts.text(for: tasks[$0], targets: targets[$0], stage: stage, epoch: epoch, seed: options.seed) }
-        let refusals = tasks.indices.map { prompts.refusal(for: tasks[$0], targets: targets[$0], epoch: epoch, seed: options.seed) }
-        try bank.add(texts + refusals.compactMap { $0 })
+        let leads = tasks.indices.map { prompts.compoundLead(for: tasks[$0], targets: targets[$0], epoch: epoch, seed: options.seed) }
+        try bank.add(texts + leads.compactMap { $0?.text })
         let promptIDs = texts.map(bank.id)
-        let refusalIDs = refusals.map { $0.map(bank.id) }
+        let leadIDs = leads.map { $0.map { bank.id($0.text) } }
 
         try model.setTraining(options.trainsBackbone)
         head.isTraining = true
@@ -276,12 +276,12 @@ public final class DPRTrainer {
                 seqSum += Double(result.loss) * Double(result.rows)
                 seqRows += result.rows
             }
-            // The batch's tasks, each pointing at its cut's row of h; a compound request a second time, behind its refusal.
-            var taskRows: [(task: Int, row: Int, refusal: Int?)] = []
+            // The batch's tasks, each pointing at its cut's row of h; a compound part a second time, behind its lead.
+            var taskRows: [TaskRow] = []
             for (i, slot) in slots.enumerated() {
                 for t in slot.cut.tasks {
-                    taskRows.append((t, i, nil))
-                    if let refusal = refusalIDs[t] { taskRows.append((t, i, refusal)) }
+                    taskRows.append(TaskRow(task: t, row: i, lead: nil))
+                    if let lead = leads[t], let id = leadIDs[t] { taskRows.append(TaskRow(task: t, row: i, lead: (id, lead))) }
                 }
             }
             let count = taskRows.count
@@ -289,14 +289,15 @@ public final class DPRTrainer {
             for (i, tr) in taskRows.enumerated() {
                 users.replaceSubrange((i * d)..<((i + 1) * d), with: h[(tr.row * d)..<((tr.row + 1) * d)])
             }
-            moveBehindRefusals(&users, taskRows: taskRows)
+            moveBehindLeads(&users, taskRows: taskRows)
             // Thousands of tasks share a few hundred phrasings: each goes through the projector once.
             let prompt = bank.gatherDistinct(taskRows.map { promptIDs[$0.task] }, mode: head.config.keyValue)
             let polarities = taskRows.map { tasks[$0.task].polarity == .positive ? PromptPolarity.positive : .negative }
             var z = [Float](repeating: 0, count: count * d), dz = [Float](repeating: 0, count: count * d)
             head.forward(out: &z, user: users, prompts: prompt.values, distinct: prompt.lengths.count, promptLength: prompt.keys,
                          promptLengths: prompt.lengths, promptOf: prompt.promptOf, polarities: polarities, batch: count)
-            let loss = promptLoss(z: z, dZ: &dz, items: table, dItems: dItems, targets: TargetSets(taskRows.map { targets[$0.task] }),
+            let loss = promptLoss(z: z, dZ: &dz, items: table, dItems: dItems,
+                                  targets: TargetSets(taskRows.map { $0.lead?.part.targets ?? targets[$0.task] }),
                                   itemCount: v, dim: d, temperature: options.temperature, gradScale: options.promptWeight,
                                   workspace: workspace)
             promptSum += Double(loss.loss) * Double(loss.rows)
@@ -304,8 +305,8 @@ public final class DPRTrainer {
             if options.trainsBackbone {
                 var dUsers = [Float](repeating: 0, count: count * d)
                 head.backward(dZ: dz, dUser: &dUsers)
-                // A row behind a refusal took the refusal's output, not h: no gradient reaches h from it.
-                for (i, tr) in taskRows.enumerated() where tr.refusal == nil {
+                // A row behind a lead took the lead's output, not h: no gradient reaches h from it.
+                for (i, tr) in taskRows.enumerated() where tr.lead == nil {
                     for c in 0..<d { dh[tr.row * d + c] += dUsers[i * d + c] }
                 }
                 var dHidden = [Float](repeating: 0, count: batch.count * time * d)
@@ -329,22 +330,31 @@ public final class DPRTrainer {
                               seconds: Date().timeIntervalSince(started), best: false)
     }
 
-    /// Moves the rows of `users` whose task row has a refusal through the negative tower with it,
-    /// as serving does (no dropout), on the refusal workspace: the main forward and its backward
-    /// keep the default one.
-    private func moveBehindRefusals(_ users: inout [Float], taskRows: [(task: Int, row: Int, refusal: Int?)]) {
-        let behind = taskRows.indices.filter { taskRows[$0].refusal != nil }
+    /// One task as trained in a batch: the cut's row of h it starts from, and the compound part it
+    /// is trained behind (its bank id), if any.
+    struct TaskRow {
+        let task: Int
+        let row: Int
+        let lead: (id: Int, part: CompoundLead)?
+    }
+
+    /// Moves the rows of `users` whose task row has a lead through the lead's tower, as serving
+    /// does (no dropout), on the lead workspace: the main forward and its backward keep the default one.
+    private func moveBehindLeads(_ users: inout [Float], taskRows: [TaskRow]) {
+        let behind = taskRows.indices.filter { taskRows[$0].lead != nil }
         guard !behind.isEmpty else { return }
         let d = model.dim
         var input = [Float](), moved = [Float](repeating: 0, count: behind.count * d)
         input.reserveCapacity(behind.count * d)
         for i in behind { input.append(contentsOf: users[(i * d)..<((i + 1) * d)]) }
-        let refusal = bank.gatherDistinct(behind.map { taskRows[$0].refusal! }, mode: head.config.keyValue)
+        let leads = behind.map { taskRows[$0].lead! }
+        let prompt = bank.gatherDistinct(leads.map(\.id), mode: head.config.keyValue)
         head.isTraining = false
         defer { head.isTraining = true }
-        head.forward(out: &moved, user: input, prompts: refusal.values, distinct: refusal.lengths.count, promptLength: refusal.keys,
-                     promptLengths: refusal.lengths, promptOf: refusal.promptOf,
-                     polarities: Array(repeating: .negative, count: behind.count), batch: behind.count, workspace: refusalWorkspace)
+        head.forward(out: &moved, user: input, prompts: prompt.values, distinct: prompt.lengths.count, promptLength: prompt.keys,
+                     promptLengths: prompt.lengths, promptOf: prompt.promptOf,
+                     polarities: leads.map { $0.part.polarity == .positive ? .positive : .negative }, batch: behind.count,
+                     workspace: leadWorkspace)
         for (j, i) in behind.enumerated() { users.replaceSubrange((i * d)..<((i + 1) * d), with: moved[(j * d)..<((j + 1) * d)]) }
     }
 

@@ -25,8 +25,8 @@ public enum TrainingStage: String, Sendable, Codable, CaseIterable {
 /// (``PositivePromptProtocol``): under `genre-set` a POS prompt names every genre of the target
 /// trained on in this epoch (`targets`, re-drawn each epoch), so the prompt follows the target.
 ///
-/// **Compound requests.** With ``compoundShare`` > 0 a POS task may also be trained behind a
-/// refusal (``refusal(for:targets:epoch:seed:)``), as Recommend serves "g, but no h".
+/// **Compound prompts.** With ``compoundShare`` > 0 a task may also be trained behind the other
+/// part of a "g, but no h" prompt (``compoundLead(for:targets:epoch:seed:)``).
 public struct StagePrompts: Sendable {
     public let templates: PromptTemplates
     public let categoryNames: [String]
@@ -42,7 +42,8 @@ public struct StagePrompts: Sendable {
     /// `SequenceDataset.itemCategories`: the targets' genres under `genre-set` and for compound
     /// requests (may be empty otherwise).
     public let itemCategories: [[Int32]]
-    /// Share of POS tasks trained a second time behind a refusal (0: none, as the paper trains).
+    /// Share of tasks trained a second time behind the other part of a compound prompt (0: none,
+    /// as the paper trains).
     public let compoundShare: Double
 
     /// - Precondition: `itemCategories` is given (non-empty) when `positivePrompts` is `genre-set`
@@ -88,26 +89,40 @@ public struct StagePrompts: Sendable {
         return templates.prompt(for: task, genreNames: names, seed: seed &+ UInt64(epoch))
     }
 
-    /// The refusal a POS task is trained behind this epoch, or nil (a NEG task, or not drawn).
-    ///
-    /// With probability ``compoundShare``, seeded by (seed, epoch, task), a POS task is trained a
-    /// second time as the request of "g, but no h": h is drawn among the genres of the window's
-    /// first item that the trained target lacks (the rule of the compound evaluation tasks, so the
-    /// target complies with the refusal), and the refusal is a NEG training template of h. The
-    /// trainer moves the user vector through the negative tower with it first, as Recommend
-    /// applies refusals first, so the positive tower learns to steer from a vector a refusal
-    /// already moved; it never sees one otherwise.
-    public func refusal(for task: SteeringTask, targets: [Int32], epoch: Int, seed: UInt64) -> String? {
-        guard compoundShare > 0, task.polarity == .positive, let target = targets.first, let first = task.windowItems.first,
-              first != target else { return nil }
+    /// The other part of a compound prompt ("g, but no h") that a task is trained behind this
+    /// epoch, or nil: with probability ``compoundShare``, seeded by (seed, epoch, task), a task is
+    /// trained a second time from the vector its lead part gives (the trainer applies the lead
+    /// through its tower first), so each tower learns to steer a vector the other already moved;
+    /// it never sees one otherwise. The lead follows the rule of the compound evaluation tasks:
+    /// - before a POS task of genre g, a refusal of a genre h that the window's first item has
+    ///   and the trained target lacks (so the target complies with it);
+    /// - before a NEG task of genre h (a genre of the first item), a request of a genre g that
+    ///   a target has and the first item lacks; the task's targets become those with g.
+    /// The lead is a training template of its polarity, from the task's pool.
+    public func compoundLead(for task: SteeringTask, targets: [Int32], epoch: Int, seed: UInt64) -> CompoundLead? {
+        guard compoundShare > 0, let first = task.windowItems.first, !targets.isEmpty else { return nil }
         var generator = SeededRandom(seed: seed ^ 0x434F_4D50_4F55_4E44 &+ UInt64(epoch) &* 0x9E37_79B9
-                                     &+ UInt64(task.user) &* 0x85EB_CA6B &+ UInt64(task.history.count) &* 31 &+ UInt64(task.window))
+                                     &+ UInt64(task.user) &* 0x85EB_CA6B &+ UInt64(task.history.count) &* 31 &+ UInt64(task.window)
+                                     &+ (task.polarity == .positive ? 0 : 0x5BD1_E995))
         guard Double(generator.next() >> 11) / Double(1 << 53) < compoundShare else { return nil }
-        let lacking = itemCategories[Int(first)].filter { !itemCategories[Int(target)].contains($0) }
-        guard !lacking.isEmpty else { return nil }
-        let avoided = lacking[Int(generator.next() % UInt64(lacking.count))]
-        let list = templates.templates(.negative, task.pool)
-        return templates.render(list[Int(generator.next() % UInt64(list.count))], genreName: categoryNames[Int(avoided)])
+        let firstGenres = itemCategories[Int(first)]
+        let has = { (item: Int32, genre: Int32) in self.itemCategories[Int(item)].contains(genre) }
+        let lead: (genre: Int32, polarity: TaskPolarity, targets: [Int32])
+        switch task.polarity {
+        case .positive:
+            guard first != targets[0] else { return nil }
+            let avoidable = firstGenres.filter { !has(targets[0], $0) }
+            guard !avoidable.isEmpty else { return nil }
+            lead = (avoidable[Int(generator.next() % UInt64(avoidable.count))], .negative, targets)
+        case .negative:
+            let novel = Set(targets.flatMap { itemCategories[Int($0)] }).subtracting(firstGenres).sorted()
+            guard !novel.isEmpty else { return nil }
+            let genre = novel[Int(generator.next() % UInt64(novel.count))]
+            lead = (genre, .positive, targets.filter { has($0, genre) })
+        }
+        let list = templates.templates(lead.polarity, task.pool)
+        let text = templates.render(list[Int(generator.next() % UInt64(list.count))], genreName: categoryNames[Int(lead.genre)])
+        return CompoundLead(text: text, polarity: lead.polarity, targets: lead.targets)
     }
 
     /// Every genre text stages 2 and 3 can produce (for the prompt bank): the training templates
@@ -129,4 +144,13 @@ public struct StagePrompts: Sendable {
         }
         return texts
     }
+}
+
+/// The part of a compound prompt a task is trained behind: applied first, through its own tower.
+public struct CompoundLead: Sendable, Equatable {
+    /// A training phrasing: a refusal before a POS task, a request before a NEG task.
+    public let text: String
+    public let polarity: TaskPolarity
+    /// The targets of the task behind it: a POS task's own; a NEG task's that have the requested genre.
+    public let targets: [Int32]
 }
