@@ -54,6 +54,7 @@ public struct DPRStageRun {
         json.outputFormatting = .sortedKeys
         var summary = DPRSummary(stage1: stage1Path, encoder: encoderName, stages: stages.map(\.rawValue), head: head.config,
                                  options: [:], records: [], wallSeconds: 0, positivePrompts: positivePrompts)
+        summary.compoundShare = prompts.compoundShare > 0 ? prompts.compoundShare : nil
         func write(backbone weights: [UInt8], head archive: [UInt8]) throws {
             var file = stage1
             file.weights = weights

@@ -18,6 +18,9 @@ public struct DPRSummary: Codable, Sendable {
     /// The POS prompt protocol of stages 2–3 (and of their validation). Absent from checkpoints
     /// written before the option existed, which trained single-genre: see ``positivePrompts(of:)``.
     public var positivePrompts: PositivePromptProtocol?
+    /// The share of tasks trained again behind a compound prompt's other part
+    /// (``StagePrompts/compoundShare``); absent when none were.
+    public var compoundShare: Double?
 
     public init(stage1: String, encoder: String, stages: [String], head: DPRConfig, options: [String: DPRTrainingOptions],
                 records: [DPREpochRecord], wallSeconds: Double, positivePrompts: PositivePromptProtocol) {

@@ -40,7 +40,7 @@ public struct StagePrompts: Sendable {
     /// What a POS genre prompt names.
     public let positivePrompts: PositivePromptProtocol
     /// `SequenceDataset.itemCategories`: the targets' genres under `genre-set` and for compound
-    /// requests (may be empty otherwise).
+    /// prompts (may be empty otherwise).
     public let itemCategories: [[Int32]]
     /// Share of tasks trained a second time behind the other part of a compound prompt (0: none,
     /// as the paper trains).
@@ -52,7 +52,7 @@ public struct StagePrompts: Sendable {
                 extra: [TaskPolarity: [String]] = [:], extraShare: Double = 0.5,
                 positivePrompts: PositivePromptProtocol = .default, itemCategories: [[Int32]] = [], compoundShare: Double = 0) {
         precondition(positivePrompts == .singleGenre || !itemCategories.isEmpty, "genre-set prompts need the items' genres")
-        precondition(compoundShare == 0 || !itemCategories.isEmpty, "compound requests need the items' genres")
+        precondition(compoundShare == 0 || !itemCategories.isEmpty, "compound prompts need the items' genres")
         self.compoundShare = compoundShare
         self.templates = templates
         self.categoryNames = categoryNames
@@ -110,7 +110,6 @@ public struct StagePrompts: Sendable {
         let lead: (genre: Int32, polarity: TaskPolarity, targets: [Int32])
         switch task.polarity {
         case .positive:
-            guard first != targets[0] else { return nil }
             let avoidable = firstGenres.filter { !has(targets[0], $0) }
             guard !avoidable.isEmpty else { return nil }
             lead = (avoidable[Int(generator.next() % UInt64(avoidable.count))], .negative, targets)

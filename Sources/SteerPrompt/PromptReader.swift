@@ -40,10 +40,11 @@ public struct PromptReading: Sendable, Equatable {
     /// refusal first, then every request, each kind in the order written. Recommend and the
     /// evaluations both take the order from here.
     ///
-    /// Chosen on the validation part's compound tasks ("g, but no h", polarities stated), where
-    /// the two orders rank the target equally well (NDCG@10 within 0.7%) and refusal first leaves
-    /// less of the refused genre in the top 10 (SASRec 1.7% against 2.3%, GRU4Rec 2.2% against
-    /// 3.2%). A one-polarity prompt keeps the order written.
+    /// Chosen on the validation part's compound tasks ("g, but no h", polarities stated): against
+    /// the order written it ranks the target as well (NDCG@10 within 0.7%) and leaves less of the
+    /// refused genre in the top 10 (SASRec 1.7% against 2.3%, GRU4Rec 2.2% against 3.2%); repeating
+    /// the refusal after the request leaves even less but ranks the target 6–9% lower. A
+    /// one-polarity prompt keeps the order written.
     public static func steeringOrder<Step>(_ steps: [Step], isRefusal: (Step) -> Bool) -> [Step] {
         steps.filter(isRefusal) + steps.filter { !isRefusal($0) }
     }
