@@ -47,7 +47,9 @@ public struct DPRStageRun {
     public func run(host: PluginHost, split: DatasetSplit, prompts: StagePrompts, bank: PromptBank, validation: SteeringEvaluation,
                     head: DPRHead, weights: [UInt8], sequenceReference: Double? = nil, started: Date = Date(),
                     report: @escaping (String) -> Void) throws -> (backbone: Backbone, head: DPRHead, summary: DPRSummary) {
-        _ = FileManager.default.createFile(atPath: metricsPath, contents: nil)
+        guard FileManager.default.createFile(atPath: metricsPath, contents: nil) else {
+            throw DPRError("cannot create the metrics log \(metricsPath)")
+        }
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: metricsPath))
         defer { try? logHandle.close() }
         let json = JSONEncoder()
