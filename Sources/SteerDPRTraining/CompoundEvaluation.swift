@@ -56,7 +56,7 @@ public enum CompoundEvaluation {
     ///   `DPR, shifts added`: both towers on the user vector, their shifts summed;
     /// - `DPR, whole prompt routed`: today's one-part path (the router picks one tower for all of it);
     /// - `DPR, read part by part`: ``PromptRouter/read(_:encoder:cache:)`` finds the parts and their
-    ///   polarities, applied in the steering order (refusals first), the unsure ones left out (what
+    ///   polarities, applied in the steering order (the refusal on both sides), the unsure ones left out (what
     ///   Recommend does when the router decides).
     public static func measure(split: DatasetSplit, templates: PromptTemplates, name: String, dataset: String,
                                backbone: Backbone, head: DPRHead, bank: PromptBank, router: PromptRouter?,

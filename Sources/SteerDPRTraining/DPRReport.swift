@@ -28,7 +28,7 @@ public enum DPRReport {
             + "says (or more), beside the Filter that knows the single genre. They do not depend on the prompt protocol.")
         report.notes.append("DPR: polarity of each prompt stated (the task's); DPR routed: polarity from the router, one tower per prompt; "
             + "DPR read part by part: the prompt read as Recommend reads it (its parts, each with the router's polarity, the parts "
-            + "below 0.75 confidence left out, the rest applied refusals first); "
+            + "below 0.75 confidence left out, the rest applied with the refusals on both sides of the requests); "
             + "DPR + Filter: DPR's steered ranking with the genre filter on top (a hybrid Recommend offers with its category filters, not a baseline).")
         if let stage1 { try evaluation.evaluate(backbone: stage1, queries: nil, name: name, baselines: true, into: &report) }
         try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: nil),

@@ -10,8 +10,8 @@
 // the cut's position and flows back through the plugin.
 //
 // A task drawn as part of a compound prompt (StagePrompts.compoundLead) is trained twice: as
-// itself, and from the vector the prompt's other part gives (that part's tower output, computed
-// without gradient), so each tower learns to steer a vector the other already moved.
+// itself, and from the vector that the steps serving applies before it give (their towers'
+// output, computed without gradient), so each tower learns to steer the vectors it is given.
 import Foundation
 import SteerData
 import SteerDPR
@@ -238,10 +238,12 @@ public final class DPRTrainer {
         let rows = Self.rows(tasks, maxLen: model.maxLen)
         let targets = tasks.map { $0.trainingTargets(epoch: epoch, seed: options.seed) }
         let texts = tasks.indices.map { prompts.text(for: tasks[$0], targets: targets[$0], stage: stage, epoch: epoch, seed: options.seed) }
-        let leads = tasks.indices.map { prompts.compoundLead(for: tasks[$0], targets: targets[$0], epoch: epoch, seed: options.seed) }
-        try bank.add(texts + leads.compactMap { $0?.text })
+        let leads = tasks.indices.map {
+            prompts.compoundLead(for: tasks[$0], text: texts[$0], targets: targets[$0], epoch: epoch, seed: options.seed)
+        }
+        try bank.add(texts + leads.flatMap { $0?.steps.map(\.text) ?? [] })
         let promptIDs = texts.map(bank.id)
-        let leadIDs = leads.map { $0.map { bank.id($0.text) } }
+        let leadIDs = leads.map { $0.map { $0.steps.map { bank.id($0.text) } } }
 
         try model.setTraining(options.trainsBackbone)
         head.isTraining = true
@@ -281,7 +283,7 @@ public final class DPRTrainer {
             for (i, slot) in slots.enumerated() {
                 for t in slot.cut.tasks {
                     taskRows.append(TaskRow(task: t, row: i, lead: nil))
-                    if let lead = leads[t], let id = leadIDs[t] { taskRows.append(TaskRow(task: t, row: i, lead: (id, lead))) }
+                    if let lead = leads[t], let ids = leadIDs[t] { taskRows.append(TaskRow(task: t, row: i, lead: (ids, lead))) }
                 }
             }
             let count = taskRows.count
@@ -330,32 +332,34 @@ public final class DPRTrainer {
                               seconds: Date().timeIntervalSince(started), best: false)
     }
 
-    /// One task as trained in a batch: the cut's row of h it starts from, and the compound part it
-    /// is trained behind (its bank id), if any.
+    /// One task as trained in a batch: the cut's row of h it starts from, and the compound steps it
+    /// is trained behind (their bank ids), if any.
     struct TaskRow {
         let task: Int
         let row: Int
-        let lead: (id: Int, part: CompoundLead)?
+        let lead: (ids: [Int], part: CompoundLead)?
     }
 
-    /// Moves the rows of `users` whose task row has a lead through the lead's tower, as serving
-    /// does (no dropout), on the lead workspace: the main forward and its backward keep the default one.
-    private func moveBehindLeads(_ users: inout [Float], taskRows: [TaskRow]) {
-        let behind = taskRows.indices.filter { taskRows[$0].lead != nil }
-        guard !behind.isEmpty else { return }
+    /// Moves the rows of `users` whose task row has a lead through the lead's steps, one tower
+    /// after another, as serving does (no dropout), on the lead workspace: the main forward and
+    /// its backward keep the default one.
+    func moveBehindLeads(_ users: inout [Float], taskRows: [TaskRow]) {
         let d = model.dim
-        var input = [Float](), moved = [Float](repeating: 0, count: behind.count * d)
-        input.reserveCapacity(behind.count * d)
-        for i in behind { input.append(contentsOf: users[(i * d)..<((i + 1) * d)]) }
-        let leads = behind.map { taskRows[$0].lead! }
-        let prompt = bank.gatherDistinct(leads.map(\.id), mode: head.config.keyValue)
         head.isTraining = false
         defer { head.isTraining = true }
-        head.forward(out: &moved, user: input, prompts: prompt.values, distinct: prompt.lengths.count, promptLength: prompt.keys,
-                     promptLengths: prompt.lengths, promptOf: prompt.promptOf,
-                     polarities: leads.map { $0.part.polarity == .positive ? .positive : .negative }, batch: behind.count,
-                     workspace: leadWorkspace)
-        for (j, i) in behind.enumerated() { users.replaceSubrange((i * d)..<((i + 1) * d), with: moved[(j * d)..<((j + 1) * d)]) }
+        for step in 0..<(taskRows.map { $0.lead?.ids.count ?? 0 }.max() ?? 0) {
+            let behind = taskRows.indices.filter { (taskRows[$0].lead?.ids.count ?? 0) > step }
+            var input = [Float](), moved = [Float](repeating: 0, count: behind.count * d)
+            input.reserveCapacity(behind.count * d)
+            for i in behind { input.append(contentsOf: users[(i * d)..<((i + 1) * d)]) }
+            let leads = behind.map { taskRows[$0].lead! }
+            let prompt = bank.gatherDistinct(leads.map { $0.ids[step] }, mode: head.config.keyValue)
+            head.forward(out: &moved, user: input, prompts: prompt.values, distinct: prompt.lengths.count, promptLength: prompt.keys,
+                         promptLengths: prompt.lengths, promptOf: prompt.promptOf,
+                         polarities: leads.map { $0.part.steps[step].polarity == .positive ? .positive : .negative }, batch: behind.count,
+                         workspace: leadWorkspace)
+            for (j, i) in behind.enumerated() { users.replaceSubrange((i * d)..<((i + 1) * d), with: moved[(j * d)..<((j + 1) * d)]) }
+        }
     }
 
     /// Batches of row indices of about equal length, each holding about `size` cuts: shuffle,

@@ -55,7 +55,8 @@ public struct NaturalPromptReport: Sendable, Codable, Equatable {
 }
 
 /// Serves labelled natural prompts to sampled test users the way Recommend does (read part by
-/// part, the sure parts applied refusals first, history masked, top 10 of all items).
+/// part, the sure parts applied in the steering order: the refusals on both sides of the requests;
+/// history masked, top 10 of all items).
 public enum NaturalPromptEvaluation {
     /// - Throws: when a prompt names a genre the dataset lacks, or what reading and ranking throw.
     public static func measure(prompts: [NaturalPrompt], split: DatasetSplit, name: String, backbone: Backbone, head: DPRHead,

@@ -1,5 +1,6 @@
 // What each training task is prompted with in stage 2 (genre phrasings) and stage 3 (semantic tags).
 import SteerData
+import SteerPrompt
 import SteerRandom
 import SteerTasks
 
@@ -26,7 +27,7 @@ public enum TrainingStage: String, Sendable, Codable, CaseIterable {
 /// trained on in this epoch (`targets`, re-drawn each epoch), so the prompt follows the target.
 ///
 /// **Compound prompts.** With ``compoundShare`` > 0 a task may also be trained behind the other
-/// part of a "g, but no h" prompt (``compoundLead(for:targets:epoch:seed:)``).
+/// part of a "g, but no h" prompt (``compoundLead(for:text:targets:epoch:seed:)``).
 public struct StagePrompts: Sendable {
     public let templates: PromptTemplates
     public let categoryNames: [String]
@@ -89,17 +90,21 @@ public struct StagePrompts: Sendable {
         return templates.prompt(for: task, genreNames: names, seed: seed &+ UInt64(epoch))
     }
 
-    /// The other part of a compound prompt ("g, but no h") that a task is trained behind this
-    /// epoch, or nil: with probability ``compoundShare``, seeded by (seed, epoch, task), a task is
-    /// trained a second time from the vector its lead part gives (the trainer applies the lead
-    /// through its tower first), so each tower learns to steer a vector the other already moved;
-    /// it never sees one otherwise. The lead follows the rule of the compound evaluation tasks:
-    /// - before a POS task of genre g, a refusal of a genre h that the window's first item has
+    /// The steps of a compound prompt ("g, but no h") that a task is trained behind this epoch,
+    /// or nil: with probability ``compoundShare``, seeded by (seed, epoch, task), a task is
+    /// trained a second time from the vector its lead steps give (the trainer applies them
+    /// through their towers first), so each tower learns to steer a vector the other already
+    /// moved; it never sees one otherwise. The prompt's other part follows the rule of the
+    /// compound evaluation tasks:
+    /// - beside a POS task of genre g, a refusal of a genre h that the window's first item has
     ///   and the trained target lacks (so the target complies with it);
-    /// - before a NEG task of genre h (a genre of the first item), a request of a genre g that
+    /// - beside a NEG task of genre h (a genre of the first item), a request of a genre g that
     ///   a target has and the first item lacks; the task's targets become those with g.
-    /// The lead is a training template of its polarity, from the task's pool.
-    public func compoundLead(for task: SteeringTask, targets: [Int32], epoch: Int, seed: UInt64) -> CompoundLead? {
+    /// The other part is a training template of its polarity, from the task's pool; the task's
+    /// own part is `text`, its prompt. The lead is every step that serving applies before the
+    /// task's part is applied for the last time (``PromptReading/steeringOrder(_:isRefusal:)``),
+    /// so training sees the vectors serving gives each tower.
+    public func compoundLead(for task: SteeringTask, text: String, targets: [Int32], epoch: Int, seed: UInt64) -> CompoundLead? {
         guard compoundShare > 0, let first = task.windowItems.first, !targets.isEmpty else { return nil }
         var generator = SeededRandom(seed: seed ^ 0x434F_4D50_4F55_4E44 &+ UInt64(epoch) &* 0x9E37_79B9
                                      &+ UInt64(task.user) &* 0x85EB_CA6B &+ UInt64(task.history.count) &* 31 &+ UInt64(task.window)
@@ -120,8 +125,13 @@ public struct StagePrompts: Sendable {
             lead = (genre, .positive, targets.filter { has($0, genre) })
         }
         let list = templates.templates(lead.polarity, task.pool)
-        let text = templates.render(list[Int(generator.next() % UInt64(list.count))], genreName: categoryNames[Int(lead.genre)])
-        return CompoundLead(text: text, polarity: lead.polarity, targets: lead.targets)
+        let other = CompoundStep(text: templates.render(list[Int(generator.next() % UInt64(list.count))], genreName: categoryNames[Int(lead.genre)]),
+                                 polarity: lead.polarity)
+        let own = CompoundStep(text: text, polarity: task.polarity)
+        let written = task.polarity == .positive ? [own, other] : [other, own]
+        let order = PromptReading.steeringOrder(written) { $0.polarity == .negative }
+        guard let last = order.lastIndex(of: own), last > 0 else { return nil }
+        return CompoundLead(steps: Array(order[..<last]), targets: lead.targets)
     }
 
     /// Every genre text stages 2 and 3 can produce (for the prompt bank): the training templates
@@ -145,11 +155,16 @@ public struct StagePrompts: Sendable {
     }
 }
 
-/// The part of a compound prompt a task is trained behind: applied first, through its own tower.
+/// What a task of a compound prompt is trained behind: the steps applied before it, in order,
+/// each through its own tower.
 public struct CompoundLead: Sendable, Equatable {
-    /// A training phrasing: a refusal before a POS task, a request before a NEG task.
-    public let text: String
-    public let polarity: TaskPolarity
+    public let steps: [CompoundStep]
     /// The targets of the task behind it: a POS task's own; a NEG task's that have the requested genre.
     public let targets: [Int32]
+}
+
+/// One part of a compound prompt as a step of training: its phrasing and its tower.
+public struct CompoundStep: Sendable, Equatable {
+    public let text: String
+    public let polarity: TaskPolarity
 }

@@ -18,7 +18,7 @@ public struct SteeringQueries {
     /// With a router: mix both towers' outputs by the router's probability,
     /// z = p·z₊ + (1 − p)·z₋, instead of sending each prompt through the one tower it picks.
     public let soft: Bool
-    /// With a router: read each prompt part by part and apply its sure parts (refusals first), as
+    /// With a router: read each prompt part by part and apply its sure parts (in the steering order), as
     /// Recommend does (``steer(rows:readings:minimumConfidence:)``), instead of one tower per prompt.
     public let partByPart: Bool
 
@@ -103,7 +103,8 @@ public struct SteeringQueries {
 
     /// Row t of `rows` [T, d] steered by `readings[t]` as Recommend steers a user vector: the parts
     /// sure enough to apply (``PromptReading/steeredParts(minimumConfidence:)``), in the steering
-    /// order (refusals first), each through the tower it was read with, each on the vector the part
+    /// order (``PromptReading/steeringOrder(_:isRefusal:)``: the refusals on both sides of the
+    /// requests), each through the tower it was read with, each on the vector the step
     /// before it gave. A row with no part applied keeps its vector.
     public func steer(rows: [Float], readings: [PromptReading],
                       minimumConfidence: Double = PromptReading.defaultMinimumConfidence) throws -> [Float] {

@@ -72,7 +72,8 @@ struct RankJob: Sendable {
     /// Non-nil whenever `steps` is not empty.
     let head: DPRHead?
     let user: [Float]
-    /// The applied prompt parts in the steering order (refusals first): z₁ = Tower(user, step₁), z₂ = Tower(z₁, step₂), …; empty: unsteered.
+    /// The applied prompt parts in the steering order (the refusals on both sides of the requests; a refusal is
+    /// a step twice): z₁ = Tower(user, step₁), z₂ = Tower(z₁, step₂), …; empty: unsteered.
     let steps: [Steering]
     let exclude: [UInt32]
     let k: Int

@@ -37,16 +37,21 @@ public struct PromptReading: Sendable, Equatable {
     }
 
     /// The order in which applied parts move the user vector, one tower after another: every
-    /// refusal first, then every request, each kind in the order written. Recommend and the
-    /// evaluations both take the order from here.
+    /// refusal, then every request, then every refusal again, each kind in the order written
+    /// ("a comedy, but no romance": no romance, a comedy, no romance). A prompt of one polarity
+    /// keeps the order written. Recommend, the evaluations and compound training
+    /// (`StagePrompts.compoundLead`) all take the order from here.
     ///
-    /// Chosen on the validation part's compound tasks ("g, but no h", polarities stated): against
-    /// the order written it ranks the target as well (NDCG@10 within 0.7%) and leaves less of the
-    /// refused genre in the top 10 (SASRec 1.7% against 2.3%, GRU4Rec 2.2% against 3.2%); repeating
-    /// the refusal after the request leaves even less but ranks the target 6–9% lower. A
-    /// one-polarity prompt keeps the order written.
+    /// The request's tower pulls in what goes with the requested genre, the refused one included
+    /// (a family film brings animation); the refusal applied after it takes that back, and the one
+    /// before it lets the request steer a vector already moved away. Chosen on the validation
+    /// part's compound tasks ("g, but no h", polarities stated) with models trained in this order:
+    /// the only order that ranks the target above the filter that knows g and h with at most 2% of
+    /// h in the top 10 for both backbones (SASRec 0.4014 against 0.3892, 0.7% of h; GRU4Rec 0.3916
+    /// against 0.3831, 1.1%); refusals first ranks the target higher and leaves 2.0% and 2.4% of h.
     public static func steeringOrder<Step>(_ steps: [Step], isRefusal: (Step) -> Bool) -> [Step] {
-        steps.filter(isRefusal) + steps.filter { !isRefusal($0) }
+        let refusals = steps.filter(isRefusal), requests = steps.filter { !isRefusal($0) }
+        return refusals.isEmpty || requests.isEmpty ? steps : refusals + requests + refusals
     }
 }
 

@@ -43,7 +43,7 @@ struct RecommendCommand: ParsableCommand {
     // Unconditional: a value starting with "-" ("-:romance") is this option's value, not another flag.
     @Option(name: .customLong("part"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "A part of the request with its polarity, \"+:text\" (asks for) or \"-:text\" (rules out); repeat it for each part, "
-            + "applied refusals first, then requests (instead of --prompt).", valueName: "sign:text"))
+            + "applied refusals, then requests, then the refusals again (instead of --prompt).", valueName: "sign:text"))
     var parts: [PartOption] = []
     @Option(help: "How many items.") var k: UInt32 = 10
     @Flag(help: "Allow items of the history in the results.") var includeHistory = false

@@ -1,5 +1,5 @@
 // A prompt read as several parts steers a user vector part after part, as Recommend does:
-// refusals first, then requests; the parts the router is unsure of are left out.
+// refusals, then requests, then the refusals again; the parts the router is unsure of are left out.
 import Foundation
 import SteerDPR
 import SteerDPRTraining
@@ -8,7 +8,7 @@ import SteerText
 import XCTest
 
 final class PartSteeringTests: XCTestCase {
-    func testSurePartsApplyRefusalsFirstAndUnsureOnesAreLeftOut() throws {
+    func testSurePartsApplyRefusalsOnBothSidesAndUnsureOnesAreLeftOut() throws {
         let encoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: SteeringTrainingTests.miniLMDirectory))
         let head = try DPRHead(config: DPRConfig(dim: 16, encoderDim: encoder.dimension), seed: 5)
         head.isTraining = false   // dropout off: the serving forward
@@ -21,15 +21,18 @@ final class PartSteeringTests: XCTestCase {
         let unsure = PromptReading(parts: [.init(text: "maybe a western", decision: RouteDecision(positiveProbability: 0.6))])
         let z = try queries.steer(rows: users, readings: [compound, unsure])
 
-        // Written request first, refusal second; applied the other way round.
+        // Written request first, refusal second; applied refusal, request, refusal again.
         let first = queries.fuse(rows: Array(users[0..<16]), texts: ["but please no romance"], polarities: [.negative])
         let second = queries.fuse(rows: first, texts: ["a comedy"], polarities: [.positive])
-        for j in 0..<16 { XCTAssertEqual(z[j], second[j], accuracy: 1e-5) }
+        let third = queries.fuse(rows: second, texts: ["but please no romance"], polarities: [.negative])
+        for j in 0..<16 { XCTAssertEqual(z[j], third[j], accuracy: 1e-5) }
         XCTAssertGreaterThan(zip(first, second).map { abs($0 - $1) }.max()!, 1e-4, "the second part must move the vector")
+        XCTAssertGreaterThan(zip(second, third).map { abs($0 - $1) }.max()!, 1e-4,
+                             "the refusal applied again must move it too, so this test tells the orders apart")
         let asWritten = queries.fuse(rows: queries.fuse(rows: Array(users[0..<16]), texts: ["a comedy"], polarities: [.positive]),
                                      texts: ["but please no romance"], polarities: [.negative])
-        XCTAssertGreaterThan(zip(asWritten, second).map { abs($0 - $1) }.max()!, 1e-4,
-                             "the towers do not commute, so this test tells the two orders apart")
+        XCTAssertGreaterThan(zip(asWritten, third).map { abs($0 - $1) }.max()!, 1e-4,
+                             "the towers do not commute, so this test tells the order written apart")
         // Exact: a row with no part to apply is copied, never computed on.
         XCTAssertEqual(Array(z[16..<32]), Array(users[16..<32]), "a reading with no sure part leaves the vector as it was")
         // With the threshold lowered, the unsure part applies too.

@@ -1,6 +1,6 @@
 // Prompts of several requests through steerd: Route reads them part by part, Recommend moves the
-// user vector through each part's tower, refusals first (read, or stated by the client), and a part the
-// router is unsure of is not applied. A MeanPool backbone with a DPR head made in the test, the
+// user vector through each part's tower, the refusals on both sides of the requests (read, or
+// stated by the client), and a part the router is unsure of is not applied. A MeanPool backbone with a DPR head made in the test, the
 // real MiniLM encoder and the bundled router.
 import Foundation
 import SteerClient
@@ -56,7 +56,7 @@ final class PromptPartsTests: XCTestCase {
         try await daemon.stop()
     }
 
-    func testTwoPartsAreFusedRefusalFirstAndEqualTheStatedParts() async throws {
+    func testTwoPartsAreFusedRefusalOnBothSidesAndEqualTheStatedParts() async throws {
         let head = try SteeringFixture.head(keyValue: .tokens)
         let (daemon, connection) = try await daemon(head: head)
         let encoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: miniLMDirectory))
@@ -70,11 +70,14 @@ final class PromptPartsTests: XCTestCase {
         XCTAssertEqual(read.polarity, .positive, "the top level is the first applied part's")
         XCTAssertEqual(read.routeConfidence, read.parts[0].confidence)
 
-        // The refusal first: z₁ = Tower₋(u, "but please no romance"), z₂ = Tower₊(z₁, "a comedy"),
-        // computed here with the same head; the response still lists the parts as written.
-        let z1 = head.fuse(user: user, prompt: try encoder.tokenStates(["but please no romance"])[0].values, polarity: .negative)
+        // The refusal on both sides: z₁ = Tower₋(u, "but please no romance"), z₂ = Tower₊(z₁, "a comedy"),
+        // z₃ = Tower₋(z₂, "but please no romance"), computed here with the same head; the response
+        // still lists the parts as written, once each.
+        let refusal = try encoder.tokenStates(["but please no romance"])[0].values
+        let z1 = head.fuse(user: user, prompt: refusal, polarity: .negative)
         let z2 = head.fuse(user: z1, prompt: try encoder.tokenStates(["a comedy"])[0].values, polarity: .positive)
-        let local = fixture.rank(z2, k: 10, excluding: Set(history))
+        let z3 = head.fuse(user: z2, prompt: refusal, polarity: .negative)
+        let local = fixture.rank(z3, k: 10, excluding: Set(history))
         XCTAssertEqual(read.itemIDs, local.map(\.item))
         XCTAssertClose(read.scores, local.map(\.score), accuracy: 1e-4)
 

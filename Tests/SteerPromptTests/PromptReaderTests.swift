@@ -69,8 +69,9 @@ final class PromptReaderTests: XCTestCase {
             .init(text: "but no romance", decision: RouteDecision(positiveProbability: 0.4)),   // negative, 0.6 sure
             .init(text: "nothing sad", decision: RouteDecision(positiveProbability: 0.05)),
         ])
-        XCTAssertEqual(reading.steeredParts().map(\.text), ["nothing sad", "a comedy"], "refusals first")
-        XCTAssertEqual(reading.steeredParts(minimumConfidence: 0.5).map(\.text), ["but no romance", "nothing sad", "a comedy"])
+        XCTAssertEqual(reading.steeredParts().map(\.text), ["nothing sad", "a comedy", "nothing sad"], "refusals on both sides")
+        XCTAssertEqual(reading.steeredParts(minimumConfidence: 0.5).map(\.text),
+                       ["but no romance", "nothing sad", "a comedy", "but no romance", "nothing sad"])
         XCTAssertEqual(reading.steeredParts(minimumConfidence: 0.99).count, 0)
     }
 

@@ -498,7 +498,7 @@ struct  Steer__V1__RecommendRequest
    */
   protobuf_c_boolean include_history;
   /*
-   * the stated path: every part with its polarity (1 to 8), applied refusals first; prompt must be empty
+   * the stated path: every part with its polarity (1 to 8), applied refusals, requests, refusals again; prompt must be empty
    */
   size_t n_parts;
   Steer__V1__PromptPart **parts;
@@ -534,7 +534,7 @@ struct  Steer__V1__RecommendResponse
   size_t n_categories;
   char **categories;
   /*
-   * how the prompt was read and applied, as written (applied refusals first); empty without a prompt
+   * how the prompt was read and applied, as written (applied refusals, requests, refusals again); empty without a prompt
    */
   size_t n_parts;
   Steer__V1__PromptPart **parts;
