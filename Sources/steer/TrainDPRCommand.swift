@@ -68,7 +68,7 @@ struct TrainDPRCommand: ParsableCommand {
     @Option(help: "Stage 3: share of POS tasks prompted with a tag of their target.") var tagShare = 0.5
     @Option(help: "Share of genre prompts phrased with the router's extra phrasings (0: the 20 training templates only).")
     var extraPhrasings = 0.0
-    @Option(help: "Share of tasks trained a second time as one part of a compound prompt (\"g, but no h\"), from the vector the other part gave: a POS task behind a refusal of h, a NEG task behind a request of g (0: none, as the paper trains).")
+    @Option(help: "Share of tasks trained a second time as one part of a compound prompt (\"g, but no h\"), from the vector the steps Recommend applies before it give: a POS task behind a refusal of h, a NEG task behind its own refusal and a request of g (0: none, as the paper trains).")
     var compoundShare = 0.0
     @Option(help: "What a POS prompt names, in training, validation and the test report: single-genre (the task's genre g) or genre-set (every genre of the target: 'action, adventure and science fiction'). Recorded in the checkpoint; `steer eval` defaults to it.")
     var posPrompts: PositivePromptProtocol = .default
@@ -127,7 +127,7 @@ struct TrainDPRCommand: ParsableCommand {
                                    extra: extra, extraShare: extraPhrasings, positivePrompts: posPrompts,
                                    itemCategories: split.dataset.itemCategories, compoundShare: compoundShare)
         print("POS prompts: \(posPrompts.rawValue), \(posPrompts.summary)")
-        if compoundShare > 0 { print("compound prompts: \(compoundShare) of the tasks trained again behind the prompt's other part") }
+        if compoundShare > 0 { print("compound prompts: \(compoundShare) of the tasks trained again behind the steps of a compound prompt that serving applies before them") }
         let bank = PromptBank(encoder: sentenceEncoder)
         var texts = prompts.allTrainingTexts()
         if let itemTags, stages.stages.contains(.tags) { texts += itemTags.trainingTexts(itemCount: split.dataset.itemCount) }
