@@ -342,7 +342,7 @@ public final class DPRTrainer {
 
     /// Moves the rows of `users` whose task row has a lead through the lead's steps, one tower
     /// after another, as serving does (no dropout), on the lead workspace: the main forward and
-    /// its backward keep the default one.
+    /// its backward keep the default one. Internal, not private, so a test can check it step by step.
     func moveBehindLeads(_ users: inout [Float], taskRows: [TaskRow]) {
         let d = model.dim
         head.isTraining = false

@@ -26,8 +26,8 @@ public enum TrainingStage: String, Sendable, Codable, CaseIterable {
 /// (``PositivePromptProtocol``): under `genre-set` a POS prompt names every genre of the target
 /// trained on in this epoch (`targets`, re-drawn each epoch), so the prompt follows the target.
 ///
-/// **Compound prompts.** With ``compoundShare`` > 0 a task may also be trained behind the other
-/// part of a "g, but no h" prompt (``compoundLead(for:text:targets:epoch:seed:)``).
+/// **Compound prompts.** With ``compoundShare`` > 0 a task may also be trained behind the steps
+/// of a "g, but no h" prompt that serving applies before it (``compoundLead(for:text:targets:epoch:seed:)``).
 public struct StagePrompts: Sendable {
     public let templates: PromptTemplates
     public let categoryNames: [String]

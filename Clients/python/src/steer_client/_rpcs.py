@@ -232,7 +232,8 @@ class RPCMethods:
             prompt: read by steerd part by part and routed; None or "" for a plain recommendation.
             polarity: states the prompt's polarity (the router is skipped; the prompt is one part).
             parts: instead of a prompt, the stated parts, each a :class:`PromptPart` or a
-                ``(text, polarity)`` pair such as ``("a comedy", "+")``; all applied in order.
+                ``(text, polarity)`` pair such as ``("a comedy", "+")``; all applied, in steerd's
+                steering order: the refusals, the requests, then the refusals again.
             include_history: let items of the history be recommended.
         """
         request = pb.RecommendRequest(k=k, include_history=include_history)
