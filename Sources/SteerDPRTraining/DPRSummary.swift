@@ -18,7 +18,7 @@ public struct DPRSummary: Codable, Sendable {
     /// The POS prompt protocol of stages 2–3 (and of their validation). Absent from checkpoints
     /// written before the option existed, which trained single-genre: see ``positivePrompts(of:)``.
     public var positivePrompts: PositivePromptProtocol?
-    /// The share of tasks trained again behind a compound prompt's other part
+    /// The share of tasks trained again behind the steps of a compound prompt served before them
     /// (``StagePrompts/compoundShare``); absent when none were.
     public var compoundShare: Double?
 

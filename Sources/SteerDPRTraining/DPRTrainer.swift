@@ -32,7 +32,7 @@ public final class DPRTrainer {
     private let validation: SteeringEvaluation?
     private let queries: SteeringQueries
     private let workspace: CrossEntropyWorkspace
-    /// The head's activations of the lead step of compound prompts, apart from the main
+    /// The head's activations of the lead steps of compound prompts, apart from the main
     /// forward's (nothing is run backward on them).
     private let leadWorkspace: DPRWorkspace
     private let headOptimizer: AdamW

@@ -43,8 +43,8 @@ public struct StagePrompts: Sendable {
     /// `SequenceDataset.itemCategories`: the targets' genres under `genre-set` and for compound
     /// prompts (may be empty otherwise).
     public let itemCategories: [[Int32]]
-    /// Share of tasks trained a second time behind the other part of a compound prompt (0: none,
-    /// as the paper trains).
+    /// Share of tasks trained a second time behind the steps of a compound prompt that serving
+    /// applies before them (0: none, as the paper trains).
     public let compoundShare: Double
 
     /// - Precondition: `itemCategories` is given (non-empty) when `positivePrompts` is `genre-set`
@@ -112,26 +112,27 @@ public struct StagePrompts: Sendable {
         guard Double(generator.next() >> 11) / Double(1 << 53) < compoundShare else { return nil }
         let firstGenres = itemCategories[Int(first)]
         let has = { (item: Int32, genre: Int32) in self.itemCategories[Int(item)].contains(genre) }
-        let lead: (genre: Int32, polarity: TaskPolarity, targets: [Int32])
+        // The prompt's other part: its genre and tower, and the targets the task keeps beside it.
+        let part: (genre: Int32, polarity: TaskPolarity, targets: [Int32])
         switch task.polarity {
         case .positive:
             let avoidable = firstGenres.filter { !has(targets[0], $0) }
             guard !avoidable.isEmpty else { return nil }
-            lead = (avoidable[Int(generator.next() % UInt64(avoidable.count))], .negative, targets)
+            part = (avoidable[Int(generator.next() % UInt64(avoidable.count))], .negative, targets)
         case .negative:
             let novel = Set(targets.flatMap { itemCategories[Int($0)] }).subtracting(firstGenres).sorted()
             guard !novel.isEmpty else { return nil }
             let genre = novel[Int(generator.next() % UInt64(novel.count))]
-            lead = (genre, .positive, targets.filter { has($0, genre) })
+            part = (genre, .positive, targets.filter { has($0, genre) })
         }
-        let list = templates.templates(lead.polarity, task.pool)
-        let other = CompoundStep(text: templates.render(list[Int(generator.next() % UInt64(list.count))], genreName: categoryNames[Int(lead.genre)]),
-                                 polarity: lead.polarity)
+        let list = templates.templates(part.polarity, task.pool)
+        let other = CompoundStep(text: templates.render(list[Int(generator.next() % UInt64(list.count))], genreName: categoryNames[Int(part.genre)]),
+                                 polarity: part.polarity)
         let own = CompoundStep(text: text, polarity: task.polarity)
         let written = task.polarity == .positive ? [own, other] : [other, own]
         let order = PromptReading.steeringOrder(written) { $0.polarity == .negative }
         guard let last = order.lastIndex(of: own), last > 0 else { return nil }
-        return CompoundLead(steps: Array(order[..<last]), targets: lead.targets)
+        return CompoundLead(steps: Array(order[..<last]), targets: part.targets)
     }
 
     /// Every genre text stages 2 and 3 can produce (for the prompt bank): the training templates
