@@ -57,7 +57,11 @@ public enum CompoundEvaluation {
     /// - `DPR, whole prompt routed`: today's one-part path (the router picks one tower for all of it);
     /// - `DPR, read part by part`: ``PromptRouter/read(_:encoder:cache:)`` finds the parts and their
     ///   polarities, applied in the steering order (the refusal on both sides), the unsure ones left out (what
-    ///   Recommend does when the router decides).
+    ///   Recommend does when the router decides);
+    /// - `…, refused categories dropped`: the row before it with the items of every category its
+    ///   applied refusal names (``CategoryMentions``) left out of the ranking, as Recommend does
+    ///   with `drop_refused_categories`: the stated refusal for `refusal on both sides`, the
+    ///   refusals read for `read part by part`.
     public static func measure(split: DatasetSplit, templates: PromptTemplates, name: String, dataset: String,
                                backbone: Backbone, head: DPRHead, bank: PromptBank, router: PromptRouter?,
                                windows: [Int], seed: UInt64 = TaskBuilder.defaultSeed,
@@ -69,6 +73,7 @@ public enum CompoundEvaluation {
         let evaluator = try FullRankingEvaluator(cutoffs: [10, 20])
         let categories = split.dataset.itemCategories
         let queries = SteeringQueries(head: head, bank: bank, router: nil)
+        let mentions = CategoryMentions(categoryNames: split.dataset.categoryNames)
         var report = CompoundReport(
             title: "\(name) on \(dataset), compound tasks (\"g, but no h\"), \(part.rawValue) (prompts from the "
                 + "\(TaskBuilder.pool(for: part) == .evaluation ? "evaluation" : "training") templates)",
@@ -96,27 +101,46 @@ public enum CompoundEvaluation {
             let requested = queries.fuse(rows: rows, texts: wanted, polarities: positive)
             let refused = queries.fuse(rows: rows, texts: avoided, polarities: negative)
             let refusedThenRequested = queries.fuse(rows: refused, texts: wanted, polarities: positive)
-            var variants: [(String, [Float], Bool)] = [
-                ("\(name) Base+f", rows, false), ("\(name) Filter+f (g kept, h removed)", rows, true),
-                ("\(name) DPR, request only", requested, false),
-                ("\(name) DPR, parts in order", queries.fuse(rows: requested, texts: avoided, polarities: negative), false),
-                ("\(name) DPR, refusal first", refusedThenRequested, false),
-                ("\(name) DPR, refusal on both sides", queries.fuse(rows: refusedThenRequested, texts: avoided, polarities: negative), false),
-                ("\(name) DPR, shifts added", zip(zip(requested, refused), rows).map { $0.0 + $0.1 - $1 }, false),
+            let bothSides = queries.fuse(rows: refusedThenRequested, texts: avoided, polarities: negative)
+            // Stated parts: the refusal is the part the task rendered as a refusal.
+            let statedDrops = zip(wanted, avoided).map { mentions.refused(by: [($0, false), ($1, true)], text: \.0, isRefusal: \.1) }
+            var variants: [(String, [Float], Restriction)] = [
+                ("\(name) Base+f", rows, .none), ("\(name) Filter+f (g kept, h removed)", rows, .filter),
+                ("\(name) DPR, request only", requested, .none),
+                ("\(name) DPR, parts in order", queries.fuse(rows: requested, texts: avoided, polarities: negative), .none),
+                ("\(name) DPR, refusal first", refusedThenRequested, .none),
+                ("\(name) DPR, refusal on both sides", bothSides, .none),
+                ("\(name) DPR, refusal on both sides, refused categories dropped", bothSides, .drop(statedDrops)),
+                ("\(name) DPR, shifts added", zip(zip(requested, refused), rows).map { $0.0 + $0.1 - $1 }, .none),
             ]
             if let router {
                 let routed = try router.route(texts: whole, encoder: bank.encoder)
                 variants.append(("\(name) DPR, whole prompt routed",
-                                 queries.fuse(rows: rows, texts: whole, polarities: routed.map(Self.tower)), false))
-                variants.append(("\(name) DPR, read part by part",
-                                 try readPartByPart(whole, rows: rows, router: router, queries: queries), false))
+                                 queries.fuse(rows: rows, texts: whole, polarities: routed.map(Self.tower)), .none))
+                let readings = try queries.read(whole, router: router)
+                let steered = try queries.steer(rows: rows, readings: whole.map { readings[$0]! })
+                variants.append(("\(name) DPR, read part by part", steered, .none))
+                variants.append(("\(name) DPR, read part by part, refused categories dropped", steered,
+                                 .drop(whole.map { mentions.refused(by: readings[$0]!.steeredParts()) })))
             }
-            for (model, vectors, filtered) in variants {
-                let candidates: [ItemBitset?]? = filtered ? tasks.map { task in
-                    ItemBitset(itemCount: split.dataset.itemCount) {
-                        categories[$0].contains(task.wanted.genre) && !categories[$0].contains(task.avoided)
+            for (model, vectors, restriction) in variants {
+                let candidates: [ItemBitset?]?
+                switch restriction {
+                case .none:
+                    candidates = nil
+                case .filter:
+                    candidates = tasks.map { task in
+                        ItemBitset(itemCount: split.dataset.itemCount) {
+                            categories[$0].contains(task.wanted.genre) && !categories[$0].contains(task.avoided)
+                        }
                     }
-                } : nil
+                case .drop(let drops):
+                    candidates = drops.map { drop in
+                        drop.isEmpty ? nil : ItemBitset(itemCount: split.dataset.itemCount) { item in
+                            !categories[item].contains { drop.contains(Int($0)) }
+                        }
+                    }
+                }
                 let ranked = try evaluator.rank(users: vectors, items: items, dimension: d, excluded: tasks.map(\.wanted.history),
                                                 targets: tasks.map { [$0.target] }, candidates: candidates)
                 let row = Self.row(model: model, window: window, ranked: ranked, tasks: tasks, categories: categories,
@@ -139,14 +163,14 @@ public enum CompoundEvaluation {
         return report
     }
 
-    private static func tower(_ decision: RouteDecision) -> PromptPolarity { decision.polarity == .positive ? .positive : .negative }
-
-    /// Each prompt read part by part, its parts applied in the steering order, each through the tower it was
-    /// read with (``SteeringQueries/steer(rows:readings:)``).
-    static func readPartByPart(_ texts: [String], rows: [Float], router: PromptRouter, queries: SteeringQueries) throws -> [Float] {
-        let readings = try queries.read(texts, router: router)
-        return try queries.steer(rows: rows, readings: texts.map { readings[$0]! })
+    /// Which items a row ranks: all, the Filter's (g kept, h removed), or all but those having a
+    /// category dropped for the task (per task, category ids; an empty list drops nothing).
+    private enum Restriction {
+        case none, filter
+        case drop([[Int]])
     }
+
+    private static func tower(_ decision: RouteDecision) -> PromptPolarity { decision.polarity == .positive ? .positive : .negative }
 
     private static func row(model: String, window: Int, ranked: [[Int32]], tasks: [CompoundTask], categories: [[Int32]],
                             cutoffs: [Int]) -> CompoundReport.Row {

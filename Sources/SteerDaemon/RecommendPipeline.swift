@@ -10,8 +10,10 @@
 //                both are missing; a prompt not read before is prepared whole, then read part by
 //                part, and each part of several that will be applied is prepared; all into caches.
 //   4. rank      the parts' polarities (stated, or read), the policy on unsure parts, then the
-//                ranking stage: the user vector through each applied part's tower (refusals
-//                first, `PromptReading.steeringOrder`), and the exact top-K without the history.
+//                ranking stage: the user vector through each applied part's tower (the refusals
+//                on both sides of the requests, `PromptReading.steeringOrder`), and the exact
+//                top-K without the history (and, with drop_refused_categories, without the
+//                categories the applied refusals name: `CategoryMentions`).
 //   5. fill      item ids, scores, titles and categories.
 //
 // Stages 3–4 run through `RequestBatchers`: with batching on, concurrent requests share a
@@ -88,6 +90,10 @@ extension SteerService {
                 + "backbone \(info.name) has \(info.nItems) items (ids 0..<\(info.nItems))")
         }
         if !request.parts.isEmpty { try checkStatedParts(request) }
+        if request.dropRefusedCategories, index.categoryNames == nil {
+            throw RPCError(.failedPrecondition, "drop_refused_categories needs the item index's category names, and this index has "
+                + "none: load a checkpoint or index written with category names, or leave drop_refused_categories off")
+        }
         if request.prompt.isEmpty, request.polarity != .unspecified {
             throw RPCError(.invalidArgument, "polarity \(request.polarity) without a prompt: a polarity says how to apply a prompt; "
                 + "send one, or leave polarity unspecified (stated parts carry their own)")
@@ -183,13 +189,15 @@ extension SteerService {
     private func rankJob(_ plan: RecommendPlan, user: [Float], parts: [PlannedPart]) throws -> (RankJob, RecommendResponse) {
         var response = RecommendResponse(itemIDs: [], scores: [])
         var steps: [RankJob.Steering] = []
+        var applied: [(text: String, refusal: Bool)] = []
         for part in parts {
             // A router exists when the polarity is not stated (checked above), so every prepared part was routed.
-            guard let decision = part.known, let applied = plan.policy.isApplied(part) else {
+            guard let decision = part.known, let isApplied = plan.policy.isApplied(part) else {
                 throw RPCError(.internal, "a prompt part reached ranking without a route")
             }
             let polarity: SteerWire.Polarity = decision.polarity == .positive ? .positive : .negative
-            if applied {
+            if isApplied {
+                applied.append((part.text, decision.polarity == .negative))
                 guard let prepared = part.prepared else { throw RPCError(.internal, "an applied prompt part was not prepared") }
                 if steps.isEmpty {
                     response.polarity = polarity
@@ -197,14 +205,23 @@ extension SteerService {
                 }
                 steps.append(RankJob.Steering(projected: prepared.projected, tokens: prepared.tokens, polarity: decision.polarity))
             }
-            response.parts.append(PromptPart(text: part.text, polarity: polarity, confidence: decision.confidence, steered: applied))
+            response.parts.append(PromptPart(text: part.text, polarity: polarity, confidence: decision.confidence, steered: isApplied))
         }
 
         let request = plan.request
         // The response lists the parts as written; the towers take them in the steering order.
         steps = PromptReading.steeringOrder(steps) { $0.polarity == .negative }
-        let job = RankJob(index: plan.index, head: plan.model.head, user: user, steps: steps,
+        var job = RankJob(index: plan.index, head: plan.model.head, user: user, steps: steps,
                           exclude: request.includeHistory ? [] : request.history, k: Int(request.k))
+        if request.dropRefusedCategories, applied.contains(where: \.refusal), let names = plan.index.categoryNames {
+            let mentions = CategoryMentions(categoryNames: names)
+            let dropped = mentions.refused(by: applied, text: \.text, isRefusal: \.refusal)
+            job.excludeCategories = dropped.map(UInt32.init)
+            // Each applied refusal lists the dropped categories it names.
+            for i in response.parts.indices where response.parts[i].steered && response.parts[i].polarity == .negative {
+                response.parts[i].droppedCategories = mentions.categories(in: response.parts[i].text).filter(dropped.contains).map { names[$0] }
+            }
+        }
         return (job, response)
     }
 

@@ -76,6 +76,8 @@ struct RankJob: Sendable {
     /// a step twice): z₁ = Tower(user, step₁), z₂ = Tower(z₁, step₂), …; empty: unsteered.
     let steps: [Steering]
     let exclude: [UInt32]
+    /// Categories whose items are left out (Recommend's `drop_refused_categories`).
+    var excludeCategories: [UInt32] = []
     let k: Int
 }
 
@@ -184,7 +186,8 @@ final class RequestBatchers: Sendable {
         // from the single-query sgemv of Retrieve and of an unbatched Recommend (every row differs in
         // the last bits), and an answer must not depend on which requests it happened to meet.
         for j in jobs.indices where results[j] == nil {
-            results[j] = Result { try index.retrieve(RetrievalQuery(vector: queries[j], excludeItems: jobs[j].exclude), k: jobs[j].k) }
+            results[j] = Result { try index.retrieve(RetrievalQuery(vector: queries[j], excludeItems: jobs[j].exclude,
+                                                                       excludeCategories: jobs[j].excludeCategories), k: jobs[j].k) }
                 .mapError { error in (error as? ItemIndexError).map { RPCError(.internal, "ranking the items failed: \($0)") } ?? error }
         }
         metrics.record("ranking", rows: jobs.count)   // requests per ranking batch (their top-Ks are one sgemv each)

@@ -96,7 +96,7 @@ enum CueTokens {
         return word
     }
 
-    private static func withinOneEdit(_ a: [Character], _ b: [Character]) -> Bool {
+    static func withinOneEdit(_ a: [Character], _ b: [Character]) -> Bool {
         if a.count == b.count {
             let diffs = a.indices.filter { a[$0] != b[$0] }
             if diffs.count <= 1 { return true }

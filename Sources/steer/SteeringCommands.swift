@@ -29,7 +29,8 @@ struct PartOption: ExpressibleByArgument {
 func printParts(_ parts: [PromptPart]) {
     for part in parts {
         let sign = part.polarity == .positive ? "+" : part.polarity == .negative ? "-" : "?"
-        print("  \(sign) \(String(format: "%.3f", part.confidence))  \(part.text)\(part.steered ? "" : "  (not applied: too unsure)")")
+        let dropped = part.droppedCategories.isEmpty ? "" : "  (dropped: \(part.droppedCategories.joined(separator: ", ")))"
+        print("  \(sign) \(String(format: "%.3f", part.confidence))  \(part.text)\(part.steered ? "" : "  (not applied: too unsure)")\(dropped)")
     }
 }
 
@@ -47,6 +48,8 @@ struct RecommendCommand: ParsableCommand {
     var parts: [PartOption] = []
     @Option(help: "How many items.") var k: UInt32 = 10
     @Flag(help: "Allow items of the history in the results.") var includeHistory = false
+    @Flag(help: "Also leave out every item of a category an applied refusal names (\"no westerns\": no Western) and no request names.")
+    var dropRefusedCategories = false
 
     func validate() throws {
         if polarity != nil, prompt.isEmpty { throw ValidationError("--polarity needs --prompt") }
@@ -56,7 +59,8 @@ struct RecommendCommand: ParsableCommand {
     func run() throws {
         let items: [UInt32] = try parseList(history, what: "--history")
         let request = RecommendRequest(history: items, prompt: prompt, polarity: polarity?.wire ?? .unspecified, k: k,
-                                       includeHistory: includeHistory, parts: parts.map(\.part))
+                                       includeHistory: includeHistory, parts: parts.map(\.part),
+                                       dropRefusedCategories: dropRefusedCategories)
         let r = try client.call(.recommend, request, as: RecommendResponse.self)
         try client.output(r) {
             if !prompt.isEmpty {

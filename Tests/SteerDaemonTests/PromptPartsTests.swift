@@ -109,6 +109,39 @@ final class PromptPartsTests: XCTestCase {
         try await daemon.stop()
     }
 
+    func testDroppingRefusedCategoriesLeavesTheirItemsOutAndSaysWhich() async throws {
+        let (daemon, connection) = try await daemon(head: try SteeringFixture.head(keyValue: .tokens))
+        let history: [UInt32] = [1, 2, 30]
+        let k = UInt32(SteeringFixture.itemCount - history.count)   // every item but the history: the whole ranking
+        let prompt = "a comedy, but please no horror"
+        let horror = UInt32(SteeringFixture.categoryNames.firstIndex(of: "Horror")!)
+        let steered = try recommend(connection, RecommendRequest(history: history, prompt: prompt, k: k))
+        XCTAssertEqual(steered.parts.map(\.polarity), [.positive, .negative])
+        XCTAssertEqual(steered.parts.map(\.droppedCategories), [[], []], "nothing is dropped unless asked")
+        XCTAssertTrue(steered.itemIDs.contains { SteeringFixture.categories(of: Int($0)).contains(horror) })
+
+        let dropped = try recommend(connection, RecommendRequest(history: history, prompt: prompt, k: k, dropRefusedCategories: true))
+        XCTAssertEqual(dropped.parts.map(\.droppedCategories), [[], ["Horror"]])
+        // The same steered ranking with every Horror item left out (Comedy|Horror items too).
+        let expected = steered.itemIDs.filter { !SteeringFixture.categories(of: Int($0)).contains(horror) }
+        XCTAssertEqual(dropped.itemIDs, expected)
+        XCTAssertEqual(dropped.scores, zip(steered.itemIDs, steered.scores).filter { expected.contains($0.0) }.map(\.1))
+        XCTAssertFalse(dropped.categories.contains { $0.contains("Horror") })
+
+        // Stated parts drop too; a category the request names is never dropped.
+        let stated = try recommend(connection, RecommendRequest(history: history, k: k, parts: [
+            PromptPart(text: "a horror comedy", polarity: .positive), PromptPart(text: "no horror or drama", polarity: .negative),
+        ], dropRefusedCategories: true))
+        XCTAssertEqual(stated.parts.map(\.droppedCategories), [[], ["Drama"]])
+        XCTAssertTrue(stated.itemIDs.contains { SteeringFixture.categories(of: Int($0)).contains(horror) })
+        XCTAssertFalse(stated.categories.contains { $0.contains("Drama") })
+
+        // A request alone drops nothing: the answer is the one without the flag.
+        let request = try recommend(connection, RecommendRequest(history: history, prompt: "I want a comedy", k: 10, dropRefusedCategories: true))
+        XCTAssertEqual(request, try recommend(connection, RecommendRequest(history: history, prompt: "I want a comedy", k: 10)))
+        try await daemon.stop()
+    }
+
     func testTwoPartsOnAPooledHeadEqualTheStatedParts() async throws {
         let (daemon, connection) = try await daemon(head: try SteeringFixture.head(keyValue: .pooled))
         let read = try recommend(connection, RecommendRequest(history: [4, 8], prompt: twoParts, k: 12))

@@ -132,6 +132,18 @@ def test_recommend_stated_parts(client):
     assert rec.item_ids.tolist() != plain.item_ids.tolist()
 
 
+def test_recommend_drop_refused_categories(client):
+    stated = [("a comedy", "+"), ("no drama", "-")]
+    kept = client.recommend(HISTORY, parts=stated, k=N_ITEMS - len(HISTORY))
+    dropped = client.recommend(HISTORY, parts=stated, k=N_ITEMS - len(HISTORY), drop_refused_categories=True)
+    assert [p.dropped_categories for p in kept.parts] == [(), ()]
+    assert [p.dropped_categories for p in dropped.parts] == [(), ("Drama",)]
+    assert any("Drama" in c.split("|") for c in kept.categories)
+    assert not any("Drama" in c.split("|") for c in dropped.categories)
+    expected = [i for i, c in zip(kept.item_ids.tolist(), kept.categories) if "Drama" not in c.split("|")]
+    assert dropped.item_ids.tolist() == expected
+
+
 def test_recommend_include_history(client):
     rec = client.recommend(HISTORY, k=N_ITEMS, include_history=True)
     assert sorted(rec.item_ids.tolist()) == list(range(N_ITEMS))

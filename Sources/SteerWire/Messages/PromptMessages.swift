@@ -108,16 +108,20 @@ public struct PromptPart: Sendable, Equatable, Codable {
     public var confidence: Float
     /// false: too unsure to apply, so the part did not move the user vector (Route: would not).
     public var steered: Bool
+    /// Recommend with `dropRefusedCategories`: the categories this refusal names that were kept out of the ranking.
+    public var droppedCategories: [String]
 
-    public init(text: String, polarity: Polarity, confidence: Float = 1, steered: Bool = true) {
+    public init(text: String, polarity: Polarity, confidence: Float = 1, steered: Bool = true, droppedCategories: [String] = []) {
         self.text = text
         self.polarity = polarity
         self.confidence = confidence
         self.steered = steered
+        self.droppedCategories = droppedCategories
     }
 
     init(_ c: Steer__V1__PromptPart) {
-        self.init(text: swiftString(c.text), polarity: Polarity(c.polarity), confidence: c.confidence, steered: c.steered != 0)
+        self.init(text: swiftString(c.text), polarity: Polarity(c.polarity), confidence: c.confidence, steered: c.steered != 0,
+                  droppedCategories: swiftStrings(c.dropped_categories, c.n_dropped_categories))
     }
 }
 
@@ -129,6 +133,7 @@ extension CArena {
             m.polarity = part.polarity.cValue
             m.confidence = part.confidence
             m.steered = cBool(part.steered)
+            (m.n_dropped_categories, m.dropped_categories) = strings(part.droppedCategories)
         }
     }
 }

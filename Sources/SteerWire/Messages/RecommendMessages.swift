@@ -11,18 +11,22 @@ public struct RecommendRequest: CBackedMessage, Equatable {
     public var k: UInt32
     /// false: items in the history are not recommended.
     public var includeHistory: Bool
-    /// The stated path: every part with its polarity, applied in order (``prompt`` then empty);
+    /// The stated path: every part with its polarity, applied refusals, requests, refusals again (``prompt`` then empty);
     /// each part's confidence and `steered` are ignored (a stated part is always applied).
     public var parts: [PromptPart]
+    /// Also keep out of the ranking every category an applied refusal names and no applied request
+    /// names ("no westerns": no item with Western); the response's parts list them.
+    public var dropRefusedCategories: Bool
 
     public init(history: [UInt32], prompt: String = "", polarity: Polarity = .unspecified, k: UInt32 = 10,
-                includeHistory: Bool = false, parts: [PromptPart] = []) {
+                includeHistory: Bool = false, parts: [PromptPart] = [], dropRefusedCategories: Bool = false) {
         self.history = history
         self.prompt = prompt
         self.polarity = polarity
         self.k = k
         self.includeHistory = includeHistory
         self.parts = parts
+        self.dropRefusedCategories = dropRefusedCategories
     }
 
     static let cType = CMessageType(steer__v1__recommend_request__init)
@@ -30,7 +34,8 @@ public struct RecommendRequest: CBackedMessage, Equatable {
     init(reading m: Steer__V1__RecommendRequest) {
         self.init(history: m.history.map { swiftArray($0.pointee.item_ids, $0.pointee.n_item_ids) } ?? [],
                   prompt: swiftString(m.prompt), polarity: Polarity(m.polarity),
-                  k: m.k, includeHistory: m.include_history != 0, parts: swiftMessages(m.parts, m.n_parts, PromptPart.init))
+                  k: m.k, includeHistory: m.include_history != 0, parts: swiftMessages(m.parts, m.n_parts, PromptPart.init),
+                  dropRefusedCategories: m.drop_refused_categories != 0)
     }
 
     func fill(_ m: inout Steer__V1__RecommendRequest, _ arena: CArena) {
@@ -43,6 +48,7 @@ public struct RecommendRequest: CBackedMessage, Equatable {
         m.k = k
         m.include_history = cBool(includeHistory)
         (m.n_parts, m.parts) = arena.parts(parts)
+        m.drop_refused_categories = cBool(dropRefusedCategories)
     }
 }
 

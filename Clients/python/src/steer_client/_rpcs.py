@@ -78,7 +78,8 @@ def _polarity(number: int) -> Polarity:
 
 
 def _part(message: pb.PromptPart) -> PromptPart:
-    return PromptPart(message.text, _polarity(message.polarity), message.confidence, message.steered)
+    return PromptPart(message.text, _polarity(message.polarity), message.confidence, message.steered,
+                      tuple(message.dropped_categories))
 
 
 def _backbone(message: pb.BackboneInfo) -> BackboneInfo:
@@ -225,7 +226,8 @@ class RPCMethods:
     def recommend(self, history: Sequence[int], prompt: Optional[str] = None, *, k: int = 10,
                   polarity: Optional[PolarityLike] = None,
                   parts: Optional[Sequence[Union[PromptPart, Sequence[Any]]]] = None,
-                  include_history: bool = False, timeout: Timeout = DEFAULT_TIMEOUT) -> Recommendation:
+                  include_history: bool = False, drop_refused_categories: bool = False,
+                  timeout: Timeout = DEFAULT_TIMEOUT) -> Recommendation:
         """Top-k items for a history (item ids, oldest first), steered by a prompt.
 
         Args:
@@ -235,8 +237,12 @@ class RPCMethods:
                 ``(text, polarity)`` pair such as ``("a comedy", "+")``; all applied, in steerd's
                 steering order: the refusals, the requests, then the refusals again.
             include_history: let items of the history be recommended.
+            drop_refused_categories: also leave out every item of a category an applied refusal
+                names and no request names ("no westerns": no Western); each refusal's
+                ``dropped_categories`` says which.
         """
-        request = pb.RecommendRequest(k=k, include_history=include_history)
+        request = pb.RecommendRequest(k=k, include_history=include_history,
+                                      drop_refused_categories=drop_refused_categories)
         request.history.item_ids.extend(_ids(history))
         if prompt:
             request.prompt = prompt

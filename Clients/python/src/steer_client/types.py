@@ -63,14 +63,16 @@ class PromptPart:
     """One request inside a prompt ("a comedy, but please no romance" holds two).
 
     As sent in Recommend's stated ``parts`` only ``text`` and ``polarity`` matter; as returned,
-    ``confidence`` is the router's probability of ``polarity`` (1 when stated) and ``steered``
-    says whether the part moved the user vector.
+    ``confidence`` is the router's probability of ``polarity`` (1 when stated), ``steered``
+    says whether the part moved the user vector, and ``dropped_categories`` (Recommend with
+    ``drop_refused_categories``) names the categories this refusal kept out of the ranking.
     """
 
     text: str
     polarity: Polarity
     confidence: float = 1.0
     steered: bool = False
+    dropped_categories: Sequence[str] = ()
 
 
 @dataclass(frozen=True)

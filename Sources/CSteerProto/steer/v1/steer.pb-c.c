@@ -2069,7 +2069,7 @@ const ProtobufCMessageDescriptor steer__v1__route_request__descriptor =
   (ProtobufCMessageInit) steer__v1__route_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor steer__v1__prompt_part__field_descriptors[4] =
+static const ProtobufCFieldDescriptor steer__v1__prompt_part__field_descriptors[5] =
 {
   {
     "text",
@@ -2119,9 +2119,22 @@ static const ProtobufCFieldDescriptor steer__v1__prompt_part__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "dropped_categories",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Steer__V1__PromptPart, n_dropped_categories),
+    offsetof(Steer__V1__PromptPart, dropped_categories),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned steer__v1__prompt_part__field_indices_by_name[] = {
   2,   /* field[2] = confidence */
+  4,   /* field[4] = dropped_categories */
   1,   /* field[1] = polarity */
   3,   /* field[3] = steered */
   0,   /* field[0] = text */
@@ -2129,7 +2142,7 @@ static const unsigned steer__v1__prompt_part__field_indices_by_name[] = {
 static const ProtobufCIntRange steer__v1__prompt_part__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor steer__v1__prompt_part__descriptor =
 {
@@ -2139,7 +2152,7 @@ const ProtobufCMessageDescriptor steer__v1__prompt_part__descriptor =
   "Steer__V1__PromptPart",
   "steer.v1",
   sizeof(Steer__V1__PromptPart),
-  4,
+  5,
   steer__v1__prompt_part__field_descriptors,
   steer__v1__prompt_part__field_indices_by_name,
   1,  steer__v1__prompt_part__number_ranges,
@@ -2733,7 +2746,7 @@ const ProtobufCMessageDescriptor steer__v1__retrieve_response__descriptor =
   (ProtobufCMessageInit) steer__v1__retrieve_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor steer__v1__recommend_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor steer__v1__recommend_request__field_descriptors[7] =
 {
   {
     "history",
@@ -2807,8 +2820,21 @@ static const ProtobufCFieldDescriptor steer__v1__recommend_request__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "drop_refused_categories",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Steer__V1__RecommendRequest, drop_refused_categories),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned steer__v1__recommend_request__field_indices_by_name[] = {
+  6,   /* field[6] = drop_refused_categories */
   0,   /* field[0] = history */
   4,   /* field[4] = include_history */
   3,   /* field[3] = k */
@@ -2819,7 +2845,7 @@ static const unsigned steer__v1__recommend_request__field_indices_by_name[] = {
 static const ProtobufCIntRange steer__v1__recommend_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor steer__v1__recommend_request__descriptor =
 {
@@ -2829,7 +2855,7 @@ const ProtobufCMessageDescriptor steer__v1__recommend_request__descriptor =
   "Steer__V1__RecommendRequest",
   "steer.v1",
   sizeof(Steer__V1__RecommendRequest),
-  6,
+  7,
   steer__v1__recommend_request__field_descriptors,
   steer__v1__recommend_request__field_indices_by_name,
   1,  steer__v1__recommend_request__number_ranges,

@@ -288,10 +288,16 @@ struct  Steer__V1__PromptPart
    * false: too unsure to apply (see the policy); the part did not move the user vector
    */
   protobuf_c_boolean steered;
+  /*
+   * Recommend with drop_refused_categories: the categories this refusal names that were kept out
+   * of the ranking (names as the item index spells them); empty otherwise.
+   */
+  size_t n_dropped_categories;
+  char **dropped_categories;
 };
 #define STEER__V1__PROMPT_PART__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&steer__v1__prompt_part__descriptor) \
-    , (char *)protobuf_c_empty_string, STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0, 0 }
+    , (char *)protobuf_c_empty_string, STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0, 0, 0,NULL }
 
 
 struct  Steer__V1__RouteResult
@@ -502,10 +508,16 @@ struct  Steer__V1__RecommendRequest
    */
   size_t n_parts;
   Steer__V1__PromptPart **parts;
+  /*
+   * Also keep out of the ranking every item of a category that an applied refusal names ("no
+   * westerns" → no item with Western) and no applied request names; the response's parts say which.
+   * Names are matched as words, with plurals, a few common other names and one typo in long names.
+   */
+  protobuf_c_boolean drop_refused_categories;
 };
 #define STEER__V1__RECOMMEND_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&steer__v1__recommend_request__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0, 0, 0,NULL }
+    , NULL, (char *)protobuf_c_empty_string, STEER__V1__POLARITY__POLARITY_UNSPECIFIED, 0, 0, 0,NULL, 0 }
 
 
 struct  Steer__V1__RecommendResponse

@@ -1,0 +1,103 @@
+// Which catalogue categories a prompt part names ("no more westerns" → Western), so that a refusal
+// the router read can also be kept out of the ranking by the item index, not only steered away from.
+
+/// Finds a catalogue's categories named in prompt text, by their names and a few common other names.
+///
+/// A category is named when the text's tokens (``CueTokens``: lower case, contractions and
+/// "romcom"/"scifi" expanded, "children's" → "children") hold one of its forms as consecutive words:
+/// - its name in that token form ("Sci-Fi" → "sci fi", "Film-Noir" → "film noir"), and the
+///   plural of its last word ("westerns", "comedies");
+/// - the other names in ``otherNames`` for the MovieLens genres ("science fiction", "kids",
+///   "cartoons", "noir", "rom com" for both Romance and Comedy, …).
+///
+/// A word of at least ``minimumRepairLength`` letters one typo away from a one-word form of that
+/// length, with the same first letter, counts as that form ("thriler", "animted"), as the router's
+/// cue words are repaired.
+///
+/// The forms are names, never descriptions ("scary", "detectives" name no category here): a
+/// missed mention leaves a refusal to the tower alone, a wrong one would drop items the user
+/// never refused.
+public struct CategoryMentions: Sendable {
+    /// The catalogue's category names; a category's id is its index here.
+    public let names: [String]
+    /// Each form (token sequence) with the categories it names.
+    private let forms: [(tokens: [String], categories: [Int])]
+
+    /// Other names of the MovieLens genres, in ``CueTokens`` form, by the genre's data name.
+    /// Written from the genre names and common English usage, not from any prompt set.
+    static let otherNames: [String: [String]] = [
+        "Sci-Fi": ["science fiction", "scifi"],
+        "Children's": ["kids", "kid", "child", "childrens", "kiddie"],
+        "Animation": ["animated", "cartoon", "cartoons", "anime"],
+        "Film-Noir": ["noir", "noirs"],
+        "Romance": ["romantic", "rom com", "rom coms", "love story", "love stories"],
+        "Comedy": ["comedic", "rom com", "rom coms"],
+        "Documentary": ["docs", "docudrama", "docudramas"],
+        "Horror": ["slasher", "slashers"],
+        "Western": ["cowboy", "cowboys"],
+    ]
+
+    /// - Parameter categoryNames: the catalogue's category names (an item index's or a dataset's).
+    public init(categoryNames: [String]) {
+        names = categoryNames
+        var byForm: [[String]: [Int]] = [:]
+        for (id, name) in categoryNames.enumerated() {
+            var texts = [name]
+            let words = CueTokens.tokens(name)
+            if let last = words.last, last.count > 3 {
+                let plural = last.hasSuffix("y") ? String(last.dropLast()) + "ies" : last + "s"
+                texts.append((words.dropLast() + [plural]).joined(separator: " "))
+            }
+            texts += Self.otherNames[name] ?? []
+            for text in texts {
+                let tokens = CueTokens.tokens(text)
+                guard !tokens.isEmpty, !(byForm[tokens] ?? []).contains(id) else { continue }
+                byForm[tokens, default: []].append(id)
+            }
+        }
+        forms = byForm.map { (tokens: $0.key, categories: $0.value) }.sorted { $0.tokens.lexicographicallyPrecedes($1.tokens) }
+    }
+
+    /// Shorter words are not repaired: "war", "noir", "kids" and "crime" have too many neighbours.
+    static let minimumRepairLength = 6
+
+    /// The ids of the categories `text` names, ascending.
+    public func categories(in text: String) -> [Int] {
+        let tokens = CueTokens.tokens(text)
+        var found = Set<Int>()
+        for form in forms where Self.contains(tokens, form.tokens) { found.formUnion(form.categories) }
+        for form in forms where form.tokens.count == 1 && form.tokens[0].count >= Self.minimumRepairLength {
+            let name = Array(form.tokens[0])
+            if tokens.contains(where: { $0.count >= Self.minimumRepairLength && $0.first == name.first
+                                        && CueTokens.withinOneEdit(Array($0), name) }) {
+                found.formUnion(form.categories)
+            }
+        }
+        return found.sorted()
+    }
+
+    /// The categories to keep out of the ranking for a prompt's applied parts: those a refusal
+    /// names and no request names ("a comedy, but not a rom com" drops Romance and keeps Comedy),
+    /// ascending. Parts left out as unsure drop nothing: only what steered may filter.
+    public func refused<Part>(by parts: [Part], text: (Part) -> String, isRefusal: (Part) -> Bool) -> [Int] {
+        var refused = Set<Int>(), requested = Set<Int>()
+        for part in parts {
+            let named = categories(in: text(part))
+            if isRefusal(part) { refused.formUnion(named) } else { requested.formUnion(named) }
+        }
+        return refused.subtracting(requested).sorted()
+    }
+
+    /// ``refused(by:text:isRefusal:)`` for a reading's parts (pass the applied ones: ``PromptReading/steeredParts(minimumConfidence:)``).
+    public func refused(by parts: [PromptReading.Part]) -> [Int] {
+        refused(by: parts, text: \.text, isRefusal: { $0.decision.polarity == .negative })
+    }
+
+    private static func contains(_ tokens: [String], _ form: [String]) -> Bool {
+        guard form.count <= tokens.count else { return false }
+        for start in 0...(tokens.count - form.count) where tokens[start] == form[0] {
+            if Array(tokens[start..<(start + form.count)]) == form { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,65 @@
+// The categories a prompt part names, and which of them a reading's refusals keep out.
+import XCTest
+@testable import SteerPrompt
+
+final class CategoryMentionsTests: XCTestCase {
+    private let movieLens = ["Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama",
+                             "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"]
+    private var mentions: CategoryMentions { CategoryMentions(categoryNames: movieLens) }
+
+    private func named(_ text: String) -> [String] { mentions.categories(in: text).map { movieLens[$0] } }
+
+    func testNamesPluralsAndOtherNamesAreFound() {
+        XCTAssertEqual(named("no horror tonight"), ["Horror"])
+        XCTAssertEqual(named("I'm done with westerns"), ["Western"])
+        XCTAssertEqual(named("no more COMEDIES!"), ["Comedy"])
+        XCTAssertEqual(named("skip the sci-fi"), ["Sci-Fi"])
+        XCTAssertEqual(named("no science fiction"), ["Sci-Fi"])
+        XCTAssertEqual(named("nothing for kids"), ["Children's"])
+        XCTAssertEqual(named("not a children's movie"), ["Children's"])
+        XCTAssertEqual(named("no cartoons"), ["Animation"])
+        XCTAssertEqual(named("keep film noir off"), ["Film-Noir"])
+        XCTAssertEqual(named("no noir"), ["Film-Noir"])
+        XCTAssertEqual(named("no rom-coms please"), ["Comedy", "Romance"])
+        XCTAssertEqual(named("no romcom"), ["Comedy", "Romance"])
+        XCTAssertEqual(named("no documentaries or musicals"), ["Documentary", "Musical"])
+        XCTAssertEqual(named("ugh not another thriler"), ["Thriller"], "one typo in a long name is repaired")
+        XCTAssertEqual(named("a musical that isn't animted"), ["Animation", "Musical"])
+        XCTAssertEqual(named("no wat films, no nior"), [], "short names are not repaired")
+    }
+
+    func testWordsThatOnlyDescribeOrContainANameAreNotMentions() {
+        XCTAssertEqual(named("nothing too scary"), [])
+        XCTAssertEqual(named("no Star Wars sequels"), [], "\"wars\" is not the War genre's form")
+        XCTAssertEqual(named("no kidding, something long"), [])
+        XCTAssertEqual(named("no dramatic endings"), [])
+        XCTAssertEqual(named("actionable advice"), [])
+    }
+
+    func testARefusalDropsWhatNoRequestNames() {
+        typealias Part = (text: String, refusal: Bool)
+        let refused = { (parts: [Part]) in
+            self.mentions.refused(by: parts, text: \.text, isRefusal: \.refusal).map { self.movieLens[$0] }
+        }
+        XCTAssertEqual(refused([("a comedy", false), ("but please no romance", true)]), ["Romance"])
+        XCTAssertEqual(refused([("a comedy", false), ("but not a rom com", true)]), ["Romance"],
+                       "a category the request names is never dropped")
+        XCTAssertEqual(refused([("a kids movie", false), ("that isn't animated", true)]), ["Animation"])
+        XCTAssertEqual(refused([("I want a western", false)]), [], "a request drops nothing")
+        XCTAssertEqual(refused([("nothing too dark", true)]), [], "a refusal that names no category drops nothing")
+    }
+
+    func testAReadingsPartsUseTheirPolarity() {
+        let reading = PromptReading(parts: [
+            .init(text: "no horror", decision: RouteDecision(positiveProbability: 0.1)),
+            .init(text: "a thriller", decision: RouteDecision(positiveProbability: 0.9)),
+        ])
+        XCTAssertEqual(mentions.refused(by: reading.parts).map { movieLens[$0] }, ["Horror"])
+    }
+
+    func testAnotherCatalogueIsReadByItsOwnNames() {
+        let books = CategoryMentions(categoryNames: ["Poetry", "True_Crime", "Self-Help"])
+        XCTAssertEqual(books.categories(in: "no self-help books"), [2])
+        XCTAssertEqual(books.categories(in: "no poetries, no true crime"), [0, 1])
+    }
+}
