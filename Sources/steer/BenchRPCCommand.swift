@@ -131,6 +131,10 @@ struct BenchRPCCommand: ParsableCommand {
         let twoParts = RecommendRequest(history: history, prompt: Self.cachedTwoPartPrompt, k: 10).encoded()
         rows.append(try measure("Recommend, cached two-part prompt", .recommend, { _, _ in twoParts }, socket: socket, connections: 1,
                                 requests: requests / 4))
+        // The same with the refused category (Romance) left out of the ranking: the mention lookup and a filtered top-K.
+        let dropping = RecommendRequest(history: history, prompt: Self.cachedTwoPartPrompt, k: 10, dropRefusedCategories: true).encoded()
+        rows.append(try measure("Recommend, cached two-part prompt, refused categories dropped", .recommend, { _, _ in dropping },
+                                socket: socket, connections: 1, requests: requests / 4))
         rows.append(try measure("Recommend, new prompt", .recommend, { c, i in
             RecommendRequest(history: history, prompt: Self.newPrompt(connection: c, request: i), k: 10).encoded()
         }, socket: socket, connections: 1, requests: uncachedRequests))

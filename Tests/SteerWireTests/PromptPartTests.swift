@@ -52,6 +52,28 @@ final class PromptPartTests: XCTestCase {
         XCTAssertEqual(try RecommendResponse(decoding: expected), response)
     }
 
+    func testDroppedCategoriesBytes() throws {
+        // RecommendRequest.drop_refused_categories is field 7 (varint); PromptPart.dropped_categories field 5 (strings).
+        let request = RecommendRequest(history: [1], k: 3, dropRefusedCategories: true)
+        let requestBytes: [UInt8] = [0x0A, 0x03, 0x0A, 0x01, 0x01, 0x20, 0x03, 0x38, 0x01]
+        XCTAssertEqual(request.encoded(), requestBytes)
+        XCTAssertEqual(try RecommendRequest(decoding: requestBytes), request)
+
+        let response = RecommendResponse(itemIDs: [7], scores: [], parts: [
+            PromptPart(text: "ab", polarity: .negative, confidence: 0.5, droppedCategories: ["Horror", "War"]),
+        ])
+        let responseBytes: [UInt8] = [
+            0x0A, 0x01, 0x07,                                        // item_ids, packed: 7
+            0x3A, 0x1A,                                              // parts (field 7), 26 bytes:
+        ] + negativePartBytes + [
+            0x2A, 0x06, 0x48, 0x6F, 0x72, 0x72, 0x6F, 0x72,          //   dropped_categories = "Horror"
+            0x2A, 0x03, 0x57, 0x61, 0x72,                            //   dropped_categories = "War"
+        ]
+        XCTAssertEqual(response.encoded(), responseBytes)
+        XCTAssertEqual(try RecommendResponse(decoding: responseBytes), response)
+        roundTrip(RecommendRequest(history: [4], prompt: "a comedy, no romance", k: 2, dropRefusedCategories: true))
+    }
+
     func testRouteResultPartsBytes() throws {
         let response = RouteResponse(results: [RouteResult(polarity: .positive, confidence: 1,
                                                            parts: [PromptPart(text: "ab", polarity: .negative, confidence: 0.5)])])
