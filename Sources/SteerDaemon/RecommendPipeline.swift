@@ -214,7 +214,11 @@ extension SteerService {
         var job = RankJob(index: plan.index, head: plan.model.head, user: user, steps: steps,
                           exclude: request.includeHistory ? [] : request.history, k: Int(request.k))
         if request.dropRefusedCategories, applied.contains(where: \.refusal), let names = plan.index.categoryNames {
-            let mentions = CategoryMentions(categoryNames: names)
+            let mentions = categoryMentions.withLock { cached in
+                if let cached, cached.names == names { return cached }
+                cached = CategoryMentions(categoryNames: names)
+                return cached!
+            }
             let dropped = mentions.refused(by: applied, text: \.text, isRefusal: \.refusal)
             job.excludeCategories = dropped.map(UInt32.init)
             // Each applied refusal lists the dropped categories it names.

@@ -20,8 +20,10 @@
 public struct CategoryMentions: Sendable {
     /// The catalogue's category names; a category's id is its index here.
     public let names: [String]
-    /// Each form (token sequence) with the categories it names.
-    private let forms: [(tokens: [String], categories: [Int])]
+    /// Each form (token sequence) with the categories it names, by the form's first token.
+    private let forms: [String: [(tokens: [String], categories: [Int])]]
+    /// The one-word forms a typo may be repaired to: their letters and categories.
+    private let repairable: [(letters: [Character], categories: [Int])]
 
     /// Other names of the MovieLens genres, in ``CueTokens`` form, by the genre's data name.
     /// Written from the genre names and common English usage, not from any prompt set.
@@ -55,7 +57,9 @@ public struct CategoryMentions: Sendable {
                 byForm[tokens, default: []].append(id)
             }
         }
-        forms = byForm.map { (tokens: $0.key, categories: $0.value) }.sorted { $0.tokens.lexicographicallyPrecedes($1.tokens) }
+        forms = Dictionary(grouping: byForm.map { (tokens: $0.key, categories: $0.value) }, by: { $0.tokens[0] })
+        repairable = byForm.filter { $0.key.count == 1 && $0.key[0].count >= Self.minimumRepairLength }
+            .map { (letters: Array($0.key[0]), categories: $0.value) }
     }
 
     /// Shorter words are not repaired: "war", "noir", "kids" and "crime" have too many neighbours.
@@ -65,11 +69,12 @@ public struct CategoryMentions: Sendable {
     public func categories(in text: String) -> [Int] {
         let tokens = CueTokens.tokens(text)
         var found = Set<Int>()
-        for form in forms where Self.contains(tokens, form.tokens) { found.formUnion(form.categories) }
-        for form in forms where form.tokens.count == 1 && form.tokens[0].count >= Self.minimumRepairLength {
-            let name = Array(form.tokens[0])
-            if tokens.contains(where: { $0.count >= Self.minimumRepairLength && $0.first == name.first
-                                        && CueTokens.withinOneEdit(Array($0), name) }) {
+        for (start, token) in tokens.enumerated() {
+            for form in forms[token] ?? [] where tokens[start...].starts(with: form.tokens) { found.formUnion(form.categories) }
+            guard token.count >= Self.minimumRepairLength else { continue }
+            let letters = Array(token)
+            for form in repairable where form.letters.first == letters.first && abs(form.letters.count - letters.count) <= 1
+                && CueTokens.withinOneEdit(letters, form.letters) {
                 found.formUnion(form.categories)
             }
         }
@@ -91,13 +96,5 @@ public struct CategoryMentions: Sendable {
     /// ``refused(by:text:isRefusal:)`` for a reading's parts (pass the applied ones: ``PromptReading/steeredParts(minimumConfidence:)``).
     public func refused(by parts: [PromptReading.Part]) -> [Int] {
         refused(by: parts, text: \.text, isRefusal: { $0.decision.polarity == .negative })
-    }
-
-    private static func contains(_ tokens: [String], _ form: [String]) -> Bool {
-        guard form.count <= tokens.count else { return false }
-        for start in 0...(tokens.count - form.count) where tokens[start] == form[0] {
-            if Array(tokens[start..<(start + form.count)]) == form { return true }
-        }
-        return false
     }
 }
