@@ -101,10 +101,10 @@ public enum NaturalPromptEvaluation {
             let steered = try evaluator.rank(users: z, items: items, dimension: d, excluded: cases.map(\.history),
                                              targets: cases.map { _ in [Int32]() })
             let refused = Set(mentions.refused(by: reading.steeredParts()).map(Int32.init))
-            let kept = ItemBitset(itemCount: dataset.itemCount) { refused.isDisjoint(with: categories[$0]) }
             let steeredDropped = refused.isEmpty ? steered : try evaluator.rank(
                 users: z, items: items, dimension: d, excluded: cases.map(\.history), targets: cases.map { _ in [Int32]() },
-                candidates: Array(repeating: kept, count: cases.count))
+                candidates: Array(repeating: ItemBitset(itemCount: dataset.itemCount) { refused.isDisjoint(with: categories[$0]) },
+                                  count: cases.count))
             for part in prompt.parts {
                 let genres = Set(part.genres.map { genreID[$0]! })
                 let share = { (lists: [[Int32]]) in

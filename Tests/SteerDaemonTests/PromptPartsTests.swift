@@ -136,6 +136,13 @@ final class PromptPartsTests: XCTestCase {
         XCTAssertTrue(stated.itemIDs.contains { SteeringFixture.categories(of: Int($0)).contains(horror) })
         XCTAssertFalse(stated.categories.contains { $0.contains("Drama") })
 
+        // Refusing every category leaves nothing to rank: an empty answer, as a filter gives, that says why.
+        let none = try recommend(connection, RecommendRequest(history: history, k: 10, parts: [
+            PromptPart(text: "no comedy, horror or drama", polarity: .negative),
+        ], dropRefusedCategories: true))
+        XCTAssertEqual(none.itemIDs, [])
+        XCTAssertEqual(none.parts.map(\.droppedCategories), [["Comedy", "Horror", "Drama"]])
+
         // A request alone drops nothing: the answer is the one without the flag.
         let request = try recommend(connection, RecommendRequest(history: history, prompt: "I want a comedy", k: 10, dropRefusedCategories: true))
         XCTAssertEqual(request, try recommend(connection, RecommendRequest(history: history, prompt: "I want a comedy", k: 10)))
