@@ -8,11 +8,17 @@
 /// - its name in that token form ("Sci-Fi" → "sci fi", "Film-Noir" → "film noir"), and the
 ///   plural of its last word ("westerns", "comedies");
 /// - the other names in ``otherNames`` for the MovieLens genres ("science fiction", "kids",
-///   "cartoons", "noir", "rom com" for both Romance and Comedy, …).
+///   "cartoons", "noir", "rom com" for both Romance and Comedy, …), and "kids movies" and the
+///   like (``filmNouns``).
 ///
 /// A word of at least ``minimumRepairLength`` letters one typo away from a one-word form of that
 /// length, with the same first letter, counts as that form ("thriler", "animted"), as the router's
 /// cue words are repaired.
+///
+/// Words that also name people ("kids", "children") name a category only as a kind of film: before
+/// a film noun ("kids movies", "children's films", "kid stuff") or after "for" ("not for kids",
+/// "nothing for the children"). "no gore, my kids are watching" refuses gore for the children's
+/// sake; dropping children's films would turn it around.
 ///
 /// The forms are names, never descriptions ("scary", "detectives" name no category here): a
 /// missed mention leaves a refusal to the tower alone, a wrong one would drop items the user
@@ -29,7 +35,7 @@ public struct CategoryMentions: Sendable {
     /// Written from the genre names and common English usage, not from any prompt set.
     static let otherNames: [String: [String]] = [
         "Sci-Fi": ["science fiction", "scifi"],
-        "Children's": ["kids", "kid", "child", "childrens", "kiddie"],
+        "Children's": ["kids", "kid", "child", "childrens", "kiddie", "kiddies"],
         "Animation": ["animated", "cartoon", "cartoons", "anime"],
         "Film-Noir": ["noir", "noirs"],
         "Romance": ["romantic", "rom com", "rom coms", "love story", "love stories"],
@@ -38,6 +44,11 @@ public struct CategoryMentions: Sendable {
         "Horror": ["slasher", "slashers"],
         "Western": ["cowboy", "cowboys"],
     ]
+
+    /// Forms that also name people, and the nouns after which they name a kind of film.
+    static let peopleWords: Set<String> = ["kid", "kids", "child", "children", "childrens"]
+    static let filmNouns: Set<String> = CueLexicon.mediaNouns.union(["show", "shows", "content", "fare", "tv", "program", "programs",
+                                                                     "programme", "programmes", "entertainment", "cartoon", "cartoons"])
 
     /// - Parameter categoryNames: the catalogue's category names (an item index's or a dataset's).
     public init(categoryNames: [String]) {
@@ -70,15 +81,27 @@ public struct CategoryMentions: Sendable {
         let tokens = CueTokens.tokens(text)
         var found = Set<Int>()
         for (start, token) in tokens.enumerated() {
-            for form in forms[token] ?? [] where tokens[start...].starts(with: form.tokens) { found.formUnion(form.categories) }
+            for form in forms[token] ?? [] where tokens[start...].starts(with: form.tokens)
+                && Self.namesAKind(form.tokens, at: start, in: tokens) {
+                found.formUnion(form.categories)
+            }
             guard token.count >= Self.minimumRepairLength else { continue }
             let letters = Array(token)
             for form in repairable where form.letters.first == letters.first && abs(form.letters.count - letters.count) <= 1
-                && CueTokens.withinOneEdit(letters, form.letters) {
+                && CueTokens.withinOneEdit(letters, form.letters) && Self.namesAKind([String(form.letters)], at: start, in: tokens) {
                 found.formUnion(form.categories)
             }
         }
         return found.sorted()
+    }
+
+    /// Whether `form`, found at `start` of `tokens`, names a kind of film: always, unless it is a
+    /// word that also names people (``peopleWords``), which must stand before a film noun or after "for".
+    private static func namesAKind(_ form: [String], at start: Int, in tokens: [String]) -> Bool {
+        guard form.count == 1, peopleWords.contains(form[0]) else { return true }
+        if start + 1 < tokens.count, filmNouns.contains(tokens[start + 1]) { return true }
+        if start >= 1, tokens[start - 1] == "for" { return true }
+        return start >= 2 && tokens[start - 2] == "for" && ["the", "little", "young", "small"].contains(tokens[start - 1])
     }
 
     /// The categories to keep out of the ranking for a prompt's applied parts: those a refusal

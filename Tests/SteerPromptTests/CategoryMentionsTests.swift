@@ -16,6 +16,7 @@ final class CategoryMentionsTests: XCTestCase {
         XCTAssertEqual(named("skip the sci-fi"), ["Sci-Fi"])
         XCTAssertEqual(named("no science fiction"), ["Sci-Fi"])
         XCTAssertEqual(named("nothing for kids"), ["Children's"])
+        XCTAssertEqual(named("no kids' movies"), ["Children's"])
         XCTAssertEqual(named("not a children's movie"), ["Children's"])
         XCTAssertEqual(named("no cartoons"), ["Animation"])
         XCTAssertEqual(named("keep film noir off"), ["Film-Noir"])
@@ -34,6 +35,17 @@ final class CategoryMentionsTests: XCTestCase {
         XCTAssertEqual(named("no kidding, something long"), [])
         XCTAssertEqual(named("no dramatic endings"), [])
         XCTAssertEqual(named("actionable advice"), [])
+    }
+
+    func testWordsForPeopleNameAKindOfFilmOnlyAsOne() {
+        XCTAssertEqual(named("no gore, my kids are watching"), [], "the children are the audience, not the genre")
+        XCTAssertEqual(named("my children are asleep, so no horror"), ["Horror"])
+        XCTAssertEqual(named("no kids movies"), ["Children's"])
+        XCTAssertEqual(named("no kid stuff"), ["Children's"])
+        XCTAssertEqual(named("fantasy, not for kids"), ["Children's", "Fantasy"])
+        XCTAssertEqual(named("nothing for the little ones or for the kids"), ["Children's"])
+        XCTAssertEqual(named("no kiddie fare"), ["Children's"])
+        XCTAssertEqual(named("no childern's films"), ["Children's"], "a repaired people word needs the same context")
     }
 
     func testARefusalDropsWhatNoRequestNames() {
