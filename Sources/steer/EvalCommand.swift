@@ -19,6 +19,13 @@ extension EvaluationPart: ExpressibleByArgument {}
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval",
         abstract: "Evaluate a backbone checkpoint: NDCG and Recall at 10 and 20 over all items (history masked).")
+    /// Report files with their keys sorted, so a report measured again differs only where its figures do.
+    static let reportJSON: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+
     @Option(help: "Checkpoint written by `steer train`.") var checkpoint: String
     @Option(help: "Dataset it was trained on.") var dataset = "ml-1m"
     @Option(help: "Split: paper or loo.") var split: SplitChoice = .paper
@@ -101,7 +108,7 @@ struct EvalCommand: ParsableCommand {
                 print(measured.markdown())
                 if let report {
                     try measured.markdown().write(toFile: report + ".md", atomically: true, encoding: .utf8)
-                    try JSONEncoder().encode(measured).write(to: URL(fileURLWithPath: report + ".json"))
+                    try Self.reportJSON.encode(measured).write(to: URL(fileURLWithPath: report + ".json"))
                 }
                 return
             }
@@ -114,7 +121,7 @@ struct EvalCommand: ParsableCommand {
                 print(measured.markdown())
                 if let report {
                     try measured.markdown().write(toFile: report + ".md", atomically: true, encoding: .utf8)
-                    try JSONEncoder().encode(measured).write(to: URL(fileURLWithPath: report + ".json"))
+                    try Self.reportJSON.encode(measured).write(to: URL(fileURLWithPath: report + ".json"))
                 }
                 return
             }
