@@ -214,19 +214,33 @@ extension SteerService {
         var job = RankJob(index: plan.index, head: plan.model.head, user: user, steps: steps,
                           exclude: request.includeHistory ? [] : request.history, k: Int(request.k))
         if request.dropRefusedCategories, applied.contains(where: \.refusal), let names = plan.index.categoryNames {
-            let mentions = categoryMentions.withLock { cached in
-                if let cached, cached.names == names { return cached }
-                cached = CategoryMentions(categoryNames: names)
-                return cached!
-            }
-            let dropped = mentions.refused(by: applied, text: \.text, isRefusal: \.refusal)
+            let named = namedCategories(applied.map(\.text), names: names)
+            let dropped = CategoryMentions.refused(zip(named, applied).map { (named: $0, isRefusal: $1.refusal) })
             job.excludeCategories = dropped.map(UInt32.init)
-            // Each applied refusal lists the dropped categories it names.
-            for i in response.parts.indices where response.parts[i].steered && response.parts[i].polarity == .negative {
-                response.parts[i].droppedCategories = mentions.categories(in: response.parts[i].text).filter(dropped.contains).map { names[$0] }
+            // Each applied refusal lists the dropped categories it names (applied parts keep their order in the response).
+            var next = 0
+            for i in response.parts.indices where response.parts[i].steered {
+                if applied[next].refusal { response.parts[i].droppedCategories = named[next].filter(dropped.contains).map { names[$0] } }
+                next += 1
             }
         }
         return (job, response)
+    }
+
+    /// The categories each of `texts` names in the catalogue `names` (`CategoryMentions`), from
+    /// the memo when a text was read before under the same names.
+    private func namedCategories(_ texts: [String], names: [String]) -> [[Int]] {
+        categoryMentions.withLock { memo in
+            if memo == nil || memo!.mentions.names != names || memo!.named.count >= Self.maxNamedTexts {
+                memo = (memo.flatMap { $0.mentions.names == names ? $0.mentions : nil } ?? CategoryMentions(categoryNames: names), [:])
+            }
+            return texts.map { text in
+                if let known = memo!.named[text] { return known }
+                let found = memo!.mentions.categories(in: text)
+                memo!.named[text] = found
+                return found
+            }
+        }
     }
 
     /// Ranking batches share one item index and one head.

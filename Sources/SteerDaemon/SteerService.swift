@@ -64,9 +64,12 @@ public final class SteerService: RPCService {
     /// User vectors by (model generation, history): a user who re-asks with another prompt, the
     /// point of a promptable recommender, skips the backbone. 16 MiB ≈ 50,000 vectors of d = 64.
     let userVectors = LRUCache<UserVectorKey, [Float]>(capacity: 16 << 20, cost: UserVectorKey.cost)
-    /// The category names of the index last served with `drop_refused_categories`, and their
-    /// mentions: built once per catalogue, not per request (building reads every name's forms).
-    let categoryMentions = Locked<CategoryMentions?>(nil)
+    /// The mentions of the catalogue last served with `drop_refused_categories` (built once per
+    /// catalogue: building reads every name's forms) and the categories each part text named
+    /// (a prompt asked again is not read again); see `namedCategories`.
+    let categoryMentions = Locked<(mentions: CategoryMentions, named: [String: [Int]])?>(nil)
+    /// Part texts whose categories are kept; past this the memo starts over.
+    static let maxNamedTexts = 4_096
     /// Recommend's prepared-prompt lookups (see `PreparedPrompts`).
     let preparedPromptCounts = PreparedPromptCounts()
     /// Histories longer than this are encoded every time (their key would cost more than it saves).

@@ -108,10 +108,14 @@ public struct CategoryMentions: Sendable {
     /// names and no request names ("a comedy, but not a rom com" drops Romance and keeps Comedy),
     /// ascending. Parts left out as unsure drop nothing: only what steered may filter.
     public func refused<Part>(by parts: [Part], text: (Part) -> String, isRefusal: (Part) -> Bool) -> [Int] {
+        Self.refused(parts.map { (named: categories(in: text($0)), isRefusal: isRefusal($0)) })
+    }
+
+    /// The same rule for parts whose categories were looked up already (``categories(in:)``).
+    public static func refused(_ parts: [(named: [Int], isRefusal: Bool)]) -> [Int] {
         var refused = Set<Int>(), requested = Set<Int>()
         for part in parts {
-            let named = categories(in: text(part))
-            if isRefusal(part) { refused.formUnion(named) } else { requested.formUnion(named) }
+            if part.isRefusal { refused.formUnion(part.named) } else { requested.formUnion(part.named) }
         }
         return refused.subtracting(requested).sorted()
     }
