@@ -127,6 +127,9 @@ final class PromptPartsTests: XCTestCase {
         XCTAssertEqual(dropped.itemIDs, expected)
         XCTAssertEqual(dropped.scores, zip(steered.itemIDs, steered.scores).filter { expected.contains($0.0) }.map(\.1))
         XCTAssertFalse(dropped.categories.contains { $0.contains("Horror") })
+        // Asked again, the parts' categories come from steerd's memo: the same answer.
+        XCTAssertEqual(try recommend(connection, RecommendRequest(history: history, prompt: prompt, k: k, dropRefusedCategories: true)),
+                       dropped)
 
         // Stated parts drop too; a category the request names is never dropped.
         let stated = try recommend(connection, RecommendRequest(history: history, k: k, parts: [
