@@ -231,8 +231,10 @@ extension SteerService {
     /// the memo when a text was read before under the same names.
     private func namedCategories(_ texts: [String], names: [String]) -> [[Int]] {
         categoryMentions.withLock { memo in
-            if memo == nil || memo!.mentions.names != names || memo!.named.count >= Self.maxNamedTexts {
-                memo = (memo.flatMap { $0.mentions.names == names ? $0.mentions : nil } ?? CategoryMentions(categoryNames: names), [:])
+            if memo?.mentions.names != names {
+                memo = (CategoryMentions(categoryNames: names), [:])
+            } else if memo!.named.count >= Self.maxNamedTexts {
+                memo!.named.removeAll()
             }
             return texts.map { text in
                 if let known = memo!.named[text] { return known }

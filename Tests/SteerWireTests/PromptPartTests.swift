@@ -54,6 +54,7 @@ final class PromptPartTests: XCTestCase {
 
     func testDroppedCategoriesBytes() throws {
         // RecommendRequest.drop_refused_categories is field 7 (varint); PromptPart.dropped_categories field 5 (strings).
+        // Bytes are the contract here, so they are compared exactly (the one float, 0.5, is exact in fixed32).
         let request = RecommendRequest(history: [1], k: 3, dropRefusedCategories: true)
         let requestBytes: [UInt8] = [0x0A, 0x03, 0x0A, 0x01, 0x01, 0x20, 0x03, 0x38, 0x01]
         XCTAssertEqual(request.encoded(), requestBytes)
