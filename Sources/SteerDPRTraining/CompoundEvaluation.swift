@@ -65,14 +65,14 @@ public enum CompoundEvaluation {
     public static func measure(split: DatasetSplit, templates: PromptTemplates, name: String, dataset: String,
                                backbone: Backbone, head: DPRHead, bank: PromptBank, router: PromptRouter?,
                                windows: [Int], seed: UInt64 = TaskBuilder.defaultSeed,
-                               part: EvaluationPart = .test) throws -> CompoundReport {
+                               part: EvaluationPart = .test, memory: PromptMemory? = nil) throws -> CompoundReport {
         let cases = split.cases(part)
         let users = try SequentialEvaluation.userVectors(backbone, cases: cases)
         let caseRow = Dictionary(cases.enumerated().map { ($1.user, $0) }, uniquingKeysWith: { first, _ in first })
         let items = backbone.itemEmbeddings, d = backbone.info.dim
         let evaluator = try FullRankingEvaluator(cutoffs: [10, 20])
         let categories = split.dataset.itemCategories
-        let queries = SteeringQueries(head: head, bank: bank, router: nil)
+        let queries = SteeringQueries(head: head, bank: bank, router: nil, memory: memory)
         let mentions = CategoryMentions(categoryNames: split.dataset.categoryNames)
         var report = CompoundReport(
             title: "\(name) on \(dataset), compound tasks (\"g, but no h\"), \(part.rawValue) (prompts from the "
@@ -98,16 +98,16 @@ public enum CompoundEvaluation {
             for task in tasks { let r = caseRow[task.user]!; rows.append(contentsOf: users[(r * d)..<((r + 1) * d)]) }
             let positive = [PromptPolarity](repeating: .positive, count: tasks.count)
             let negative = [PromptPolarity](repeating: .negative, count: tasks.count)
-            let requested = queries.fuse(rows: rows, texts: wanted, polarities: positive)
-            let refused = queries.fuse(rows: rows, texts: avoided, polarities: negative)
-            let refusedThenRequested = queries.fuse(rows: refused, texts: wanted, polarities: positive)
-            let bothSides = queries.fuse(rows: refusedThenRequested, texts: avoided, polarities: negative)
+            let requested = try queries.fuse(rows: rows, texts: wanted, polarities: positive)
+            let refused = try queries.fuse(rows: rows, texts: avoided, polarities: negative)
+            let refusedThenRequested = try queries.fuse(rows: refused, texts: wanted, polarities: positive)
+            let bothSides = try queries.fuse(rows: refusedThenRequested, texts: avoided, polarities: negative)
             // Stated parts: the refusal is the part the task rendered as a refusal.
             let statedDrops = zip(wanted, avoided).map { mentions.refused(by: [($0, false), ($1, true)], text: \.0, isRefusal: \.1) }
             var variants: [(String, [Float], Restriction)] = [
                 ("\(name) Base+f", rows, .none), ("\(name) Filter+f (g kept, h removed)", rows, .filter),
                 ("\(name) DPR, request only", requested, .none),
-                ("\(name) DPR, parts in order", queries.fuse(rows: requested, texts: avoided, polarities: negative), .none),
+                ("\(name) DPR, parts in order", try queries.fuse(rows: requested, texts: avoided, polarities: negative), .none),
                 ("\(name) DPR, refusal first", refusedThenRequested, .none),
                 ("\(name) DPR, refusal on both sides", bothSides, .none),
                 ("\(name) DPR, refusal on both sides, refused categories dropped", bothSides, .drop(statedDrops)),
@@ -116,7 +116,7 @@ public enum CompoundEvaluation {
             if let router {
                 let routed = try router.route(texts: whole, encoder: bank.encoder)
                 variants.append(("\(name) DPR, whole prompt routed",
-                                 queries.fuse(rows: rows, texts: whole, polarities: routed.map(Self.tower)), .none))
+                                 try queries.fuse(rows: rows, texts: whole, polarities: routed.map(Self.tower)), .none))
                 let readings = try queries.read(whole, router: router)
                 let steered = try queries.steer(rows: rows, readings: whole.map { readings[$0]! })
                 variants.append(("\(name) DPR, read part by part", steered, .none))

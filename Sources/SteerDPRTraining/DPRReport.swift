@@ -18,10 +18,11 @@ public enum DPRReport {
     public static func measure(split: DatasetSplit, templates: PromptTemplates, name: String, dataset: String, stage1: Backbone?,
                                finetuned: Backbone, head: DPRHead, bank: PromptBank, router: PromptRouter?, windows: [Int],
                                tags: ItemTags? = nil, positivePrompts: PositivePromptProtocol,
-                               softRouting: Bool = false) throws -> ControllableReport {
-        let evaluation = try SteeringEvaluation(split: split, templates: templates, windows: windows, part: .test,
+                               softRouting: Bool = false, memory: PromptMemory? = nil,
+                               part: EvaluationPart = .test) throws -> ControllableReport {
+        let evaluation = try SteeringEvaluation(split: split, templates: templates, windows: windows, part: part,
                                                 positivePrompts: positivePrompts)
-        var report = ControllableReport(title: "\(name) on \(dataset), \(split.scheme) split, test (prompts from the evaluation templates)",
+        var report = ControllableReport(title: "\(name) on \(dataset), \(split.scheme) split, \(part.rawValue) (prompts from the evaluation templates)",
                                         positivePrompts: positivePrompts)
         report.notes.append("Filter, all target genres / Filter, exact genre set (POS only): the Base ranking restricted to the items "
             + "having every genre of the target / whose genre set is the target's exactly; references that know what a genre-set prompt "
@@ -31,23 +32,28 @@ public enum DPRReport {
             + "below 0.75 confidence left out, the rest applied with the refusals on both sides of the requests); "
             + "DPR + Filter: DPR's steered ranking with the genre filter on top (a hybrid Recommend offers with its category filters, not a baseline).")
         if let stage1 { try evaluation.evaluate(backbone: stage1, queries: nil, name: name, baselines: true, into: &report) }
-        try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: nil),
+        try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: nil, memory: memory),
                                 name: "\(name) DPR", baselines: false, filtered: true, into: &report)
         if let router {
-            try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: router),
+            try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: router, memory: memory),
                                     name: "\(name) DPR routed", baselines: false, into: &report)
-            try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: router, partByPart: true),
+            try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: router, partByPart: true, memory: memory),
                                     name: "\(name) DPR read part by part", baselines: false, into: &report)
             if softRouting {
-                try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: router, soft: true),
+                try evaluation.evaluate(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: router, soft: true, memory: memory),
                                         name: "\(name) DPR soft-routed", baselines: false, into: &report)
             }
         }
         try evaluation.evaluate(backbone: finetuned, queries: nil, name: name, baselines: true, suffix: "+f", into: &report)
+        if let memory { report.notes.append(memory.summary) }
         if let tags {
-            let count = try evaluation.evaluateTagPrompts(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: nil),
-                                                          tags: tags, name: "\(name) DPR, tag prompts", into: &report)
-            report.notes.append("DPR, tag prompts: the same POS tasks prompted with the target's evaluation tag paraphrase (appendix B.3; "
+            // The evaluation paraphrases are for the test part only; on the validation part the
+            // held-out extra wordings stand in for them, as in stage 3's epoch selection.
+            let wording: TagWording = part == .test ? .evaluation : .selection
+            let count = try evaluation.evaluateTagPrompts(backbone: finetuned, queries: SteeringQueries(head: head, bank: bank, router: nil, memory: memory),
+                                                          tags: tags, wording: wording, name: "\(name) DPR, tag prompts", into: &report)
+            report.notes.append("DPR, tag prompts: the same POS tasks prompted with the target's "
+                + (part == .test ? "evaluation tag paraphrase (appendix B.3; " : "held-out extra tag wording (")
                 + "\(count.tagged) of \(count.total) tasks, the rest keep their genre prompt); a Filter cannot read a tag, so the Filter rows are its baseline.")
         }
         return report

@@ -74,7 +74,7 @@ public enum NaturalPromptEvaluation {
     /// - Throws: when a prompt names a genre the dataset lacks, or what reading and ranking throw.
     public static func measure(prompts: [NaturalPrompt], split: DatasetSplit, name: String, backbone: Backbone, head: DPRHead,
                                bank: PromptBank, router: PromptRouter, users count: Int = 50,
-                               seed: UInt64 = 2020) throws -> NaturalPromptReport {
+                               seed: UInt64 = 2020, memory: PromptMemory? = nil) throws -> NaturalPromptReport {
         let dataset = split.dataset
         let genreID = Dictionary(dataset.categoryNames.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a })
         for prompt in prompts {
@@ -84,7 +84,7 @@ public enum NaturalPromptEvaluation {
         }
         let cases = sample(split.cases(.test), count: count, seed: seed)
         let users = try SequentialEvaluation.userVectors(backbone, cases: cases)
-        let queries = SteeringQueries(head: head, bank: bank, router: nil)
+        let queries = SteeringQueries(head: head, bank: bank, router: nil, memory: memory)
         let readings = try queries.read(prompts.map(\.text), router: router)
         let evaluator = try FullRankingEvaluator(cutoffs: [10])
         let items = backbone.itemEmbeddings, d = backbone.info.dim

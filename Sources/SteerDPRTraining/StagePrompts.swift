@@ -169,3 +169,14 @@ public struct CompoundStep: Sendable, Equatable {
     public let text: String
     public let polarity: TaskPolarity
 }
+
+extension PromptMemory {
+    /// The requests the positive tower was trained on (single-genre protocol): every positive
+    /// training template with every genre name (stage 2), then every training wording of every
+    /// tagged item (stage 3). The genre prompts are there so that a genre request finds genre
+    /// requests among its neighbours, not the tags of a few films of that genre.
+    public static func trainingRequests(templates: PromptTemplates, categoryNames: [String], tags: ItemTags, itemCount: Int) -> [String] {
+        let genres = templates.templates(.positive, .training).flatMap { template in categoryNames.map { templates.render(template, genreName: $0) } }
+        return genres + tags.trainingTexts(itemCount: itemCount)
+    }
+}

@@ -22,12 +22,18 @@ public struct SteeringQueries {
     /// Recommend does (``steer(rows:readings:minimumConfidence:)``), instead of one tower per prompt.
     public let partByPart: Bool
 
-    public init(head: DPRHead, bank: PromptBank, router: PromptRouter?, soft: Bool = false, partByPart: Bool = false) {
+    /// When given: every request (a part through the positive tower) is steered together with its
+    /// nearest training wordings, as ``PromptMemory`` describes.
+    public let memory: PromptMemory?
+
+    public init(head: DPRHead, bank: PromptBank, router: PromptRouter?, soft: Bool = false, partByPart: Bool = false,
+                memory: PromptMemory? = nil) {
         self.head = head
         self.bank = bank
         self.router = router
         self.soft = soft
         self.partByPart = partByPart
+        self.memory = memory
     }
 
     /// The router's probability that each text is positive (1 or 0 from `fallback` without a router).
@@ -67,22 +73,22 @@ public struct SteeringQueries {
         }
         if soft && router != nil {
             let p = try positiveProbabilities(texts, fallback: tasks.map(\.polarity))
-            let zPos = fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .positive, count: tasks.count),
+            let zPos = try fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .positive, count: tasks.count),
                             users: users, userRow: userRow, batch: batch)
-            var z = fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .negative, count: tasks.count),
+            var z = try fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .negative, count: tasks.count),
                          users: users, userRow: userRow, batch: batch)
             for t in tasks.indices {
                 for j in (t * d)..<((t + 1) * d) { z[j] = p[t] * zPos[j] + (1 - p[t]) * z[j] }
             }
             return z
         }
-        return fuse(tasks: tasks, texts: texts, polarity: try polarities(texts, fallback: tasks.map(\.polarity)),
+        return try fuse(tasks: tasks, texts: texts, polarity: try polarities(texts, fallback: tasks.map(\.polarity)),
                     users: users, userRow: userRow, batch: batch)
     }
 
     /// z for `tasks` with each row's tower given by `polarity`.
     func fuse(tasks: [SteeringTask], texts: [String], polarity: [PromptPolarity], users: [Float],
-              userRow: (SteeringTask) -> Int, batch: Int) -> [Float] {
+              userRow: (SteeringTask) -> Int, batch: Int) throws -> [Float] {
         let d = head.config.dim
         var rows = [Float]()
         rows.reserveCapacity(tasks.count * d)
@@ -90,7 +96,7 @@ public struct SteeringQueries {
             let r = userRow(task)
             rows.append(contentsOf: users[(r * d)..<((r + 1) * d)])
         }
-        return fuse(rows: rows, texts: texts, polarities: polarity, batch: batch)
+        return try fuse(rows: rows, texts: texts, polarities: polarity, batch: batch)
     }
 
     /// Each distinct text of `texts` read part by part (one reading per text).
@@ -118,7 +124,7 @@ public struct SteeringQueries {
             let applied = moving.map { parts[$0][step] }
             var input = [Float]()
             for t in moving { input.append(contentsOf: z[(t * d)..<((t + 1) * d)]) }
-            let out = fuse(rows: input, texts: applied.map(\.text),
+            let out = try fuse(rows: input, texts: applied.map(\.text),
                            polarities: applied.map { $0.decision.polarity == .positive ? .positive : .negative })
             for (i, t) in moving.enumerated() { z.replaceSubrange((t * d)..<((t + 1) * d), with: out[(i * d)..<((i + 1) * d)]) }
         }
@@ -126,8 +132,37 @@ public struct SteeringQueries {
     }
 
     /// Steers each row of `rows` [T, d] (user vectors, or vectors an earlier part already steered)
-    /// with `texts[t]` (in the bank) through the tower of `polarities[t]`, `batch` rows per head call.
-    public func fuse(rows: [Float], texts: [String], polarities: [PromptPolarity], batch: Int = 512) -> [Float] {
+    /// with `texts[t]` (in the bank) through the tower of `polarities[t]`, `batch` rows per head call;
+    /// with a ``memory``, each request mixed with its nearest training wordings.
+    /// - Throws: what the encoder throws for a neighbour not in the bank yet.
+    public func fuse(rows: [Float], texts: [String], polarities: [PromptPolarity], batch: Int = 512) throws -> [Float] {
+        var out = fuseAlone(rows: rows, texts: texts, polarities: polarities, batch: batch)
+        guard let memory else { return out }
+        let requests = polarities.indices.filter { polarities[$0] == .positive }
+        var neighbours: [String: [(text: String, weight: Float)]] = [:]
+        for t in requests where neighbours[texts[t]] == nil { neighbours[texts[t]] = memory.neighbours(of: bank.pooled(bank.id(texts[t]))) }
+        try bank.add(neighbours.values.flatMap { $0.map(\.text) })
+        // Every request's k-th neighbour in one pass; then each request mixed with its neighbours.
+        let d = head.config.dim
+        var steered = [[(vector: [Float], weight: Float)]](repeating: [], count: texts.count)
+        for k in 0..<PromptMemory.neighbourCount {
+            let moving = requests.filter { neighbours[texts[$0]]!.count > k }
+            guard !moving.isEmpty else { break }
+            var input = [Float]()
+            input.reserveCapacity(moving.count * d)
+            for t in moving { input.append(contentsOf: rows[(t * d)..<((t + 1) * d)]) }
+            let z = fuseAlone(rows: input, texts: moving.map { neighbours[texts[$0]]![k].text },
+                              polarities: Array(repeating: .positive, count: moving.count), batch: batch)
+            for (i, t) in moving.enumerated() { steered[t].append((Array(z[(i * d)..<((i + 1) * d)]), neighbours[texts[t]]![k].weight)) }
+        }
+        for t in requests {
+            out.replaceSubrange((t * d)..<((t + 1) * d), with: PromptMemory.mix(own: out[(t * d)..<((t + 1) * d)], neighbours: steered[t]))
+        }
+        return out
+    }
+
+    /// ``fuse(rows:texts:polarities:batch:)`` without the memory.
+    private func fuseAlone(rows: [Float], texts: [String], polarities: [PromptPolarity], batch: Int) -> [Float] {
         let d = head.config.dim
         precondition(rows.count == texts.count * d && polarities.count == texts.count, "rows, texts and polarities disagree")
         var out = [Float](repeating: 0, count: rows.count)

@@ -41,6 +41,10 @@ public struct DaemonConfiguration: Sendable {
     public var routerFile: String?
     /// Bytes the prompt-embedding cache may hold.
     public var promptCacheBytes: Int
+    /// The requests the served DPR head's positive tower was trained on (its genre prompts and
+    /// tag wordings; `steer serve --prompt-memory`). When set, steerd embeds them at start and
+    /// Recommend steers every request together with its nearest ones (`PromptMemory`); nil: off.
+    public var promptMemoryTexts: [String]? = nil
     /// The router's confidence a part of a read prompt needs to be applied (Recommend); a part
     /// below it does not move the user vector (`steered` false). Stated polarities always apply.
     public var minimumPartConfidence: Double

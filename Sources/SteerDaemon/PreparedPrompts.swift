@@ -17,11 +17,22 @@ struct PreparedPrompt: Sendable {
     /// `Projector(token states)`: [tokens, d] (one row for a pooled head).
     let projected: [Float]
     let tokens: Int
+    /// With a prompt memory: the nearest training wordings, prepared, each with its weight; as a
+    /// request the prompt is steered together with them (`PromptMemory`). Empty without a memory.
+    let neighbours: [Neighbour]
 
-    init(route: (polarity: PromptPolarity, confidence: Float)?, projected: [Float], tokens: Int) {
+    /// A training wording near the prompt, as the towers take it.
+    struct Neighbour: Sendable {
+        let projected: [Float]
+        let tokens: Int
+        let weight: Float
+    }
+
+    init(route: (polarity: PromptPolarity, confidence: Float)?, projected: [Float], tokens: Int, neighbours: [Neighbour] = []) {
         self.route = route
         self.projected = projected
         self.tokens = tokens
+        self.neighbours = neighbours
     }
 }
 
@@ -34,12 +45,23 @@ final class PreparedPrompts: Sendable {
     /// 8 MiB: about 2,000 prompts of 12 tokens with d = 64.
     static let capacityBytes = 8 << 20
     private let cache = LRUCache<String, PreparedPrompt>(capacity: capacityBytes) { text, prepared in
+        4 * (prepared.projected.count + prepared.neighbours.reduce(0) { $0 + $1.projected.count }) + text.utf8.count + 128
+    }
+
+    /// Prompt-memory wordings prepared as neighbours (without neighbours of their own), apart from
+    /// the prompts: a request worded exactly like a training wording is still mixed with its own.
+    /// 4 MiB: about 1,000 wordings.
+    private let wordings = LRUCache<String, PreparedPrompt>(capacity: 4 << 20) { text, prepared in
         4 * prepared.projected.count + text.utf8.count + 128
     }
 
     func get(_ text: String) -> PreparedPrompt? { cache.get(text) }
 
     func put(_ text: String, _ prepared: PreparedPrompt) { cache.put(text, prepared) }
+
+    func wording(_ text: String) -> PreparedPrompt? { wordings.get(text) }
+
+    func putWording(_ text: String, _ prepared: PreparedPrompt) { wordings.put(text, prepared) }
 
     var stats: LRUCacheStats { cache.stats }
 }

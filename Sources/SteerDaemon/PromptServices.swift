@@ -22,15 +22,18 @@ final class PromptServices: Sendable {
     let routerProblem: String?
     /// Prompts read part by part (Route and Recommend), by exact text.
     let readings = PromptReadings()
+    /// The training requests Recommend mixes each request with (`PromptMemory`); nil: off.
+    let memory: PromptMemory?
 
     /// Request bounds: nothing a client sends may make the daemon work or allocate without limit.
     static let maxPromptsPerRequest = 256
 
     /// - Parameter named: a router loaded from the configuration's router file (checked against
     ///   `encoder` by the caller); nil: the bundled router.
-    init(encoder: any SentenceEncoder, router named: PromptRouter? = nil, cacheBytes: Int, batching: BatchLimits, metrics: BatchMetrics,
-         logger: Logger) {
+    init(encoder: any SentenceEncoder, router named: PromptRouter? = nil, memory: PromptMemory? = nil, cacheBytes: Int, batching: BatchLimits,
+         metrics: BatchMetrics, logger: Logger) {
         self.encoder = encoder
+        self.memory = memory
         let cache = PromptCache(capacityBytes: cacheBytes)
         self.cache = cache
         batcher = batching.batcher { _, chunks in

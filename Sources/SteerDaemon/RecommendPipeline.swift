@@ -203,7 +203,8 @@ extension SteerService {
                     response.polarity = polarity
                     response.routeConfidence = decision.confidence
                 }
-                steps.append(RankJob.Steering(projected: prepared.projected, tokens: prepared.tokens, polarity: decision.polarity))
+                steps.append(RankJob.Steering(projected: prepared.projected, tokens: prepared.tokens, polarity: decision.polarity,
+                                              neighbours: decision.polarity == .positive ? prepared.neighbours : []))
             }
             response.parts.append(PromptPart(text: part.text, polarity: polarity, confidence: decision.confidence, steered: isApplied))
         }
@@ -291,7 +292,10 @@ extension SteerService {
 
     /// `text` routed and projected for `head`, from its token states (through the prompt cache; a
     /// pooled head projects their mean), the router and the head's projector, then kept in `cache`.
-    private func prepare(_ text: String, head: DPRHead, services: PromptServices, cache: PreparedPrompts?) async throws -> PreparedPrompt {
+    /// With a prompt memory, its nearest training wordings are prepared with it (they are texts
+    /// like any other: cached, so a wording near many requests is prepared once).
+    private func prepare(_ text: String, head: DPRHead, services: PromptServices, cache: PreparedPrompts?,
+                         withNeighbours: Bool = true) async throws -> PreparedPrompt {
         // The router reads token states whatever the head's keys and values are.
         let states = try services.tokenStates(text)
         let input: (values: [Float], tokens: Int)
@@ -311,8 +315,18 @@ extension SteerService {
         } else {
             route = nil
         }
-        let prepared = PreparedPrompt(route: route, projected: head.project(input.values, rows: input.tokens), tokens: input.tokens)
-        cache?.put(text, prepared)
+        var neighbours: [PreparedPrompt.Neighbour] = []
+        if withNeighbours, let memory = services.memory {
+            for near in memory.neighbours(of: states.pooled) {
+                var prepared = cache?.wording(near.text)
+                if prepared == nil { prepared = try await prepare(near.text, head: head, services: services, cache: cache, withNeighbours: false) }
+                guard let prepared else { continue }
+                neighbours.append(PreparedPrompt.Neighbour(projected: prepared.projected, tokens: prepared.tokens, weight: near.weight))
+            }
+        }
+        let prepared = PreparedPrompt(route: route, projected: head.project(input.values, rows: input.tokens), tokens: input.tokens,
+                                      neighbours: neighbours)
+        if withNeighbours { cache?.put(text, prepared) } else { cache?.putWording(text, prepared) }
         return prepared
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import SteerDPR
 import SteerIndex
 import SteerPlugins
+import SteerPrompt
 import SteerSync
 import SteerTransport
 import SteerWire
@@ -67,6 +68,9 @@ struct RankJob: Sendable {
         let projected: [Float]
         let tokens: Int
         let polarity: PromptPolarity
+        /// A request's nearest training wordings (`PromptMemory`): the step's vector is its own
+        /// steered vector mixed with theirs. Empty for a refusal and without a memory.
+        var neighbours: [PreparedPrompt.Neighbour] = []
     }
     let index: ItemIndex
     /// Non-nil whenever `steps` is not empty.
@@ -171,10 +175,26 @@ final class RequestBatchers: Sendable {
                 head.fuse(users: user, projected: prompts, polarities: steered.map { jobs[$0].steps[step].polarity },
                           workspace: workspace, into: out.baseAddress!)
             }
+            // Requests with neighbours: the n-th neighbours of every such row in one more pass, from
+            // the same vectors, then each row mixed (PromptMemory.mix).
+            var mixedWith = [[(vector: [Float], weight: Float)]](repeating: [], count: rows)
+            for n in 0..<(steered.map { jobs[$0].steps[step].neighbours.count }.max() ?? 0) {
+                let near = steered.indices.filter { jobs[steered[$0]].steps[step].neighbours.count > n }
+                var from = [Float](repeating: 0, count: near.count * d)
+                for (i, r) in near.enumerated() { from.replaceSubrange((i * d)..<((i + 1) * d), with: user[(r * d)..<((r + 1) * d)]) }
+                let neighbours = near.map { jobs[steered[$0]].steps[step].neighbours[n] }
+                var z = [Float](repeating: 0, count: near.count * d)
+                z.withUnsafeMutableBufferPointer { out in
+                    head.fuse(users: from, projected: neighbours.map { DPRHead.PromptRows(values: $0.projected, rows: $0.tokens) },
+                              polarities: Array(repeating: .positive, count: near.count), workspace: workspace, into: out.baseAddress!)
+                }
+                for (i, r) in near.enumerated() { mixedWith[r].append((Array(z[(i * d)..<((i + 1) * d)]), neighbours[i].weight)) }
+            }
             workspaces.give(back: workspace)
             metrics.record("prompt_fusion", rows: rows)
             for (r, j) in steered.enumerated() {
-                let z = Array(fused[(r * d)..<((r + 1) * d)])
+                let own = fused[(r * d)..<((r + 1) * d)]
+                let z = mixedWith[r].isEmpty ? Array(own) : PromptMemory.mix(own: own, neighbours: mixedWith[r])
                 if z.allSatisfy(\.isFinite) {
                     queries[j] = z
                 } else {

@@ -89,7 +89,14 @@ public final class SteerService: RPCService {
             do {
                 let encoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: directory), precision: configuration.encoderPrecision)
                 let router = try Self.namedRouter(configuration.routerFile, for: encoder, precision: configuration.encoderPrecision)
-                prompts = PromptServices(encoder: encoder, router: router,
+                let memory = try configuration.promptMemoryTexts.map { texts in
+                    let started = ContinuousClock.now
+                    logger.info("embedding the prompt memory before listening", metadata: ["wordings": "\(texts.count)"])
+                    let memory = try PromptMemory(texts: texts, encoder: encoder)
+                    logger.info("prompt memory embedded", metadata: ["wordings": "\(memory.texts.count)", "seconds": "\(started.duration(to: .now))"])
+                    return memory
+                }
+                prompts = PromptServices(encoder: encoder, router: router, memory: memory,
                                          cacheBytes: configuration.promptCacheBytes, batching: batching, metrics: metrics, logger: logger)
                 promptProblem = nil
                 logger.info("sentence encoder loaded", metadata: ["name": "\(encoder.name)", "dim": "\(encoder.dimension)",

@@ -27,6 +27,7 @@ struct BenchDaemon {
         if let encoder = command.encoder { arguments += ["--encoder", encoder] }
         if let precision = command.encoderPrecision { arguments += ["--encoder-precision", precision.rawValue] }
         if let router = command.router { arguments += ["--router", router] }
+        if let memory = command.promptMemory { arguments += ["--prompt-memory", memory] }
         if let checkpoint = command.checkpoint {
             try FileManager.default.copyItem(atPath: checkpoint, toPath: directory + "/snapshots/model.snap")
         }

@@ -23,6 +23,8 @@ struct BenchRPCCommand: ParsableCommand {
     @Option(help: "steerd's --encoder-precision (fp32 or int8; default: steerd's, fp32).") var encoderPrecision: EncoderPrecision?
     @Option(help: "steerd's --router (a router model file, e.g. a fine-tuned router's router-head.json; default: the bundled router).")
     var router: String?
+    @Option(help: "steerd's --prompt-memory (a dataset, e.g. ml-1m: every request steered together with its nearest training requests; default: off).")
+    var promptMemory: String?
     @Option(help: "steerd's OpenBLAS threads (--blas-threads; 1 is its default) and, with --peer, the peer's torch threads.")
     var threads: Int = 1
     @Flag(help: "With --checkpoint: also run the Python peer (PyTorch SASRec + sentence-transformers + DPR head in one process; Scripts/peers-setup installs it) on the same checkpoint and print Recommend side by side.")
@@ -221,11 +223,13 @@ struct BenchRPCCommand: ParsableCommand {
     }
 
     func waitForSocket(_ path: String) throws {
-        for _ in 0..<200 {
+        // A prompt memory is embedded before steerd listens (some 14,000 wordings for ml-1m: about 30 s on 2 cores).
+        let seconds = promptMemory == nil ? 5 : 180
+        for _ in 0..<(seconds * 40) {
             if (try? SteerConnection(socketPath: path)) != nil { return }
             usleep(25_000)
         }
-        throw ValidationFailureExit(message: "bench rpc: steerd did not start listening on \(path) within 5 s")
+        throw ValidationFailureExit(message: "bench rpc: steerd did not start listening on \(path) within \(seconds) s")
     }
 }
 

@@ -51,6 +51,8 @@ struct EvalCommand: ParsableCommand {
     var tags: String?
     @Flag(help: "With a DPR checkpoint and tags: add a row prompting POS with the TRAINING tags, a check of how well stage 3 fitted them (not a result).")
     var tagFitCheck = false
+    @Flag(help: "With a DPR checkpoint and tags: steer every request together with its nearest training tag wordings (the prompt memory: the training tags and the training rows of Data/ml-1m-tag-phrasings.tsv) in every DPR row.")
+    var promptMemory = false
     @Flag(help: "With --variant: also rank each variant's steered vectors with the genre filter (row '… + Filter').")
     var filtered = false
     @Option(help: "With a DPR checkpoint: what a POS prompt names, single-genre or genre-set (default: the protocol the checkpoint was trained with; single-genre for checkpoints that record none). Every steered row, variants included, uses it.")
@@ -63,6 +65,8 @@ struct EvalCommand: ParsableCommand {
     var compound = false
     @Option(help: "With --compound: the users' part, test (default) or validation (to choose how parts combine without test figures).")
     var compoundPart: EvaluationPart = .test
+    @Option(help: "With a DPR checkpoint: Table 1 on the users' test part (default) or validation part (to choose without test figures; the tag row then uses the held-out extra tag wordings, never the evaluation paraphrases).")
+    var part: EvaluationPart = .test
     @Option(help: "With a DPR checkpoint: natural prompts labelled part by part (kind<TAB>prompt<TAB>+:Genre;-:Genre, e.g. Tests/Fixtures/prompts/issue15-frozen.tsv) served to 50 sampled test users as Recommend serves them: the genre shares of the top 10 with and without each prompt, instead of Table 1; with --report, writes <prefix>.{md,json}.")
     var promptsFile: String?
 
@@ -99,12 +103,27 @@ struct EvalCommand: ParsableCommand {
                 guard original.itemTokens == saved.itemTokens else { throw ValidationError("\(path) has another item vocabulary") }
                 return try host.load(name: original.plugin, weights: original.weights)
             }
+            let tagPath = tags ?? (URL(fileURLWithPath: dataset).lastPathComponent == "ml-1m" ? ItemTags.defaultPath() : "none")
+            var itemTags = tagPath == "none" ? nil : try ItemTags(contentsOf: tagPath, dataset: parts.dataset)
+            if let tags = itemTags, promptMemory || part == .validation {
+                itemTags?.phrasings = try TagPhrasings(contentsOf: TagPhrasings.defaultPath(), itemTokens: parts.dataset.itemTokens, tags: tags)
+            }
+            var memory: PromptMemory?
+            if promptMemory {
+                guard let tags = itemTags else { throw ValidationError("--prompt-memory needs tags (--tags)") }
+                let texts = PromptMemory.trainingRequests(templates: try PromptTemplates.bundled(), categoryNames: parts.dataset.categoryNames, tags: tags,
+                                                          itemCount: parts.dataset.itemCount)
+                memory = try PromptMemory(texts: texts, encoder: sentenceEncoder) { done, total in
+                    if done == total || done % 2560 == 0 { FileHandle.standardError.write(Data("eval: prompt memory \(done)/\(total) embedded\n".utf8)) }
+                }
+            }
             if let promptsFile {
                 guard let router else { throw ValidationError("--prompts-file reads prompts with the router, which needs all-MiniLM-L6-v2 as --encoder") }
                 var measured = try NaturalPromptEvaluation.measure(
                     prompts: try NaturalPrompt.read(URL(fileURLWithPath: promptsFile)), split: parts, name: saved.plugin, backbone: backbone,
-                    head: head, bank: PromptBank(encoder: sentenceEncoder), router: router)
+                    head: head, bank: PromptBank(encoder: sentenceEncoder), router: router, memory: memory)
                 measured.notes.append(routerNote(router))
+                if let memory { measured.notes.append(memory.summary) }
                 print(measured.markdown())
                 if let report {
                     try measured.markdown().write(toFile: report + ".md", atomically: true, encoding: .utf8)
@@ -116,8 +135,9 @@ struct EvalCommand: ParsableCommand {
                 var measured = try CompoundEvaluation.measure(
                     split: parts, templates: try PromptTemplates.bundled(), name: saved.plugin, dataset: dataset, backbone: backbone,
                     head: head, bank: PromptBank(encoder: sentenceEncoder), router: router, windows: windowList,
-                    part: compoundPart)
+                    part: compoundPart, memory: memory)
                 if let router { measured.notes.append(routerNote(router)) }
+                if let memory { measured.notes.append(memory.summary) }
                 print(measured.markdown())
                 if let report {
                     try measured.markdown().write(toFile: report + ".md", atomically: true, encoding: .utf8)
@@ -125,12 +145,10 @@ struct EvalCommand: ParsableCommand {
                 }
                 return
             }
-            let tagPath = tags ?? (URL(fileURLWithPath: dataset).lastPathComponent == "ml-1m" ? ItemTags.defaultPath() : "none")
-            let itemTags = tagPath == "none" ? nil : try ItemTags(contentsOf: tagPath, dataset: parts.dataset)
             let measured = try DPRReport.measure(split: parts, templates: try PromptTemplates.bundled(), name: saved.plugin, dataset: dataset,
                                               stage1: stage1, finetuned: backbone, head: head, bank: PromptBank(encoder: sentenceEncoder),
                                               router: router, windows: windowList, tags: itemTags, positivePrompts: protocolUsed,
-                                              softRouting: softRouting)
+                                              softRouting: softRouting, memory: memory, part: part)
             var table = measured
             if let router { table.notes.append(routerNote(router)) }
             if trainedWith != protocolUsed {

@@ -4,6 +4,11 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SteerDaemon
+import SteerData
+import SteerDPRTraining
+import SteerPrompt
+import SteerTasks
+import SteerTraining
 import SteerTransport
 import SteerBLAS
 import SteerIndex
@@ -36,6 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Router model file: one written by `steer router train`, or the router-head.json of a fine-tuned router's folder (Scripts/train-router-encoder; it runs its own encoder on every new prompt part). Default: the router bundled with SteerPrompt. A named file that does not load stops the start.")
     var router: String?
     @Option(help: "Prompt-embedding cache size, MiB (default: 32).") var promptCacheMb: Int?
+    @Option(help: "Steer every Recommend request together with its nearest training requests (the prompt memory) of a DPR head trained with stage-3 tags on this dataset, e.g. ml-1m: its genre training prompts and the training tag wordings of Data/ml-1m-tags.tsv and Data/ml-1m-tag-phrasings.tsv (read from the current directory), embedded at start. Not a --config key. Default: off.")
+    var promptMemory: String?
     @Option(help: "The router's confidence a part of a prompt needs to steer Recommend; a part below it is not applied, since a wrong tower inverts the request and no steering never does (default: 0.75; stated polarities always apply).")
     var minPartConfidence: Double?
     @Option(help: "Requests one connection may have in flight; more are answered RESOURCE_EXHAUSTED (default: 256).")
@@ -99,7 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         // First, while nothing else reads the environment: takes LISTEN_FDS/LISTEN_PID and unsets them.
         let inheritedSocket: Int32?
-        let resolved: ServeSettings.Resolved
+        var resolved: ServeSettings.Resolved
         do {
             inheritedSocket = try SocketActivation.takeListeningSocket()
             var settings = try flagSettings()
@@ -110,6 +117,17 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationFailureExit(message: error.description)
         } catch let error as SocketActivationError {
             throw ValidationFailureExit(message: "steerd cannot start: \(error)")
+        }
+        if let promptMemory {
+            do {
+                let dataset = try DatasetLocator.load(promptMemory)
+                var tags = try ItemTags(contentsOf: ItemTags.defaultPath(), dataset: dataset)
+                tags.phrasings = try TagPhrasings(contentsOf: TagPhrasings.defaultPath(), itemTokens: dataset.itemTokens, tags: tags)
+                resolved.configuration.promptMemoryTexts = PromptMemory.trainingRequests(
+                    templates: try PromptTemplates.bundled(), categoryNames: dataset.categoryNames, tags: tags, itemCount: dataset.itemCount)
+            } catch {
+                throw ValidationFailureExit(message: "steerd cannot start: --prompt-memory \(promptMemory): \(error)")
+            }
         }
         let level = resolved.logLevel
         LoggingSystem.bootstrap { label in

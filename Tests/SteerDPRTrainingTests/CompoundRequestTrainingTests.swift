@@ -131,7 +131,7 @@ final class CompoundRequestTrainingTests: XCTestCase {
             var expected = Array(users[(r * d)..<((r + 1) * d)])
             for step in lead.steps {
                 let before = expected
-                expected = queries.fuse(rows: expected, texts: [step.text], polarities: [step.polarity == .positive ? .positive : .negative])
+                expected = try queries.fuse(rows: expected, texts: [step.text], polarities: [step.polarity == .positive ? .positive : .negative])
                 XCTAssertGreaterThan(zip(before, expected).map { abs($0 - $1) }.max()!, 1e-4, "each step must move the vector")
             }
             for c in 0..<d { XCTAssertEqual(moved[r * d + c], expected[c], accuracy: 1e-5, "row \(r), channel \(c)") }

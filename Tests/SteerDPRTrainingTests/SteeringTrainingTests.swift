@@ -149,9 +149,9 @@ final class SteeringTrainingTests: XCTestCase {
         let z = try soft.fuse(tasks: tasks, texts: texts, users: users, userRow: { row[$0.user]! })
         let p = try soft.positiveProbabilities(texts, fallback: tasks.map(\.polarity))
         let stated = SteeringQueries(head: head, bank: bank, router: nil)
-        let zPos = stated.fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .positive, count: tasks.count),
+        let zPos = try stated.fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .positive, count: tasks.count),
                                users: users, userRow: { row[$0.user]! }, batch: 512)
-        let zNeg = stated.fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .negative, count: tasks.count),
+        let zNeg = try stated.fuse(tasks: tasks, texts: texts, polarity: Array(repeating: .negative, count: tasks.count),
                                users: users, userRow: { row[$0.user]! }, batch: 512)
         var towersDiffer = false
         for t in tasks.indices {
