@@ -8,10 +8,12 @@
 //   3. missing   `recommend(plan)`: encode the history (histories stage) ∥ prepare the prompt
 //                (token states or pooled embedding → router → projector), at the same time when
 //                both are missing; a prompt not read before is prepared whole, then read part by
-//                part, and each part of several that will be applied is prepared; all into caches.
+//                part, and each part of several that will be applied is prepared; all into caches
+//                (with a prompt memory, each prompt's nearest training wordings are prepared with it).
 //   4. rank      the parts' polarities (stated, or read), the policy on unsure parts, then the
 //                ranking stage: the user vector through each applied part's tower (the refusals
-//                on both sides of the requests, `PromptReading.steeringOrder`), and the exact
+//                on both sides of the requests, `PromptReading.steeringOrder`; with a prompt
+//                memory, a request mixed with its neighbours, `PromptMemory.mix`), and the exact
 //                top-K without the history (and, with drop_refused_categories, without the
 //                categories the applied refusals name: `CategoryMentions`).
 //   5. fill      item ids, scores, titles and categories.

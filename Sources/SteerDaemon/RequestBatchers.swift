@@ -175,20 +175,21 @@ final class RequestBatchers: Sendable {
                 head.fuse(users: user, projected: prompts, polarities: steered.map { jobs[$0].steps[step].polarity },
                           workspace: workspace, into: out.baseAddress!)
             }
-            // Requests with neighbours: the n-th neighbours of every such row in one more pass, from
-            // the same vectors, then each row mixed (PromptMemory.mix).
+            // Requests with neighbours: every row's neighbours in one more pass, each from the row's
+            // vector before this step, then each row mixed with its own (PromptMemory.mix).
             var mixedWith = [[(vector: [Float], weight: Float)]](repeating: [], count: rows)
-            for n in 0..<(steered.map { jobs[$0].steps[step].neighbours.count }.max() ?? 0) {
-                let near = steered.indices.filter { jobs[steered[$0]].steps[step].neighbours.count > n }
-                var from = [Float](repeating: 0, count: near.count * d)
-                for (i, r) in near.enumerated() { from.replaceSubrange((i * d)..<((i + 1) * d), with: user[(r * d)..<((r + 1) * d)]) }
-                let neighbours = near.map { jobs[steered[$0]].steps[step].neighbours[n] }
-                var z = [Float](repeating: 0, count: near.count * d)
-                z.withUnsafeMutableBufferPointer { out in
-                    head.fuse(users: from, projected: neighbours.map { DPRHead.PromptRows(values: $0.projected, rows: $0.tokens) },
-                              polarities: Array(repeating: .positive, count: near.count), workspace: workspace, into: out.baseAddress!)
+            let pairs = steered.indices.flatMap { r in jobs[steered[r]].steps[step].neighbours.map { (row: r, neighbour: $0) } }
+            if !pairs.isEmpty {
+                var from = [Float](repeating: 0, count: pairs.count * d)
+                for (i, pair) in pairs.enumerated() {
+                    from.replaceSubrange((i * d)..<((i + 1) * d), with: user[(pair.row * d)..<((pair.row + 1) * d)])
                 }
-                for (i, r) in near.enumerated() { mixedWith[r].append((Array(z[(i * d)..<((i + 1) * d)]), neighbours[i].weight)) }
+                var z = [Float](repeating: 0, count: pairs.count * d)
+                z.withUnsafeMutableBufferPointer { out in
+                    head.fuse(users: from, projected: pairs.map { DPRHead.PromptRows(values: $0.neighbour.projected, rows: $0.neighbour.tokens) },
+                              polarities: Array(repeating: .positive, count: pairs.count), workspace: workspace, into: out.baseAddress!)
+                }
+                for (i, pair) in pairs.enumerated() { mixedWith[pair.row].append((Array(z[(i * d)..<((i + 1) * d)]), pair.neighbour.weight)) }
             }
             workspaces.give(back: workspace)
             metrics.record("prompt_fusion", rows: rows)
