@@ -1,6 +1,8 @@
 // Fuse: the DPR head steers client-given user vectors with prompts (texts or, for a pooled head,
-// sentence embeddings), row by row in passes of `fuseRowsPerPass`.
+// sentence embeddings), row by row in passes of `fuseRowsPerPass`; with a prompt memory, each
+// positive row mixed with its nearest training wordings, as Recommend steers a request.
 import SteerDPR
+import SteerPrompt
 import SteerTransport
 import SteerWire
 
@@ -11,7 +13,9 @@ extension SteerService {
     /// floats ≈ 25 MB for MiniLM) and the token states held at once, however many rows a request brings.
     static let fuseRowsPerPass = 64
 
-    /// Fuses B rows: `fused[b] = Tower_{polarity[b]}(user[b], prompt[b])`.
+    /// Fuses B rows: `fused[b] = Tower_{polarity[b]}(user[b], prompt[b])`; with a prompt memory, a
+    /// positive row is `PromptMemory.mix` of that and its neighbours' towers, so a client that
+    /// pipelines Route → Fuse → Retrieve steers as Recommend does.
     func fuse(_ request: FuseRequest) async throws -> FuseResponse {
         let head = try steeringHead(servingModel())
         let d = head.config.dim, e = head.config.encoderDim, b = request.polarities.count
@@ -67,17 +71,24 @@ extension SteerService {
 
         var fused = [Float](repeating: 0, count: b * d)
         let workspace = DPRWorkspace(config: head.config)   // this request's own: forwards run concurrently
+        // The memory, when steerd has one and its encoder reads this head's prompts (embeddings sent
+        // by the client are looked up as they are: unit length, as EmbedPrompt gives them).
+        let memory = self.prompts.flatMap { services in services.encoder.dimension == e ? services.memory.map { ($0, services) } : nil }
         var start = 0
         var slice = ComputeSlice()   // a large Fuse takes turns with other clients' work
         while start < b {
             let end = min(b, start + Self.fuseRowsPerPass)
-            let prompts = try await source.batch(start..<end, mode: head.config.keyValue, width: e, slice: &slice)
+            let (prompts, pooled) = try await source.batch(start..<end, mode: head.config.keyValue, width: e, slice: &slice)
             try await slice.yieldIfDue()   // the prompts are embedded; the head pass is next
             fused.withUnsafeMutableBufferPointer { out in
                 request.userVectors.withUnsafeBufferPointer { user in
                     head.fuse(users: user.baseAddress! + start * d, prompts: prompts, polarities: Array(polarities[start..<end]),
                               workspace: workspace, into: out.baseAddress! + start * d)
                 }
+            }
+            if let (memory, services) = memory {
+                try await mixRequests(&fused, rows: start..<end, pooled: pooled, polarities: polarities, users: request.userVectors,
+                                      head: head, memory: memory, services: services, workspace: workspace, slice: &slice)
             }
             start = end
         }
@@ -92,6 +103,38 @@ extension SteerService {
         }
         return FuseResponse(dim: UInt32(d), fused: fused)
     }
+
+    /// The positive rows of `rows` mixed with their nearest training wordings (`PromptMemory`): all
+    /// their neighbours in one more head pass from the rows' user vectors, then `PromptMemory.mix`.
+    /// `pooled[i]` is row `rows.lowerBound + i`'s sentence embedding.
+    private func mixRequests(_ fused: inout [Float], rows: Range<Int>, pooled: [[Float]], polarities: [PromptPolarity], users: [Float],
+                             head: DPRHead, memory: PromptMemory, services: PromptServices, workspace: DPRWorkspace,
+                             slice: inout ComputeSlice) async throws {
+        let d = head.config.dim
+        var pairs: [(row: Int, weight: Float, prompt: DPRHead.PromptRows)] = []
+        for row in rows where polarities[row] == .positive {
+            for near in memory.neighbours(of: pooled[row - rows.lowerBound]) {
+                try await slice.yieldIfDue()   // a neighbour not cached yet is one encoder pass
+                let states = try services.tokenStates(near.text)
+                let prompt = head.config.keyValue == .tokens ? DPRHead.PromptRows(values: states.values, rows: states.count)
+                    : DPRHead.PromptRows(values: states.pooled, rows: 1)
+                pairs.append((row, near.weight, prompt))
+            }
+        }
+        guard !pairs.isEmpty else { return }
+        var from = [Float](repeating: 0, count: pairs.count * d)
+        for (i, pair) in pairs.enumerated() { from.replaceSubrange((i * d)..<((i + 1) * d), with: users[(pair.row * d)..<((pair.row + 1) * d)]) }
+        var z = [Float](repeating: 0, count: pairs.count * d)
+        z.withUnsafeMutableBufferPointer { out in
+            head.fuse(users: from, prompts: pairs.map(\.prompt), polarities: Array(repeating: .positive, count: pairs.count),
+                      workspace: workspace, into: out.baseAddress!)
+        }
+        var neighbours: [Int: [(vector: [Float], weight: Float)]] = [:]
+        for (i, pair) in pairs.enumerated() { neighbours[pair.row, default: []].append((Array(z[(i * d)..<((i + 1) * d)]), pair.weight)) }
+        for (row, mixedWith) in neighbours {
+            fused.replaceSubrange((row * d)..<((row + 1) * d), with: PromptMemory.mix(own: fused[(row * d)..<((row + 1) * d)], neighbours: mixedWith))
+        }
+    }
 }
 
 /// Where a batch of Fuse/Recommend prompts comes from: sentence embeddings the client sent, or
@@ -100,28 +143,34 @@ private enum PromptSource {
     case embeddings([Float])
     case texts([String], PromptServices)
 
-    /// The encoder states of the prompts of `rows`, each as it is (the head pads them).
+    /// The encoder states of the prompts of `rows`, each as it is (the head pads them), and each
+    /// prompt's sentence embedding (the prompt memory looks up neighbours by it).
     /// Encoder work yields its thread between prompts when `slice` is due (see `ComputeSlice`).
     /// - Throws: `RPCError(.internal)` when the encoder fails; `CancellationError`.
-    func batch(_ rows: Range<Int>, mode: KeyValueMode, width e: Int, slice: inout ComputeSlice) async throws -> [DPRHead.PromptRows] {
+    func batch(_ rows: Range<Int>, mode: KeyValueMode, width e: Int, slice: inout ComputeSlice) async throws
+        -> (prompts: [DPRHead.PromptRows], pooled: [[Float]]) {
         switch self {
         case .embeddings(let all):
-            return rows.map { DPRHead.PromptRows(values: Array(all[($0 * e)..<(($0 + 1) * e)]), rows: 1) }
+            let pooled = rows.map { Array(all[($0 * e)..<(($0 + 1) * e)]) }
+            return (pooled.map { DPRHead.PromptRows(values: $0, rows: 1) }, pooled)
         case .texts(let texts, let services):
             let chunk = Array(texts[rows])
             switch mode {
             case .pooled:
                 let (flat, _) = try await services.embed(chunk, slice: &slice)
                 guard flat.allSatisfy(\.isFinite) else { throw RPCError(.internal, "the encoder produced no embedding for some prompt") }
-                return chunk.indices.map { DPRHead.PromptRows(values: Array(flat[($0 * e)..<(($0 + 1) * e)]), rows: 1) }
+                let pooled = chunk.indices.map { Array(flat[($0 * e)..<(($0 + 1) * e)]) }
+                return (pooled.map { DPRHead.PromptRows(values: $0, rows: 1) }, pooled)
             case .tokens:
                 var prompts: [DPRHead.PromptRows] = []
+                var pooled: [[Float]] = []
                 for text in chunk {
                     try await slice.yieldIfDue()   // one encoder pass per prompt: yield or stop between them
                     let states = try services.tokenStates(text)
                     prompts.append(DPRHead.PromptRows(values: states.values, rows: states.count))
+                    pooled.append(states.pooled)
                 }
-                return prompts
+                return (prompts, pooled)
             }
         }
     }

@@ -162,25 +162,30 @@ final class PromptPartsTests: XCTestCase {
         try await daemon.stop()
     }
 
-    /// With a prompt memory, Recommend steers a request as the mix of its own steered vector and its
-    /// nearest wordings' (PromptMemory.mix, the evaluations' formula), and a refusal alone: checked
-    /// against Fuse (which the memory does not touch) and Retrieve over the same user vector.
+    /// With a prompt memory, Recommend and Fuse steer a request as the mix of its own steered vector
+    /// and its nearest wordings' (PromptMemory.mix, the evaluations' formula), and a refusal alone:
+    /// checked against a daemon without the memory (its Fuse gives the unmixed vectors) and Retrieve.
     func testAPromptMemoryMixesRequestsWithTheirNearestWordings() async throws {
         // Two wordings of one tag, so that a request worded as one of them has a neighbour of real weight.
         let wordings = ["farm boy joins rebels to fight galactic empire", "a farm boy joins the rebels against the galactic empire",
                         "toys come alive when humans leave", "a shark terrorises a beach town", "I want a comedy"]
         let head = try SteeringFixture.head(keyValue: .tokens)
+        let (plainDaemon, plain) = try await daemon(head: head)
         let (daemon, connection) = try await daemon(head: head) { $0.promptMemoryTexts = wordings }
         let history: [UInt32] = [1, 2, 30]
         let k = UInt32(SteeringFixture.itemCount - history.count)
         let request = "a young farmer enlists with insurgents against an interstellar tyranny"
+        let refusal = "no sharks please"
         let d = SteeringFixture.dim
-        let user = try connection.call(.encodeHistory, EncodeHistoryRequest(histories: [history]), as: EncodeHistoryResponse.self).userVectors
-        func fused(_ texts: [String], _ polarity: SteerWire.Polarity) throws -> [[Float]] {
+        let user = try plain.call(.encodeHistory, EncodeHistoryRequest(histories: [history]), as: EncodeHistoryResponse.self).userVectors
+        func fused(_ on: SteerConnection, _ texts: [String], _ polarities: [SteerWire.Polarity]) throws -> [[Float]] {
             let users: [Float] = Array(Array(repeating: user, count: texts.count).joined())
-            let fuse = FuseRequest(dim: UInt32(d), userVectors: users, polarities: Array(repeating: polarity, count: texts.count), prompts: texts)
-            let z: [Float] = try connection.call(.fuse, fuse, as: FuseResponse.self).fused
+            let fuse = FuseRequest(dim: UInt32(d), userVectors: users, polarities: polarities, prompts: texts)
+            let z: [Float] = try on.call(.fuse, fuse, as: FuseResponse.self).fused
             return (0..<texts.count).map { (t: Int) -> [Float] in Array(z[(t * d)..<((t + 1) * d)]) }
+        }
+        func alone(_ texts: [String], _ polarity: SteerWire.Polarity) throws -> [[Float]] {
+            try fused(plain, texts, Array(repeating: polarity, count: texts.count))
         }
         func retrieved(_ vector: [Float]) throws -> RetrieveResult {
             try connection.call(.retrieve, RetrieveRequest(k: k, queries: [RetrieveQuery(vector: vector, excludeItems: history)]),
@@ -190,8 +195,8 @@ final class PromptPartsTests: XCTestCase {
         let memory = try PromptMemory(texts: wordings, encoder: encoder)
         func mixed(_ text: String) throws -> [Float] {
             let near = memory.neighbours(of: try encoder.embed(text))
-            let theirs = try fused(near.map(\.text), .positive)
-            return PromptMemory.mix(own: try fused([text], .positive)[0], neighbours: zip(theirs, near).map { ($0, $1.weight) })
+            let theirs = try alone(near.map(\.text), .positive)
+            return PromptMemory.mix(own: try alone([text], .positive)[0], neighbours: zip(theirs, near).map { ($0, $1.weight) })
         }
         XCTAssertTrue(memory.neighbours(of: try encoder.embed(request)).prefix(2).allSatisfy { $0.text.contains("farm boy") })
         let expected = try retrieved(try mixed(request))
@@ -199,7 +204,7 @@ final class PromptPartsTests: XCTestCase {
         let answered = try recommend(connection, RecommendRequest(history: history, k: k, parts: [PromptPart(text: request, polarity: .positive)]))
         XCTAssertEqual(answered.itemIDs, expected.itemIDs)
         XCTAssertClose(answered.scores, expected.scores, accuracy: 1e-4)
-        XCTAssertNotEqual(answered.itemIDs, try retrieved(fused([request], .positive)[0]).itemIDs,
+        XCTAssertNotEqual(answered.itemIDs, try retrieved(alone([request], .positive)[0]).itemIDs,
                           "the memory must change the ranking, so this test tells it apart")
         // Asked again (everything prepared: the inline path), the same answer.
         let again = try recommend(connection, RecommendRequest(history: history, k: k, parts: [PromptPart(text: request, polarity: .positive)]))
@@ -208,16 +213,21 @@ final class PromptPartsTests: XCTestCase {
         // A request worded exactly as a wording prepared as a neighbour above is still mixed with its own neighbours.
         let exact = try recommend(connection, RecommendRequest(history: history, k: k, parts: [PromptPart(text: wordings[0], polarity: .positive)]))
         XCTAssertClose(exact.scores, try retrieved(try mixed(wordings[0])).scores, accuracy: 1e-4)
-        let unmixed = try retrieved(fused([wordings[0]], .positive)[0])
+        let unmixed = try retrieved(alone([wordings[0]], .positive)[0])
         XCTAssertGreaterThan(zip(exact.itemIDs, exact.scores).map { item, score in abs(score - unmixed.scores[unmixed.itemIDs.firstIndex(of: item)!]) }.max()!,
                              1e-3, "mixed with its other wording, a request worded as a training wording must move")
 
         // A refusal goes through its tower alone.
-        let refusal = "no sharks please"
         let refused = try recommend(connection, RecommendRequest(history: history, k: k, parts: [PromptPart(text: refusal, polarity: .negative)]))
-        let alone = try retrieved(fused([refusal], .negative)[0])
-        XCTAssertEqual(refused.itemIDs, alone.itemIDs)
-        XCTAssertClose(refused.scores, alone.scores, accuracy: 1e-4)
+        let refusedAlone = try retrieved(alone([refusal], .negative)[0])
+        XCTAssertEqual(refused.itemIDs, refusedAlone.itemIDs)
+        XCTAssertClose(refused.scores, refusedAlone.scores, accuracy: 1e-4)
+
+        // Fuse steers as Recommend does: the request mixed, the refusal alone (one request, both kinds of row).
+        let pipelined = try fused(connection, [request, refusal], [.positive, .negative])
+        XCTAssertClose(pipelined[0], try mixed(request), accuracy: 1e-4)
+        XCTAssertClose(pipelined[1], try alone([refusal], .negative)[0], accuracy: 1e-4)
+        try await plainDaemon.stop()
         try await daemon.stop()
     }
 
