@@ -51,7 +51,7 @@ struct EvalCommand: ParsableCommand {
     var tags: String?
     @Flag(help: "With a DPR checkpoint and tags: add a row prompting POS with the TRAINING tags, a check of how well stage 3 fitted them (not a result).")
     var tagFitCheck = false
-    @Flag(help: "With a DPR checkpoint and tags: steer every request together with its nearest training tag wordings (the prompt memory: the training tags and the training rows of Data/ml-1m-tag-phrasings.tsv) in every DPR row.")
+    @Flag(help: "With a DPR checkpoint and tags: steer every request together with its nearest training requests (the prompt memory: the positive training templates with every genre, the training tags and the training rows of Data/ml-1m-tag-phrasings.tsv) in every DPR row, and in --prompts-file and --compound.")
     var promptMemory = false
     @Flag(help: "With --variant: also rank each variant's steered vectors with the genre filter (row '… + Filter').")
     var filtered = false

@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Router model file: one written by `steer router train`, or the router-head.json of a fine-tuned router's folder (Scripts/train-router-encoder; it runs its own encoder on every new prompt part). Default: the router bundled with SteerPrompt. A named file that does not load stops the start.")
     var router: String?
     @Option(help: "Prompt-embedding cache size, MiB (default: 32).") var promptCacheMb: Int?
-    @Option(help: "Steer every Recommend request together with its nearest training requests (the prompt memory) of a DPR head trained with stage-3 tags on this dataset, e.g. ml-1m: its genre training prompts and the training tag wordings of Data/ml-1m-tags.tsv and Data/ml-1m-tag-phrasings.tsv (read from the current directory), embedded at start. Not a --config key. Default: off.")
+    @Option(help: "Steer every request (Recommend's requests, Fuse's positive rows) together with its nearest training requests (the prompt memory) of a DPR head trained with stage-3 tags on this dataset, e.g. ml-1m: its genre training prompts and the training tag wordings of Data/ml-1m-tags.tsv and Data/ml-1m-tag-phrasings.tsv (read from the current directory), embedded before steerd listens (about 30 s). Not a --config key. Default: off.")
     var promptMemory: String?
     @Option(help: "The router's confidence a part of a prompt needs to steer Recommend; a part below it is not applied, since a wrong tower inverts the request and no steering never does (default: 0.75; stated polarities always apply).")
     var minPartConfidence: Double?
