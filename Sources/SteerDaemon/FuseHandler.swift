@@ -105,7 +105,7 @@ extension SteerService {
     }
 
     /// The positive rows of `rows` mixed with their nearest training wordings (`PromptMemory`): all
-    /// their neighbours in one more head pass from the rows' user vectors, then `PromptMemory.mix`.
+    /// their neighbours in one more head pass from the rows' user vectors (`PromptMemory.mixRows`).
     /// `pooled[i]` is row `rows.lowerBound + i`'s sentence embedding.
     private func mixRequests(_ fused: inout [Float], rows: Range<Int>, pooled: [[Float]], polarities: [PromptPolarity], users: [Float],
                              head: DPRHead, memory: PromptMemory, services: PromptServices, workspace: DPRWorkspace,
@@ -121,18 +121,13 @@ extension SteerService {
                 pairs.append((row, near.weight, prompt))
             }
         }
-        guard !pairs.isEmpty else { return }
-        var from = [Float](repeating: 0, count: pairs.count * d)
-        for (i, pair) in pairs.enumerated() { from.replaceSubrange((i * d)..<((i + 1) * d), with: users[(pair.row * d)..<((pair.row + 1) * d)]) }
-        var z = [Float](repeating: 0, count: pairs.count * d)
-        z.withUnsafeMutableBufferPointer { out in
-            head.fuse(users: from, prompts: pairs.map(\.prompt), polarities: Array(repeating: .positive, count: pairs.count),
-                      workspace: workspace, into: out.baseAddress!)
-        }
-        var neighbours: [Int: [(vector: [Float], weight: Float)]] = [:]
-        for (i, pair) in pairs.enumerated() { neighbours[pair.row, default: []].append((Array(z[(i * d)..<((i + 1) * d)]), pair.weight)) }
-        for (row, mixedWith) in neighbours {
-            fused.replaceSubrange((row * d)..<((row + 1) * d), with: PromptMemory.mix(own: fused[(row * d)..<((row + 1) * d)], neighbours: mixedWith))
+        PromptMemory.mixRows(&fused, from: users, dim: d, pairs: pairs) { from, prompts in
+            var z = [Float](repeating: 0, count: prompts.count * d)
+            z.withUnsafeMutableBufferPointer { out in
+                head.fuse(users: from, prompts: prompts, polarities: Array(repeating: .positive, count: prompts.count),
+                          workspace: workspace, into: out.baseAddress!)
+            }
+            return z
         }
     }
 }

@@ -176,26 +176,22 @@ final class RequestBatchers: Sendable {
                           workspace: workspace, into: out.baseAddress!)
             }
             // Requests with neighbours: every row's neighbours in one more pass, each from the row's
-            // vector before this step, then each row mixed with its own (PromptMemory.mix).
-            var mixedWith = [[(vector: [Float], weight: Float)]](repeating: [], count: rows)
-            let pairs = steered.indices.flatMap { r in jobs[steered[r]].steps[step].neighbours.map { (row: r, neighbour: $0) } }
-            if !pairs.isEmpty {
-                var from = [Float](repeating: 0, count: pairs.count * d)
-                for (i, pair) in pairs.enumerated() {
-                    from.replaceSubrange((i * d)..<((i + 1) * d), with: user[(pair.row * d)..<((pair.row + 1) * d)])
-                }
-                var z = [Float](repeating: 0, count: pairs.count * d)
+            // vector before this step, then each row mixed with its own.
+            let pairs = steered.indices.flatMap { r in
+                jobs[steered[r]].steps[step].neighbours.map { (row: r, weight: $0.weight, prompt: DPRHead.PromptRows(values: $0.projected, rows: $0.tokens)) }
+            }
+            PromptMemory.mixRows(&fused, from: user, dim: d, pairs: pairs) { from, prompts in
+                var z = [Float](repeating: 0, count: prompts.count * d)
                 z.withUnsafeMutableBufferPointer { out in
-                    head.fuse(users: from, projected: pairs.map { DPRHead.PromptRows(values: $0.neighbour.projected, rows: $0.neighbour.tokens) },
-                              polarities: Array(repeating: .positive, count: pairs.count), workspace: workspace, into: out.baseAddress!)
+                    head.fuse(users: from, projected: prompts, polarities: Array(repeating: .positive, count: prompts.count),
+                              workspace: workspace, into: out.baseAddress!)
                 }
-                for (i, pair) in pairs.enumerated() { mixedWith[pair.row].append((Array(z[(i * d)..<((i + 1) * d)]), pair.neighbour.weight)) }
+                return z
             }
             workspaces.give(back: workspace)
             metrics.record("prompt_fusion", rows: rows)
             for (r, j) in steered.enumerated() {
-                let own = fused[(r * d)..<((r + 1) * d)]
-                let z = mixedWith[r].isEmpty ? Array(own) : PromptMemory.mix(own: own, neighbours: mixedWith[r])
+                let z = Array(fused[(r * d)..<((r + 1) * d)])
                 if z.allSatisfy(\.isFinite) {
                     queries[j] = z
                 } else {

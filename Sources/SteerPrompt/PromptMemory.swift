@@ -87,6 +87,24 @@ public struct PromptMemory: Sendable {
         return neighbours.isEmpty ? Array(own) : out.map { $0 / total }
     }
 
+    /// Rows of `steered` ([rows, dim]) mixed with their neighbours: `pairs` names each neighbour's
+    /// row, weight and prompt; `steer` takes the pairs' starting vectors (row `row` of `from`) and
+    /// prompts and returns their steered vectors, all in one call. Rows without pairs are left as
+    /// they are. steerd's Recommend and Fuse both mix this way.
+    public static func mixRows<Prompt>(_ steered: inout [Float], from: [Float], dim d: Int,
+                                       pairs: [(row: Int, weight: Float, prompt: Prompt)],
+                                       steer: (_ from: [Float], _ prompts: [Prompt]) -> [Float]) {
+        guard !pairs.isEmpty else { return }
+        var start = [Float](repeating: 0, count: pairs.count * d)
+        for (i, pair) in pairs.enumerated() { start.replaceSubrange((i * d)..<((i + 1) * d), with: from[(pair.row * d)..<((pair.row + 1) * d)]) }
+        let z = steer(start, pairs.map(\.prompt))
+        var neighbours: [Int: [(vector: [Float], weight: Float)]] = [:]
+        for (i, pair) in pairs.enumerated() { neighbours[pair.row, default: []].append((Array(z[(i * d)..<((i + 1) * d)]), pair.weight)) }
+        for (row, mixedWith) in neighbours {
+            steered.replaceSubrange((row * d)..<((row + 1) * d), with: mix(own: steered[(row * d)..<((row + 1) * d)], neighbours: mixedWith))
+        }
+    }
+
     /// The `count` training wordings nearest to `embedding` (unit length), nearest first, each with
     /// its weight: softmax of the cosine similarities over ``temperature``. Empty for an empty memory.
     public func neighbours(of embedding: [Float], count: Int = neighbourCount) -> [(text: String, weight: Float)] {

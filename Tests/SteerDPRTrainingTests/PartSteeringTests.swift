@@ -73,7 +73,7 @@ final class PartSteeringTests: XCTestCase {
         XCTAssertGreaterThan(zip(mixed, alone).map { abs($0 - $1) }.max()!, 1e-4, "the memory must move a request")
 
         let refused = try remembering.fuse(rows: user, texts: ["no sharks please"], polarities: [.negative])
-        XCTAssertEqual(refused, try plain.fuse(rows: user, texts: ["no sharks please"], polarities: [.negative]),
-                       "a refusal does not go through the memory")
+        let refusedAlone = try plain.fuse(rows: user, texts: ["no sharks please"], polarities: [.negative])
+        for c in 0..<16 { XCTAssertEqual(refused[c], refusedAlone[c], accuracy: 1e-6, "a refusal does not go through the memory") }
     }
 }
