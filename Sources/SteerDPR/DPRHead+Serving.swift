@@ -20,6 +20,21 @@ extension DPRHead {
                 batch: prompts.count, workspace: workspace)
     }
 
+    /// z [B, d] of every row through the positive tower, as an array: for a prompt memory's
+    /// neighbours, whose prompts are encoder states or, with `projected`, the projector's output.
+    public func requested(users: [Float], prompts: [PromptRows], projected: Bool, workspace: DPRWorkspace? = nil) -> [Float] {
+        var z = [Float](repeating: 0, count: prompts.count * config.dim)
+        let polarities = [PromptPolarity](repeating: .positive, count: prompts.count)
+        z.withUnsafeMutableBufferPointer { out in
+            if projected {
+                fuse(users: users, projected: prompts, polarities: polarities, workspace: workspace, into: out.baseAddress!)
+            } else {
+                fuse(users: users, prompts: prompts, polarities: polarities, workspace: workspace, into: out.baseAddress!)
+            }
+        }
+        return z
+    }
+
     /// z [B, d] for users [B, d] and prompts already through the projector (each `rows × dim`, as
     /// ``project(_:rows:)`` returns them; a server keeps them per prompt text).
     public func fuse(users: UnsafePointer<Float>, projected prompts: [PromptRows], polarities: [PromptPolarity],

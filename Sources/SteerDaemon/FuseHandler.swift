@@ -121,13 +121,8 @@ extension SteerService {
                 pairs.append((row, near.weight, prompt))
             }
         }
-        PromptMemory.mixRows(&fused, from: users, dim: d, pairs: pairs) { from, prompts in
-            var z = [Float](repeating: 0, count: prompts.count * d)
-            z.withUnsafeMutableBufferPointer { out in
-                head.fuse(users: from, prompts: prompts, polarities: Array(repeating: .positive, count: prompts.count),
-                          workspace: workspace, into: out.baseAddress!)
-            }
-            return z
+        PromptMemory.mixRows(&fused, from: users, dim: d, pairs: pairs) {
+            head.requested(users: $0, prompts: $1, projected: false, workspace: workspace)
         }
     }
 }

@@ -180,13 +180,8 @@ final class RequestBatchers: Sendable {
             let pairs = steered.indices.flatMap { r in
                 jobs[steered[r]].steps[step].neighbours.map { (row: r, weight: $0.weight, prompt: DPRHead.PromptRows(values: $0.projected, rows: $0.tokens)) }
             }
-            PromptMemory.mixRows(&fused, from: user, dim: d, pairs: pairs) { from, prompts in
-                var z = [Float](repeating: 0, count: prompts.count * d)
-                z.withUnsafeMutableBufferPointer { out in
-                    head.fuse(users: from, projected: prompts, polarities: Array(repeating: .positive, count: prompts.count),
-                              workspace: workspace, into: out.baseAddress!)
-                }
-                return z
+            PromptMemory.mixRows(&fused, from: user, dim: d, pairs: pairs) {
+                head.requested(users: $0, prompts: $1, projected: true, workspace: workspace)
             }
             workspaces.give(back: workspace)
             metrics.record("prompt_fusion", rows: rows)
