@@ -6,7 +6,9 @@ import SteerText
 public struct PromptReading: Sendable, Equatable {
     /// One request inside the prompt.
     public struct Part: Sendable, Equatable {
-        /// The part as written (a substring of the prompt; the whole prompt when it has one part).
+        /// The part as written: a substring of the prompt (the whole prompt when it has one part),
+        /// or a request joined with the requests that elaborate it, separated by spaces
+        /// (``PromptRouter/joinElaborations(_:encoder:cache:)``).
         public let text: String
         /// The router's polarity for this part and its confidence.
         public let decision: RouteDecision
@@ -58,7 +60,8 @@ public struct PromptReading: Sendable, Equatable {
 extension PromptRouter {
     /// Reads `text` part by part: cuts it into candidate clauses (``PromptClauses``), joins each
     /// candidate without a content word to its neighbour, routes the rest, and joins neighbours
-    /// of the same polarity into one part, routed again as one text.
+    /// of the same polarity into one part, routed again as one text; a request that names no kind
+    /// of film then joins one that does (``joinElaborations(_:encoder:cache:)``).
     ///
     /// A prompt that reads as one polarity gives one part, the whole prompt, routed exactly as
     /// ``route(texts:encoder:cache:)`` routes it: a one-part prompt behaves as it always did.
@@ -80,7 +83,40 @@ extension PromptRouter {
         let rejoined = groups.indices.filter { groups[$0].joined }
         let again = try route(texts: rejoined.map { String(text[groups[$0].range]) }, encoder: encoder, cache: cache)
         for (index, decision) in zip(rejoined, again) { groups[index].decision = decision }
-        return PromptReading(parts: groups.map { PromptReading.Part(text: String(text[$0.range]), decision: $0.decision) })
+        let parts = groups.map { PromptReading.Part(text: String(text[$0.range]), decision: $0.decision) }
+        return PromptReading(parts: try joinElaborations(parts, encoder: encoder, cache: cache))
+    }
+
+    /// The kinds of film the router reads: the MovieLens genres its training phrasings name.
+    static let kindsRead = CategoryMentions(categoryNames: [
+        "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
+        "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
+    ])
+
+    /// Joins each request that names no kind of film to the request that does, when the prompt has
+    /// one: "musical, no drama please, just fun" asks for one thing, a musical that is just fun,
+    /// not for a musical and, separately, for fun. Steered on its own, the elaboration moves the
+    /// user vector once more, toward whatever "just fun" means across the catalogue. It joins the
+    /// nearest naming request before it (after it when none comes before), in the order written;
+    /// the joined text is routed again, and kept only if it still reads as a request.
+    func joinElaborations(_ parts: [PromptReading.Part], encoder: some SentenceEncoder,
+                          cache: PromptCache?) throws -> [PromptReading.Part] {
+        let isRequest = parts.map { $0.decision.polarity == .positive }
+        let names = parts.map { !Self.kindsRead.categories(in: $0.text).isEmpty }
+        let anchors = parts.indices.filter { isRequest[$0] && names[$0] }
+        let elaborations = parts.indices.filter { isRequest[$0] && !names[$0] }
+        guard !anchors.isEmpty, !elaborations.isEmpty else { return parts }
+        var joinedTo: [Int: [Int]] = [:]
+        for k in elaborations { joinedTo[anchors.last { $0 < k } ?? anchors[0], default: []].append(k) }
+        let keys = joinedTo.keys.sorted()
+        let texts = keys.map { anchor in (joinedTo[anchor]! + [anchor]).sorted().map { parts[$0].text }.joined(separator: " ") }
+        let decisions = try route(texts: texts, encoder: encoder, cache: cache)
+        var result = parts.map(Optional.some)
+        for (anchor, (joined, decision)) in zip(keys, zip(texts, decisions)) where decision.polarity == .positive {
+            result[anchor] = PromptReading.Part(text: joined, decision: decision)
+            for k in joinedTo[anchor]! { result[k] = nil }
+        }
+        return result.compactMap { $0 }
     }
 
     private func whole(_ text: String, encoder: some SentenceEncoder, cache: PromptCache?) throws -> PromptReading {

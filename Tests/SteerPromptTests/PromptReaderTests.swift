@@ -62,6 +62,24 @@ final class PromptReaderTests: XCTestCase {
         }
     }
 
+    /// A request that names no kind of film elaborates the one that does: one part, one step.
+    func testARequestNamingNoKindOfFilmJoinsTheRequestThatNamesOne() throws {
+        let (router, encoder) = (try PromptRouter.load(), try miniLM())
+        let cases: [(String, [(String, Polarity)])] = [
+            ("musical, no drama please, just fun", [("musical just fun", .positive), ("no drama please", .negative)]),
+            ("sci-fi that's not action-packed, more cerebral",
+             [("sci-fi that's more cerebral", .positive), ("not action-packed", .negative)]),
+            // No request names a kind: nothing to join ("light and funny" names no genre).
+            ("no war movies, i want something light and funny",
+             [("no war movies", .negative), ("i want something light and funny", .positive)]),
+        ]
+        for (prompt, expected) in cases {
+            let parts = try router.read(prompt, encoder: encoder).parts
+            XCTAssertEqual(parts.map(\.text), expected.map(\.0), prompt)
+            XCTAssertEqual(parts.map(\.decision.polarity), expected.map(\.1), prompt)
+        }
+    }
+
     /// The never-invert policy: a part the router is unsure of is left out, whatever its polarity.
     func testUnsurePartsAreNotSteeredWith() {
         let reading = PromptReading(parts: [
