@@ -45,6 +45,9 @@ public struct DaemonConfiguration: Sendable {
     /// tag wordings; `steer serve --prompt-memory`). When set, steerd embeds them at start and
     /// Recommend steers every request together with its nearest ones (`PromptMemory`); nil: off.
     public var promptMemoryTexts: [String]? = nil
+    /// Where the prompt memory's embeddings are kept between starts (`PromptMemoryStore`;
+    /// `steer serve`: `$STEER_CACHE/prompt-memory`); nil: embedded at every start.
+    public var promptMemoryCacheDirectory: String? = nil
     /// The router's confidence a part of a read prompt needs to be applied (Recommend); a part
     /// below it does not move the user vector (`steered` false). Stated polarities always apply.
     public var minimumPartConfidence: Double

@@ -91,9 +91,10 @@ public final class SteerService: RPCService {
                 let router = try Self.namedRouter(configuration.routerFile, for: encoder, precision: configuration.encoderPrecision)
                 let memory = try configuration.promptMemoryTexts.map { texts in
                     let started = ContinuousClock.now
-                    logger.info("embedding the prompt memory before listening", metadata: ["wordings": "\(texts.count)"])
-                    let memory = try PromptMemory(texts: texts, encoder: encoder)
-                    logger.info("prompt memory embedded", metadata: ["wordings": "\(memory.texts.count)", "seconds": "\(started.duration(to: .now))"])
+                    logger.info("loading the prompt memory before listening", metadata: ["wordings": "\(texts.count)"])
+                    let memory = try PromptMemoryStore.memory(texts: texts, encoder: encoder, precision: configuration.encoderPrecision,
+                                                              directory: configuration.promptMemoryCacheDirectory, logger: logger)
+                    logger.info("prompt memory ready", metadata: ["wordings": "\(memory.texts.count)", "seconds": "\(started.duration(to: .now))"])
                     return memory
                 }
                 prompts = PromptServices(encoder: encoder, router: router, memory: memory,

@@ -112,6 +112,8 @@ enum PromptClauses {
         "keep", "leave", "hold", "drop", "forget", "don't", "dont", "do", "let", "and", "plus", "also", "rather",
         "instead", "perhaps", "more", "less", "only", "just", "how", "what", "any", "some", "so", "though",
         "a", "an", "want", "need", "rather", "give", "something",
+        // "a mystery - not a horror - with a good twist": the aside ends, the request goes on.
+        "with",
     ]
     /// Words that carry no request of their own: a candidate made only of these is joined to a
     /// neighbour; a negation opener after one of them ("I do not", "there is no") does not cut.

@@ -66,6 +66,10 @@ public struct PromptMemory: Sendable {
         self.embeddings = embeddings
     }
 
+    /// The embeddings, [texts.count, dimension], row-major, unit length (to store them: steerd keeps
+    /// them between starts).
+    public var unitEmbeddings: [Float] { embeddings }
+
     /// What a report that used the memory says about it.
     public var summary: String {
         "Prompt memory: every request (a part through the positive tower) steered together with its \(Self.neighbourCount) nearest "

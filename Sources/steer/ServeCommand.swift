@@ -125,6 +125,7 @@ struct ServeCommand: AsyncParsableCommand {
                 tags.phrasings = try TagPhrasings(contentsOf: TagPhrasings.defaultPath(), itemTokens: dataset.itemTokens, tags: tags)
                 resolved.configuration.promptMemoryTexts = PromptMemory.trainingRequests(
                     templates: try PromptTemplates.bundled(), categoryNames: dataset.categoryNames, tags: tags, itemCount: dataset.itemCount)
+                resolved.configuration.promptMemoryCacheDirectory = (Self.cacheDirectory() as NSString).appendingPathComponent("prompt-memory")
             } catch {
                 throw ValidationFailureExit(message: "steerd cannot start: --prompt-memory \(promptMemory): \(error)")
             }
