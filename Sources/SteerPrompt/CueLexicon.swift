@@ -34,6 +34,11 @@ enum CueLexicon {
         "grosses me out", "creeps me out", "creep me out", "freak me out", "freaks me out", "nightmares",
         "upsets me", "makes me sick", "cringe", "cringey", "overrated", "awful", "terrible", "the worst",
         "despise", "despises", "abhor", "draw the line", "thumbs down", "am good on", "downrank",
+        // Having had enough ("we've had our fill of crime", "we hit our limit on heists"), and
+        // limits ("not too much romance": right after "not", "too much" caps the thing instead of
+        // cancelling the negation as in "you can't have too much comedy").
+        "had our fill", "had their fill", "hit our limit", "hit my limit", "reached my limit", "reached our limit",
+        "not too much", "not too many",
         // "Not tonight, cowboys": the comma is part of the refusal, so the negation scopes the
         // words after it instead of ending at the clause break.
         "not tonight ,", "not today ,", "not now ,", "not this time ,",

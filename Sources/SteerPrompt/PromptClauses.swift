@@ -104,7 +104,7 @@ enum PromptClauses {
         "preferably": ["no", "not", "nothing", "without"], "ideally": ["no", "not", "nothing", "without"],
     ]
     /// Words that negate what follows and may open a clause of their own.
-    static let negationOpeners: Set<String> = ["no", "not", "nothing", "never", "without", "minus", "none", "sans"]
+    static let negationOpeners: Set<String> = ["no", "not", "nothing", "never", "without", "minus", "none", "sans", "zero"]
     /// Words that open a new request after a comma ("no horror, something funny"; "a western, i love those").
     static let clauseOpeners: Set<String> = [
         "i", "i'm", "i'd", "i'll", "im", "id", "we", "we're", "we'd", "give", "show", "find", "get", "make", "let's",
@@ -114,6 +114,8 @@ enum PromptClauses {
         "a", "an", "want", "need", "rather", "give", "something",
         // "a mystery - not a horror - with a good twist": the aside ends, the request goes on.
         "with",
+        // "love a good mystery, hate horror", "drop the musicals, bring on the westerns".
+        "hate", "love", "bring", "ditch", "toss", "cut",
     ]
     /// Words that carry no request of their own: a candidate made only of these is joined to a
     /// neighbour; a negation opener after one of them ("I do not", "there is no") does not cut.

@@ -16,6 +16,10 @@ final class PromptClausesTests: XCTestCase {
         XCTAssertEqual(cut("westerns are fine as long as there's no singing"), ["westerns are fine", "as long as there's no singing"])
         XCTAssertEqual(cut("I don’t want horror, give me a western"), ["I don’t want horror", "give me a western"])
         XCTAssertEqual(cut("Horror? Nope. Something funny!"), ["Horror", "Nope", "Something funny"])
+        XCTAssertEqual(cut("A mystery - not a horror - with a good twist"), ["A mystery", "not a horror", "with a good twist"])
+        XCTAssertEqual(cut("love a good mystery, hate horror"), ["love a good mystery", "hate horror"])
+        XCTAssertEqual(cut("action movie, zero romance"), ["action movie", "zero romance"])
+        XCTAssertEqual(cut("I have zero interest in horror"), ["I have zero interest in horror"], "after a function word it negates inside")
     }
 
     func testIdiomsListsAndAuxiliariesStayWhole() {
@@ -67,8 +71,6 @@ final class PromptReaderTests: XCTestCase {
         let (router, encoder) = (try PromptRouter.load(), try miniLM())
         let cases: [(String, [(String, Polarity)])] = [
             ("musical, no drama please, just fun", [("musical just fun", .positive), ("no drama please", .negative)]),
-            ("sci-fi that's not action-packed, more cerebral",
-             [("sci-fi that's more cerebral", .positive), ("not action-packed", .negative)]),
             // No request names a kind: nothing to join ("light and funny" names no genre).
             ("no war movies, i want something light and funny",
              [("no war movies", .negative), ("i want something light and funny", .positive)]),
@@ -78,6 +80,12 @@ final class PromptReaderTests: XCTestCase {
             XCTAssertEqual(parts.map(\.text), expected.map(\.0), prompt)
             XCTAssertEqual(parts.map(\.decision.polarity), expected.map(\.1), prompt)
         }
+        // Where "that's" goes depends on the router's reading of the fragments; the elaboration
+        // joins the request whichever way.
+        let parts = try router.read("sci-fi that's not action-packed, more cerebral", encoder: encoder).parts
+        XCTAssertEqual(parts.map(\.decision.polarity), [.positive, .negative])
+        XCTAssertTrue(parts[0].text.hasPrefix("sci-fi") && parts[0].text.hasSuffix("more cerebral"), parts[0].text)
+        XCTAssertTrue(parts[1].text.hasSuffix("not action-packed"), parts[1].text)
     }
 
     /// The never-invert policy: a part the router is unsure of is left out, whatever its polarity.

@@ -40,6 +40,9 @@ final class RouterEvaluationTests: XCTestCase {
         let templates = try WrittenPhrasings.readTemplates(routerFixture("dev-templates.tsv"))
         XCTAssertEqual(templates.count, 193)
         XCTAssertEqual(templates.filter { $0.polarity == .positive }.count, 98)
+        let second = try WrittenPhrasings.readTemplates(routerFixture("dev-templates-2.tsv"))
+        XCTAssertEqual(second.count, 237)
+        XCTAssertEqual(second.filter { $0.polarity == .positive }.count, 119)
         XCTAssertThrowsError(try WrittenPhrasings.readTemplates(routerFixture("no-such-file.tsv"))) { error in
             XCTAssertEqual((error as? PromptError)?.code, .badTrainingSet)
         }

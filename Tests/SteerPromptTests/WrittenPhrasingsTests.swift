@@ -62,12 +62,11 @@ final class WrittenPhrasingsTests: XCTestCase {
         let prompts = routerFixture("heldout.tsv").deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("prompts")
         var measured = try ["heldout.tsv", "issue14-frozen.tsv", "issue14-frozen-2.tsv", "issue14-frozen-3.tsv"]
             .flatMap { try heldOut($0) }.map(\.text)
-        measured += try ["issue15-frozen.tsv", "issue15-dev.tsv", "issue14-dev.tsv"]
+        measured += try ["issue15-frozen.tsv", "issue15-dev.tsv", "issue14-dev.tsv", "descriptive-dev.tsv"]
             .flatMap { try NaturalPrompt.read(prompts.appendingPathComponent($0)) }.map(\.text)
         // The development templates, rendered as the training templates are.
-        measured += try WrittenPhrasings.readTemplates(routerFixture("dev-templates.tsv")).flatMap { template in
-            genreNames.map { template.text.replacingOccurrences(of: WrittenPhrasings.slot, with: $0) }
-        }
+        measured += try ["dev-templates.tsv", "dev-templates-2.tsv"].flatMap { try WrittenPhrasings.readTemplates(routerFixture($0)) }
+            .flatMap { template in genreNames.map { template.text.replacingOccurrences(of: WrittenPhrasings.slot, with: $0) } }
         XCTAssertGreaterThan(measured.count, 4_000)
         let measuredWords = Set(measured.map(Self.words))
         XCTAssertEqual(written.filter(measuredWords.contains), [])
