@@ -1,5 +1,5 @@
-// The prompt memory's embeddings kept between starts: embedding its 14,063 wordings takes about
-// 30 s, reading them back a fraction of a second.
+// The prompt memory's embeddings kept between starts: embedding its 14,063 wordings takes 16–30 s
+// on 2 cores, reading them back a tenth of a second.
 import Foundation
 import Logging
 import SteerPrompt
