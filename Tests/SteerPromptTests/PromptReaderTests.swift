@@ -1,6 +1,7 @@
 // Compound prompts read part by part: where the clauses are cut, which fragments are joined,
 // and that a one-part prompt is routed exactly as before.
 import XCTest
+import SteerText
 @testable import SteerPrompt
 
 final class PromptClausesTests: XCTestCase {
@@ -59,33 +60,31 @@ final class PromptReaderTests: XCTestCase {
             ("no war movies, i want something light and funny",
              [("no war movies", .negative), ("i want something light and funny", .positive)]),
         ]
-        for (prompt, expected) in cases {
-            let parts = try router.read(prompt, encoder: encoder).parts
-            XCTAssertEqual(parts.map(\.text), expected.map(\.0), prompt)
-            XCTAssertEqual(parts.map(\.decision.polarity), expected.map(\.1), prompt)
-        }
+        try assertReads(cases, router, encoder)
     }
 
     /// A request that names no kind of film elaborates the one that does: one part, one step.
+    /// (With no request naming a kind there is nothing to join: "no war movies, i want something
+    /// light and funny" above keeps its two parts.)
     func testARequestNamingNoKindOfFilmJoinsTheRequestThatNamesOne() throws {
         let (router, encoder) = (try PromptRouter.load(), try miniLM())
-        let cases: [(String, [(String, Polarity)])] = [
-            ("musical, no drama please, just fun", [("musical just fun", .positive), ("no drama please", .negative)]),
-            // No request names a kind: nothing to join ("light and funny" names no genre).
-            ("no war movies, i want something light and funny",
-             [("no war movies", .negative), ("i want something light and funny", .positive)]),
-        ]
-        for (prompt, expected) in cases {
-            let parts = try router.read(prompt, encoder: encoder).parts
-            XCTAssertEqual(parts.map(\.text), expected.map(\.0), prompt)
-            XCTAssertEqual(parts.map(\.decision.polarity), expected.map(\.1), prompt)
-        }
+        try assertReads([("musical, no drama please, just fun", [("musical just fun", .positive), ("no drama please", .negative)])],
+                        router, encoder)
         // Where "that's" goes depends on the router's reading of the fragments; the elaboration
         // joins the request whichever way.
         let parts = try router.read("sci-fi that's not action-packed, more cerebral", encoder: encoder).parts
         XCTAssertEqual(parts.map(\.decision.polarity), [.positive, .negative])
         XCTAssertTrue(parts[0].text.hasPrefix("sci-fi") && parts[0].text.hasSuffix("more cerebral"), parts[0].text)
         XCTAssertTrue(parts[1].text.hasSuffix("not action-packed"), parts[1].text)
+    }
+
+    private func assertReads(_ cases: [(String, [(String, Polarity)])], _ router: PromptRouter, _ encoder: some SentenceEncoder,
+                             file: StaticString = #filePath, line: UInt = #line) throws {
+        for (prompt, expected) in cases {
+            let parts = try router.read(prompt, encoder: encoder).parts
+            XCTAssertEqual(parts.map(\.text), expected.map(\.0), prompt, file: file, line: line)
+            XCTAssertEqual(parts.map(\.decision.polarity), expected.map(\.1), prompt, file: file, line: line)
+        }
     }
 
     /// The never-invert policy: a part the router is unsure of is left out, whatever its polarity.
