@@ -52,7 +52,7 @@ final class PromptMemoryStoreTests: XCTestCase {
             XCTAssertEqual(memory.texts, fresh.texts, why, file: file, line: line)
             let largest = zip(memory.unitEmbeddings, fresh.unitEmbeddings).map { abs($0 - $1) }.max() ?? 1
             XCTAssertLessThan(largest, 1e-5, why, file: file, line: line)
-            // The file was replaced by a good one.
+            // The file was replaced by a good one: read back, its floats are the ones written (bit-exact by contract).
             let reread = try PromptMemoryStore.read(path: path, texts: wordings, encoder: encoder)
             XCTAssertEqual(reread.unitEmbeddings, memory.unitEmbeddings, why, file: file, line: line)
         }
