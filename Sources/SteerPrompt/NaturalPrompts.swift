@@ -60,13 +60,20 @@ public struct NaturalPrompt: Sendable, Equatable {
     }
 }
 
-/// How well prompts were read part by part: a labelled part counts as read right when the
-/// reading has as many parts as the label and the part in its place has its polarity.
+/// How well prompts were read part by part.
+///
+/// The reader joins neighbouring requests of one polarity into one part ("no westerns, no war"
+/// is one refusal), so labelled neighbours of one polarity are first joined the same way: a
+/// labelled part counts as read right when the reading has as many parts as the joined label and
+/// the part in its place has its polarity ("+:Thriller;-:Western;-:War" read as "+-" is 3 of 3).
+/// The strict count, which needs one read part per labelled part, is kept beside it.
 public struct PartAccuracy: Sendable, Equatable {
     /// Labelled parts, and those read right.
     public let parts: Int
     public let partsRight: Int
-    /// Prompts, and those whose part count was right.
+    /// Labelled parts read right when every labelled part must be a part of its own.
+    public let strictPartsRight: Int
+    /// Prompts, and those whose part count was right (after joining labelled neighbours of one polarity).
     public let prompts: Int
     public let promptsSplitRight: Int
     /// Per kind: (parts, parts read right).
@@ -77,40 +84,52 @@ public struct PartAccuracy: Sendable, Equatable {
     public var accuracy: Double { parts == 0 ? 0 : Double(partsRight) / Double(parts) }
 
     public static func == (a: PartAccuracy, b: PartAccuracy) -> Bool {
-        a.parts == b.parts && a.partsRight == b.partsRight && a.prompts == b.prompts && a.promptsSplitRight == b.promptsSplitRight
+        a.parts == b.parts && a.partsRight == b.partsRight && a.strictPartsRight == b.strictPartsRight
+            && a.prompts == b.prompts && a.promptsSplitRight == b.promptsSplitRight
     }
 
     /// Scores `readings` against `prompts` (same order and count).
     public init(prompts: [NaturalPrompt], readings: [PromptReading]) {
         precondition(prompts.count == readings.count, "\(prompts.count) prompts, \(readings.count) readings")
-        var parts = 0, right = 0, splitRight = 0
+        var parts = 0, right = 0, strict = 0, splitRight = 0
         var byKind: [String: (parts: Int, right: Int)] = [:]
         var misses: [(String, String, String)] = []
         for (prompt, reading) in zip(prompts, readings) {
             let expected = prompt.parts.map(\.polarity), read = reading.parts.map(\.decision.polarity)
-            let sameCount = expected.count == read.count
-            let hits = sameCount ? zip(expected, read).filter { $0 == $1 }.count : 0
+            let runs = Self.runs(expected)
+            let hits = runs.count == read.count ? zip(runs, read).filter { $0.0.polarity == $0.1 }.map { $0.0.length }.reduce(0, +) : 0
+            if expected.count == read.count { strict += zip(expected, read).filter { $0 == $1 }.count }
             parts += expected.count
             right += hits
-            if sameCount { splitRight += 1 }
+            if runs.count == read.count { splitRight += 1 }
             byKind[prompt.kind, default: (0, 0)].parts += expected.count
             byKind[prompt.kind, default: (0, 0)].right += hits
             if hits < expected.count { misses.append((prompt.text, Self.signs(expected), Self.signs(read))) }
         }
         self.parts = parts
         partsRight = right
+        strictPartsRight = strict
         self.prompts = prompts.count
         promptsSplitRight = splitRight
         self.byKind = byKind
         self.misses = misses
     }
 
+    /// Neighbouring polarities joined: each run's polarity and how many labelled parts it holds.
+    static func runs(_ polarities: [Polarity]) -> [(polarity: Polarity, length: Int)] {
+        var runs: [(polarity: Polarity, length: Int)] = []
+        for polarity in polarities {
+            if runs.last?.polarity == polarity { runs[runs.count - 1].length += 1 } else { runs.append((polarity, 1)) }
+        }
+        return runs
+    }
+
     private static func signs(_ polarities: [Polarity]) -> String { polarities.map { $0 == .positive ? "+" : "-" }.joined() }
 
     /// Lines: the total, then one per kind.
     public func summary(_ label: String) -> String {
-        var lines = [String(format: "%@: parts %d/%d = %.4f; prompts split into the right number of parts %d/%d",
-                            label, partsRight, parts, accuracy, promptsSplitRight, prompts)]
+        var lines = [String(format: "%@: parts %d/%d = %.4f (strict, a read part per labelled part: %d); prompts split into the right number of parts %d/%d",
+                            label, partsRight, parts, accuracy, strictPartsRight, promptsSplitRight, prompts)]
         for kind in byKind.keys.sorted() {
             let (n, r) = byKind[kind]!
             lines.append(String(format: "  %@: %d/%d = %.4f", kind, r, n, n == 0 ? 0 : Double(r) / Double(n)))
