@@ -43,7 +43,7 @@ final class NaturalPromptSetTests: XCTestCase {
         let generated = Set(TrainingPhrasings.generate().map { PromptText.normalize($0.text) })
         var older = Set(try ["heldout.tsv", "issue14-frozen.tsv", "issue14-frozen-2.tsv", "issue14-frozen-3.tsv"]
             .flatMap { try heldOut($0) }.map { PromptText.normalize($0.text) })
-        for name in ["issue15-frozen.tsv", "issue15-dev.tsv", "descriptive-dev.tsv", "issue15-dev-2.tsv"] {
+        for name in ["issue15-frozen.tsv", "issue15-dev.tsv", "descriptive-dev.tsv", "issue15-dev-2.tsv", "issue15-check.tsv"] {
             let texts = try promptSet(name).map { PromptText.normalize($0.text) }
             XCTAssertEqual(Set(texts).count, texts.count, "\(name) repeats a prompt")
             XCTAssertEqual(texts.filter(generated.contains), [], "\(name): prompts the generator also produces")

@@ -62,7 +62,7 @@ final class WrittenPhrasingsTests: XCTestCase {
         let prompts = routerFixture("heldout.tsv").deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("prompts")
         var measured = try ["heldout.tsv", "issue14-frozen.tsv", "issue14-frozen-2.tsv", "issue14-frozen-3.tsv"]
             .flatMap { try heldOut($0) }.map(\.text)
-        measured += try ["issue15-frozen.tsv", "issue15-dev.tsv", "issue14-dev.tsv", "descriptive-dev.tsv", "issue15-dev-2.tsv"]
+        measured += try ["issue15-frozen.tsv", "issue15-dev.tsv", "issue14-dev.tsv", "descriptive-dev.tsv", "issue15-dev-2.tsv", "issue15-check.tsv"]
             .flatMap { try NaturalPrompt.read(prompts.appendingPathComponent($0)) }.map(\.text)
         // The development templates, rendered as the training templates are.
         measured += try ["dev-templates.tsv", "dev-templates-2.tsv"].flatMap { try WrittenPhrasings.readTemplates(routerFixture($0)) }
