@@ -38,12 +38,15 @@ enum PromptClauses {
         if words[i].afterSentenceEnd { return true }
         if contrastive.contains(word) { return !idiomsBeforeContrast.contains(previous) }
         if let seconds = pairOpeners[word], seconds.contains(next) { return true }
+        // "sci fi yes, horror no", "comedy yes cartoons no": a verdict ends the clause it judges.
+        if verdicts.contains(previous), !words[i].afterSentenceEnd, !courtesies.contains(word) { return true }
         // "a western that isn't a comedy": the relative clause refuses what it qualifies.
         if relatives.contains(word), negatedAuxiliaries.contains(next) { return true }
         if negationOpeners.contains(word) {
             // "comedy no romance", "a war film without the gore", "a thriller, not a horror";
             // "I do not", "there is no" stay whole.
             return words[i].afterComma || !functionWords.contains(previous) || CueLexicon.mediaNouns.contains(previous)
+                || courtesies.contains(previous)
         }
         return words[i].afterComma && clauseOpeners.contains(word)
     }
@@ -92,15 +95,19 @@ enum PromptClauses {
     static let idiomsBeforeContrast: Set<String> = ["anything", "everything", "nothing", "all", "anyone", "any",
                                                     "genre", "kind", "type"]
     /// Words that open a relative clause, and the negated verbs after which it refuses.
-    static let relatives: Set<String> = ["that", "which", "who", "that's", "thats"]
+    static let relatives: Set<String> = ["that", "which", "who", "that's", "thats", "where"]
     static let negatedAuxiliaries: Set<String> = ["isn't", "isnt", "aren't", "arent", "doesn't", "doesnt", "don't", "dont",
                                                   "wasn't", "wasnt", "won't", "wont", "not", "no", "has", "hasn't",
                                                   "without", "never", "lacks", "avoids", "skips"]
     /// Two-word openers of a new clause: "instead of", "rather than", "as long as", "and no", "with no".
     static let pairOpeners: [String: Set<String>] = [
-        "instead": ["of"], "rather": ["than"], "as": ["long"], "so": ["long"], "how": ["about"], "what": ["about"],
-        "and": ["no", "not", "nothing", "never", "without"], "or": ["no", "not", "nothing", "without"],
-        "with": ["no", "nothing", "zero"], "just": ["not", "no", "nothing"], "also": ["no", "not", "nothing"],
+        "instead": ["of"], "rather": ["than"], "as": ["long"], "how": ["about"], "what": ["about"],
+        "and": ["no", "not", "nothing", "never", "without", "keep", "skip", "avoid", "spare", "leave", "hold", "drop", "ditch",
+                "lose", "forget"],
+        "or": ["no", "not", "nothing", "without"],
+        "with": ["no", "nothing", "zero"], "just": ["not", "no", "nothing", "want", "need", "give", "gimme"],
+        "also": ["no", "not", "nothing"],
+        "so": ["something", "maybe", "give", "gimme", "how", "what", "let's", "just", "long"],
         "preferably": ["no", "not", "nothing", "without"], "ideally": ["no", "not", "nothing", "without"],
     ]
     /// Words that negate what follows and may open a clause of their own.
@@ -116,7 +123,13 @@ enum PromptClauses {
         "with",
         // "love a good mystery, hate horror", "drop the musicals, bring on the westerns".
         "hate", "love", "bring", "ditch", "toss", "cut",
+        // "drama is fine, my limit is war dramas".
+        "my",
     ]
+    /// A verdict on the clause before it; the next word starts a new clause.
+    static let verdicts: Set<String> = ["yes", "yeah", "yep", "yess"]
+    /// Courtesies after which a negation still opens a clause of its own ("crime drama pls no comedy").
+    static let courtesies: Set<String> = ["please", "pls", "plz", "thanks", "thx"]
     /// Words that carry no request of their own: a candidate made only of these is joined to a
     /// neighbour; a negation opener after one of them ("I do not", "there is no") does not cut.
     static let functionWords: Set<String> = [
@@ -132,7 +145,7 @@ enum PromptClauses {
         "find", "get", "pick", "fancy", "feel", "feeling", "mood", "looking", "look", "after", "seeking", "put",
         "movie", "movies", "film", "films", "flick", "flicks", "something", "anything", "everything", "stuff",
         "tonight", "today", "now", "maybe", "perhaps", "ideally", "preferably", "definitely", "honestly",
-        "kind", "sort", "type", "what", "how", "which", "whatever", "ok", "okay", "yes", "yeah", "hey", "hi", "um",
+        "kind", "sort", "type", "what", "how", "which", "where", "whatever", "ok", "okay", "yes", "yeah", "hey", "hi", "um",
         "well", "oh", "again", "time", "this", "evening", "night", "weekend", "let's", "let", "instead", "though",
         "although", "however", "whereas", "except", "unless", "long", "rather", "zero", "minus", "sans", "plus",
         "up", "into", "some", "sure", "mind", "would've", "could've", "go", "going", "else", "all",

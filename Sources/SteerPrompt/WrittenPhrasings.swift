@@ -28,8 +28,10 @@ public enum WrittenPhrasings {
     /// A prompt of one polarity (its parts all positive or all negative) is one example, the whole
     /// text: that is how ``PromptRouter/read(_:encoder:cache:)`` routes it once its spans join. A
     /// prompt of both polarities is cut as the reader cuts it; when the cut gives exactly the
-    /// labelled parts, each span is an example with its part's polarity. Otherwise the labels cannot
-    /// be placed on the spans and the prompt is left out rather than guessed.
+    /// labelled parts, each span is an example with its part's polarity. A span about no kind of
+    /// film (``KindWords``), which the reader routes with a neighbour, joins the span before it
+    /// (after it when it comes first): labelled parts are always about a kind of film. Otherwise the
+    /// labels cannot be placed on the spans and the prompt is left out rather than guessed.
     public static func examples(_ prompts: [NaturalPrompt]) -> (examples: [TrainingExample], unplaced: Int) {
         var examples: [TrainingExample] = [], unplaced = 0
         for prompt in prompts {
@@ -38,13 +40,28 @@ public enum WrittenPhrasings {
                 examples.append(TrainingExample(text: prompt.text, polarity: polarities[0]))
                 continue
             }
-            let spans = PromptRouter.joinContentless(PromptClauses.candidates(prompt.text))
+            let spans = Self.describingSpans(PromptRouter.joinContentless(PromptClauses.candidates(prompt.text)), of: prompt.text)
             guard spans.count == polarities.count else { unplaced += 1; continue }
             for (span, polarity) in zip(spans, polarities) {
                 examples.append(TrainingExample(text: String(prompt.text[span]), polarity: polarity))
             }
         }
         return (examples, unplaced)
+    }
+
+    /// `spans` of `text`, each one about no kind of film joined to its neighbour (the one before,
+    /// else the one after); unchanged when none is about a kind of film.
+    static func describingSpans(_ spans: [Range<String.Index>], of text: String) -> [Range<String.Index>] {
+        let describes = spans.map { KindWords.describesAKind(String(text[$0])) }
+        guard let first = describes.firstIndex(of: true) else { return spans }
+        var joined: [Range<String.Index>] = []
+        for k in first..<spans.count {
+            if describes[k] || joined.isEmpty { joined.append(spans[k]) } else {
+                joined[joined.count - 1] = joined[joined.count - 1].lowerBound..<spans[k].upperBound
+            }
+        }
+        joined[0] = spans[0].lowerBound..<joined[0].upperBound
+        return joined
     }
 }
 

@@ -11,7 +11,10 @@ final class PromptClausesTests: XCTestCase {
     }
 
     func testContrastAndNegationOpenANewClause() {
-        XCTAssertEqual(cut("a comedy, but please no romance"), ["a comedy", "but please no romance"])
+        XCTAssertEqual(cut("a comedy, but please no romance"), ["a comedy", "but please", "no romance"],
+                       "a negation after a courtesy opens a clause; the contentless \"but please\" then leads into it")
+        XCTAssertEqual(spans("a comedy, but please no romance"), ["a comedy", "but please no romance"])
+        XCTAssertEqual(cut("crime drama pls no comedy"), ["crime drama pls", "no comedy"])
         XCTAssertEqual(cut("comedy no romance"), ["comedy", "no romance"])
         XCTAssertEqual(cut("a thriller instead of a horror film"), ["a thriller", "instead of a horror film"])
         XCTAssertEqual(cut("westerns are fine as long as there's no singing"), ["westerns are fine", "as long as there's no singing"])
@@ -21,6 +24,17 @@ final class PromptClausesTests: XCTestCase {
         XCTAssertEqual(cut("love a good mystery, hate horror"), ["love a good mystery", "hate horror"])
         XCTAssertEqual(cut("action movie, zero romance"), ["action movie", "zero romance"])
         XCTAssertEqual(cut("I have zero interest in horror"), ["I have zero interest in horror"], "after a function word it negates inside")
+    }
+
+    func testVerdictsJoinersAndRelativeClausesOpenANewClause() {
+        XCTAssertEqual(spans("sci fi yes, horror no"), ["sci fi yes", "horror no"], "the bare \"no\" refuses what comes before it")
+        XCTAssertEqual(spans("comedy yes cartoons no"), ["comedy yes", "cartoons no"])
+        XCTAssertEqual(cut("comedy yes please"), ["comedy yes please"], "a courtesy after a verdict stays with it")
+        XCTAssertEqual(cut("Give me a documentary and keep the war stuff away"), ["Give me a documentary", "and keep the war stuff away"])
+        XCTAssertEqual(cut("im done with superheroes just want a mystery"), ["im done with superheroes", "just want a mystery"])
+        XCTAssertEqual(cut("nightmares from horror so something funny instead"), ["nightmares from horror", "so something funny instead"])
+        XCTAssertEqual(cut("Drama is fine, my limit is war dramas"), ["Drama is fine", "my limit is war dramas"])
+        XCTAssertEqual(spans("a western where no one sings"), ["a western", "where no one sings"])
     }
 
     func testIdiomsListsAndAuxiliariesStayWhole() {
@@ -70,12 +84,42 @@ final class PromptReaderTests: XCTestCase {
         let (router, encoder) = (try PromptRouter.load(), try miniLM())
         try assertReads([("musical, no drama please, just fun", [("musical just fun", .positive), ("no drama please", .negative)])],
                         router, encoder)
-        // Where "that's" goes depends on the router's reading of the fragments; the elaboration
-        // joins the request whichever way.
-        let parts = try router.read("sci-fi that's not action-packed, more cerebral", encoder: encoder).parts
-        XCTAssertEqual(parts.map(\.decision.polarity), [.positive, .negative])
-        XCTAssertTrue(parts[0].text.hasPrefix("sci-fi") && parts[0].text.hasSuffix("more cerebral"), parts[0].text)
-        XCTAssertTrue(parts[1].text.hasSuffix("not action-packed"), parts[1].text)
+    }
+
+    /// Talk about no kind of film (reasons, greetings, generic asks) is no part of its own: it goes
+    /// with the request or refusal it explains, and a prompt about no kind of film reads whole.
+    func testTalkAboutNoKindOfFilmGoesWithTheRequestItExplains() throws {
+        let (router, encoder) = (try PromptRouter.load(), try miniLM())
+        for prompt in ["anything but horror, I'm home alone tonight", "surprise me, just not a horror",
+                       "a time traveler who can't change the past"] {
+            let reading = try router.read(prompt, encoder: encoder)
+            XCTAssertEqual(reading.parts.map(\.text), [prompt], prompt)
+            // Read as one part, the prompt is routed whole: bit identity is the contract here.
+            XCTAssertEqual(reading.parts[0].decision, try router.route(texts: [prompt], encoder: encoder)[0], prompt)
+        }
+        try assertReads([("no war movies, i want something light and funny",
+                          [("no war movies", .negative), ("i want something light and funny", .positive)])], router, encoder)
+    }
+
+    /// Which candidate one about no kind of film goes with: a neighbour about a kind of film read
+    /// with its own polarity, else the one before, else the one after.
+    func testTalkTakesTheNeighbourOfItsOwnPolarityElseTheOneBefore() {
+        let yes = RouteDecision(positiveProbability: 0.9), no = RouteDecision(positiveProbability: 0.1)
+        XCTAssertEqual(PromptRouter.anchor(of: 1, describes: [true, false, true], decisions: [no, yes, yes]), 2)
+        XCTAssertEqual(PromptRouter.anchor(of: 1, describes: [true, false, true], decisions: [yes, yes, yes]), 0)
+        XCTAssertEqual(PromptRouter.anchor(of: 1, describes: [true, false, true], decisions: [no, yes, no]), 0)
+        XCTAssertEqual(PromptRouter.anchor(of: 0, describes: [false, false, true], decisions: [yes, yes, no]), 2)
+        XCTAssertEqual(PromptRouter.anchor(of: 2, describes: [true, false, false], decisions: [no, yes, yes]), 0)
+    }
+
+    func testKindWordsTellAKindOfFilmFromTheTalkAroundIt() {
+        for text in ["no horror", "nothing with blood and guts", "explosions and car chases", "a sheriff riding into town",
+                     "something adventurous", "no kissing scenes"] {
+            XCTAssertTrue(KindWords.describesAKind(text), text)
+        }
+        for text in ["I'm home alone tonight", "don't judge", "surprise me", "my grandpa was a vet", "thank you in advance"] {
+            XCTAssertFalse(KindWords.describesAKind(text), text)
+        }
     }
 
     private func assertReads(_ cases: [(String, [(String, Polarity)])], _ router: PromptRouter, _ encoder: some SentenceEncoder,

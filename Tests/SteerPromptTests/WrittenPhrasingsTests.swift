@@ -21,6 +21,15 @@ final class WrittenPhrasingsTests: XCTestCase {
         XCTAssertEqual(unplaced, 1, "three labelled parts cannot be placed on two spans")
     }
 
+    /// Talk about no kind of film joins the span before it (after it when it leads), as the reader routes it.
+    func testTalkAboutNoKindOfFilmIsPlacedWithItsNeighbour() throws {
+        let prompts = try NaturalPrompt.parse("compound\tsurprise me, just no horror, I'm home alone, but a thriller is fine\t-:Horror;+:Thriller")
+        let (examples, unplaced) = WrittenPhrasings.examples(prompts)
+        XCTAssertEqual(unplaced, 0)
+        XCTAssertEqual(examples, [TrainingExample(text: "surprise me, just no horror, I'm home alone", polarity: .negative),
+                                  TrainingExample(text: "but a thriller is fine", polarity: .positive)])
+    }
+
     /// The bundled corpus: both polarities, most prompts placed, no prompt twice.
     func testTheBundledCorpusIsUsable() throws {
         let prompts = try WrittenPhrasings.bundled()
