@@ -35,7 +35,7 @@ public struct CategoryMentions: Sendable {
     /// Written from the genre names and common English usage, not from any prompt set.
     static let otherNames: [String: [String]] = [
         "Sci-Fi": ["science fiction", "scifi"],
-        "Children's": ["kids", "kid", "child", "childrens", "kiddie", "kiddies"],
+        "Children's": ["kids", "kid", "child", "childrens", "kiddie", "kiddies", "toddler", "toddlers"],
         "Animation": ["animated", "cartoon", "cartoons", "anime"],
         "Film-Noir": ["noir", "noirs"],
         "Romance": ["romantic", "rom com", "rom coms", "love story", "love stories"],
@@ -46,9 +46,10 @@ public struct CategoryMentions: Sendable {
     ]
 
     /// Forms that also name people, and the nouns after which they name a kind of film.
-    static let peopleWords: Set<String> = ["kid", "kids", "child", "children", "childrens"]
+    static let peopleWords: Set<String> = ["kid", "kids", "child", "children", "childrens", "toddler", "toddlers"]
     static let filmNouns: Set<String> = CueLexicon.mediaNouns.union(["show", "shows", "content", "fare", "tv", "program", "programs",
-                                                                     "programme", "programmes", "entertainment", "cartoon", "cartoons"])
+                                                                     "programme", "programmes", "entertainment", "cartoon", "cartoons",
+                                                                     "one"])
 
     /// - Parameter categoryNames: the catalogue's category names (an item index's or a dataset's).
     public init(categoryNames: [String]) {

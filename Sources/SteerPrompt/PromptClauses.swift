@@ -39,14 +39,14 @@ enum PromptClauses {
         if contrastive.contains(word) { return !idiomsBeforeContrast.contains(previous) }
         if let seconds = pairOpeners[word], seconds.contains(next) { return true }
         // "sci fi yes, horror no", "comedy yes cartoons no": a verdict ends the clause it judges.
-        if verdicts.contains(previous), !words[i].afterSentenceEnd, !courtesies.contains(word) { return true }
+        if verdicts.contains(previous), !words[i].afterSentenceEnd, !closers.contains(word) { return true }
         // "a western that isn't a comedy": the relative clause refuses what it qualifies.
         if relatives.contains(word), negatedAuxiliaries.contains(next) { return true }
         if negationOpeners.contains(word) {
             // "comedy no romance", "a war film without the gore", "a thriller, not a horror";
             // "I do not", "there is no" stay whole.
             return words[i].afterComma || !functionWords.contains(previous) || CueLexicon.mediaNouns.contains(previous)
-                || courtesies.contains(previous)
+                || closers.contains(previous)
         }
         return words[i].afterComma && clauseOpeners.contains(word)
     }
@@ -89,7 +89,8 @@ enum PromptClauses {
     private static func isApostrophe(_ c: Character) -> Bool { c == "'" || c == "’" || c == "‘" || c == "`" }
 
     /// Joiners that start a contrasting clause ("… but no romance", "… though nothing too long").
-    static let contrastive: Set<String> = ["but", "though", "although", "however", "whereas", "except", "unless"]
+    static let contrastive: Set<String> = ["but", "though", "although", "however", "whereas", "except", "unless", "provided",
+                                           "providing"]
     /// Words before a contrastive joiner that make it part of one idiom: "anything but horror"
     /// and "anything except horror" are one negative request, "nothing but comedies" one positive.
     static let idiomsBeforeContrast: Set<String> = ["anything", "everything", "nothing", "all", "anyone", "any",
@@ -105,7 +106,7 @@ enum PromptClauses {
         "and": ["no", "not", "nothing", "never", "without", "keep", "skip", "avoid", "spare", "leave", "hold", "drop", "ditch",
                 "lose", "forget"],
         "or": ["no", "not", "nothing", "without"],
-        "with": ["no", "nothing", "zero"], "just": ["not", "no", "nothing", "want", "need", "give", "gimme"],
+        "with": ["no", "nothing", "zero"], "i": ["want", "need", "wanna", "prefer"], "i'd": ["like", "love", "prefer", "rather"], "just": ["not", "no", "nothing", "want", "need", "give", "gimme"],
         "also": ["no", "not", "nothing"],
         "so": ["something", "maybe", "give", "gimme", "how", "what", "let's", "just", "long"],
         "preferably": ["no", "not", "nothing", "without"], "ideally": ["no", "not", "nothing", "without"],
@@ -128,8 +129,9 @@ enum PromptClauses {
     ]
     /// A verdict on the clause before it; the next word starts a new clause.
     static let verdicts: Set<String> = ["yes", "yeah", "yep", "yess"]
-    /// Courtesies after which a negation still opens a clause of its own ("crime drama pls no comedy").
-    static let courtesies: Set<String> = ["please", "pls", "plz", "thanks", "thx"]
+    /// Courtesies and times that close a request: a negation after one opens a clause of its own
+    /// ("crime drama pls no comedy", "a western tonight nothing with singing").
+    static let closers: Set<String> = ["please", "pls", "plz", "thanks", "thx", "tonight", "today", "now", "tomorrow"]
     /// Words that carry no request of their own: a candidate made only of these is joined to a
     /// neighbour; a negation opener after one of them ("I do not", "there is no") does not cut.
     static let functionWords: Set<String> = [

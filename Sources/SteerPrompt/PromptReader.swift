@@ -8,7 +8,8 @@ public struct PromptReading: Sendable, Equatable {
     public struct Part: Sendable, Equatable {
         /// The part as written: a substring of the prompt (the whole prompt when it has one part),
         /// or a request joined with the requests that elaborate it, separated by spaces
-        /// (``PromptRouter/joinElaborations(_:encoder:cache:)``).
+        /// (``PromptRouter/joinElaborations(_:encoder:cache:)``), or parts of one polarity that
+        /// join once an elaboration has (``PromptRouter/joinNeighbours(_:encoder:cache:)``).
         public let text: String
         /// The router's polarity for this part and its confidence.
         public let decision: RouteDecision
@@ -64,7 +65,8 @@ extension PromptRouter {
     /// of the candidate it goes with (``anchor(of:describes:decisions:)``); a prompt about no kind
     /// of film at all reads as one part. Neighbours of the same polarity are then joined into one
     /// part, routed again as one text; a request that names no kind of film then joins one that
-    /// does (``joinElaborations(_:encoder:cache:)``).
+    /// does (``joinElaborations(_:encoder:cache:)``), and parts of one polarity that this leaves
+    /// side by side join (``joinNeighbours(_:encoder:cache:)``).
     ///
     /// A prompt that reads as one polarity gives one part, the whole prompt, routed exactly as
     /// ``route(texts:encoder:cache:)`` routes it: a one-part prompt behaves as it always did.
@@ -90,7 +92,24 @@ extension PromptRouter {
         let again = try route(texts: rejoined.map { String(text[groups[$0].range]) }, encoder: encoder, cache: cache)
         for (index, decision) in zip(rejoined, again) { groups[index].decision = decision }
         let parts = groups.map { PromptReading.Part(text: String(text[$0.range]), decision: $0.decision) }
-        return PromptReading(parts: try joinElaborations(parts, encoder: encoder, cache: cache))
+        return PromptReading(parts: try joinNeighbours(joinElaborations(parts, encoder: encoder, cache: cache), encoder: encoder, cache: cache))
+    }
+
+    /// Joins neighbouring parts of one polarity that an elaboration's join left side by side ("a
+    /// mystery, without a gritty crime angle. Think puzzle, not police procedural": the two
+    /// refusals meet once "Think puzzle" has joined the mystery), their texts separated by a space;
+    /// the joined text is routed again and kept only if it keeps the polarity.
+    func joinNeighbours(_ parts: [PromptReading.Part], encoder: some SentenceEncoder, cache: PromptCache?) throws -> [PromptReading.Part] {
+        var result: [PromptReading.Part] = []
+        for part in parts {
+            guard let last = result.last, last.decision.polarity == part.decision.polarity else { result.append(part); continue }
+            let joined = last.text + " " + part.text
+            let decision = try route(texts: [joined], encoder: encoder, cache: cache)[0]
+            if decision.polarity == part.decision.polarity { result[result.count - 1] = PromptReading.Part(text: joined, decision: decision) } else {
+                result.append(part)
+            }
+        }
+        return result
     }
 
     /// The candidate whose polarity the candidate `k`, about no kind of film, takes: the nearest

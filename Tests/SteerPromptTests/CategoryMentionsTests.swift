@@ -46,6 +46,9 @@ final class CategoryMentionsTests: XCTestCase {
         XCTAssertEqual(named("nothing for the little ones or for the kids"), ["Children's"])
         XCTAssertEqual(named("no kiddie fare"), ["Children's"])
         XCTAssertEqual(named("no childern's films"), ["Children's"], "a repaired people word needs the same context")
+        XCTAssertEqual(named("anything but a children's one"), ["Children's"])
+        XCTAssertEqual(named("nothing for toddlers"), ["Children's"])
+        XCTAssertEqual(named("no horror, the toddlers are in bed"), ["Horror"])
     }
 
     func testARefusalDropsWhatNoRequestNames() {

@@ -35,6 +35,9 @@ final class PromptClausesTests: XCTestCase {
         XCTAssertEqual(cut("nightmares from horror so something funny instead"), ["nightmares from horror", "so something funny instead"])
         XCTAssertEqual(cut("Drama is fine, my limit is war dramas"), ["Drama is fine", "my limit is war dramas"])
         XCTAssertEqual(spans("a western where no one sings"), ["a western", "where no one sings"])
+        XCTAssertEqual(cut("anything thrilling, provided there's no romance"), ["anything thrilling", "provided there's no romance"])
+        XCTAssertEqual(spans("i dont want drama i want romance"), ["i dont want drama", "i want romance"])
+        XCTAssertEqual(cut("find a western tonight nothing with singing"), ["find a western tonight", "nothing with singing"])
     }
 
     func testIdiomsListsAndAuxiliariesStayWhole() {
@@ -84,6 +87,10 @@ final class PromptReaderTests: XCTestCase {
         let (router, encoder) = (try PromptRouter.load(), try miniLM())
         try assertReads([("musical, no drama please, just fun", [("musical just fun", .positive), ("no drama please", .negative)])],
                         router, encoder)
+        // Once the elaboration has joined, the two refusals are neighbours, and join too.
+        try assertReads([("In the mood for a mystery, ideally without a gritty crime angle. Think puzzle, not police procedural.",
+                          [("In the mood for a mystery Think puzzle", .positive),
+                           ("ideally without a gritty crime angle not police procedural", .negative)])], router, encoder)
     }
 
     /// Talk about no kind of film (reasons, greetings, generic asks) is no part of its own: it goes
