@@ -39,7 +39,7 @@ enum PromptClauses {
         if contrastive.contains(word) { return !idiomsBeforeContrast.contains(previous) }
         if let seconds = pairOpeners[word], seconds.contains(next) { return true }
         // "sci fi yes, horror no", "comedy yes cartoons no": a verdict ends the clause it judges.
-        if verdicts.contains(previous), !words[i].afterSentenceEnd, !closers.contains(word) { return true }
+        if verdicts.contains(previous), !closers.contains(word) { return true }
         // "a western that isn't a comedy": the relative clause refuses what it qualifies.
         if relatives.contains(word), negatedAuxiliaries.contains(next) { return true }
         if negationOpeners.contains(word) {
@@ -100,14 +100,17 @@ enum PromptClauses {
     static let negatedAuxiliaries: Set<String> = ["isn't", "isnt", "aren't", "arent", "doesn't", "doesnt", "don't", "dont",
                                                   "wasn't", "wasnt", "won't", "wont", "not", "no", "has", "hasn't",
                                                   "without", "never", "lacks", "avoids", "skips"]
-    /// Two-word openers of a new clause: "instead of", "rather than", "as long as", "and no", "with no".
+    /// Two-word openers of a new clause: "instead of", "rather than", "as long as", "and no", "with
+    /// no", "and keep …", "just want", "so something".
     static let pairOpeners: [String: Set<String>] = [
         "instead": ["of"], "rather": ["than"], "as": ["long"], "how": ["about"], "what": ["about"],
         "and": ["no", "not", "nothing", "never", "without", "keep", "skip", "avoid", "spare", "leave", "hold", "drop", "ditch",
                 "lose", "forget"],
         "or": ["no", "not", "nothing", "without"],
-        "with": ["no", "nothing", "zero"], "i": ["want", "need", "wanna", "prefer"], "i'd": ["like", "love", "prefer", "rather"], "just": ["not", "no", "nothing", "want", "need", "give", "gimme"],
-        "also": ["no", "not", "nothing"],
+        "with": ["no", "nothing", "zero"], "also": ["no", "not", "nothing"],
+        "just": ["not", "no", "nothing", "want", "need", "give", "gimme"],
+        // "i dont want drama i want romance": a new wish, even without a comma.
+        "i": ["want", "need", "wanna", "prefer"], "i'd": ["like", "love", "prefer", "rather"],
         "so": ["something", "maybe", "give", "gimme", "how", "what", "let's", "just", "long"],
         "preferably": ["no", "not", "nothing", "without"], "ideally": ["no", "not", "nothing", "without"],
     ]

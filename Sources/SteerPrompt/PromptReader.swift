@@ -121,9 +121,10 @@ extension PromptRouter {
     ///
     /// A part of its own, such a candidate would steer the tower toward whatever "I'm home alone"
     /// means across the catalogue, with whatever polarity its words happen to carry. Chosen on the
-    /// development sets against always taking the one before (equal on four sets, one part better
-    /// on the issue-15 set) and against the nearest of its polarity however far (2 parts worse on
-    /// the second issue-15 and the check sets).
+    /// development sets against always taking the one before (equal on the second issue-15, the
+    /// descriptive and the issue-14 sets, one part better on the issue-15 set) and against the
+    /// nearest of its polarity however far (1 and 2 parts worse on the second issue-15 and the
+    /// check sets).
     static func anchor(of k: Int, describes: [Bool], decisions: [RouteDecision]) -> Int {
         let before = describes.indices.last { $0 < k && describes[$0] }, after = describes.indices.first { $0 > k && describes[$0] }
         if let before, decisions[before].polarity == decisions[k].polarity { return before }
