@@ -151,12 +151,13 @@ struct CueFeatures: Sendable {
     }
 
     /// Events split at clause breaks (a negator's scope ends at "," or "but"), with each
-    /// clause's token range.
+    /// clause's token range. A comma that goes on with a list keeps the clause open.
     private static func clauses(_ events: [Event], _ tokens: [String]) -> [(events: [Event], range: Range<Int>)] {
         var out: [(events: [Event], range: Range<Int>)] = []
         var current: [Event] = [], start = 0
         for event in events {
-            if event.roles.contains(.clauseBreak) {
+            let negated = current.contains { $0.roles.contains(.negator) || $0.roles.contains(.anythingBut) }
+            if event.roles.contains(.clauseBreak) && !(negated && event.phrase == "," && continuesList(after: event, events, tokens)) {
                 out.append((current, start..<event.start))
                 current = []
                 start = event.end
@@ -166,6 +167,27 @@ struct CueFeatures: Sendable {
         }
         out.append((current, start..<tokens.count))
         return out.filter { !$0.range.isEmpty }
+    }
+
+    /// Whether the words after `comma` are list items up to a joiner: "…, thriller or gore",
+    /// "…, ghosts, and demons" (an item of its own may only open with "and" after another item).
+    private static func continuesList(after comma: Event, _ events: [Event], _ tokens: [String]) -> Bool {
+        var start = comma.end, items = 0
+        while true {
+            let next = events.first { $0.start >= start && $0.roles.contains(.clauseBreak) }
+            let end = next?.start ?? tokens.count
+            let words = tokens[start..<end]
+            let cued = events.contains { $0.start >= start && $0.start < end && $0.roles != [.topic] }
+            if words.isEmpty || cued || words.contains(where: CueLexicon.listStoppers.contains) { return false }
+            let pieces = words.split(whereSeparator: CueLexicon.listJoiners.contains)
+            if pieces.isEmpty || pieces.contains(where: { $0.filter { !CueLexicon.listClosers.contains($0) }.count > CueLexicon.listItemWords }) { return false }
+            if words.contains(where: CueLexicon.listJoiners.contains) {
+                return items > 0 || !CueLexicon.listJoiners.contains(words.first!) || pieces.count > 1
+            }
+            guard let next, next.phrase == "," else { return false }
+            items += 1
+            start = next.end
+        }
     }
 
     /// Whether `range` holds a content word followed by a media noun ("road trip movies").

@@ -18,7 +18,7 @@ enum CueLexicon {
         "hard pass", "will pass", "hold the", "leave out", "leave off", "cut out", "cut the",
         "drop the", "lose the", "say no", "over it", "am over", "so over", "allergic to", "last thing",
         "free of", "to a minimum", "go easy on", "tone down", "get rid of", "none of", "no thanks",
-        "no way", "count me out", "refuse", "refusing", "enough", "too much", "too many", "away", "other than", "apart from", "aside from",
+        "no way", "count me out", "refuse", "refuses", "refusing", "enough", "too much", "too many", "away", "other than", "apart from", "aside from",
         "spare us", "stay clear", "clear of", "a miss", "a rest", "break from", "rule out", "weed out", "cross off",
         "off limits", "turn off", "turns me off", "put me off", "puts me off", "nix", "scrap", "veto", "omit", "remove",
         "hide", "block", "mute", "banish", "another time", "another night", "another day", "some other time",
@@ -123,6 +123,18 @@ enum CueLexicon {
         "provided", "yet", "whereas", "while", "instead",
     ]
 
+    /// A comma inside a list does not end a negator's scope: "no horror, thriller or gore" refuses
+    /// all three. A list runs on from the comma through items of at most ``listItemWords`` words
+    /// and ends with one of ``listJoiners`` ("…, spells or magic rings"); an item that holds a
+    /// cue, or one of ``listStoppers``, is a clause of its own ("no horror, comedy is fine").
+    /// ``listClosers`` do not count as item words ("…, gore or jump scares tonight please").
+    static let listJoiners: Set<String> = ["or", "and"]
+    static let listItemWords = 3
+    static let listClosers: Set<String> = ["please", "pls", "plz", "thanks", "thx", "tonight", "today", "now", "tomorrow"]
+    static let listStoppers: Set<String> = [
+        "is", "are", "was", "were", "be", "fine", "welcome", "ok", "okay", "good", "great", "instead", "yes",
+    ]
+
     /// Negators that attach an exclusion to a concrete ask inside one clause
     /// ("an action movie without gore"); elsewhere a negator leads its clause.
     static let refinementConnectors: Set<String> = [
@@ -191,7 +203,8 @@ enum CueLexicon {
                      clauseBreaks, refinementConnectors.sorted(), topics.sorted(), openers.sorted(),
                      mediaNouns.sorted(), genericWords.sorted(), refusalWords.sorted(),
                      CueTokens.rewriteFingerprint, ["window=\(cancelWindow)"],
-                     separableVerbs.sorted(), separableParticles.sorted(), separableSelfObjects.sorted(), ["separable=\(separableWindow)"], neutralPhrases]
+                     separableVerbs.sorted(), separableParticles.sorted(), separableSelfObjects.sorted(), ["separable=\(separableWindow)"], neutralPhrases,
+                     listJoiners.sorted(), listStoppers.sorted(), listClosers.sorted(), ["list=\(listItemWords)"]]
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a: stable across runs, unlike Hasher.
         for byte in parts.map({ $0.joined(separator: "|") }).joined(separator: "#").utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3

@@ -59,6 +59,22 @@ final class CueFeatureTests: XCTestCase {
         XCTAssertEqual(feature("no horror or comedy", "concreteAsk"), 0)
     }
 
+    /// A comma inside a list keeps the refusal's scope open up to the list's joiner.
+    func testScopeRunsThroughAList() {
+        for text in ["no horror, thriller or gore", "don't show me anything with wizards, spells or magic rings",
+                     "nothing with zombies, ghosts, and demons", "no horror, gore and jump scares tonight",
+                     "anything but horror, slashers or gore"] {
+            assertFeatures(text, ["concreteAsk": 0, "exclusionOnly": 1])
+        }
+        // Not a list: no joiner, a verb or verdict in the item, an item too long, an "and" that opens a clause.
+        for text in ["no horror, a comedy please", "no horror, comedy is fine", "no horror, comedy or romance is fine",
+                     "no horror, a really long funny comedy or drama", "no horror, and keep it a comedy",
+                     "no horror, I want comedy or drama"] {
+            XCTAssertEqual(feature(text, "concreteAsk"), 1, text)
+        }
+        XCTAssertEqual(feature("comedy, romance or drama", "concreteAsk"), 1, "no refusal to extend")
+    }
+
     /// "keep X off", "leave the X out": the verb negates, with the words up to the particle in scope.
     func testSeparableVerbsNegateTheirObject() {
         for text in ["Keep comedy off the list", "leave the westerns out of it", "please take horror off the queue",
