@@ -43,6 +43,7 @@ public struct CategoryMentions: Sendable {
         "Documentary": ["docs", "docudrama", "docudramas"],
         "Horror": ["slasher", "slashers"],
         "Western": ["cowboy", "cowboys"],
+        "Mystery": ["whodunit", "whodunits", "whodunnit", "whodunnits"],
     ]
 
     /// Forms that also name people, and the nouns after which they name a kind of film.

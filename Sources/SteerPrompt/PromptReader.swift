@@ -173,6 +173,7 @@ extension PromptRouter {
     /// fragment cut inside a sentence leads into what follows ("I really do | not want horror"); a
     /// whole sentence without content follows up on the one before ("I feel like a western. What
     /// should I see?"), and so does a bare refusal ("A documentary? No."): those join the previous span.
+    /// A bare refusal after a run of bare questions answers them all ("Wizards? Dragons? No thanks.").
     static func joinContentless(_ candidates: [Substring]) -> [Range<String.Index>] {
         var spans: [Range<String.Index>] = []
         var pending: String.Index?
@@ -181,6 +182,14 @@ extension PromptRouter {
             if pending == nil, let previous = spans.last,
                PromptClauses.isBareRefusal(candidate) || (wholeSentence && !PromptClauses.hasContent(candidate)) {
                 spans[spans.count - 1] = previous.lowerBound..<candidate.endIndex
+                // "wizards? dragons? no thank you": a refusal answers every bare question before it.
+                let text = candidate.base
+                if PromptClauses.isBareRefusal(candidate), isQuestion(previous, in: text) {
+                    while spans.count > 1, isQuestion(spans[spans.count - 2], in: text), isBareTopic(spans[spans.count - 2], in: text) {
+                        let question = spans.remove(at: spans.count - 2)
+                        spans[spans.count - 1] = question.lowerBound..<spans[spans.count - 1].upperBound
+                    }
+                }
                 continue
             }
             let start = pending ?? candidate.startIndex
@@ -197,5 +206,17 @@ extension PromptRouter {
             }
         }
         return spans
+    }
+
+    /// Whether the span `range` of `text` ends in a question mark.
+    private static func isQuestion(_ range: Range<String.Index>, in text: String) -> Bool {
+        text[range.upperBound...].first { !$0.isWhitespace } == "?"
+    }
+
+    /// Whether the span `range` of `text` names only a topic ("wizards", "romantic comedies"): at
+    /// most three words, none of them a function word ("any good westerns" asks for something).
+    private static func isBareTopic(_ range: Range<String.Index>, in text: String) -> Bool {
+        let words = PromptClauses.words(String(text[range]))
+        return words.count <= 3 && !words.contains { PromptClauses.functionWords.contains($0.lower) }
     }
 }

@@ -19,6 +19,7 @@ final class CategoryMentionsTests: XCTestCase {
         XCTAssertEqual(named("no kids' movies"), ["Children's"])
         XCTAssertEqual(named("not a children's movie"), ["Children's"])
         XCTAssertEqual(named("no cartoons"), ["Animation"])
+        XCTAssertEqual(named("steer clear of whodunits"), ["Mystery"])
         XCTAssertEqual(named("keep film noir off"), ["Film-Noir"])
         XCTAssertEqual(named("no noir"), ["Film-Noir"])
         XCTAssertEqual(named("no rom-coms please"), ["Comedy", "Romance"])

@@ -59,6 +59,11 @@ final class PromptClausesTests: XCTestCase {
                        "a bare refusal refuses the clause before it")
         XCTAssertEqual(spans("please, something funny"), ["please, something funny"])
         XCTAssertEqual(spans("no, no, no"), ["no, no, no"])
+        XCTAssertEqual(spans("wizards? dragons? no thank you"), ["wizards? dragons? no thank you"],
+                       "a bare refusal answers every bare question before it")
+        XCTAssertEqual(spans("Any good westerns? Horror? No."), ["Any good westerns", "Horror? No"],
+                       "a question that asks for something is no bare topic")
+        XCTAssertEqual(spans("A comedy. Horror? Zombies? Nope."), ["A comedy", "Horror? Zombies? Nope"])
     }
 }
 
@@ -127,7 +132,7 @@ final class PromptReaderTests: XCTestCase {
 
     func testKindWordsTellAKindOfFilmFromTheTalkAroundIt() {
         for text in ["no horror", "nothing with blood and guts", "explosions and car chases", "a sheriff riding into town",
-                     "something adventurous", "no kissing scenes"] {
+                     "something adventurous", "no kissing scenes", "without the swords and sorcery stuff"] {
             XCTAssertTrue(KindWords.describesAKind(text), text)
         }
         for text in ["I'm home alone tonight", "don't judge", "surprise me", "my grandpa was a vet", "thank you in advance"] {
