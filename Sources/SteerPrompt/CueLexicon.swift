@@ -130,7 +130,8 @@ enum CueLexicon {
     /// ``listClosers`` do not count as item words ("…, gore or jump scares tonight please").
     static let listJoiners: Set<String> = ["or", "and"]
     static let listItemWords = 3
-    static let listClosers: Set<String> = ["please", "pls", "plz", "thanks", "thx", "tonight", "today", "now", "tomorrow"]
+    /// The courtesies and times that close a request, as the prompt reader knows them.
+    static var listClosers: Set<String> { PromptClauses.closers }
     static let listStoppers: Set<String> = [
         "is", "are", "was", "were", "be", "fine", "welcome", "ok", "okay", "good", "great", "instead", "yes",
     ]
