@@ -11,7 +11,8 @@
 /// genres, not from any prompt set. A one-word description also matches its plural ("-s", "-es").
 enum KindWords {
     /// Descriptions of kinds of film, in ``CueTokens`` form, grouped by the genre they suggest
-    /// (the grouping is for the reader of this file; only membership counts).
+    /// (the grouping is for the reader of this file; only membership counts). A genre's names
+    /// ("whodunit", "cowboys") are ``CategoryMentions``' and are not repeated here.
     static let descriptions: [String: [String]] = [
         "Action": ["action packed", "explosion", "explosive", "car chase", "chase", "shootout", "gunfight", "fight", "fighting",
                    "fistfight", "punching", "martial arts", "kung fu", "karate", "superhero", "super hero", "stunt", "violence",
@@ -19,7 +20,7 @@ enum KindWords {
         "Adventure": ["adventurous", "quest", "treasure", "treasure hunt", "expedition", "jungle", "pirate", "swashbuckler", "swashbuckling",
                       "epic journey", "explorer", "exploring", "island adventure", "globe trotting"],
         "Animation": ["drawn", "hand drawn", "pixar", "disney", "dreamworks", "claymation", "stop motion", "talking animal",
-                      "cgi cartoon", "anime", "animated"],
+                      "cgi cartoon"],
         "Children's": ["childish", "family friendly", "family film", "family movie", "kid friendly", "for the whole family", "princess",
                        "fairy tale", "bedtime story", "little ones"],
         "Comedy": ["funny", "hilarious", "laugh", "laughs", "laughing", "laugh out loud", "lol", "silly", "goofy", "slapstick",
@@ -42,9 +43,9 @@ enum KindWords {
                    "chainsaw", "exorcism", "occult", "eerie", "disturbing"],
         "Musical": ["singing", "sing", "song", "songs", "sing along", "dancing", "dance", "dancers", "broadway", "show tunes",
                     "jazz hands", "soundtrack", "opera"],
-        "Mystery": ["mysterious", "whodunit", "whodunnit", "who done it", "clue", "clues", "puzzle", "sleuth", "murder", "unsolved",
+        "Mystery": ["mysterious", "who done it", "clue", "clues", "puzzle", "sleuth", "murder", "unsolved",
                     "twist", "twists", "twisty", "suspect", "investigation", "detective story"],
-        "Romance": ["romantic", "lovey dovey", "kiss", "kissing", "sappy", "mushy", "schmaltzy", "cheesy love",
+        "Romance": ["lovey dovey", "kiss", "kissing", "sappy", "mushy", "schmaltzy", "cheesy love",
                     "date night", "lovers", "wedding", "swoon", "chick flick", "soppy", "falling in love", "crush"],
         "Sci-Fi": ["space", "outer space", "alien", "robot", "android", "laser", "spaceship", "starship", "spacecraft",
                    "futuristic", "dystopia", "dystopian", "time travel", "time machine", "cyberpunk", "galaxy",
@@ -55,7 +56,7 @@ enum KindWords {
                      "hostage", "paranoia", "paranoid", "manhunt", "cat and mouse"],
         "War": ["soldier", "battle", "battlefield", "trench", "trenches", "army", "combat", "military", "navy", "platoon",
                 "troops", "wwii", "ww2", "world war", "vietnam", "bombing", "invasion", "submarine"],
-        "Western": ["cowboy", "sheriff", "outlaw", "frontier", "saloon", "gunslinger", "wild west", "old west", "ranch",
+        "Western": ["sheriff", "outlaw", "frontier", "saloon", "gunslinger", "wild west", "old west", "ranch",
                     "cattle", "horseback", "stagecoach", "showdown", "bounty hunter", "spaghetti"],
     ]
 

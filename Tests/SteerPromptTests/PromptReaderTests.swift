@@ -68,14 +68,23 @@ final class PromptClausesTests: XCTestCase {
 }
 
 final class PromptReaderTests: XCTestCase {
+    /// A one-part reading carries the decision `route(texts:)` gives the whole prompt: the same
+    /// polarity, and the same confidence up to 1e-9 (the same call on the same one-text batch;
+    /// the tolerance only keeps the test from depending on the BLAS kernels being deterministic).
+    private func assertRoutedWhole(_ reading: PromptReading, _ prompt: String, _ router: PromptRouter, _ encoder: some SentenceEncoder,
+                                   file: StaticString = #filePath, line: UInt = #line) throws {
+        let whole = try router.route(texts: [prompt], encoder: encoder)[0]
+        XCTAssertEqual(reading.parts[0].decision.polarity, whole.polarity, prompt, file: file, line: line)
+        XCTAssertEqual(reading.parts[0].decision.confidence, whole.confidence, accuracy: 1e-9, prompt, file: file, line: line)
+    }
+
     func testAOnePartPromptIsRoutedAsBefore() throws {
         let (router, encoder) = (try PromptRouter.load(), try miniLM())
         for prompt in ["I want a comedy", "no horror tonight", "anything but musicals", "something funny, and romantic too"] {
             let reading = try router.read(prompt, encoder: encoder)
             XCTAssertEqual(reading.parts.count, 1, prompt)
             XCTAssertEqual(reading.parts[0].text, prompt)
-            // The same call on the same text: bit identity is the contract here (nothing else ran).
-            XCTAssertEqual(reading.parts[0].decision, try router.route(texts: [prompt], encoder: encoder)[0], prompt)
+            try assertRoutedWhole(reading, prompt, router, encoder)
         }
     }
 
@@ -110,10 +119,7 @@ final class PromptReaderTests: XCTestCase {
                        "a time traveler who can't change the past"] {
             let reading = try router.read(prompt, encoder: encoder)
             XCTAssertEqual(reading.parts.map(\.text), [prompt], prompt)
-            // Read as one part, the prompt is routed whole by the same call on the same one-text
-            // batch in the same process ("routed exactly as route(texts:)" is the documented
-            // contract), so the same kernels give the same bits on any CPU.
-            XCTAssertEqual(reading.parts[0].decision, try router.route(texts: [prompt], encoder: encoder)[0], prompt)
+            try assertRoutedWhole(reading, prompt, router, encoder)
         }
         try assertReads([("no war movies, i want something light and funny",
                           [("no war movies", .negative), ("i want something light and funny", .positive)])], router, encoder)
@@ -132,7 +138,7 @@ final class PromptReaderTests: XCTestCase {
 
     func testKindWordsTellAKindOfFilmFromTheTalkAroundIt() {
         for text in ["no horror", "nothing with blood and guts", "explosions and car chases", "a sheriff riding into town",
-                     "something adventurous", "no kissing scenes", "without the swords and sorcery stuff"] {
+                     "something adventurous", "no kissing scenes", "without the swords and sorcery stuff", "not another whodunnit"] {
             XCTAssertTrue(KindWords.describesAKind(text), text)
         }
         for text in ["I'm home alone tonight", "don't judge", "surprise me", "my grandpa was a vet", "thank you in advance"] {
