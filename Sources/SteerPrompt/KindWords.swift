@@ -34,7 +34,7 @@ enum KindWords {
                   "dramatic", "melodrama", "serious", "bleak", "gritty", "heartbreaking", "tragic", "tragedy", "somber",
                   "sombre", "oscar bait", "slow burn"],
         "Fantasy": ["fantastical", "magic", "magical", "wizard", "witch", "sorcerer", "spell", "dragon", "elf", "elves", "dwarves", "fairy",
-                    "fairies", "unicorn", "mythical", "enchanted", "sword and sorcery", "sword", "sorcery", "orc", "castle", "knight", "medieval"],
+                    "fairies", "unicorn", "mythical", "enchanted", "sword", "sorcery", "orc", "castle", "knight", "medieval"],
         "Film-Noir": ["femme fatale", "private eye", "hard boiled", "trench coat", "black and white", "private investigator",
                       "shadowy", "smoky"],
         "Horror": ["scary", "scare", "scares", "scared", "spooky", "creepy", "terrifying", "frightening", "gore", "gory",
