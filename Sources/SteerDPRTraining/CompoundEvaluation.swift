@@ -73,7 +73,7 @@ public enum CompoundEvaluation {
         let evaluator = try FullRankingEvaluator(cutoffs: [10, 20])
         let categories = split.dataset.itemCategories
         let queries = SteeringQueries(head: head, bank: bank, router: nil, memory: memory)
-        let mentions = CategoryMentions(categoryNames: split.dataset.categoryNames)
+        let mentions = CategoryMentions(categoryNames: split.dataset.categoryNames, descriptions: true)
         var report = CompoundReport(
             title: "\(name) on \(dataset), compound tasks (\"g, but no h\"), \(part.rawValue) (prompts from the "
                 + "\(TaskBuilder.pool(for: part) == .evaluation ? "evaluation" : "training") templates)",

@@ -74,7 +74,8 @@ public enum NaturalPromptEvaluation {
     /// - Throws: when a prompt names a genre the dataset lacks, or what reading and ranking throw.
     public static func measure(prompts: [NaturalPrompt], split: DatasetSplit, name: String, backbone: Backbone, head: DPRHead,
                                bank: PromptBank, router: PromptRouter, users count: Int = 50,
-                               seed: UInt64 = 2020, memory: PromptMemory? = nil) throws -> NaturalPromptReport {
+                               seed: UInt64 = 2020, memory: PromptMemory? = nil,
+                               minimumConfidence: Double = PromptReading.defaultMinimumConfidence) throws -> NaturalPromptReport {
         let dataset = split.dataset
         let genreID = Dictionary(dataset.categoryNames.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a })
         for prompt in prompts {
@@ -92,15 +93,15 @@ public enum NaturalPromptEvaluation {
         let plain = try evaluator.rank(users: users, items: items, dimension: d, excluded: cases.map(\.history),
                                        targets: cases.map { _ in [Int32]() })
 
-        let mentions = CategoryMentions(categoryNames: dataset.categoryNames)
+        let mentions = CategoryMentions(categoryNames: dataset.categoryNames, descriptions: true)
         var sums: [String: (parts: Int, with: Double, dropped: Double, without: Double)] = [:]
         var inversions: [NaturalPromptReport.Inversion] = [], droppedInversions: [NaturalPromptReport.Inversion] = []
         for prompt in prompts {
             let reading = readings[prompt.text]!
-            let z = try queries.steer(rows: users, readings: Array(repeating: reading, count: cases.count))
+            let z = try queries.steer(rows: users, readings: Array(repeating: reading, count: cases.count), minimumConfidence: minimumConfidence)
             let steered = try evaluator.rank(users: z, items: items, dimension: d, excluded: cases.map(\.history),
                                              targets: cases.map { _ in [Int32]() })
-            let refused = Set(mentions.refused(by: reading.steeredParts()).map(Int32.init))
+            let refused = Set(mentions.refused(by: reading.steeredParts(minimumConfidence: minimumConfidence)).map(Int32.init))
             let steeredDropped = refused.isEmpty ? steered : try evaluator.rank(
                 users: z, items: items, dimension: d, excluded: cases.map(\.history), targets: cases.map { _ in [Int32]() },
                 candidates: Array(repeating: ItemBitset(itemCount: dataset.itemCount) { refused.isDisjoint(with: categories[$0]) },

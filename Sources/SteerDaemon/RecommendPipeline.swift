@@ -235,7 +235,7 @@ extension SteerService {
     private func namedCategories(_ texts: [String], names: [String]) -> [[Int]] {
         categoryMentions.withLock { memo in
             if memo?.mentions.names != names {
-                memo = (CategoryMentions(categoryNames: names), [:])
+                memo = (CategoryMentions(categoryNames: names, descriptions: true), [:])
             } else if memo!.named.count >= Self.maxNamedTexts {
                 memo!.named.removeAll()
             }

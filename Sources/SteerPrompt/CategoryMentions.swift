@@ -20,9 +20,12 @@
 /// "nothing for the children"). "no gore, my kids are watching" refuses gore for the children's
 /// sake; dropping children's films would turn it around.
 ///
-/// The forms are names, never descriptions ("scary", "detectives" name no category here): a
-/// missed mention leaves a refusal to the tower alone, a wrong one would drop items the user
-/// never refused.
+/// Built with `descriptions`, the MovieLens genres are also named by the descriptions in
+/// ``KindWords`` ("scary" → Horror, "elves" → Fantasy, "car chases" → Action), less those in
+/// ``notDescriptiveEnough``. Recommend's drop and the evaluations of it build it so: a refusal by
+/// description ("spare me the spaceships and laser guns") then drops its genre as a refusal by name
+/// does. The prompt reader's own lookup (``PromptRouter/kindsRead``) uses names only. Descriptions
+/// are not repaired for typos: many are short and common words with neighbours ("castle", "cattle").
 public struct CategoryMentions: Sendable {
     /// The catalogue's category names; a category's id is its index here.
     public let names: [String]
@@ -46,16 +49,34 @@ public struct CategoryMentions: Sendable {
         "Mystery": ["whodunit", "whodunits", "whodunnit", "whodunnits"],
     ]
 
+    /// Descriptions in ``KindWords`` that a refusal may hold without refusing their genre: talk
+    /// ("no horror lol"), idioms ("nothing drawn out", "no clue", "a crush"), and words of other
+    /// kinds ("comic book", "space opera", "soundtrack").
+    static let notDescriptiveEnough: Set<String> = ["lol", "fun", "laugh", "laughs", "laughing", "upbeat", "cheerful", "comic",
+                                                    "drawn", "clue", "clues", "crush", "opera", "soundtrack", "spell"]
+
     /// Forms that also name people, and the nouns after which they name a kind of film.
     static let peopleWords: Set<String> = ["kid", "kids", "child", "children", "childrens", "toddler", "toddlers"]
     static let filmNouns: Set<String> = CueLexicon.mediaNouns.union(["show", "shows", "content", "fare", "tv", "program", "programs",
                                                                      "programme", "programmes", "entertainment", "cartoon", "cartoons",
                                                                      "one"])
 
-    /// - Parameter categoryNames: the catalogue's category names (an item index's or a dataset's).
-    public init(categoryNames: [String]) {
+    /// - Parameters:
+    ///   - categoryNames: the catalogue's category names (an item index's or a dataset's).
+    ///   - descriptions: whether the ``KindWords`` descriptions of the MovieLens genres name them too.
+    public init(categoryNames: [String], descriptions: Bool = false) {
         names = categoryNames
         var byForm: [[String]: [Int]] = [:]
+        var described: [[String]: [Int]] = [:]
+        for (id, name) in categoryNames.enumerated() where descriptions {
+            for text in KindWords.descriptions[name] ?? [] where !Self.notDescriptiveEnough.contains(text) {
+                // One-word descriptions also name by their plurals, as the reader matches them.
+                for form in text.contains(" ") ? [text] : [text, text + "s", text + "es"] {
+                    let tokens = CueTokens.tokens(form)
+                    if !tokens.isEmpty, !(described[tokens] ?? []).contains(id) { described[tokens, default: []].append(id) }
+                }
+            }
+        }
         for (id, name) in categoryNames.enumerated() {
             var texts = [name]
             let words = CueTokens.tokens(name)
@@ -70,7 +91,8 @@ public struct CategoryMentions: Sendable {
                 byForm[tokens, default: []].append(id)
             }
         }
-        forms = Dictionary(grouping: byForm.map { (tokens: $0.key, categories: $0.value) }, by: { $0.tokens[0] })
+        let all = byForm.merging(described) { names, more in names + more.filter { !names.contains($0) } }
+        forms = Dictionary(grouping: all.map { (tokens: $0.key, categories: $0.value) }, by: { $0.tokens[0] })
         repairable = byForm.filter { $0.key.count == 1 && $0.key[0].count >= Self.minimumRepairLength }
             .map { (letters: Array($0.key[0]), categories: $0.value) }
     }

@@ -6,13 +6,15 @@
 /// (``PromptRouter/kindsRead``) or holds a word or phrase of ``descriptions``.
 ///
 /// The descriptions are broader than ``CategoryMentions``' names ("scary", "explosions",
-/// "cowboys", "talking animals"): they decide only which pieces of a prompt stand as parts of
-/// their own, never which items are dropped. Written from common descriptions of the MovieLens
-/// genres, not from any prompt set. A one-word description also matches its plural ("-s", "-es").
+/// "talking animals"). Here they decide which pieces of a prompt stand as parts of their own;
+/// Recommend's drop of refused categories also reads each as naming the genre it is listed under
+/// (``CategoryMentions`` with `descriptions`, which leaves out the loosest). Written from common
+/// descriptions of the MovieLens genres, not from any prompt set. A one-word description also
+/// matches its plural ("-s", "-es").
 enum KindWords {
-    /// Descriptions of kinds of film, in ``CueTokens`` form, grouped by the genre they suggest
-    /// (the grouping is for the reader of this file; only membership counts). A genre's names
-    /// ("whodunit", "cowboys") are ``CategoryMentions``' and are not repeated here.
+    /// Descriptions of kinds of film, in ``CueTokens`` form, by the genre they suggest (the genre a
+    /// refusal holding one drops). A genre's names ("whodunit", "cowboys") are ``CategoryMentions``'
+    /// and are not repeated here.
     static let descriptions: [String: [String]] = [
         "Action": ["action packed", "explosion", "explosive", "car chase", "chase", "shootout", "gunfight", "fight", "fighting",
                    "fistfight", "punching", "martial arts", "kung fu", "karate", "superhero", "super hero", "stunt", "violence",

@@ -53,6 +53,8 @@ struct EvalCommand: ParsableCommand {
     var tagFitCheck = false
     @Flag(help: "With a DPR checkpoint and tags: steer every request together with its nearest training requests (the prompt memory: the positive training templates with every genre, the training tags and the training rows of Data/ml-1m-tag-phrasings.tsv) in every DPR row, and in --prompts-file and --compound.")
     var promptMemory = false
+    @Option(help: "With --prompts-file: the confidence below which a part is left out (default: steerd's, 0.75).")
+    var minPartConfidence: Double?
     @Flag(help: "With --variant: also rank each variant's steered vectors with the genre filter (row '… + Filter').")
     var filtered = false
     @Option(help: "With a DPR checkpoint: what a POS prompt names, single-genre or genre-set (default: the protocol the checkpoint was trained with; single-genre for checkpoints that record none). Every steered row, variants included, uses it.")
@@ -119,11 +121,14 @@ struct EvalCommand: ParsableCommand {
             }
             if let promptsFile {
                 guard let router else { throw ValidationError("--prompts-file reads prompts with the router, which needs all-MiniLM-L6-v2 as --encoder") }
+                if let c = minPartConfidence, !(0.5...1).contains(c) { throw ValidationError("--min-part-confidence \(c) is not in 0.5…1") }
                 var measured = try NaturalPromptEvaluation.measure(
                     prompts: try NaturalPrompt.read(URL(fileURLWithPath: promptsFile)), split: parts, name: saved.plugin, backbone: backbone,
-                    head: head, bank: PromptBank(encoder: sentenceEncoder), router: router, memory: memory)
+                    head: head, bank: PromptBank(encoder: sentenceEncoder), router: router, memory: memory,
+                    minimumConfidence: minPartConfidence ?? PromptReading.defaultMinimumConfidence)
                 measured.notes.append(routerNote(router))
                 if let memory { measured.notes.append(memory.summary) }
+                if let c = minPartConfidence { measured.notes.append("Parts read with confidence below \(c) left out (steerd's default: \(PromptReading.defaultMinimumConfidence)).") }
                 print(measured.markdown())
                 if let report {
                     try measured.markdown().write(toFile: report + ".md", atomically: true, encoding: .utf8)

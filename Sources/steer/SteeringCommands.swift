@@ -48,7 +48,7 @@ struct RecommendCommand: ParsableCommand {
     var parts: [PartOption] = []
     @Option(help: "How many items.") var k: UInt32 = 10
     @Flag(help: "Allow items of the history in the results.") var includeHistory = false
-    @Flag(help: "Also leave out every item of a category an applied refusal names (\"no westerns\": no Western) and no request names.")
+    @Flag(help: "Also leave out every item of a category an applied refusal names or describes (\"no westerns\", \"nothing scary\") and no request names.")
     var dropRefusedCategories = false
 
     func validate() throws {

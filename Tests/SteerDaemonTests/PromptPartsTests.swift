@@ -146,6 +146,13 @@ final class PromptPartsTests: XCTestCase {
         XCTAssertTrue(stated.itemIDs.contains { SteeringFixture.categories(of: Int($0)).contains(horror) })
         XCTAssertFalse(stated.categories.contains { $0.contains("Drama") })
 
+        // A refusal by description drops the genre it describes ("nothing scary": Horror), as the response says.
+        let described = try recommend(connection, RecommendRequest(history: history, k: k, parts: [
+            PromptPart(text: "a comedy", polarity: .positive), PromptPart(text: "nothing scary", polarity: .negative),
+        ], dropRefusedCategories: true))
+        XCTAssertEqual(described.parts.map(\.droppedCategories), [[], ["Horror"]])
+        XCTAssertFalse(described.categories.contains { $0.contains("Horror") })
+
         // Refusing every category leaves nothing to rank: an empty answer, as a filter gives, that says why.
         let none = try recommend(connection, RecommendRequest(history: history, k: 10, parts: [
             PromptPart(text: "no comedy, horror or drama", polarity: .negative),

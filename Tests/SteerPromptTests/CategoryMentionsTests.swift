@@ -38,6 +38,33 @@ final class CategoryMentionsTests: XCTestCase {
         XCTAssertEqual(named("actionable advice"), [])
     }
 
+    func testWithDescriptionsAGenresDescriptionsNameItToo() {
+        let described = CategoryMentions(categoryNames: movieLens, descriptions: true)
+        let named = { (text: String) in described.categories(in: text).map { self.movieLens[$0] } }
+        XCTAssertEqual(named("nothing too scary"), ["Horror"])
+        XCTAssertEqual(named("keep the elves and dragons far away from my screen"), ["Fantasy"])
+        XCTAssertEqual(named("no more endless car chases and explosions"), ["Action"], "plurals and phrases")
+        XCTAssertEqual(named("spare me the spaceships and laser guns"), ["Action", "Sci-Fi"])
+        XCTAssertEqual(named("no horror, my kids are watching"), ["Horror"], "names keep their rules")
+        XCTAssertEqual(named("no westerns"), ["Western"])
+        XCTAssertEqual(named("no horror lol"), ["Horror"], "talk is not a description")
+        XCTAssertEqual(named("nothing drawn out"), [], "an idiom is not a description")
+        XCTAssertEqual(named("no comic book movies"), [])
+        XCTAssertEqual(named("sick of space operas"), ["Sci-Fi"], "\"operas\" is not Musical's")
+        XCTAssertEqual(named("no castels"), [], "descriptions are not repaired")
+        XCTAssertEqual(self.named("nothing too scary"), [], "without descriptions, names only")
+        XCTAssertEqual(PromptRouter.kindsRead.categories(in: "nothing too scary"), [], "the reader's lookup reads names only")
+    }
+
+    func testARefusalByDescriptionDropsItsGenreUnlessARequestNamesIt() {
+        let described = CategoryMentions(categoryNames: movieLens, descriptions: true)
+        typealias Part = (text: String, refusal: Bool)
+        let refused = { (parts: [Part]) in described.refused(by: parts, text: \.text, isRefusal: \.refusal).map { self.movieLens[$0] } }
+        XCTAssertEqual(refused([("a mystery", false), ("but no blood and guts", true)]), ["Horror"])
+        XCTAssertEqual(refused([("a funny movie", false), ("nothing silly", true)]), [], "the request describes Comedy too")
+        XCTAssertEqual(refused([("nothing too dark", true)]), [], "\"dark\" describes no genre")
+    }
+
     func testWordsForPeopleNameAKindOfFilmOnlyAsOne() {
         XCTAssertEqual(named("no gore, my kids are watching"), [], "the children are the audience, not the genre")
         XCTAssertEqual(named("my children are asleep, so no horror"), ["Horror"])

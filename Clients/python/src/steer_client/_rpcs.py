@@ -238,7 +238,8 @@ class RPCMethods:
                 steering order: the refusals, the requests, then the refusals again.
             include_history: let items of the history be recommended.
             drop_refused_categories: also leave out every item of a category an applied refusal
-                names and no request names ("no westerns": no Western); each refusal's
+                names or describes and no request names ("no westerns": no Western; "nothing
+                scary": no Horror); each refusal's
                 ``dropped_categories`` says which.
         """
         request = pb.RecommendRequest(k=k, include_history=include_history,

@@ -511,7 +511,8 @@ struct  Steer__V1__RecommendRequest
   /*
    * Also keep out of the ranking every item of a category that an applied refusal names ("no
    * westerns" → no item with Western) and no applied request names; the response's parts say which.
-   * Names are matched as words, with plurals, a few common other names and one typo in long names.
+   * Names are matched as words, with plurals, a few common other names and one typo in long names;
+   * the MovieLens genres also by common descriptions ("nothing scary" refuses Horror).
    */
   protobuf_c_boolean drop_refused_categories;
 };
