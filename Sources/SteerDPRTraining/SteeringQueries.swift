@@ -42,7 +42,7 @@ public struct SteeringQueries {
         var decided: [String: Float] = [:]
         for text in Set(texts) {
             let decision = try router.route(states: bank.tokens(bank.id(text)), text: text)
-            decided[text] = Float(decision.polarity == .positive ? decision.confidence : 1 - decision.confidence)
+            decided[text] = Float(decision.positiveProbability)
         }
         return texts.map { decided[$0]! }
     }

@@ -32,6 +32,9 @@ public struct RouteDecision: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The probability that the prompt is positive (the inverse of ``init(positiveProbability:)``).
+    public var positiveProbability: Double { polarity == .positive ? confidence : 1 - confidence }
+
     public var description: String {
         "\(polarity) (\((confidence * 1000).rounded() / 10)%)"
     }

@@ -35,7 +35,7 @@ public struct RouterAccuracy: Sendable, Equatable {
             let right = decision.polarity == example.polarity
             if example.polarity == .positive { positives += 1; if right { positivesCorrect += 1 } }
             if right { correct += 1 } else {
-                let p = decision.polarity == .positive ? decision.confidence : 1 - decision.confidence
+                let p = decision.positiveProbability
                 misses.append(Miss(text: example.text, expected: example.polarity, positiveProbability: p))
             }
         }
