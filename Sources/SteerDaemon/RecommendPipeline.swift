@@ -217,7 +217,7 @@ extension SteerService {
         var job = RankJob(index: plan.index, head: plan.model.head, user: user, steps: steps,
                           exclude: request.includeHistory ? [] : request.history, k: Int(request.k))
         if request.dropRefusedCategories, applied.contains(where: \.refusal), let names = plan.index.categoryNames {
-            let named = namedCategories(applied.map(\.text), names: names)
+            let named = namedCategories(applied.map { NamedPart(text: $0.text, refusal: $0.refusal) }, names: names)
             let dropped = CategoryMentions.refused(zip(named, applied).map { (named: $0, isRefusal: $1.refusal) })
             job.excludeCategories = dropped.map(UInt32.init)
             // Each applied refusal lists the dropped categories it names (applied parts keep their order in the response).
@@ -230,19 +230,19 @@ extension SteerService {
         return (job, response)
     }
 
-    /// The categories each of `texts` names in the catalogue `names` (`CategoryMentions`), from
-    /// the memo when a text was read before under the same names.
-    private func namedCategories(_ texts: [String], names: [String]) -> [[Int]] {
+    /// The categories each of `parts` counts for the drop in the catalogue `names`
+    /// (`CategoryMentions.categories(in:refusal:)`), from the memo when it was read before under the same names.
+    private func namedCategories(_ parts: [NamedPart], names: [String]) -> [[Int]] {
         categoryMentions.withLock { memo in
             if memo?.mentions.names != names {
                 memo = (CategoryMentions(categoryNames: names, descriptions: true), [:])
             } else if memo!.named.count >= Self.maxNamedTexts {
                 memo!.named.removeAll()
             }
-            return texts.map { text in
-                if let known = memo!.named[text] { return known }
-                let found = memo!.mentions.categories(in: text)
-                memo!.named[text] = found
+            return parts.map { part in
+                if let known = memo!.named[part] { return known }
+                let found = memo!.mentions.categories(in: part.text, refusal: part.refusal)
+                memo!.named[part] = found
                 return found
             }
         }

@@ -66,8 +66,10 @@ public final class SteerService: RPCService {
     let userVectors = LRUCache<UserVectorKey, [Float]>(capacity: 16 << 20, cost: UserVectorKey.cost)
     /// The mentions of the catalogue last served with `drop_refused_categories` (built once per
     /// catalogue: building reads every name's forms) and the categories each part text named
-    /// (a prompt asked again is not read again); see `namedCategories`.
-    let categoryMentions = Locked<(mentions: CategoryMentions, named: [String: [Int]])?>(nil)
+    /// as a refusal or a request (a prompt asked again is not read again); see `namedCategories`.
+    let categoryMentions = Locked<(mentions: CategoryMentions, named: [NamedPart: [Int]])?>(nil)
+    /// A part text and whether it is a refusal: what `CategoryMentions` counts of it depends on both.
+    struct NamedPart: Hashable { let text: String; let refusal: Bool }
     /// Part texts whose categories are kept; past this the memo starts over.
     static let maxNamedTexts = 4_096
     /// Recommend's prepared-prompt lookups (see `PreparedPrompts`).

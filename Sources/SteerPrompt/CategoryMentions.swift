@@ -31,6 +31,8 @@ public struct CategoryMentions: Sendable {
     public let names: [String]
     /// Each form (token sequence) with the categories it names, by the form's first token.
     private let forms: [String: [(tokens: [String], categories: [Int])]]
+    /// The descriptions of ``notDescriptiveEnough`` the same way: a request holding one keeps its genre.
+    private let askedForms: [String: [(tokens: [String], categories: [Int])]]
     /// The one-word forms a typo may be repaired to: their letters and categories.
     private let repairable: [(letters: [Character], categories: [Int])]
 
@@ -50,10 +52,17 @@ public struct CategoryMentions: Sendable {
     ]
 
     /// Descriptions in ``KindWords`` that a refusal may hold without refusing their genre: talk
-    /// ("no horror lol"), idioms ("nothing drawn out", "no clue", "a crush"), and words of other
-    /// kinds ("comic book", "space opera", "soundtrack").
-    static let notDescriptiveEnough: Set<String> = ["lol", "fun", "laugh", "laughs", "laughing", "upbeat", "cheerful", "comic",
-                                                    "drawn", "clue", "clues", "crush", "opera", "soundtrack", "spell"]
+    /// ("no horror lol"), idioms ("nothing drawn out", "no clue", "a crush"), words of other kinds
+    /// ("comic book", "space opera", "soundtrack"), and the moods and audiences people ask for
+    /// instead, which a refusal the reader did not cut holds ("nothing scary, keep it light hearted
+    /// and family friendly"): dropping those would take away what the user asked for. A request
+    /// holding one still keeps its genre (``categoriesKept(in:)``: "a funny movie, nothing silly").
+    static let notDescriptiveEnough: Set<String> = [
+        "lol", "comic", "drawn", "clue", "clues", "crush", "opera", "soundtrack", "spell",
+        "fun", "funny", "hilarious", "laugh", "laughs", "laughing", "laugh out loud", "giggle", "upbeat", "cheerful",
+        "lighthearted", "light hearted", "feel good", "humor", "humour", "humorous", "witty",
+        "family friendly", "family film", "family movie", "kid friendly", "for the whole family", "little ones",
+    ]
 
     /// Forms that also name people, and the nouns after which they name a kind of film.
     static let peopleWords: Set<String> = ["kid", "kids", "child", "children", "childrens", "toddler", "toddlers"]
@@ -67,13 +76,16 @@ public struct CategoryMentions: Sendable {
     public init(categoryNames: [String], descriptions: Bool = false) {
         names = categoryNames
         var byForm: [[String]: [Int]] = [:]
-        var described: [[String]: [Int]] = [:]
+        var described: [[String]: [Int]] = [:], asked: [[String]: [Int]] = [:]
         for (id, name) in categoryNames.enumerated() where descriptions {
-            for text in KindWords.descriptions[name] ?? [] where !Self.notDescriptiveEnough.contains(text) {
+            for text in KindWords.descriptions[name] ?? [] {
                 // One-word descriptions also name by their plurals, as the reader matches them.
                 for form in text.contains(" ") ? [text] : [text, text + "s", text + "es"] {
                     let tokens = CueTokens.tokens(form)
-                    if !tokens.isEmpty, !(described[tokens] ?? []).contains(id) { described[tokens, default: []].append(id) }
+                    guard !tokens.isEmpty else { continue }
+                    if Self.notDescriptiveEnough.contains(text) { asked[tokens, default: []].append(id) } else {
+                        described[tokens, default: []].append(id)
+                    }
                 }
             }
         }
@@ -93,6 +105,7 @@ public struct CategoryMentions: Sendable {
         }
         let all = byForm.merging(described) { names, more in names + more.filter { !names.contains($0) } }
         forms = Dictionary(grouping: all.map { (tokens: $0.key, categories: $0.value) }, by: { $0.tokens[0] })
+        askedForms = Dictionary(grouping: asked.map { (tokens: $0.key, categories: $0.value) }, by: { $0.tokens[0] })
         repairable = byForm.filter { $0.key.count == 1 && $0.key[0].count >= Self.minimumRepairLength }
             .map { (letters: Array($0.key[0]), categories: $0.value) }
     }
@@ -100,15 +113,12 @@ public struct CategoryMentions: Sendable {
     /// Shorter words are not repaired: "war", "noir", "kids" and "crime" have too many neighbours.
     static let minimumRepairLength = 6
 
-    /// The ids of the categories `text` names, ascending.
+    /// The ids of the categories `text` names, ascending: what a refusal holding it drops.
     public func categories(in text: String) -> [Int] {
         let tokens = CueTokens.tokens(text)
         var found = Set<Int>()
         for (start, token) in tokens.enumerated() {
-            for form in forms[token] ?? [] where tokens[start...].starts(with: form.tokens)
-                && Self.namesAKind(form.tokens, at: start, in: tokens) {
-                found.formUnion(form.categories)
-            }
+            found.formUnion(Self.matches(forms, at: start, in: tokens))
             guard token.count >= Self.minimumRepairLength else { continue }
             let letters = Array(token)
             for form in repairable where form.letters.first == letters.first && abs(form.letters.count - letters.count) <= 1
@@ -117,6 +127,26 @@ public struct CategoryMentions: Sendable {
             }
         }
         return found.sorted()
+    }
+
+    /// The ids of the categories `text` names or describes in any way ``KindWords`` knows,
+    /// ``notDescriptiveEnough`` included, ascending: what a request holding it keeps.
+    public func categoriesKept(in text: String) -> [Int] {
+        let tokens = CueTokens.tokens(text)
+        var found = Set(categories(in: text))
+        for start in tokens.indices { found.formUnion(Self.matches(askedForms, at: start, in: tokens)) }
+        return found.sorted()
+    }
+
+    /// What a part counts for the drop: ``categories(in:)`` for a refusal, ``categoriesKept(in:)`` for a request.
+    public func categories(in text: String, refusal: Bool) -> [Int] {
+        refusal ? categories(in: text) : categoriesKept(in: text)
+    }
+
+    /// The categories of the `forms` that start at `start` of `tokens`.
+    private static func matches(_ forms: [String: [(tokens: [String], categories: [Int])]], at start: Int, in tokens: [String]) -> [Int] {
+        (forms[tokens[start]] ?? []).filter { tokens[start...].starts(with: $0.tokens) && namesAKind($0.tokens, at: start, in: tokens) }
+            .flatMap(\.categories)
     }
 
     /// Whether `form`, found at `start` of `tokens`, names a kind of film: always, unless it is a
@@ -132,7 +162,7 @@ public struct CategoryMentions: Sendable {
     /// names and no request names ("a comedy, but not a rom com" drops Romance and keeps Comedy),
     /// ascending. Parts left out as unsure drop nothing: only what steered may filter.
     public func refused<Part>(by parts: [Part], text: (Part) -> String, isRefusal: (Part) -> Bool) -> [Int] {
-        Self.refused(parts.map { (named: categories(in: text($0)), isRefusal: isRefusal($0)) })
+        Self.refused(parts.map { (named: categories(in: text($0), refusal: isRefusal($0)), isRefusal: isRefusal($0)) })
     }
 
     /// The same rule for parts whose categories were looked up already (``categories(in:)``).

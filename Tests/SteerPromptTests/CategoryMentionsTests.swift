@@ -50,6 +50,8 @@ final class CategoryMentionsTests: XCTestCase {
         XCTAssertEqual(named("no horror lol"), ["Horror"], "talk is not a description")
         XCTAssertEqual(named("nothing drawn out"), [], "an idiom is not a description")
         XCTAssertEqual(named("no comic book movies"), [])
+        XCTAssertEqual(named("nothing scary, keep it light hearted and family friendly"), ["Horror"],
+                       "what is asked for instead drops nothing")
         XCTAssertEqual(named("sick of space operas"), ["Sci-Fi"], "\"operas\" is not Musical's")
         XCTAssertEqual(named("no castels"), [], "descriptions are not repaired")
         XCTAssertEqual(self.named("nothing too scary"), [], "without descriptions, names only")
@@ -61,7 +63,11 @@ final class CategoryMentionsTests: XCTestCase {
         typealias Part = (text: String, refusal: Bool)
         let refused = { (parts: [Part]) in described.refused(by: parts, text: \.text, isRefusal: \.refusal).map { self.movieLens[$0] } }
         XCTAssertEqual(refused([("a mystery", false), ("but no blood and guts", true)]), ["Horror"])
-        XCTAssertEqual(refused([("a funny movie", false), ("nothing silly", true)]), [], "the request describes Comedy too")
+        XCTAssertEqual(refused([("a funny movie", false), ("nothing silly", true)]), [],
+                       "the request describes Comedy too: a request keeps what it describes loosely")
+        XCTAssertEqual(refused([("nothing funny", true)]), [], "a loose description drops nothing")
+        XCTAssertEqual(described.categoriesKept(in: "something light hearted").map { self.movieLens[$0] }, ["Comedy"])
+        XCTAssertEqual(described.categories(in: "something light hearted"), [])
         XCTAssertEqual(refused([("nothing too dark", true)]), [], "\"dark\" describes no genre")
     }
 
