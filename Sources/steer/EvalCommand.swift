@@ -72,6 +72,14 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "With a DPR checkpoint: natural prompts labelled part by part (kind<TAB>prompt<TAB>+:Genre;-:Genre, e.g. Tests/Fixtures/prompts/issue15-frozen.tsv) served to 50 sampled test users as Recommend serves them: the genre shares of the top 10 with and without each prompt, instead of Table 1; with --report, writes <prefix>.{md,json}.")
     var promptsFile: String?
 
+    func validate() throws {
+        if let c = minPartConfidence {
+            // The range steerd's --min-part-confidence takes, so one value means the same in both.
+            guard (0...1).contains(c) else { throw ValidationError("--min-part-confidence must be in 0...1; got \(c)") }
+            guard promptsFile != nil else { throw ValidationError("--min-part-confidence applies to --prompts-file only") }
+        }
+    }
+
     func run() throws {
         let wanted = Set(tasks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         guard !wanted.isEmpty, wanted.isSubset(of: ["seq", "pos", "neg"]) else { throw ValidationError("--tasks takes seq, pos and neg") }
@@ -121,7 +129,6 @@ struct EvalCommand: ParsableCommand {
             }
             if let promptsFile {
                 guard let router else { throw ValidationError("--prompts-file reads prompts with the router, which needs all-MiniLM-L6-v2 as --encoder") }
-                if let c = minPartConfidence, !(0.5...1).contains(c) { throw ValidationError("--min-part-confidence \(c) is not in 0.5…1") }
                 var measured = try NaturalPromptEvaluation.measure(
                     prompts: try NaturalPrompt.read(URL(fileURLWithPath: promptsFile)), split: parts, name: saved.plugin, backbone: backbone,
                     head: head, bank: PromptBank(encoder: sentenceEncoder), router: router, memory: memory,
