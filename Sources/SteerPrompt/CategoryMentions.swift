@@ -11,9 +11,9 @@
 ///   "cartoons", "noir", "rom com" for both Romance and Comedy, …), and "kids movies" and the
 ///   like (``filmNouns``).
 ///
-/// A word of at least ``minimumRepairLength`` letters one typo away from a one-word form of that
-/// length, with the same first letter, counts as that form ("thriler", "animted"), as the router's
-/// cue words are repaired.
+/// A word one typo away from a one-word form of at least ``minimumRepairLength`` letters, with the
+/// same first letter, counts as that form ("thriler", "animted", "comdy"), as the router's cue words
+/// are repaired.
 ///
 /// Words that also name people ("kids", "children") name a category only as a kind of film: before
 /// a film noun ("kids movies", "children's films", "kid stuff") or after "for" ("not for kids",
@@ -110,7 +110,7 @@ public struct CategoryMentions: Sendable {
             .map { (letters: Array($0.key[0]), categories: $0.value) }
     }
 
-    /// Shorter words are not repaired: "war", "noir", "kids" and "crime" have too many neighbours.
+    /// Shorter forms are not repaired: "war", "noir", "kids" and "crime" have too many neighbours.
     static let minimumRepairLength = 6
 
     /// The ids of the categories `text` names, ascending: what a refusal holding it drops.
@@ -119,7 +119,8 @@ public struct CategoryMentions: Sendable {
         var found = Set<Int>()
         for (start, token) in tokens.enumerated() {
             found.formUnion(Self.matches(forms, at: start, in: tokens))
-            guard token.count >= Self.minimumRepairLength else { continue }
+            // A typo may drop a letter: "comdy" is a comedy, as "comedi" is.
+            guard token.count >= Self.minimumRepairLength - 1 else { continue }
             let letters = Array(token)
             for form in repairable where form.letters.first == letters.first && abs(form.letters.count - letters.count) <= 1
                 && CueTokens.withinOneEdit(letters, form.letters) && Self.namesAKind([String(form.letters)], at: start, in: tokens) {

@@ -40,8 +40,9 @@ enum PromptClauses {
         if let seconds = pairOpeners[word], seconds.contains(next) { return true }
         // "sci fi yes, horror no", "comedy yes cartoons no": a verdict ends the clause it judges.
         if verdicts.contains(previous), !closers.contains(word) { return true }
-        // "a western that isn't a comedy": the relative clause refuses what it qualifies.
-        if relatives.contains(word), negatedAuxiliaries.contains(next) { return true }
+        // "a western that isn't a comedy": the relative clause refuses what it qualifies; "monsters
+        // that aren't too scary" only tempers it.
+        if relatives.contains(word), negatedAuxiliaries.contains(next) { return i + 2 >= words.count || words[i + 2].lower != "too" }
         if negationOpeners.contains(word) {
             // "comedy no romance", "a war film without the gore", "a thriller, not a horror";
             // "I do not", "there is no" stay whole.

@@ -27,7 +27,9 @@ final class CategoryMentionsTests: XCTestCase {
         XCTAssertEqual(named("no documentaries or musicals"), ["Documentary", "Musical"])
         XCTAssertEqual(named("ugh not another thriler"), ["Thriller"], "one typo in a long name is repaired")
         XCTAssertEqual(named("a musical that isn't animted"), ["Animation", "Musical"])
+        XCTAssertEqual(named("cop movie thats not a comdy"), ["Comedy"], "a dropped letter of a long name is repaired")
         XCTAssertEqual(named("no wat films, no nior"), [], "short names are not repaired")
+        XCTAssertEqual(named("no crim, no dram"), [], "nor are words a letter short of short names")
     }
 
     func testWordsThatOnlyDescribeOrContainANameAreNotMentions() {

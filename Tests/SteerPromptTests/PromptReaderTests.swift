@@ -37,6 +37,8 @@ final class PromptClausesTests: XCTestCase {
             ("nightmares from horror so something funny instead", ["nightmares from horror", "so something funny instead"]),
             ("Drama is fine, my limit is war dramas", ["Drama is fine", "my limit is war dramas"]),
             ("a western where no one sings", ["a western", "where no one sings"]),
+            // A relative clause that only tempers what it qualifies stays with it.
+            ("an adventure with monsters that aren't too scary", ["an adventure with monsters that aren't too scary"]),
             ("anything thrilling, provided there's no romance", ["anything thrilling", "provided there's no romance"]),
             ("i dont want drama i want romance", ["i dont want drama", "i want romance"]),
             ("find a western tonight nothing with singing", ["find a western tonight", "nothing with singing"]),
