@@ -102,11 +102,11 @@ enum PromptClauses {
                                                   "wasn't", "wasnt", "won't", "wont", "not", "no", "has", "hasn't",
                                                   "without", "never", "lacks", "avoids", "skips"]
     /// Two-word openers of a new clause: "instead of", "rather than", "as long as", "and no", "with
-    /// no", "and keep …", "just want", "so something".
+    /// no", "and keep …", "and give me …", "just want", "so something".
     static let pairOpeners: [String: Set<String>] = [
         "instead": ["of"], "rather": ["than"], "as": ["long"], "how": ["about"], "what": ["about"],
         "and": ["no", "not", "nothing", "never", "without", "keep", "skip", "avoid", "spare", "leave", "hold", "drop", "ditch",
-                "lose", "forget"],
+                "lose", "forget", "give", "gimme", "show", "bring"],
         "or": ["no", "not", "nothing", "without"],
         "with": ["no", "nothing", "zero"], "also": ["no", "not", "nothing"],
         "just": ["not", "no", "nothing", "want", "need", "give", "gimme"],

@@ -33,6 +33,7 @@ final class PromptClausesTests: XCTestCase {
             ("comedy yes cartoons no", ["comedy yes", "cartoons no"]),
             ("comedy yes please", ["comedy yes please"]),              // a courtesy after a verdict stays with it
             ("Give me a documentary and keep the war stuff away", ["Give me a documentary", "and keep the war stuff away"]),
+            ("Skip the prestige drama and give me pure, dumb action", ["Skip the prestige drama", "and give me pure, dumb action"]),
             ("im done with superheroes just want a mystery", ["im done with superheroes", "just want a mystery"]),
             ("nightmares from horror so something funny instead", ["nightmares from horror", "so something funny instead"]),
             ("Drama is fine, my limit is war dramas", ["Drama is fine", "my limit is war dramas"]),
