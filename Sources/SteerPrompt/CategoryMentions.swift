@@ -82,10 +82,10 @@ public struct CategoryMentions: Sendable {
                 // One-word descriptions also name by their plurals, as the reader matches them.
                 for form in text.contains(" ") ? [text] : [text, text + "s", text + "es"] {
                     let tokens = CueTokens.tokens(form)
-                    guard !tokens.isEmpty else { continue }
-                    if Self.notDescriptiveEnough.contains(text) { asked[tokens, default: []].append(id) } else {
-                        described[tokens, default: []].append(id)
-                    }
+                    // A plural may be a listed description too ("laugh" + "s"): each genre once per form.
+                    let asks = Self.notDescriptiveEnough.contains(text)
+                    guard !tokens.isEmpty, !((asks ? asked : described)[tokens] ?? []).contains(id) else { continue }
+                    if asks { asked[tokens, default: []].append(id) } else { described[tokens, default: []].append(id) }
                 }
             }
         }
@@ -115,7 +115,11 @@ public struct CategoryMentions: Sendable {
 
     /// The ids of the categories `text` names, ascending: what a refusal holding it drops.
     public func categories(in text: String) -> [Int] {
-        let tokens = CueTokens.tokens(text)
+        named(CueTokens.tokens(text)).sorted()
+    }
+
+    /// The categories `tokens` name (``categories(in:)``), unordered.
+    private func named(_ tokens: [String]) -> Set<Int> {
         var found = Set<Int>()
         for (start, token) in tokens.enumerated() {
             found.formUnion(Self.matches(forms, at: start, in: tokens))
@@ -127,14 +131,14 @@ public struct CategoryMentions: Sendable {
                 found.formUnion(form.categories)
             }
         }
-        return found.sorted()
+        return found
     }
 
     /// The ids of the categories `text` names or describes in any way ``KindWords`` knows,
     /// ``notDescriptiveEnough`` included, ascending: what a request holding it keeps.
     public func categoriesKept(in text: String) -> [Int] {
         let tokens = CueTokens.tokens(text)
-        var found = Set(categories(in: text))
+        var found = named(tokens)
         for start in tokens.indices { found.formUnion(Self.matches(askedForms, at: start, in: tokens)) }
         return found.sorted()
     }
@@ -166,7 +170,7 @@ public struct CategoryMentions: Sendable {
         Self.refused(parts.map { (named: categories(in: text($0), refusal: isRefusal($0)), isRefusal: isRefusal($0)) })
     }
 
-    /// The same rule for parts whose categories were looked up already (``categories(in:)``).
+    /// The same rule for parts whose categories were looked up already (``categories(in:refusal:)``).
     public static func refused(_ parts: [(named: [Int], isRefusal: Bool)]) -> [Int] {
         var refused = Set<Int>(), requested = Set<Int>()
         for part in parts {
