@@ -13,6 +13,8 @@
 //                  BackboneCheckpoint(snapshot:) on section sets built straight from the bytes
 //   FuzzRouterModel the prompt router's model file (JSON with base64 float32 arrays), and a
 //                  prompt routed by whatever decodes
+//   FuzzAdapters   a fine-tuned router's low-rank adapters (a safetensors file: its header, dtypes
+//                  and spans), and each loaded pair added to a layer of its shape
 import PackageDescription
 
 let package = Package(
@@ -41,6 +43,9 @@ let package = Package(
         .executableTarget(name: "FuzzRouterModel", dependencies: [
             .product(name: "SteerFuzzable", package: "Steer"),
         ], path: "FuzzRouterModel"),
+        .executableTarget(name: "FuzzAdapters", dependencies: [
+            .product(name: "SteerFuzzable", package: "Steer"),
+        ], path: "FuzzAdapters"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -90,7 +90,8 @@ public final class SteerService: RPCService {
         if let directory = configuration.encoderDirectory {
             do {
                 let encoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: directory), precision: configuration.encoderPrecision)
-                let router = try Self.namedRouter(configuration.routerFile, for: encoder, precision: configuration.encoderPrecision)
+                let router = try Self.namedRouter(configuration.routerFile, for: encoder, precision: configuration.encoderPrecision,
+                                                  encoderDirectory: URL(fileURLWithPath: directory))
                 let memory = try configuration.promptMemoryTexts.map { texts in
                     let started = ContinuousClock.now
                     logger.info("loading the prompt memory before listening", metadata: ["wordings": "\(texts.count)"])
@@ -234,12 +235,14 @@ public final class SteerService: RPCService {
 
 extension SteerService {
     /// A router file named in the configuration, loaded and checked against `encoder`; nil when none is named.
-    /// A fine-tuned router's own encoder runs at `precision`, the serving encoder's.
+    /// A fine-tuned router's own encoder runs at `precision`, the serving encoder's; one shipped as
+    /// adapters adds them to the serving encoder's folder, `encoderDirectory`.
     /// - Throws: `RouterFileError` when it does not load or was trained for another encoder.
-    static func namedRouter(_ path: String?, for encoder: any SentenceEncoder, precision: EncoderPrecision) throws -> PromptRouter? {
+    static func namedRouter(_ path: String?, for encoder: any SentenceEncoder, precision: EncoderPrecision,
+                            encoderDirectory: URL? = nil) throws -> PromptRouter? {
         guard let path else { return nil }
         let router: PromptRouter
-        do { router = try PromptRouter.load(from: URL(fileURLWithPath: path), encoderPrecision: precision) } catch {
+        do { router = try PromptRouter.load(from: URL(fileURLWithPath: path), encoderPrecision: precision, baseEncoder: encoderDirectory) } catch {
             throw RouterFileError(description: "the router file \(path) did not load: \(error)")
         }
         if let mismatch = router.mismatch(with: encoder) { throw RouterFileError(description: "the router file \(path) was \(mismatch)") }

@@ -45,6 +45,11 @@ struct FineTunedRouter: Sendable {
         /// head decides alone).
         var bundledRouterWeight: Float? = nil
 
+        /// A file beside the head holding the fine-tuning as ``LowRankAdapters`` of the base
+        /// encoder (nil: the head's folder is the whole fine-tuned encoder). The base is the
+        /// serving encoder's folder, which must be named ``base``.
+        var adapters: String? = nil
+
         /// ``bundledRouterWeight`` with nil read as 0.
         var blendWeight: Double { Double(bundledRouterWeight ?? 0) }
     }
@@ -80,11 +85,27 @@ struct FineTunedRouter: Sendable {
     /// on a CPU with AVX-512 VNNI the second encoder pass runs int8 like the first).
     /// - Throws: ``PromptError`` `.malformedModel` naming what is wrong: the head (``decodeHead(_:source:)``),
     ///   the encoder folder, or a weight count that does not match the encoder.
-    static func load(head data: Data, source: URL, precision: EncoderPrecision = .fp32) throws -> FineTunedRouter {
+    ///
+    /// A head that names ``Head/adapters`` loads `baseEncoder` (the serving encoder's folder, which
+    /// must be named ``Head/base``) with the adapters beside the head added to it.
+    static func load(head data: Data, source: URL, precision: EncoderPrecision = .fp32, baseEncoder: URL? = nil) throws -> FineTunedRouter {
         let head = try decodeHead(data, source: source.path)
-        let folder = source.deletingLastPathComponent()
+        var folder = source.deletingLastPathComponent()
+        var adapters: LowRankAdapters?
+        if let file = head.adapters {
+            guard let baseEncoder else {
+                throw PromptError.malformedModel(source.path, "its adapters need the base encoder \(head.base), and none was given")
+            }
+            guard baseEncoder.lastPathComponent == head.base else {
+                throw PromptError.malformedModel(source.path, "its adapters were trained on \(head.base), but the encoder is \(baseEncoder.lastPathComponent)")
+            }
+            do { adapters = try LowRankAdapters(contentsOf: folder.appendingPathComponent(file)) } catch {
+                throw PromptError.malformedModel(source.path, "its adapters \(file) did not load: \(error)")
+            }
+            folder = baseEncoder
+        }
         let encoder: MiniLMEncoder
-        do { encoder = try MiniLMEncoder(directory: folder, threads: 1, precision: precision) } catch {
+        do { encoder = try MiniLMEncoder(directory: folder, threads: 1, precision: precision, adapters: adapters) } catch {
             throw PromptError.malformedModel(source.path, "its fine-tuned encoder in \(folder.path) did not load: \(error)")
         }
         guard head.weights.count == encoder.dimension else {

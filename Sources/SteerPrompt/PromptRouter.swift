@@ -178,13 +178,16 @@ public struct PromptRouter: Sendable {
     /// A router from a model file written by ``write(to:)``, or from the `router-head.json` of a
     /// fine-tuned router's folder (`Scripts/train-router-encoder`), whose encoder it loads too,
     /// at `encoderPrecision` (a feature router has no encoder of its own and ignores it).
-    public static func load(from url: URL, encoderPrecision: EncoderPrecision = .fp32) throws -> PromptRouter {
+    /// A fine-tuned router shipped as adapters (``FineTunedRouter/Head/adapters``) adds them to
+    /// `baseEncoder`, the serving encoder's folder.
+    public static func load(from url: URL, encoderPrecision: EncoderPrecision = .fp32, baseEncoder: URL? = nil) throws -> PromptRouter {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw PromptError.malformedModel(url.path, "cannot read: \(error.localizedDescription)")
         }
         if FineTunedRouter.isHead(data) {
-            return try PromptRouter(fineTuned: try FineTunedRouter.load(head: data, source: url, precision: encoderPrecision), source: url.path)
+            return try PromptRouter(fineTuned: try FineTunedRouter.load(head: data, source: url, precision: encoderPrecision,
+                                                                        baseEncoder: baseEncoder), source: url.path)
         }
         return try decode(data, source: url.path)
     }

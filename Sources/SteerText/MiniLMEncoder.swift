@@ -19,13 +19,16 @@ public final class MiniLMEncoder: SentenceEncoder {
     /// - Throws: ``SteerTextError`` naming the file (and tensor) that is missing or malformed.
     /// - Parameter precision: `.int8` runs the linear layers in int8 where the CPU has AVX-512
     ///   VNNI (elsewhere fp32; ``kernelDescription`` says which runs).
-    public convenience init(directory: URL, threads: Int = 1, precision: EncoderPrecision = .fp32) throws {
-        try self.init(directory: directory, threads: threads, kernel: EncoderKernel.choose(precision))
+    /// - Parameter adapters: changes to the linear layers, added as they load (a fine-tuned
+    ///   router's encoder, shipped as ``LowRankAdapters`` of this folder's model).
+    public convenience init(directory: URL, threads: Int = 1, precision: EncoderPrecision = .fp32,
+                            adapters: LowRankAdapters? = nil) throws {
+        try self.init(directory: directory, threads: threads, kernel: EncoderKernel.choose(precision), adapters: adapters)
     }
 
     /// Loads the model in `directory`, run on `kernel` (the tests compare both).
-    init(directory: URL, threads: Int, kernel: EncoderKernel) throws {
-        runtime = try EncoderRuntime(directory: directory, architecture: .bert, threads: threads, kernel: kernel)
+    init(directory: URL, threads: Int, kernel: EncoderKernel, adapters: LowRankAdapters? = nil) throws {
+        runtime = try EncoderRuntime(directory: directory, architecture: .bert, threads: threads, kernel: kernel, adapters: adapters)
         name = directory.lastPathComponent
         kernelDescription = kernel.description
         precision = kernel == .int8 ? .int8 : .fp32

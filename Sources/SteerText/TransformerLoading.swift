@@ -51,7 +51,9 @@ extension EncoderRuntime {
     /// Loads the model in `directory`: `config.json`, `vocab.txt`, `model.safetensors` and
     /// optionally `tokenizer_config.json`, `sentence_bert_config.json`, `1_Pooling/`.
     /// - Throws: ``SteerTextError`` naming the file (and tensor) that is missing or malformed.
-    init(directory: URL, architecture: TransformerArchitecture, threads: Int, kernel: EncoderKernel = .preferred) throws {
+    /// `adapters` change the linear layers as they load (``LowRankAdapters``).
+    init(directory: URL, architecture: TransformerArchitecture, threads: Int, kernel: EncoderKernel = .preferred,
+         adapters: LowRankAdapters? = nil) throws {
         let folder = ModelDirectory(url: directory)
         let config = try folder.transformerConfig(modelType: architecture.modelType)
         try folder.checkMeanPooling()
@@ -61,9 +63,12 @@ extension EncoderRuntime {
         let file = try folder.weights()
         // Checkpoints saved from a task model put the encoder under "bert." or "mpnet.".
         let load = try WeightLoader(file: file, probe: "embeddings.word_embeddings.weight",
-                                    candidatePrefixes: ["", architecture.modelType + "."])
+                                    candidatePrefixes: ["", architecture.modelType + "."], adapters: adapters)
         let (c, i) = (config.hidden, config.intermediate)
         let names = architecture.attentionNames
+        try adapters?.check(covers: Set((0..<config.layers).flatMap { n in
+            [names.query, names.key, names.value, names.output, "intermediate.dense", "output.dense"].map { "encoder.layer.\(n).\($0)" }
+        }))
         let layers = try (0..<config.layers).map { n in
             let p = "encoder.layer.\(n)."
             return TransformerLayer(

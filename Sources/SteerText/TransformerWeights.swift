@@ -94,10 +94,13 @@ struct WeightLoader {
     /// Prepended to every name: "" for sentence-transformers exports, "bert." or "mpnet." for
     /// checkpoints saved from a task model.
     let prefix: String
+    /// Added to the linear layers' weights as they load (a fine-tuned router's encoder).
+    let adapters: LowRankAdapters?
 
     /// Picks the prefix under which `probe` exists.
-    init(file: SafeTensorsFile, probe: String, candidatePrefixes: [String]) throws {
+    init(file: SafeTensorsFile, probe: String, candidatePrefixes: [String], adapters: LowRankAdapters? = nil) throws {
         self.file = file
+        self.adapters = adapters
         guard let prefix = candidatePrefixes.first(where: { file.entries[$0 + probe] != nil }) else {
             throw SteerTextError.missingTensor(file.path, candidatePrefixes.map { $0 + probe }.joined(separator: "\" or \""))
         }
@@ -109,8 +112,14 @@ struct WeightLoader {
     }
 
     func linear(_ name: String, out: Int, in inFeatures: Int) throws -> Linear {
-        Linear(weight: try file.floats(prefix + name + ".weight", shape: [out, inFeatures]),
+        Linear(weight: try weight(name, out: out, in: inFeatures),
                bias: try file.floats(prefix + name + ".bias", shape: [out]), inFeatures: inFeatures, outFeatures: out)
+    }
+
+    /// The linear layer `name`'s weight, its adapter (if any) added.
+    private func weight(_ name: String, out: Int, in inFeatures: Int) throws -> [Float] {
+        let base = try file.floats(prefix + name + ".weight", shape: [out, inFeatures])
+        return try adapters?.adapted(base, name: name, out: out, in: inFeatures) ?? base
     }
 
     /// Several linears with the same input stacked along the output dimension.
@@ -119,7 +128,7 @@ struct WeightLoader {
         var bias: [Float] = []
         weight.reserveCapacity(names.count * out * inFeatures)
         for name in names {
-            weight += try file.floats(prefix + name + ".weight", shape: [out, inFeatures])
+            weight += try self.weight(name, out: out, in: inFeatures)
             bias += try file.floats(prefix + name + ".bias", shape: [out])
         }
         return Linear(weight: weight, bias: bias, inFeatures: inFeatures, outFeatures: names.count * out)

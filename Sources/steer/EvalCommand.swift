@@ -102,10 +102,11 @@ struct EvalCommand: ParsableCommand {
             let head = try DPRHead(archive: archive)
             let trainedWith = try DPRSummary.positivePrompts(of: saved)
             let protocolUsed = posPrompts ?? trainedWith
-            let sentenceEncoder = try SentenceEncoders.load(directory: URL(fileURLWithPath: encoder ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"),
-                                                            precision: encoderPrecision)
+            let encoderDirectory = URL(fileURLWithPath: encoder ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2")
+            let sentenceEncoder = try SentenceEncoders.load(directory: encoderDirectory, precision: encoderPrecision)
             FileHandle.standardError.write(Data("eval: prompt encoder \(sentenceEncoder.name) on \(sentenceEncoder.kernelDescription)\n".utf8))
-            let router = try self.router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0), encoderPrecision: encoderPrecision) }
+            let router = try self.router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0), encoderPrecision: encoderPrecision,
+                                                                     baseEncoder: encoderDirectory) }
                 ?? (sentenceEncoder.name == "all-MiniLM-L6-v2" ? try PromptRouter.load() : nil)
             if let mismatch = router?.mismatch(with: sentenceEncoder) { throw ValidationError("the router was \(mismatch)") }
             let stage1 = try base.map { path -> Backbone in

@@ -129,10 +129,11 @@ struct RouterEvalCommand: ParsableCommand {
         guard !file.isEmpty || !templateFile.isEmpty || !partsFile.isEmpty || evaluationTemplates else {
             throw ValidationError("give --file F, --template-file F, --parts-file F and/or --evaluation-templates")
         }
-        let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"),
-                                        precision: encoderPrecision)
+        let encoderDirectory = URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2")
+        let encoder = try MiniLMEncoder(directory: encoderDirectory, precision: encoderPrecision)
         print("encoder: \(encoder.kernelDescription)")
-        var loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0), encoderPrecision: encoderPrecision) } ?? PromptRouter.load()
+        var loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0), encoderPrecision: encoderPrecision, baseEncoder: encoderDirectory) }
+            ?? PromptRouter.load()
         if let weight = bundledRouterWeight { loaded = try loaded.blended(bundledRouterWeight: weight) }
         print("router: \(router ?? "bundled Resources/router.json") (\(loaded.summary)"
             + (loaded.ownEncoderKernel.map { ", its encoder on \($0)" } ?? "") + ")")
@@ -200,8 +201,9 @@ struct RouterReadCommand: ParsableCommand {
     @Argument(help: "Prompts, one argument each.") var prompts: [String]
 
     func run() throws {
-        let encoder = try MiniLMEncoder(directory: URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2"))
-        let loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0)) } ?? PromptRouter.load()
+        let encoderDirectory = URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2")
+        let encoder = try MiniLMEncoder(directory: encoderDirectory)
+        let loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0), baseEncoder: encoderDirectory) } ?? PromptRouter.load()
         for prompt in prompts {
             print(prompt)
             for part in try loaded.read(prompt, encoder: encoder).parts {

@@ -4,6 +4,7 @@ import Foundation
 import XCTest
 @testable import SteerPrompt
 import SteerRandom
+import SteerSafeTensors
 import SteerTestSupport
 import SteerText
 
@@ -191,6 +192,46 @@ final class FineTunedRouterTests: XCTestCase {
         }
         XCTAssertThrowsError(try PromptRouter.decode(Data(good.utf8), source: "h")) {
             XCTAssertTrue("\($0)".contains("loads only from its encoder folder"), "\($0)")
+        }
+    }
+    /// A head shipped with adapters instead of a whole encoder: loaded beside the serving encoder's
+    /// folder, it routes by that encoder with the adapters added; without that folder, or with
+    /// another model's, it refuses to load.
+    func testAHeadWithAdaptersRunsTheServingEncoderWithThemAdded() throws {
+        let base = steerCache().appendingPathComponent("models/all-MiniLM-L6-v2")
+        let plain = try miniLM()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("router-adapters-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        var rng = SeededRandom(seed: 3)
+        let layer = "encoder.layer.2.attention.output.dense"
+        try SafeTensorsWriter.write([
+            SafeTensorsTensor(name: layer + ".lora_a", shape: [2, 384], values: (0..<768).map { _ in rng.nextSigned() * 0.1 }),
+            SafeTensorsTensor(name: layer + ".lora_b", shape: [384, 2], values: (0..<768).map { _ in rng.nextSigned() * 0.1 }),
+        ], to: folder.appendingPathComponent("adapters.safetensors").path)
+        let weights = seededWeights(plain.dimension)
+        let head = FineTunedRouter.Head(format: FineTunedRouter.format, base: "all-MiniLM-L6-v2", weights: weights, bias: -0.5,
+                                        provenance: ["a test head"], adapters: "adapters.safetensors")
+        let headFile = folder.appendingPathComponent(FineTunedRouter.headFile)
+        try JSONEncoder().encode(head).write(to: headFile)
+
+        let router = try PromptRouter.load(from: headFile, baseEncoder: base)
+        let adapted = try MiniLMEncoder(directory: base, adapters: LowRankAdapters(contentsOf: folder.appendingPathComponent("adapters.safetensors")))
+        let unrelated = TokenStates(count: 1, dimension: plain.dimension, values: [Float](repeating: 0, count: plain.dimension),
+                                    pooled: [Float](repeating: 0, count: plain.dimension))
+        for text in ["no horror tonight", "I want a comedy"] {
+            let expected = FineTunedRouter.logit(states: try XCTUnwrap(adapted.tokenStates([text]).first), weights: weights, bias: -0.5)
+            let unadapted = FineTunedRouter.logit(states: try XCTUnwrap(plain.tokenStates([text]).first), weights: weights, bias: -0.5)
+            XCTAssertGreaterThan(abs(expected - unadapted), 1e-3, "the adapters change the logit")
+            XCTAssertEqual(try router.route(states: unrelated, text: text).positiveProbability, 1 / (1 + exp(-expected)), accuracy: 1e-6, text)
+        }
+        XCTAssertThrowsError(try PromptRouter.load(from: headFile)) { XCTAssertTrue("\($0)".contains("need the base encoder"), "\($0)") }
+        XCTAssertThrowsError(try PromptRouter.load(from: headFile, baseEncoder: folder)) {
+            XCTAssertTrue("\($0)".contains("trained on all-MiniLM-L6-v2"), "\($0)")
+        }
+        try Data("not safetensors".utf8).write(to: folder.appendingPathComponent("adapters.safetensors"))
+        XCTAssertThrowsError(try PromptRouter.load(from: headFile, baseEncoder: base)) {
+            XCTAssertTrue("\($0)".contains("its adapters adapters.safetensors did not load"), "\($0)")
         }
     }
 }
