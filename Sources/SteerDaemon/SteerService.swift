@@ -242,7 +242,7 @@ extension SteerService {
                             encoderDirectory: URL? = nil) throws -> PromptRouter? {
         guard let path else { return nil }
         let router: PromptRouter
-        do { router = try PromptRouter.load(from: URL(fileURLWithPath: path), encoderPrecision: precision, baseEncoder: encoderDirectory) } catch {
+        do { router = try PromptRouter.load(named: path, encoderPrecision: precision, baseEncoder: encoderDirectory) } catch {
             throw RouterFileError(description: "the router file \(path) did not load: \(error)")
         }
         if let mismatch = router.mismatch(with: encoder) { throw RouterFileError(description: "the router file \(path) was \(mismatch)") }

@@ -175,6 +175,25 @@ public struct PromptRouter: Sendable {
         return try load(from: url)
     }
 
+    /// The name (in place of a file) of the fine-tuned router bundled with SteerPrompt
+    /// (Resources/router-adapters): rank-16 adapters of all-MiniLM-L6-v2 trained on the bundled
+    /// router's examples, blended with the bundled router at weight 0.5. It runs a second,
+    /// adapted copy of the serving encoder on each part it routes.
+    public static let bundledFineTunedName = "fine-tuned"
+
+    /// The router `nameOrPath` names: ``bundledFineTunedName`` for the bundled fine-tuned router,
+    /// else a file for ``load(from:encoderPrecision:baseEncoder:)``. A fine-tuned router shipped as
+    /// adapters adds them to `baseEncoder`, the serving encoder's folder.
+    public static func load(named nameOrPath: String, encoderPrecision: EncoderPrecision = .fp32, baseEncoder: URL? = nil) throws -> PromptRouter {
+        guard nameOrPath == bundledFineTunedName else {
+            return try load(from: URL(fileURLWithPath: nameOrPath), encoderPrecision: encoderPrecision, baseEncoder: baseEncoder)
+        }
+        guard let url = Bundle.module.url(forResource: "router-head", withExtension: "json", subdirectory: "Resources/router-adapters") else {
+            throw PromptError.malformedModel("Resources/router-adapters/router-head.json", "not in the SteerPrompt bundle")
+        }
+        return try load(from: url, encoderPrecision: encoderPrecision, baseEncoder: baseEncoder)
+    }
+
     /// A router from a model file written by ``write(to:)``, or from the `router-head.json` of a
     /// fine-tuned router's folder (`Scripts/train-router-encoder`), whose encoder it loads too,
     /// at `encoderPrecision` (a feature router has no encoder of its own and ignores it).

@@ -21,7 +21,7 @@ struct BenchRPCCommand: ParsableCommand {
     @Option(help: "Requests per connection for Recommend with a new (uncached) prompt each time.") var uncachedRequests: Int = 400
     @Option(help: "Sentence-encoder folder for steerd (default: its own default).") var encoder: String?
     @Option(help: "steerd's --encoder-precision (fp32 or int8; default: steerd's, fp32).") var encoderPrecision: EncoderPrecision?
-    @Option(help: "steerd's --router (a router model file, e.g. a fine-tuned router's router-head.json; default: the bundled router).")
+    @Option(help: "steerd's --router (a router model file, e.g. a fine-tuned router's router-head.json, or \"fine-tuned\" for the bundled fine-tuned router; default: the bundled router).")
     var router: String?
     @Option(help: "steerd's --prompt-memory (a dataset, e.g. ml-1m: every request steered together with its nearest training requests; default: off).")
     var promptMemory: String?

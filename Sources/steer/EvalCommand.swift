@@ -45,7 +45,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "With a DPR checkpoint: another DPR checkpoint to compare, as LABEL=PATH (repeatable), e.g. an ablation; adds the row '<plugin> DPR (LABEL)'.")
     var variant: [String] = []
     @Option(help: "Sentence encoder folder for DPR prompts (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var encoder: String?
-    @Option(help: "With a DPR checkpoint: router model file for the routed and part-by-part rows (default: the one bundled in SteerPrompt), e.g. the router-head.json of a folder written by Scripts/train-router-encoder.")
+    @Option(help: "With a DPR checkpoint: router model file for the routed and part-by-part rows (default: the one bundled in SteerPrompt), e.g. the router-head.json of a folder written by Scripts/train-router-encoder, or \"fine-tuned\" for the bundled fine-tuned router.")
     var router: String?
     @Option(help: "With a DPR checkpoint: tag file for the row 'DPR, tag prompts' (POS prompted with the target's evaluation tag paraphrase; default: Data/ml-1m-tags.tsv for ml-1m; 'none' to skip).")
     var tags: String?
@@ -105,8 +105,7 @@ struct EvalCommand: ParsableCommand {
             let encoderDirectory = URL(fileURLWithPath: encoder ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2")
             let sentenceEncoder = try SentenceEncoders.load(directory: encoderDirectory, precision: encoderPrecision)
             FileHandle.standardError.write(Data("eval: prompt encoder \(sentenceEncoder.name) on \(sentenceEncoder.kernelDescription)\n".utf8))
-            let router = try self.router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0), encoderPrecision: encoderPrecision,
-                                                                     baseEncoder: encoderDirectory) }
+            let router = try self.router.map { try PromptRouter.load(named: $0, encoderPrecision: encoderPrecision, baseEncoder: encoderDirectory) }
                 ?? (sentenceEncoder.name == "all-MiniLM-L6-v2" ? try PromptRouter.load() : nil)
             if let mismatch = router?.mismatch(with: sentenceEncoder) { throw ValidationError("the router was \(mismatch)") }
             let stage1 = try base.map { path -> Backbone in

@@ -116,7 +116,7 @@ struct RouterEvalCommand: ParsableCommand {
     var templateFile: [String] = []
     @Flag(help: "Also measure on every evaluation template of SteerTasks rendered with every ML-1M genre (a measurement only).")
     var evaluationTemplates = false
-    @Option(help: "Router model file (default: the one bundled in SteerPrompt).") var router: String?
+    @Option(help: "Router model file, or \"fine-tuned\" for the fine-tuned router bundled in SteerPrompt (default: the bundled feature router).") var router: String?
     @Option(help: "Encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var model: String?
     @Flag(help: "List the misrouted prompts of the files (never those of the evaluation phrasings).") var showErrors = false
     @Option(help: "The encoder's linear layers, and a fine-tuned router's: fp32 (default) or int8 (AVX-512 VNNI).") var encoderPrecision: EncoderPrecision = .fp32
@@ -132,7 +132,7 @@ struct RouterEvalCommand: ParsableCommand {
         let encoderDirectory = URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2")
         let encoder = try MiniLMEncoder(directory: encoderDirectory, precision: encoderPrecision)
         print("encoder: \(encoder.kernelDescription)")
-        var loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0), encoderPrecision: encoderPrecision, baseEncoder: encoderDirectory) }
+        var loaded = try router.map { try PromptRouter.load(named: $0, encoderPrecision: encoderPrecision, baseEncoder: encoderDirectory) }
             ?? PromptRouter.load()
         if let weight = bundledRouterWeight { loaded = try loaded.blended(bundledRouterWeight: weight) }
         print("router: \(router ?? "bundled Resources/router.json") (\(loaded.summary)"
@@ -196,14 +196,14 @@ struct RouterEvalCommand: ParsableCommand {
 struct RouterReadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "read",
         abstract: "How prompts are read: their parts, each with its polarity and the router's confidence (no daemon needed).")
-    @Option(help: "Router model file (default: the one bundled in SteerPrompt).") var router: String?
+    @Option(help: "Router model file, or \"fine-tuned\" for the fine-tuned router bundled in SteerPrompt (default: the bundled feature router).") var router: String?
     @Option(help: "Encoder folder (default: $STEER_CACHE/models/all-MiniLM-L6-v2).") var model: String?
     @Argument(help: "Prompts, one argument each.") var prompts: [String]
 
     func run() throws {
         let encoderDirectory = URL(fileURLWithPath: model ?? DatasetLocator.cacheDirectory + "/models/all-MiniLM-L6-v2")
         let encoder = try MiniLMEncoder(directory: encoderDirectory)
-        let loaded = try router.map { try PromptRouter.load(from: URL(fileURLWithPath: $0), baseEncoder: encoderDirectory) } ?? PromptRouter.load()
+        let loaded = try router.map { try PromptRouter.load(named: $0, baseEncoder: encoderDirectory) } ?? PromptRouter.load()
         for prompt in prompts {
             print(prompt)
             for part in try loaded.read(prompt, encoder: encoder).parts {

@@ -72,4 +72,13 @@ final class PromptRPCTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("the router file \(file).missing did not load"), "\(error)")
         }
     }
+
+    /// `--router fine-tuned` serves with the fine-tuned router bundled with SteerPrompt, its
+    /// adapters added to the serving encoder's own folder.
+    func testTheBundledFineTunedRouterServesByName() async throws {
+        let daemon = try await TestDaemon(encoderDirectory: miniLMDirectory) { $0.routerFile = PromptRouter.bundledFineTunedName }
+        let response = try daemon.connect().call(.route, RouteRequest(prompts: ["no horror tonight", "I want a comedy"]), as: RouteResponse.self)
+        XCTAssertEqual(response.results.map(\.polarity), [.negative, .positive])
+        try await daemon.stop()
+    }
 }

@@ -234,4 +234,22 @@ final class FineTunedRouterTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("its adapters adapters.safetensors did not load"), "\($0)")
         }
     }
+    /// The fine-tuned router bundled with SteerPrompt (`--router fine-tuned`): it loads beside the
+    /// serving MiniLM, blends with the bundled router at 0.5, was trained on the bundled router's
+    /// own examples (retraining that router means retraining this one), and reads a plain refusal
+    /// and a plain request as such. Without the serving encoder's folder it does not load.
+    func testTheBundledFineTunedRouter() throws {
+        let base = steerCache().appendingPathComponent("models/all-MiniLM-L6-v2")
+        let router = try PromptRouter.load(named: PromptRouter.bundledFineTunedName, baseEncoder: base)
+        XCTAssertTrue(router.isFineTuned)
+        XCTAssertEqual(router.bundledRouterWeight, 0.5)
+        XCTAssertEqual(router.encoderName, "all-MiniLM-L6-v2")
+        let bundled = try PromptRouter.load()
+        XCTAssertTrue(router.provenance.contains { $0.hasPrefix("\(bundled.trainingExamples) examples") }, "\(router.provenance)")
+        let decisions = try router.route(texts: ["no horror tonight", "I want a comedy"], encoder: try miniLM())
+        XCTAssertEqual(decisions.map(\.polarity), [.negative, .positive])
+        XCTAssertThrowsError(try PromptRouter.load(named: PromptRouter.bundledFineTunedName)) {
+            XCTAssertTrue("\($0)".contains("need the base encoder"), "\($0)")
+        }
+    }
 }
